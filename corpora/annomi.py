@@ -1,0 +1,17 @@
+"""AnnoMI (Wu et al., ICASSP 2022; Future Internet 2023): motivational interviewing transcripts.
+
+The ``annomi`` format presets the column mapping of ``AnnoMI-simple.csv``;
+anything set explicitly in the config wins. The corpus itself is read from
+where the user keeps it (``../shared/corpora/annomi`` here), never copied.
+"""
+
+COLUMNS = {
+    "text": "utterance_text",
+    "role": "interlocutor",
+    "session": "transcript_id",
+    "group": "mi_quality",
+    "order": "utterance_id",
+    "id": None,
+}
+KEEP_ROLES = ["therapist"]
+METADATA = ["topic", "main_therapist_behaviour"]

@@ -1,0 +1,83 @@
+"""Decide which remarks can carry a topic, and say why the others cannot.
+
+Nothing is deleted: every remark keeps its row, and those set aside get a
+reason in ``set_aside`` so the explorer and reports can still show them.
+Reasons, checked in this order:
+
+``empty``
+    nothing but whitespace, punctuation or control characters.
+``backchannel``
+    only backchannels, fillers and non-speech marks ("Mm-hmm.", "Okay, right.",
+    "[chuckles]") or a phrase from
+    ``clean.backchannels``.
+``too_short``
+    fewer content words than ``clean.min_content_words``. About 30 % of
+    AnnoMI's therapist remarks have three words or fewer; without content
+    words they cluster by form ("yeah right") rather than by theme.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+from topics.config import CleanConfig
+from topics.stopwords import FILLERS, NON_SPEECH, STOP_WORDS, content_words, tokenize
+
+REASONS = ("empty", "backchannel", "too_short")
+_SPACE_RE = re.compile(r"\s+")
+_PUNCT_RE = re.compile(r"[^\w\s]+")
+
+
+def normalise(text: str) -> str:
+    """NFC-normalise, turn control characters into spaces and collapse whitespace."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def _phrase(text: str) -> str:
+    return _SPACE_RE.sub(" ", _PUNCT_RE.sub(" ", text.lower())).strip()
+
+
+def set_aside_reason(text: str, config: CleanConfig, stop_words: frozenset[str] = STOP_WORDS) -> str | None:
+    """Why a normalised remark cannot carry a topic, or ``None`` when it can."""
+    tokens = tokenize(text)
+    if not tokens:
+        return "empty"
+    if config.drop_backchannels:
+        extra = {_phrase(p) for p in config.backchannels}
+        if all(token in FILLERS or token in NON_SPEECH for token in tokens) or _phrase(text) in extra:
+            return "backchannel"
+    if len(content_words(text, stop_words)) < config.min_content_words:
+        return "too_short"
+    return None
+
+
+@dataclass
+class CleanResult:
+    """Normalised texts, the kept mask and the reason each other remark was set aside."""
+
+    text: pd.Series
+    set_aside: pd.Series
+
+    @property
+    def kept(self) -> pd.Series:
+        return self.set_aside.isna()
+
+    def counts(self) -> dict[str, int]:
+        """Kept and set-aside counts by reason, for provenance and reports."""
+        reasons = self.set_aside.value_counts()
+        counts = {"total": int(len(self.text)), "kept": int(self.kept.sum())}
+        counts.update({reason: int(reasons.get(reason, 0)) for reason in REASONS})
+        return counts
+
+
+def clean(texts: pd.Series, config: CleanConfig, stop_words: frozenset[str] = STOP_WORDS) -> CleanResult:
+    """Normalise every remark and mark those that cannot carry a topic."""
+    normalised = texts.fillna("").astype(str).map(normalise)
+    reasons = normalised.map(lambda t: set_aside_reason(t, config, stop_words))
+    return CleanResult(text=normalised.astype("string"), set_aside=reasons.astype("string"))

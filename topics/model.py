@@ -1,0 +1,195 @@
+"""Build and fit the BERTopic pipeline from a config: one model -> one ``TopicSet``.
+
+BERTopic is the engine; this module decides what goes into it so that nothing
+is left to its defaults: our encoder (it never picks a model itself), the
+cached seeded reducer, HDBSCAN with every parameter from the config, a
+vectorizer that knows therapy-speech fillers, and optional outlier reduction
+whose before/after share is recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from topics.config import Config
+from topics.embed import Encoder
+from topics.errors import TopicsInputError
+from topics.metrics import topic_set_metrics
+from topics.reduce import CachedReducer
+from topics.run import OUTLIER, Topic, TopicSet
+from topics.stopwords import STOP_WORDS, TOKEN_PATTERN
+
+
+def _bertopic_embedder(encoder: Encoder):
+    """Wrap our encoder as a BERTopic backend (used for KeyBERT words and ``transform``)."""
+    from bertopic.backend import BaseEmbedder
+
+    class _Adapter(BaseEmbedder):
+        def embed(self, documents, verbose: bool = False) -> np.ndarray:
+            return encoder.encode(list(documents))
+
+    return _Adapter()
+
+
+def stop_words_for(config: Config) -> frozenset[str]:
+    return STOP_WORDS | {w.lower() for w in config.words.extra_stop_words}
+
+
+def build_bertopic(config: Config, encoder: Encoder, reducer: CachedReducer):
+    """A BERTopic whose every component comes from ``config``."""
+    from bertopic import BERTopic
+    from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
+    from bertopic.vectorizers import ClassTfidfTransformer
+    from hdbscan import HDBSCAN
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    words = config.words
+    vectorizer = CountVectorizer(
+        stop_words=sorted(stop_words_for(config)), token_pattern=TOKEN_PATTERN,
+        ngram_range=tuple(words.ngram_range), min_df=words.min_df,
+    )
+    cluster = config.cluster
+    hdbscan_model = HDBSCAN(
+        min_cluster_size=cluster.min_cluster_size, min_samples=cluster.min_samples,
+        cluster_selection_method=cluster.cluster_selection_method,
+        cluster_selection_epsilon=cluster.cluster_selection_epsilon,
+        metric="euclidean", prediction_data=True,
+    )
+    representation = {
+        "ctfidf": None,
+        "keybert": KeyBERTInspired(top_n_words=words.top_n, random_state=config.seed),
+        "mmr": MaximalMarginalRelevance(diversity=words.mmr_diversity, top_n_words=words.top_n),
+    }[words.representation]
+    return BERTopic(
+        embedding_model=_bertopic_embedder(encoder),
+        umap_model=reducer,
+        hdbscan_model=hdbscan_model,
+        vectorizer_model=vectorizer,
+        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=words.reduce_frequent_words),
+        representation_model=representation,
+        top_n_words=words.top_n,
+        calculate_probabilities=config.outliers.strategy == "probabilities",
+        verbose=False,
+    )
+
+
+@dataclass
+class FittedModel:
+    """One fitted model: plain-data topics plus what the run folder needs."""
+
+    topic_set: TopicSet
+    assignments: np.ndarray
+    probabilities: np.ndarray
+    initial_assignments: np.ndarray
+    bertopic: object
+    timings: dict[str, float]
+
+
+def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, groups: pd.Series | None,
+                  config: Config, encoder: Encoder, reduce_cache: Path | None) -> FittedModel:
+    """Fit one BERTopic model on kept remarks and turn it into a ``TopicSet``."""
+    if len(documents) < max(2 * config.cluster.min_cluster_size, config.reduce.n_components + 2):
+        raise TopicsInputError(
+            f"model {name!r}: {len(documents)} remarks are too few to cluster with "
+            f"cluster.min_cluster_size={config.cluster.min_cluster_size}. Lower it or add remarks."
+        )
+    reducer = CachedReducer.from_config(config.reduce, config.seed, reduce_cache)
+    model = build_bertopic(config, encoder, reducer)
+    started = time.perf_counter()
+    try:
+        topics, probabilities = model.fit_transform(documents, embeddings=embeddings)
+    except ValueError as error:
+        if "no terms remain" in str(error) or "empty vocabulary" in str(error):
+            raise TopicsInputError(
+                f"model {name!r}: no topic words survive words.min_df={config.words.min_df} and the stop words. "
+                "Lower words.min_df or add remarks."
+            ) from None
+        raise
+    fitted = time.perf_counter()
+    initial = np.asarray(topics, dtype=int)
+    probabilities = np.asarray(probabilities, dtype=float)
+    if probabilities.ndim == 2:
+        probabilities = probabilities.max(axis=1) if probabilities.size else np.zeros(len(documents))
+    if (initial == OUTLIER).all():
+        raise TopicsInputError(
+            f"model {name!r}: HDBSCAN found no cluster among {len(documents)} remarks. "
+            "Lower cluster.min_cluster_size, or check that the remarks are varied."
+        )
+    if config.outliers.reduce and (initial == OUTLIER).any():
+        _reduce_outliers(model, documents, initial, probabilities, embeddings, config)
+    final = np.asarray(model.topics_, dtype=int)
+    centroids = _set_topic_embeddings(model, final, embeddings)
+    topic_list = _topics_from_model(model, final, groups, config.words.top_n)
+    topic_set = TopicSet(name=name, topics=topic_list, centroids=centroids)
+    topic_set.metrics = topic_set_metrics(topic_list, final, documents, config.words.top_n, initial,
+                                          stop_words_for(config))
+    timings = {
+        "reduce": reducer.fit_seconds_,
+        "cluster_and_words": fitted - started - reducer.fit_seconds_,
+        "outlier_reduction": time.perf_counter() - fitted,
+    }
+    return FittedModel(topic_set, final, probabilities, initial, model, timings)
+
+
+def _reduce_outliers(model, documents, initial, probabilities, embeddings, config: Config) -> None:
+    """BERTopic's outlier reduction, then words recomputed for the new assignment."""
+    strategy = config.outliers.strategy
+    kwargs = {"embeddings": embeddings} if strategy == "embeddings" else {}
+    if strategy == "probabilities":
+        kwargs["probabilities"] = model.probabilities_
+    new_topics = model.reduce_outliers(documents, initial.tolist(), strategy=strategy,
+                                       threshold=config.outliers.threshold, **kwargs)
+    logger = logging.getLogger("BERTopic")
+    previous, logger.level = logger.level, logging.ERROR  # its "custom topics" warning is about us, by design
+    try:
+        model.update_topics(documents, topics=new_topics, top_n_words=config.words.top_n,
+                            vectorizer_model=model.vectorizer_model, ctfidf_model=model.ctfidf_model,
+                            representation_model=model.representation_model)
+    finally:
+        logger.setLevel(previous)
+
+
+def _set_topic_embeddings(model, assignments: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+    """Centroids of remark embeddings per topic; also what the saved model's ``transform`` uses."""
+    ids = sorted(set(assignments.tolist()))
+    rows = np.stack([embeddings[assignments == t].mean(axis=0) for t in ids]).astype(np.float32)
+    model.topic_embeddings_ = rows
+    return rows[[i for i, t in enumerate(ids) if t != OUTLIER]]
+
+
+def _topics_from_model(model, assignments: np.ndarray, groups: pd.Series | None, top_n: int) -> list[Topic]:
+    sizes = pd.Series(assignments).value_counts()
+    topics = []
+    for topic_id in sorted(t for t in sizes.index if t != OUTLIER):
+        words = [(w, float(s)) for w, s in (model.get_topic(topic_id) or []) if w][:top_n]
+        counts = {}
+        if groups is not None:
+            member_groups = groups[assignments == topic_id]
+            counts = {str(g): int(c) for g, c in member_groups.value_counts().sort_index().items()}
+        label = ", ".join(w for w, _ in words[:3]) or f"topic {topic_id}"
+        topics.append(Topic(id=int(topic_id), label=label, words=words, size=int(sizes[topic_id]), group_counts=counts))
+    return topics
+
+
+def save_bertopic(model, folder: Path) -> None:
+    """Safetensors with c-TF-IDF; the encoder is named in our config, not in BERTopic's."""
+    logger = logging.getLogger("BERTopic")
+    previous, logger.level = logger.level, logging.ERROR
+    try:
+        model.save(str(folder), serialization="safetensors", save_ctfidf=True, save_embedding_model=False)
+    finally:
+        logger.setLevel(previous)
+
+
+def load_bertopic(folder: Path, encoder: Encoder):
+    from bertopic import BERTopic
+
+    if not (folder / "config.json").exists():
+        raise TopicsInputError(f"{folder}: no saved BERTopic model here; the run folder is incomplete. Refit it.")
+    return BERTopic.load(str(folder), embedding_model=_bertopic_embedder(encoder))

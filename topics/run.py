@@ -1,0 +1,201 @@
+"""``TopicRun``: a fitted result as plain data, and its run folder.
+
+A run folder opens in a fresh environment without pickles::
+
+    config.yaml        resolved fit config
+    remarks.parquet    one row per corpus remark (kept, set_aside, topic, probability, meta_*)
+    topics.json        joint topics: id, label, description, size, per-group counts, words
+    centroids.npy      joint topic centroids (row i = topics[i]) in embedding space
+    model/             joint BERTopic model (safetensors) for ``transform``
+    groups/<slug>/     the same three for each per-group model
+    metrics.json       quality measures per model
+    provenance.json    versions, seed, corpus hash, counts, time per stage
+
+It is written into a hidden temporary sibling and renamed into place only when
+complete (:func:`atomic_folder`), so a failed fit leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from topics.errors import TopicsInputError
+
+FORMAT_VERSION = 1
+OUTLIER = -1
+
+
+@dataclass
+class Topic:
+    """One topic as an expert sees it."""
+
+    id: int
+    label: str
+    words: list[tuple[str, float]]
+    size: int
+    group_counts: dict[str, int] = field(default_factory=dict)
+    description: str = ""
+
+    def top_words(self, n: int = 10) -> list[str]:
+        return [word for word, _ in self.words[:n]]
+
+
+@dataclass
+class TopicSet:
+    """The topics of one fitted model: the joint model or one group's model."""
+
+    name: str
+    topics: list[Topic]
+    centroids: np.ndarray
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def topic(self, topic_id: int) -> Topic:
+        for topic in self.topics:
+            if topic.id == topic_id:
+                return topic
+        raise KeyError(f"no topic {topic_id} in model {self.name!r}")
+
+
+@dataclass
+class TopicRun:
+    """A fitted run: remarks with assignments, topic sets, config and provenance."""
+
+    config: dict[str, Any]
+    remarks: pd.DataFrame
+    joint: TopicSet | None
+    groups: dict[str, TopicSet]
+    provenance: dict[str, Any]
+    path: Path | None = None
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return {
+            "joint": self.joint.metrics if self.joint else None,
+            "groups": {name: topic_set.metrics for name, topic_set in self.groups.items()},
+        }
+
+    @property
+    def kept(self) -> pd.DataFrame:
+        return self.remarks[self.remarks["kept"]]
+
+    def write(self, folder: Path) -> None:
+        """Write the plain-data files into ``folder`` (model folders are the fitter's job)."""
+        _write_yaml(folder / "config.yaml", self.config)
+        self.remarks.to_parquet(folder / "remarks.parquet", index=False)
+        if self.joint is not None:
+            _write_topic_set(folder, self.joint)
+        for name, topic_set in self.groups.items():
+            _write_topic_set(group_folder(folder, name), topic_set)
+        _write_json(folder / "metrics.json", self.metrics)
+        _write_json(folder / "provenance.json", {"format_version": FORMAT_VERSION, **self.provenance})
+
+
+def group_folder(run_folder: Path, group: str) -> Path:
+    """Folder of one group's model; the slug keeps any group name filesystem-safe."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", group).strip("-").lower() or "group"
+    return run_folder / "groups" / slug
+
+
+def _write_topic_set(folder: Path, topic_set: TopicSet) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_json(folder / "topics.json", {"name": topic_set.name, "topics": [asdict(t) for t in topic_set.topics]})
+    np.save(folder / "centroids.npy", np.asarray(topic_set.centroids, dtype=np.float32), allow_pickle=False)
+
+
+def _read_topic_set(folder: Path, metrics: dict[str, Any] | None) -> TopicSet:
+    data = _read_json(folder / "topics.json")
+    topics = [
+        Topic(**{**item, "words": [(w, float(s)) for w, s in item["words"]], "id": int(item["id"])})
+        for item in data["topics"]
+    ]
+    centroids = _require(folder / "centroids.npy", lambda p: np.load(p, allow_pickle=False))
+    return TopicSet(name=data["name"], topics=topics, centroids=centroids, metrics=metrics or {})
+
+
+def load_run(path: str | Path) -> TopicRun:
+    """Open a run folder written by ``topics fit``; errors name the missing file."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise TopicsInputError(f"{folder}: not a run folder. Pass a folder written by 'topics fit' (under outputs/).")
+    provenance = _read_json(folder / "provenance.json")
+    version = provenance.get("format_version")
+    if version != FORMAT_VERSION:
+        raise TopicsInputError(
+            f"{folder}: run folder format {version!r} is not the supported format {FORMAT_VERSION}. Refit with this version."
+        )
+    config = _require(folder / "config.yaml", lambda p: yaml.safe_load(p.read_text(encoding="utf-8")))
+    remarks = _require(folder / "remarks.parquet", pd.read_parquet)
+    metrics = _read_json(folder / "metrics.json")
+    joint = _read_topic_set(folder, metrics.get("joint")) if (folder / "topics.json").exists() else None
+    groups = {}
+    for group_dir in sorted((folder / "groups").glob("*/")) if (folder / "groups").is_dir() else []:
+        topic_set = _read_topic_set(group_dir, None)
+        topic_set.metrics = metrics.get("groups", {}).get(topic_set.name, {})
+        groups[topic_set.name] = topic_set
+    return TopicRun(config=config, remarks=remarks, joint=joint, groups=groups, provenance=provenance, path=folder)
+
+
+@contextlib.contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Yield a temporary sibling folder; rename it to ``target`` only if the block succeeds."""
+    target = Path(target)
+    if target.exists():
+        raise TopicsInputError(f"{target}: already exists. Choose another --out folder or remove the old run.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        yield temporary
+        _fsync_tree(temporary)
+        os.rename(temporary, target)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+
+
+def _fsync_tree(folder: Path) -> None:
+    for item in folder.rglob("*"):
+        if item.is_file():
+            with open(item, "rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def _require(path: Path, reader):
+    if not path.exists():
+        raise TopicsInputError(f"{path}: missing from the run folder; the run is incomplete. Refit it with 'topics fit'.")
+    try:
+        return reader(path)
+    except Exception as error:  # noqa: BLE001 - any reader failure means a damaged file
+        raise TopicsInputError(f"{path}: cannot be read ({error}). The run folder is damaged; refit it.") from None
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    return _require(path, lambda p: json.loads(p.read_text(encoding="utf-8")))
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable) + "\n", encoding="utf-8")
+
+
+def _write_yaml(path: Path, data: Any) -> None:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -1,0 +1,83 @@
+"""Plain-text views of a run for the terminal: the fit summary and the topic table."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from topics.run import TopicRun, TopicSet
+
+
+def _topic_set(run: TopicRun, model: str) -> TopicSet:
+    from topics.errors import TopicsInputError
+
+    if model == "joint" and run.joint is not None:
+        return run.joint
+    if model in run.groups:
+        return run.groups[model]
+    available = (["joint"] if run.joint else []) + list(run.groups)
+    raise TopicsInputError(f"{run.path}: no model {model!r} in this run. Available: {', '.join(available)}.")
+
+
+def group_sizes(run: TopicRun) -> dict[str, int]:
+    """Kept remarks per group: the denominators of every per-group share."""
+    kept = run.kept
+    return {str(g): int(n) for g, n in kept["group"].value_counts().sort_index().items()} if kept["group"].notna().any() else {}
+
+
+def topic_frame(run: TopicRun, model: str = "joint", words: int = 8) -> pd.DataFrame:
+    """One row per topic: id, label, size, share of the model's remarks, share of each group's, top words."""
+    topic_set = _topic_set(run, model)
+    total = topic_set.metrics.get("remarks") or sum(t.size for t in topic_set.topics)
+    sizes = group_sizes(run) if model == "joint" else {}
+    rows = []
+    for topic in topic_set.topics:
+        row = {"id": topic.id, "label": topic.label, "size": topic.size, "share": topic.size / total}
+        for group, n in sizes.items():
+            row[f"share {group}"] = topic.group_counts.get(group, 0) / n if n else 0.0
+        row["top words"] = ", ".join(topic.top_words(words))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _percent(frame: pd.DataFrame) -> pd.DataFrame:
+    shown = frame.copy()
+    for column in [c for c in shown.columns if c.startswith("share")]:
+        shown[column] = shown[column].map(lambda v: f"{100 * v:.1f}%")
+    return shown
+
+
+def topic_table(run: TopicRun, model: str = "joint", words: int = 8) -> str:
+    topic_set = _topic_set(run, model)
+    metrics = topic_set.metrics
+    header = (f"Model {topic_set.name!r}: {metrics.get('topic_count')} topics over {metrics.get('remarks'):,} kept remarks; "
+              f"outliers {100 * metrics.get('outlier_share', 0):.1f}%")
+    frame = _percent(topic_frame(run, model, words))
+    with pd.option_context("display.max_colwidth", 80, "display.width", 200):
+        return header + "\n" + frame.to_string(index=False)
+
+
+def fit_summary(run: TopicRun, per_group_top: int = 5) -> str:
+    """What was fitted, in a few lines a researcher reads at the end of ``topics fit``."""
+    cleaning = run.provenance["cleaning"]
+    lines = [
+        f"Corpus {run.provenance['corpus']['path']}: {cleaning['total']:,} remarks after role filtering, "
+        f"{cleaning['kept']:,} kept; set aside: {cleaning['backchannel']:,} backchannels, "
+        f"{cleaning['too_short']:,} too short, {cleaning['empty']:,} empty.",
+    ]
+    models = ([run.joint] if run.joint else []) + list(run.groups.values())
+    for topic_set in models:
+        m = topic_set.metrics
+        lines.append(
+            f"Model {topic_set.name!r}: {m['topic_count']} topics, outliers {100 * m['outlier_share']:.1f}% "
+            f"(before reduction {100 * m.get('outlier_share_before_reduction', m['outlier_share']):.1f}%), "
+            f"diversity {m['topic_diversity']:.2f}, NPMI {m['npmi']:.3f}"
+        )
+    if run.joint is not None and run.joint.topics[0].group_counts is not None:
+        frame = topic_frame(run, "joint", words=5)
+        for group in group_sizes(run):
+            top = frame.sort_values(f"share {group}", ascending=False).head(per_group_top)
+            lines.append(f"Most frequent topics for {group}:")
+            lines += [f"  {100 * r[f'share {group}']:5.1f}%  [{r['id']}] {r['top words']}" for _, r in top.iterrows()]
+    skipped = run.provenance.get("skipped_groups") or {}
+    lines += [f"Skipped group {g!r}: {why}" for g, why in skipped.items()]
+    return "\n".join(lines)
