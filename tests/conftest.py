@@ -1,0 +1,62 @@
+"""Shared fixtures: an isolated cache, a deterministic fake encoder, small corpora."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+# Embedding and UMAP caches go to a fresh folder per test session; numba's compile
+# cache stays the machine's own (it only saves compile time, never changes results).
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "therapy-topics" / "numba"))
+os.environ["THERAPY_TOPICS_CACHE"] = tempfile.mkdtemp(prefix="therapy-topics-test-cache-")
+
+import topics  # noqa: E402,F401  (applies runtime settings before anything imports numba)
+from topics.config import load_config  # noqa: E402
+from topics.stopwords import tokenize  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+ANNOMI = ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv"
+TOPICS_BIN = str(Path(sys.executable).parent / "topics")
+
+
+class FakeEncoder:
+    """Hashed bag of words: remarks that share words get similar vectors. Counts its calls."""
+
+    identity = "fake-hashed-bow-64"
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+        self.encoded: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.encoded.extend(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in tokenize(text):
+                bucket = int.from_bytes(hashlib.md5(token.encode()).digest()[:4], "little")
+                out[row, bucket % self.dim] += 1.0
+            out[row, hashlib.md5(text.encode()).digest()[0] % self.dim] += 0.1
+        out /= np.linalg.norm(out, axis=1, keepdims=True)
+        return out
+
+
+@pytest.fixture
+def fake_encoder() -> FakeEncoder:
+    return FakeEncoder()
+
+
+@pytest.fixture
+def tiny_config():
+    """configs/tiny.yaml (demo corpus, PCA), with output under the test's tmp folder."""
+    return load_config(ROOT / "configs" / "tiny.yaml")
+
+
+@pytest.fixture(autouse=True)
+def _run_from_repo_root(monkeypatch):
+    monkeypatch.chdir(ROOT)

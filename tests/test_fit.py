@@ -1,0 +1,131 @@
+"""The fit pipeline on the demo corpus with the fake encoder (fast), end to end to the run folder."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from topics.errors import TopicsInputError
+from topics.pipeline import fit_run
+from topics.run import load_run
+from topics.stopwords import is_uninformative
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    from conftest import FakeEncoder
+    from topics.config import load_config
+
+    config = load_config("configs/tiny.yaml")
+    return fit_run(config, out=tmp_path_factory.mktemp("runs") / "tiny", encoder=FakeEncoder())
+
+
+def test_run_folder_has_every_part(tiny_run):
+    folder = tiny_run.path
+    for name in ("config.yaml", "remarks.parquet", "topics.json", "centroids.npy", "metrics.json", "provenance.json",
+                 "model/config.json", "model/topics.json"):
+        assert (folder / name).exists(), name
+    groups = sorted(p.name for p in (folder / "groups").iterdir())
+    assert groups == ["cbt", "motivational-interviewing", "person-centred", "psychodynamic"]
+    assert not list(folder.parent.glob(".*partial"))
+    provenance = json.loads((folder / "provenance.json").read_text())
+    assert provenance["seed"] == 7 and len(provenance["corpus"]["sha256"]) == 64
+    assert provenance["packages"]["bertopic"] == "0.17.4"
+    assert provenance["cleaning"]["kept"] + provenance["cleaning"]["backchannel"] + provenance["cleaning"]["too_short"] \
+        + provenance["cleaning"]["empty"] == provenance["cleaning"]["total"]
+    assert {"load", "clean", "embed", "fit joint", "joint reduce"} <= set(provenance["seconds"])
+    metrics = json.loads((folder / "metrics.json").read_text())["joint"]
+    assert {"topic_count", "outlier_share", "topic_diversity", "npmi", "outlier_share_before_reduction"} <= set(metrics)
+
+
+def test_remarks_keep_identity_and_set_aside_remarks_get_no_topic(tiny_run):
+    remarks = tiny_run.remarks
+    demo = pd.read_csv("corpora/demo/demo_sessions.csv")
+    assert len(remarks) == (demo["speaker"] == "therapist").sum()  # client turns filtered out
+    assert remarks["remark_id"].is_unique
+    aside = remarks[~remarks["kept"]]
+    assert len(aside) > 0 and aside["topic"].isna().all() and aside["set_aside"].notna().all()
+    kept = remarks[remarks["kept"]]
+    assert kept["topic"].notna().all()
+    assert {"meta_presenting_problem", "group_topic", "probability"} <= set(remarks.columns)
+
+
+def test_topics_agree_with_assignments_and_have_no_filler_words(tiny_run):
+    kept = tiny_run.kept
+    for topic in tiny_run.joint.topics:
+        members = kept[kept["topic"] == topic.id]
+        assert topic.size == len(members)
+        assert topic.group_counts == {g: int(n) for g, n in members["group"].value_counts().sort_index().items()}
+        assert topic.words and not all(is_uninformative(w) for w in topic.top_words())
+    assert tiny_run.joint.centroids.shape == (len(tiny_run.joint.topics), 64)
+    for name, topic_set in tiny_run.groups.items():
+        in_group = kept[kept["group"] == name]
+        assert sum(t.size for t in topic_set.topics) + (in_group["group_topic"] == -1).sum() == len(in_group)
+
+
+def test_load_run_in_a_fresh_process_without_pickles(tiny_run):
+    assert not list(tiny_run.path.rglob("*.pkl")) and not list(tiny_run.path.rglob("*.pickle"))
+    code = (
+        "import sys, json, topics; run = topics.load_run(sys.argv[1]);"
+        "print(json.dumps([run.joint.topics[0].label, len(run.remarks), sorted(run.groups), run.metrics['joint']['topic_count']]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tiny_run.path)], capture_output=True, text=True, check=True)
+    label, n, groups, count = json.loads(out.stdout.strip().splitlines()[-1])
+    assert label == tiny_run.joint.topics[0].label and n == len(tiny_run.remarks)
+    assert groups == sorted(tiny_run.groups) and count == len(tiny_run.joint.topics)
+    again = load_run(tiny_run.path)
+    pd.testing.assert_frame_equal(again.remarks, tiny_run.remarks)
+
+
+def test_same_config_same_topics_with_umap(tmp_path, tiny_config, fake_encoder):
+    """Seeded UMAP + HDBSCAN: two fits give identical assignments; another seed may differ."""
+    config = tiny_config.model_copy(update={"fit": tiny_config.fit.model_copy(update={"modes": ["joint"]})})
+    config.reduce.method = "umap"
+    config.embed.cache = False  # really recompute UMAP both times
+    first = fit_run(config, out=tmp_path / "a", encoder=fake_encoder)
+    second = fit_run(config, out=tmp_path / "b", encoder=fake_encoder)
+    np.testing.assert_array_equal(first.remarks["topic"].to_numpy(), second.remarks["topic"].to_numpy())
+    assert [t.words for t in first.joint.topics] == [t.words for t in second.joint.topics]
+
+
+def test_refit_reuses_embeddings_and_reduction(tmp_path, tiny_config):
+    from conftest import FakeEncoder
+
+    tiny_config.fit.modes = ["joint"]
+    fit_run(tiny_config, out=tmp_path / "a", encoder=FakeEncoder())
+    tiny_config.cluster.min_cluster_size = 12
+    encoder = FakeEncoder()
+    run = fit_run(tiny_config, out=tmp_path / "b", encoder=encoder)
+    assert encoder.encoded == []
+    assert run.provenance["embedding"]["encoded"] == 0
+    assert run.provenance["seconds"]["joint reduce"] == 0.0
+
+
+def test_failed_fit_leaves_nothing_behind(tmp_path, tiny_config, fake_encoder):
+    tiny_config.cluster.min_cluster_size = 5000
+    tiny_config.fit.modes = ["joint"]
+    with pytest.raises(TopicsInputError, match="too few to cluster"):
+        fit_run(tiny_config, out=tmp_path / "run", encoder=fake_encoder)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_small_groups_are_skipped_with_a_warning_and_an_error_when_none_is_left(tmp_path, tiny_config, fake_encoder, capsys):
+    tiny_config.fit.modes = ["per_group"]
+    tiny_config.fit.min_group_remarks = 140
+    run = fit_run(tiny_config, out=tmp_path / "run", encoder=fake_encoder)
+    assert run.joint is None and 0 < len(run.groups) < 4
+    assert set(run.provenance["skipped_groups"]) == {"CBT", "motivational interviewing", "person-centred", "psychodynamic"} - set(run.groups)
+    assert "skipped" in capsys.readouterr().err
+    tiny_config.fit.min_group_remarks = 10_000
+    with pytest.raises(TopicsInputError, match="no group could be fitted"):
+        fit_run(tiny_config, out=tmp_path / "none", encoder=fake_encoder)
+    assert not (tmp_path / "none").exists()
+
+
+def test_no_remarks_left_after_cleaning_is_a_clear_error(tmp_path, tiny_config, fake_encoder):
+    tiny_config.clean.min_content_words = 500
+    with pytest.raises(TopicsInputError, match="no remarks left after role filtering and cleaning"):
+        fit_run(tiny_config, out=tmp_path / "run", encoder=fake_encoder)
