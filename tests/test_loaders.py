@@ -1,3 +1,4 @@
+import csv
 import json
 
 import pandas as pd
@@ -66,7 +67,7 @@ def test_bad_jsonl_line_and_bad_order_are_located(tmp_path):
         load_corpus(spec(path, "jsonl"))
     path = tmp_path / "c.csv"
     pd.DataFrame([{**ROWS[0], "n": "first"}]).to_csv(path, index=False)
-    with pytest.raises(TopicsInputError, match="'first' is not a number"):
+    with pytest.raises(TopicsInputError, match="data row 1, column 'n': 'first' is not a number"):
         load_corpus(spec(path))
 
 
@@ -100,8 +101,15 @@ def test_loaders_keep_every_row_of_odd_text(tmp_path, texts):
     for fmt in ("csv", "jsonl"):
         path = tmp_path / f"odd.{fmt}"
         if fmt == "csv":
-            frame.to_csv(path, index=False)
+            frame.to_csv(path, index=False, quoting=csv.QUOTE_ALL)  # a bare \r must be quoted to stay in its cell
         else:
             frame.to_json(path, orient="records", lines=True, force_ascii=False)
         corpus = load_corpus(CorpusConfig(path=path, format=fmt, columns={"text": "said", "role": "who"}))
         assert len(corpus) == len(texts)
+
+
+def test_duplicate_ids_name_the_value_and_row(tmp_path):
+    path = tmp_path / "c.csv"
+    pd.DataFrame({"said": ["one remark", "another remark"], "rid": ["a7", "a7"]}).to_csv(path, index=False)
+    with pytest.raises(TopicsInputError, match="duplicate value 'a7' \\(data row 1"):
+        load_corpus(CorpusConfig(path=path, columns={"text": "said", "id": "rid"}))

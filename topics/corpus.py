@@ -88,7 +88,7 @@ def build_corpus(
             first = duplicated.index[0]
             raise TopicsInputError(
                 f"{source}: id column {wanted['id']!r} has duplicate value {duplicated.iloc[0]!r} "
-                f"(row {_row(first)} and others). Remark ids must be unique, or leave corpus.columns.id empty."
+                f"(data row {_row(first)} and others). Remark ids must be unique, or leave corpus.columns.id empty."
             )
         frame["remark_id"] = ids
     else:
@@ -122,8 +122,8 @@ def build_corpus(
 
 
 def _row(index) -> str:
-    """Human row number in the source file (header is line 1)."""
-    return str(index + 2) if isinstance(index, int) else str(index)
+    """Data row number counted from 1 (in a CSV with a header, it sits on line N + 1)."""
+    return f"{int(index) + 1}"
 
 
 def _order_column(raw: pd.DataFrame, name: str | None, source: Path) -> pd.Series:
@@ -134,7 +134,7 @@ def _order_column(raw: pd.DataFrame, name: str | None, source: Path) -> pd.Serie
     if bad.any():
         first = bad[bad].index[0]
         raise TopicsInputError(
-            f"{source}: row {_row(first)}, column {name!r}: {raw[name][first]!r} is not a number. "
+            f"{source}: data row {_row(first)}, column {name!r}: {raw[name][first]!r} is not a number. "
             "The order column must hold the position of each remark in its session."
         )
     return numbers.astype("Int64")

@@ -25,7 +25,8 @@ class CachedReducer:
     """UMAP or PCA whose training output is cached; scikit-learn conventions.
 
     ``embedding_`` holds the reduced training data after :meth:`fit`;
-    ``from_cache_`` says whether it came from disk.
+    ``from_cache_`` says whether it came from disk and ``fit_seconds_`` how
+    long the computation took (0 from cache).
     """
 
     def __init__(self, method: str = "umap", n_neighbors: int = 15, n_components: int = 5,

@@ -72,7 +72,7 @@ def fit_summary(run: TopicRun, per_group_top: int = 5) -> str:
             f"(before reduction {100 * m.get('outlier_share_before_reduction', m['outlier_share']):.1f}%), "
             f"diversity {m['topic_diversity']:.2f}, NPMI {m['npmi']:.3f}"
         )
-    if run.joint is not None and run.joint.topics[0].group_counts is not None:
+    if run.joint is not None and run.joint.topics:
         frame = topic_frame(run, "joint", words=5)
         for group in group_sizes(run):
             top = frame.sort_values(f"share {group}", ascending=False).head(per_group_top)
