@@ -93,3 +93,9 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, case):
 def test_info_on_a_folder_that_is_not_a_run(tmp_path):
     result = topics_cmd("info", tmp_path)
     assert result.returncode == 2 and "provenance.json" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_info_names_the_models_a_run_has(cli_run):
+    out, _ = cli_run
+    result = topics_cmd("info", out, "--model", "CBT")
+    assert result.returncode == 2 and "Available: joint" in result.stderr

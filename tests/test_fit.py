@@ -129,3 +129,16 @@ def test_no_remarks_left_after_cleaning_is_a_clear_error(tmp_path, tiny_config, 
     tiny_config.clean.min_content_words = 500
     with pytest.raises(TopicsInputError, match="no remarks left after role filtering and cleaning"):
         fit_run(tiny_config, out=tmp_path / "run", encoder=fake_encoder)
+
+
+@pytest.mark.parametrize("representation", ["keybert", "mmr"])
+def test_optional_word_representations(tmp_path, tiny_config, fake_encoder, representation):
+    tiny_config.fit.modes = ["joint"]
+    tiny_config.words.representation = representation
+    run = fit_run(tiny_config, out=tmp_path / "run", encoder=fake_encoder)
+    baseline_config = tiny_config.model_copy(deep=True)
+    baseline_config.words.representation = "ctfidf"
+    baseline = fit_run(baseline_config, out=tmp_path / "base", encoder=fake_encoder)
+    assert [t.size for t in run.joint.topics] == [t.size for t in baseline.joint.topics]
+    assert [t.words for t in run.joint.topics] != [t.words for t in baseline.joint.topics]
+    assert all(len(t.words) == 10 for t in run.joint.topics)
