@@ -141,4 +141,12 @@ def test_optional_word_representations(tmp_path, tiny_config, fake_encoder, repr
     baseline = fit_run(baseline_config, out=tmp_path / "base", encoder=fake_encoder)
     assert [t.size for t in run.joint.topics] == [t.size for t in baseline.joint.topics]
     assert [t.words for t in run.joint.topics] != [t.words for t in baseline.joint.topics]
-    assert all(len(t.words) == 10 for t in run.joint.topics)
+    assert all(1 <= len(t.words) <= 10 for t in run.joint.topics)
+
+
+def test_too_few_topics_to_name_is_a_clear_error(tmp_path, tiny_config, fake_encoder):
+    tiny_config.fit.modes = ["joint"]
+    tiny_config.words.min_df = 1000
+    with pytest.raises(TopicsInputError, match="too few topics or words to name topics with words.min_df=1000"):
+        fit_run(tiny_config, out=tmp_path / "run", encoder=fake_encoder)
+    assert not (tmp_path / "run").exists()

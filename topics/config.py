@@ -79,8 +79,9 @@ class WordsConfig(_Section):
     ngram_range: tuple[int, int] = (1, 2)
     min_df: int = Field(2, ge=1)
     extra_stop_words: list[str] = Field(default_factory=list)
-    #: BM25-style damping of words frequent in every topic.
-    reduce_frequent_words: bool = True
+    #: BM25-style damping of words frequent in every topic. Off by default: on AnnoMI
+    #: it favoured rare words (NPMI -0.52 against -0.32 without it).
+    reduce_frequent_words: bool = False
     representation: Literal["ctfidf", "keybert", "mmr"] = "ctfidf"
     mmr_diversity: float = Field(0.3, ge=0.0, le=1.0)
 

@@ -105,10 +105,12 @@ def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, group
     try:
         topics, probabilities = model.fit_transform(documents, embeddings=embeddings)
     except ValueError as error:
-        if "no terms remain" in str(error) or "empty vocabulary" in str(error):
+        # c-TF-IDF counts words across topics: a single cluster or a tiny vocabulary
+        # leaves nothing that passes words.min_df.
+        if any(m in str(error) for m in ("no terms remain", "empty vocabulary", "max_df corresponds")):
             raise TopicsInputError(
-                f"model {name!r}: no topic words survive words.min_df={config.words.min_df} and the stop words. "
-                "Lower words.min_df or add remarks."
+                f"model {name!r}: too few topics or words to name topics with words.min_df={config.words.min_df} "
+                "(c-TF-IDF counts words across topics). Lower cluster.min_cluster_size or words.min_df, or add remarks."
             ) from None
         raise
     fitted = time.perf_counter()

@@ -27,6 +27,7 @@ FILLERS = frozenset(
     think thinking guess mean means actually basically literally totally definitely
     probably maybe pretty stuff thing things lot lots bit little kind sort
     got get gets getting go goes going went say says said saying tell told
+    sounds sound does did doing
     well yknow oh wow gosh god anyway anyways
     """.split()
 )
