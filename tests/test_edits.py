@@ -1,0 +1,176 @@
+"""Expert edits: pure functions, the append-only log, undo/redo, damage and concurrency."""
+
+import json
+import multiprocessing
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from topics.editlog import Curator, EditLog, curated_run
+from topics.errors import TopicsInputError
+
+
+@pytest.fixture(scope="module")
+def fitted_folder(tmp_path_factory):
+    from conftest import FakeEncoder
+    from topics.config import load_config
+    from topics.pipeline import fit_run
+
+    config = load_config("configs/tiny.yaml", ["fit.modes=[joint]", "cluster.cluster_selection_method=leaf"])
+    run = fit_run(config, out=tmp_path_factory.mktemp("edits") / "run", encoder=FakeEncoder())
+    assert len(run.joint.topics) >= 4
+    return run.path
+
+
+@pytest.fixture
+def run_folder(fitted_folder, tmp_path):
+    copy = tmp_path / "run"
+    shutil.copytree(fitted_folder, copy)
+    return copy
+
+
+def same_run(a, b):
+    pd.testing.assert_frame_equal(a.remarks, b.remarks)
+    assert a.joint.topics == b.joint.topics
+    np.testing.assert_array_equal(a.joint.centroids, b.joint.centroids)
+
+
+def test_merge_then_undo_gives_back_the_run_exactly(run_folder):
+    curator = Curator(run_folder)
+    before = curator.run
+    a, b = before.joint.topics[0].id, before.joint.topics[1].id
+    curator.record("merge", "Ana", topics=(a, b), label="Exploring ambivalence")
+    merged = curator.run
+    assert len(merged.joint.topics) == len(before.joint.topics) - 1
+    assert merged.joint.topic(a).label == "Exploring ambivalence"
+    assert merged.joint.topic(a).size == before.joint.topic(a).size + before.joint.topic(b).size
+    assert (merged.kept["topic"] == b).sum() == 0
+    curator.record("undo", "Ana")
+    same_run(curator.run, before)
+    curator.record("redo", "Ana")
+    same_run(curator.run, merged)
+
+
+def test_merge_leaves_every_other_topic_exactly_as_it_was(run_folder):
+    curator = Curator(run_folder)
+    before = curator.run
+    ids = [t.id for t in before.joint.topics]
+    curator.record("merge", "Ana", topics=(ids[1], ids[2]))
+    after = curator.run
+    for topic in before.joint.topics:
+        if topic.id not in ids[1:3]:
+            assert after.joint.topic(topic.id) == topic  # words, weights, label, size, counts
+    merged = after.joint.topic(ids[1])
+    assert merged.words and merged.words != before.joint.topic(ids[1]).words
+    members = after.kept[after.kept["topic"] == ids[1]]
+    assert merged.group_counts == members["group"].value_counts().sort_index().to_dict()
+
+
+def test_rename_discard_move_and_the_log_on_disk(run_folder):
+    curator = Curator(run_folder)
+    first, second = curator.run.joint.topics[0].id, curator.run.joint.topics[1].id
+    curator.record("rename", "Ben", topics=(first,), label="Homework review", description="Setting and checking tasks")
+    curator.record("discard", "Ben", topics=(second,))
+    moved = curator.run.kept[curator.run.kept["topic"] == first]["remark_id"].tolist()[:2]
+    curator.record("move", "Ben", remarks=tuple(moved), to=-1)
+    run = curator.run
+    assert run.joint.topic(first).label == "Homework review"
+    assert run.joint.topic(first).description == "Setting and checking tasks"
+    assert second not in {t.id for t in run.joint.topics}
+    assert (run.remarks.set_index("remark_id").loc[moved, "topic"] == -1).all()
+    lines = [json.loads(line) for line in (run_folder / "edits.jsonl").read_text().splitlines()]
+    assert [line["op"] for line in lines] == ["rename", "discard", "move"]
+    assert all(line["author"] == "Ben" and line["time"] for line in lines)
+    same_run(curated_run(run_folder), run)  # a fresh reader replays to the same run
+
+
+def test_invalid_edits_are_refused_and_not_written(run_folder):
+    curator = Curator(run_folder)
+    with pytest.raises(TopicsInputError, match="no topic 999"):
+        curator.record("rename", "Ana", topics=(999,), label="x")
+    with pytest.raises(TopicsInputError, match="two or more"):
+        curator.record("merge", "Ana", topics=(curator.run.joint.topics[0].id,))
+    with pytest.raises(TopicsInputError, match="nothing to undo"):
+        curator.record("undo", "Ana")
+    with pytest.raises(TopicsInputError, match="author"):
+        curator.record("discard", " ", topics=(curator.run.joint.topics[0].id,))
+    aside = curator.run.remarks.loc[~curator.run.remarks["kept"], "remark_id"].iloc[0]
+    with pytest.raises(TopicsInputError, match="set aside"):
+        curator.record("move", "Ana", remarks=(aside,), to=curator.run.joint.topics[0].id)
+    assert not (run_folder / "edits.jsonl").exists()
+
+
+def test_truncated_last_line_is_reported_and_skipped(run_folder):
+    curator = Curator(run_folder)
+    topic = curator.run.joint.topics[0].id
+    curator.record("rename", "Ana", topics=(topic,), label="Kept label")
+    with open(run_folder / "edits.jsonl", "a") as handle:
+        handle.write('{"op": "rename", "author": "Ana", "topics": [')  # power cut
+    reader = Curator(run_folder)
+    assert reader.run.joint.topic(topic).label == "Kept label"
+    reader.record("discard", "Ana", topics=(reader.run.joint.topics[-1].id,))
+    assert any("cut short" in w for w in reader.warnings)
+    again = Curator(run_folder)
+    assert any("damaged" in w for w in again.warnings)
+    same_run(again.run, reader.run)
+
+
+def _append_many(folder, author, count, topic):
+    curator = Curator(folder)
+    for i in range(count):
+        curator.record("rename", author, topics=(topic,), label=f"{author} {i}")
+
+
+def test_concurrent_writers_in_two_processes_keep_every_line(run_folder):
+    topic = Curator(run_folder).run.joint.topics[0].id
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_append_many, args=(run_folder, who, 15, topic)) for who in ("Ana", "Ben")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+        assert worker.exitcode == 0
+    entries, warnings, _ = EditLog(run_folder / "edits.jsonl").read(final=True)
+    assert warnings == []
+    assert sorted(e.label for _, e in entries) == sorted(f"{who} {i}" for who in ("Ana", "Ben") for i in range(15))
+    for who in ("Ana", "Ben"):  # each writer's own lines stay in its order
+        assert [e.label for _, e in entries if e.author == who] == [f"{who} {i}" for i in range(15)]
+
+
+def test_a_second_reader_sees_the_first_readers_edits(run_folder):
+    tab_one, tab_two = Curator(run_folder), Curator(run_folder)
+    topic = tab_one.run.joint.topics[0].id
+    tab_one.record("rename", "Ana", topics=(topic,), label="From tab one")
+    tab_two.record("rename", "Ben", topics=(tab_two.run.joint.topics[1].id,), label="From tab two")
+    tab_one.refresh()
+    assert tab_one.run.joint.topic(topic).label == "From tab one"
+    assert tab_one.run.joint.topics[1].label == "From tab two"
+
+
+edit_ops = st.lists(st.tuples(st.sampled_from(["merge", "rename", "discard", "undo", "redo"]),
+                              st.integers(0, 5), st.integers(0, 5)), min_size=1, max_size=8)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=edit_ops)
+def test_any_edit_sequence_replays_to_the_same_run_and_undo_all_restores_it(fitted_folder, tmp_path_factory, ops):
+    folder = tmp_path_factory.mktemp("prop") / "run"
+    shutil.copytree(fitted_folder, folder)
+    curator = Curator(folder)
+    fitted = curator.fitted
+    for op, i, j in ops:
+        ids = [t.id for t in curator.run.joint.topics]
+        fields = {"merge": {"topics": (ids[i % len(ids)], ids[j % len(ids)])},
+                  "rename": {"topics": (ids[i % len(ids)],), "label": f"label {j}"},
+                  "discard": {"topics": (ids[i % len(ids)],)}}.get(op, {})
+        with __import__("contextlib").suppress(TopicsInputError):
+            curator.record(op, "prop", **fields)
+    same_run(Curator(folder).run, curator.run)
+    while curator.can_undo:
+        curator.record("undo", "prop")
+    same_run(curator.run, fitted)
+    assert curator.warnings == []

@@ -1,0 +1,245 @@
+"""The append-only edit log of a run folder, and the curated run it yields.
+
+``edits.jsonl`` is the most precious file we keep: expert judgement. So:
+
+* Entries are only ever appended, one JSON object per line, under an
+  exclusive ``flock`` (two tabs or two experts never interleave a line), and
+  fsynced before anyone is told the edit is done.
+* A damaged line (a power cut mid-write) is reported and skipped on replay,
+  never fatal; the lines before and after it survive. A new entry after a
+  truncated line starts on a line of its own.
+* Undo and redo are entries that name the edit they act on; nothing in the log
+  is rewritten.
+
+:class:`Curator` keeps the fitted run, the log and the curated run in step for
+a long-lived reader (the explorer): it reads only the log's new bytes, keeps
+one state per applied edit so that undo is a step back rather than a replay,
+and applies a new edit once, under the lock, before appending it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from topics.edits import Edit, apply_edit
+from topics.errors import TopicsInputError
+from topics.run import TopicRun, load_run
+from topics.words import TopicWords
+
+LOG_NAME = "edits.jsonl"
+
+
+class EditLog:
+    """Append-only JSON-lines file with a lock and fsync per entry."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        with open(self.lock_path, "a") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def append(self, edit: Edit) -> None:
+        """Write one entry and fsync it; call inside :meth:`locked`."""
+        line = json.dumps(edit.to_json(), ensure_ascii=False) + "\n"
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            if os.fstat(fd).st_size and not self._ends_with_newline():
+                line = "\n" + line  # the last line was cut short: do not glue onto it
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _ends_with_newline(self) -> bool:
+        with open(self.path, "rb") as handle:
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) == b"\n"
+
+    def read(self, offset: int = 0, final: bool = False) -> tuple[list[tuple[int, Edit]], list[str], int]:
+        """Entries from byte ``offset``: (line number, edit) pairs, warnings, and the new offset.
+
+        A last line without its newline is left for later (a writer may be
+        mid-line) unless ``final``, when it is reported as truncated.
+        """
+        if not self.path.exists():
+            return [], [], 0
+        with open(self.path, "rb") as handle:
+            data = handle.read()
+        line_number = data[:offset].count(b"\n")
+        entries, warnings = [], []
+        position = offset
+        while position < len(data):
+            end = data.find(b"\n", position)
+            if end == -1:
+                if final:
+                    warnings.append(f"{self.path}: line {line_number + 1} is cut short (an interrupted write) and is ignored.")
+                break
+            line_number += 1
+            raw = data[position:end].strip()
+            position = end + 1
+            if not raw:
+                continue
+            try:
+                entries.append((line_number, Edit.from_json(json.loads(raw))))
+            except (ValueError, TypeError) as error:
+                warnings.append(f"{self.path}: line {line_number} is damaged and is ignored ({error}).")
+        return entries, warnings, position
+
+
+@dataclass
+class _Applied:
+    edit: Edit
+    state: TopicRun
+    skipped: str | None = None
+
+
+class Curator:
+    """A run folder's fitted run plus its replayed edit log."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.fitted = load_run(self.path)
+        self.log = EditLog(self.path / LOG_NAME)
+        self.warnings: list[str] = []
+        self._applied: list[_Applied] = []
+        self._undone: list[Edit] = []
+        self._edits: dict[str, Edit] = {}
+        self._offset = 0
+        self._words: TopicWords | None = None
+        self._mutex = threading.RLock()
+        self.refresh()
+
+    # -- reading ---------------------------------------------------------------------------------
+    @property
+    def run(self) -> TopicRun:
+        """The curated run: the fitted run with every active edit applied."""
+        return self._applied[-1].state if self._applied else self.fitted
+
+    @property
+    def words(self) -> TopicWords:
+        if self._words is None:
+            kept = self.fitted.kept
+            self._words = TopicWords(kept["text"].tolist(), self.fitted.config.get("words", {}))
+        return self._words
+
+    def history(self) -> list[tuple[Edit, str]]:
+        """Every log entry in order with its status: applied, undone, skipped, or an undo/redo."""
+        active = {a.edit.id: a for a in self._applied}
+        undone = {e.id for e in self._undone}
+        rows = []
+        for edit in self._edits.values():
+            if edit.op in ("undo", "redo"):
+                status = edit.op
+            elif edit.id in active:
+                status = "skipped: " + active[edit.id].skipped if active[edit.id].skipped else "applied"
+            else:
+                status = "undone" if edit.id in undone else "undone earlier"
+            rows.append((edit, status))
+        return rows
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._applied)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._undone)
+
+    def refresh(self, final: bool = False) -> None:
+        """Apply what other writers appended since the last read."""
+        with self._mutex:
+            entries, warnings, self._offset = self.log.read(self._offset, final=final)
+            self.warnings.extend(w for w in warnings if w not in self.warnings)
+            for _, edit in entries:
+                self._ingest(edit)
+
+    # -- writing ---------------------------------------------------------------------------------
+    def record(self, op: str, author: str, **fields) -> Edit:
+        """Validate an edit against the current curated run, append it durably, apply it."""
+        if not author or not author.strip():
+            raise TopicsInputError("an edit needs an author name.")
+        with self._mutex, self.log.locked():
+            self.refresh(final=True)
+            if op == "undo":
+                if not self._applied:
+                    raise TopicsInputError("nothing to undo.")
+                edit = Edit(op="undo", author=author, target=self._applied[-1].edit.id)
+                self.log.append(edit)
+                self._ingest(edit)
+            elif op == "redo":
+                if not self._undone:
+                    raise TopicsInputError("nothing to redo.")
+                edit = Edit(op="redo", author=author, target=self._undone[-1].id)
+                self.log.append(edit)
+                self._ingest(edit)
+            else:
+                edit = Edit(op=op, author=author, **fields)
+                state = apply_edit(self.run, edit, self.words)  # raises before anything is written
+                self.log.append(edit)
+                self._push(edit, state)
+            self._offset = self.log.path.stat().st_size
+            return edit
+
+    # -- replay ----------------------------------------------------------------------------------
+    def _push(self, edit: Edit, state: TopicRun, skipped: str | None = None) -> None:
+        self._edits[edit.id] = edit
+        self._applied.append(_Applied(edit, state, skipped))
+        self._undone.clear()
+
+    def _ingest(self, edit: Edit) -> None:
+        self._edits[edit.id] = edit
+        if edit.op == "undo":
+            self._undo(edit.target)
+        elif edit.op == "redo":
+            self._redo(edit.target)
+        else:
+            self._push(edit, *self._try(self.run, edit))
+
+    def _try(self, run: TopicRun, edit: Edit) -> tuple[TopicRun, str | None]:
+        try:
+            return apply_edit(run, edit, self.words), None
+        except TopicsInputError as error:
+            self.warnings.append(f"edit {edit.id} ({edit.describe()}) no longer applies and is skipped: {error}")
+            return run, str(error)
+
+    def _undo(self, target: str | None) -> None:
+        ids = [a.edit.id for a in self._applied]
+        if target not in ids:
+            self.warnings.append(f"undo of edit {target}: that edit is not applied; ignored.")
+            return
+        position = ids.index(target)
+        undone = self._applied[position].edit
+        rest = [a.edit for a in self._applied[position + 1:]]
+        del self._applied[position:]
+        for edit in rest:  # only when another writer's edits came after the one undone
+            state, skipped = self._try(self.run, edit)
+            self._applied.append(_Applied(edit, state, skipped))
+        self._undone.append(undone)
+
+    def _redo(self, target: str | None) -> None:
+        ids = [e.id for e in self._undone]
+        if target not in ids:
+            self.warnings.append(f"redo of edit {target}: that edit is not undone; ignored.")
+            return
+        edit = self._undone.pop(ids.index(target))
+        state, skipped = self._try(self.run, edit)
+        self._applied.append(_Applied(edit, state, skipped))
+
+
+def curated_run(path: str | Path) -> TopicRun:
+    """The fitted run of ``path`` with its edit log replayed."""
+    return Curator(Path(path)).run
