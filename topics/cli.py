@@ -7,6 +7,7 @@ nothing is half-written because the library writes atomically.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -47,6 +48,52 @@ def _transform(args: argparse.Namespace) -> None:
     print(out)
 
 
+def _author(args: argparse.Namespace) -> str:
+    import getpass
+
+    return args.author or os.environ.get("TOPICS_AUTHOR") or getpass.getuser()
+
+
+def _edit(args: argparse.Namespace) -> None:
+    from topics.editlog import Curator
+
+    curator = Curator(Path(args.run))
+    fields = {
+        "merge": lambda: {"topics": tuple(args.topics), "label": args.label},
+        "rename": lambda: {"topics": (args.topic,), "label": args.label, "description": args.description},
+        "discard": lambda: {"topics": (args.topic,)},
+        "move": lambda: {"remarks": tuple(args.remarks), "to": args.to},
+    }.get(args.op, dict)()
+    edit = curator.record(args.op, _author(args), **fields)
+    for warning in curator.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{edit.describe()} (edit {edit.id} by {edit.author}); the run now has {len(curator.run.joint.topics)} topics.")
+
+
+def _history(args: argparse.Namespace) -> None:
+    from topics.editlog import Curator
+
+    curator = Curator(Path(args.run))
+    for warning in curator.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    rows = curator.history()
+    if not rows:
+        print("No edits yet.")
+    for edit, status in rows:
+        print(f"{edit.time}  {edit.author:<16} {edit.id}  {edit.describe():<60} [{status}]")
+
+
+def _export(args: argparse.Namespace) -> None:
+    from topics.editlog import Curator
+    from topics.export import export_bertopic
+
+    curator = Curator(Path(args.run))
+    target = export_bertopic(curator.run, curator.path / "model", Path(args.bertopic))
+    print(f"BERTopic model with {len(curator.run.joint.topics)} curated topics written. Load it with "
+          f"BERTopic.load({str(target)!r}, embedding_model=...)")
+    print(target)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="topics", description="Topic models of what therapists say.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -69,6 +116,35 @@ def build_parser() -> argparse.ArgumentParser:
     transform.add_argument("file", help="corpus file with the same columns as the run's corpus")
     transform.add_argument("--out", help="output CSV or .parquet (default: RUN/transform/<file>.csv)")
     transform.set_defaults(handler=_transform)
+
+    edit = commands.add_parser("edit", help="merge, rename, discard topics, move remarks, undo or redo (recorded in edits.jsonl)")
+    edit.add_argument("run", help="run folder")
+    edit.add_argument("--author", help="who makes the edit (default: $TOPICS_AUTHOR or your user name)")
+    ops = edit.add_subparsers(dest="op", required=True, metavar="EDIT")
+    merge = ops.add_parser("merge", help="merge two or more topics into one")
+    merge.add_argument("topics", type=int, nargs="+")
+    merge.add_argument("--label", help="label of the merged topic (default: its top words)")
+    rename = ops.add_parser("rename", help="give a topic a label and optional description")
+    rename.add_argument("topic", type=int)
+    rename.add_argument("label")
+    rename.add_argument("--description")
+    discard = ops.add_parser("discard", help="discard a topic: its remarks become outliers")
+    discard.add_argument("topic", type=int)
+    move_op = ops.add_parser("move", help="move remarks (by remark_id) to a topic, or to the outliers with --to -1")
+    move_op.add_argument("remarks", nargs="+")
+    move_op.add_argument("--to", type=int, required=True)
+    ops.add_parser("undo", help="undo the last edit")
+    ops.add_parser("redo", help="redo the last undone edit")
+    edit.set_defaults(handler=_edit)
+
+    history = commands.add_parser("history", help="list a run's expert edits with author and time")
+    history.add_argument("run", help="run folder")
+    history.set_defaults(handler=_history)
+
+    export = commands.add_parser("export", help="export the curated run as a BERTopic model")
+    export.add_argument("run", help="run folder")
+    export.add_argument("--bertopic", required=True, metavar="DIR", help="folder to create for the BERTopic model")
+    export.set_defaults(handler=_export)
     return parser
 
 
