@@ -1,0 +1,145 @@
+"""The Streamlit explorer through AppTest: every page renders, and edits made with widgets reach the disk."""
+
+import json
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def fitted_folder(tmp_path_factory):
+    from conftest import FakeEncoder
+    from topics.config import load_config
+    from topics.pipeline import fit_run
+
+    config = load_config("configs/tiny.yaml", ["cluster.cluster_selection_method=leaf"])
+    return fit_run(config, out=tmp_path_factory.mktemp("explorer") / "run", encoder=FakeEncoder()).path
+
+
+@pytest.fixture
+def run_folder(fitted_folder, tmp_path):
+    copy = tmp_path / "run"
+    shutil.copytree(fitted_folder, copy)
+    return copy
+
+
+def page_app(name):
+    import importlib
+
+    from topics.explorer import common
+
+    common.sidebar()
+    importlib.import_module(f"topics.explorer.{name}").render()
+
+
+def open_page(name, folder, author=None):
+    app = AppTest.from_function(page_app, args=(name,), default_timeout=60)
+    app.session_state["run_path"] = str(folder)
+    if author:
+        app.session_state["author"] = author
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def labels_of(folder):
+    from topics.editlog import curated_run
+
+    return [t.label for t in curated_run(folder).joint.topics]
+
+
+def button(app, label):
+    return next(b for b in app.button if b.label == label)
+
+
+def test_app_entry_point_opens_the_overview(run_folder):
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.session_state["run_path"] = str(run_folder)
+    app.run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Run run"
+    table = app.dataframe[0].value
+    assert table["label"].tolist() == labels_of(run_folder)
+
+
+@pytest.mark.parametrize("name", ["overview", "topic", "remarks", "groups", "curate"])
+def test_every_page_renders_with_topic_labels(run_folder, name):
+    app = open_page(name, run_folder)
+    shown = " ".join(str(e.value) for kind in ("title", "markdown", "caption", "subheader") for e in getattr(app, kind))
+    shown += " ".join(" ".join(map(str, df.value.astype(str).values.ravel())) for df in app.dataframe)
+    shown += " ".join(" ".join(map(str, s.options)) for s in app.selectbox)
+    first = labels_of(run_folder)[0]
+    assert first in shown
+
+
+def test_topic_page_searches_and_pages_its_remarks(run_folder):
+    app = open_page("topic", run_folder)
+    remarks = app.dataframe[-1 - sum(1 for s in app.subheader if s.value.startswith("By "))].value
+    assert 0 < len(remarks) <= 25
+    word = remarks["text"].iloc[0].split()[0]
+    app.text_input(key="topic_search").input(word).run()
+    assert not app.exception
+    assert any(f"remark(s) shown" in c.value for c in app.caption)
+
+
+def test_rename_merge_undo_and_discard_through_the_widgets(run_folder):
+    app = open_page("curate", run_folder, author="Dr Ana")
+    first = app.selectbox(key="rename_topic").options[0]
+    app.selectbox(key="rename_topic").select(first)
+    app.text_input(key="rename_label").input("Homework and agenda")
+    button(app, "Rename").click().run()
+    assert not app.exception, app.exception
+    assert labels_of(run_folder)[0] == "Homework and agenda"
+    entry = json.loads((run_folder / "edits.jsonl").read_text().splitlines()[-1])
+    assert entry["op"] == "rename" and entry["author"] == "Dr Ana"
+
+    before = len(labels_of(run_folder))
+    options = app.multiselect(key="merge_topics").options
+    app.multiselect(key="merge_topics").select(options[1]).select(options[2])
+    app.text_input(key="merge_label").input("Feelings in the room")
+    button(app, "Merge").click().run()
+    assert not app.exception, app.exception
+    assert len(labels_of(run_folder)) == before - 1 and "Feelings in the room" in labels_of(run_folder)
+
+    button(app, "Undo last edit").click().run()
+    assert len(labels_of(run_folder)) == before
+    button(app, "Redo").click().run()
+    assert "Feelings in the room" in labels_of(run_folder)
+    history = app.dataframe[0].value
+    assert history["author"].tolist() == ["Dr Ana"] * 4 and history["status"].tolist()[-2:] == ["undo", "redo"]
+
+    gone = app.selectbox(key="discard_topic").options[-1]
+    app.selectbox(key="discard_topic").select(gone)
+    button(app, "Discard").click().run()
+    assert gone.split(": ", 1)[1] not in labels_of(run_folder)
+
+
+def test_edits_need_an_author(run_folder):
+    app = open_page("curate", run_folder)
+    app.text_input(key="rename_label").input("Anonymous label")
+    button(app, "Rename").click().run()
+    assert any("Enter your name" in e.value for e in app.error)
+    assert not (run_folder / "edits.jsonl").exists()
+
+
+def test_moving_remarks_from_the_remarks_page(run_folder):
+    app = open_page("remarks", run_folder, author="Dr Ben")
+    candidate = app.multiselect(key="remarks_selected").options[:2]
+    for remark in candidate:
+        app.multiselect(key="remarks_selected").select(remark)
+    app.selectbox(key="remarks_target").select("Outliers (no topic)").run()  # the button enables once remarks are chosen
+    button(app, "Move").click().run()
+    assert not app.exception, app.exception
+    from topics.editlog import curated_run
+
+    remarks = curated_run(run_folder).remarks.set_index("remark_id")
+    assert (remarks.loc[candidate, "topic"] == -1).all()
+
+
+def test_a_damaged_run_folder_gets_a_message_not_a_traceback(run_folder):
+    (run_folder / "remarks.parquet").unlink()
+    app = open_page("overview", run_folder)
+    assert any("remarks.parquet" in e.value and "cannot be opened" in e.value for e in app.error)

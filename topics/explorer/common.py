@@ -1,0 +1,107 @@
+"""What every page shares: the run picker, the author, the cached curator, edit buttons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from topics.editlog import Curator
+from topics.errors import TopicsInputError
+from topics.run import OUTLIER, TopicSet
+
+RUN_KEY = "run_path"
+AUTHOR_KEY = "author"
+TOPIC_KEY = "topic_id"
+FLASH_KEY = "flash"
+
+
+@st.cache_resource(show_spinner="Opening the run…", max_entries=8)
+def _curator(path: str) -> Curator:
+    """One curator per run folder, shared by every tab; it re-reads only new log lines."""
+    return Curator(Path(path))
+
+
+def list_runs(root: Path = Path("outputs")) -> list[Path]:
+    """Run folders under ``root``, newest first."""
+    if not root.is_dir():
+        return []
+    runs = [p for p in root.iterdir() if (p / "provenance.json").exists() and not p.name.startswith(".")]
+    return sorted(runs, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def sidebar() -> None:
+    """Run picker and the author's name, asked once per browser session."""
+    with st.sidebar:
+        runs = [str(p) for p in list_runs()]
+        current = st.session_state.get(RUN_KEY)
+        if current and current not in runs:
+            runs.insert(0, current)
+        if runs:
+            chosen = st.selectbox("Run", runs, index=runs.index(current) if current in runs else 0,
+                                  help="Run folders under outputs/, newest first.")
+            if chosen != current:
+                st.session_state[RUN_KEY] = chosen
+                st.session_state.pop(TOPIC_KEY, None)
+        else:
+            st.info("No runs under outputs/ yet. Fit one with: topics fit configs/demo.yaml")
+        st.text_input("Your name", key=AUTHOR_KEY, help="Recorded with every edit you make, with the time.")
+
+
+def curator() -> Curator:
+    """The open run's curator, refreshed with other tabs' edits; stops the page with a message if it cannot open."""
+    path = st.session_state.get(RUN_KEY)
+    if not path:
+        st.info("Choose a run in the sidebar, or start the explorer with a run folder: topics explore RUN")
+        st.stop()
+    try:
+        opened = _curator(path)
+    except TopicsInputError as error:
+        st.error(f"This run cannot be opened: {error}")
+        st.stop()
+    opened.refresh()
+    for warning in opened.warnings:
+        st.warning(warning)
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash)
+    return opened
+
+
+def joint(opened: Curator) -> TopicSet:
+    topic_set = opened.run.joint
+    if topic_set is None:
+        st.warning("This run has only per-group models; see the Groups page.")
+        st.stop()
+    return topic_set
+
+
+def topic_options(topic_set: TopicSet, outliers: bool = False) -> dict[str, int]:
+    options = {f"{t.id}: {t.label}": t.id for t in topic_set.topics}
+    if outliers:
+        options["Outliers (no topic)"] = OUTLIER
+    return options
+
+
+def record(opened: Curator, op: str, **fields) -> bool:
+    """Make an edit in the author's name; shows what happened and reruns on success."""
+    author = (st.session_state.get(AUTHOR_KEY) or "").strip()
+    if not author:
+        st.error("Enter your name in the sidebar first: every edit is recorded with its author.")
+        return False
+    try:
+        edit = opened.record(op, author, **fields)
+    except TopicsInputError as error:
+        st.error(str(error))
+        return False
+    st.session_state[FLASH_KEY] = f"Saved: {edit.describe()}."
+    st.rerun()
+    return True
+
+
+def percent(frame: pd.DataFrame) -> pd.DataFrame:
+    shown = frame.copy()
+    for column in [c for c in shown.columns if str(c).startswith("share")]:
+        shown[column] = (100 * shown[column]).round(1)
+    return shown.rename(columns={c: f"{c} (%)" for c in shown.columns if str(c).startswith("share")})

@@ -1,0 +1,48 @@
+"""Overview: every topic at a glance, the intertopic map and sizes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from topics import plots
+from topics.explorer import common
+from topics.summary import topic_frame
+
+
+def render() -> None:
+    opened = common.curator()
+    run = opened.run
+    topic_set = common.joint(opened)
+    cleaning = run.provenance["cleaning"]
+    st.title(f"Run {run.path.name}")
+    st.caption(f"Corpus: {run.provenance['corpus']['path']}. Fitted {run.provenance['created']}; "
+               f"{len(opened.history())} expert edit(s) applied on top.")
+    kept = cleaning["kept"]
+    columns = st.columns(4)
+    columns[0].metric("Topics", len(topic_set.topics))
+    columns[1].metric("Remarks in the model", f"{kept:,}", help="Therapist remarks that carry content.")
+    columns[2].metric("Outliers", f"{100 * topic_set.metrics['outlier_share']:.1f}%",
+                      help="Share of those remarks that fit no topic.")
+    columns[3].metric("Set aside", f"{cleaning['total'] - kept:,}",
+                      help=f"{cleaning['backchannel']:,} backchannels ('Mm-hmm.'), {cleaning['too_short']:,} too short, "
+                           f"{cleaning['empty']:,} empty. They stay visible on the Remarks page.")
+    st.caption(f"{100 * topic_set.metrics['outlier_share']:.1f}% of the remarks in the model belong to no topic "
+               "(outliers). Shares per group are the share of that group's remarks in the topic.")
+    frame = topic_frame(run, "joint", words=8)
+    st.dataframe(common.percent(frame), hide_index=True, width="stretch")
+
+    options = common.topic_options(topic_set)
+    choice = st.selectbox("Open a topic", list(options), key="overview_topic")
+    if st.button("Open topic"):
+        st.session_state[common.TOPIC_KEY] = options[choice]
+        from topics.explorer.router import page
+
+        st.switch_page(page("topic"))
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Intertopic map")
+        st.caption("Each circle is a topic, sized by its number of remarks; topics close together are worded alike.")
+        st.plotly_chart(plots.intertopic_map(topic_set), width="stretch")
+    with right:
+        st.subheader("Topic sizes")
+        st.plotly_chart(plots.topic_sizes(topic_set), width="stretch")

@@ -1,0 +1,29 @@
+"""The page list and the entry point ``app.py`` calls."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from topics.explorer import common, curate, groups, overview, remarks, topic
+
+_PAGES = {
+    "overview": (overview.render, "Overview", ":material/dashboard:"),
+    "topic": (topic.render, "Topic", ":material/topic:"),
+    "remarks": (remarks.render, "Remarks", ":material/format_quote:"),
+    "groups": (groups.render, "Groups", ":material/groups:"),
+    "curate": (curate.render, "Curate", ":material/edit:"),
+}
+
+
+def page(name: str) -> st.Page:
+    render, title, icon = _PAGES[name]
+    return st.Page(render, title=title, icon=icon, url_path=name, default=name == "overview")
+
+
+def run_app(args: list[str]) -> None:
+    """Router: the run folder comes from ``streamlit run app.py -- RUN`` or the sidebar picker."""
+    st.set_page_config(page_title="therapy-topics explorer", layout="wide")
+    if args and common.RUN_KEY not in st.session_state:
+        st.session_state[common.RUN_KEY] = args[0]
+    common.sidebar()
+    st.navigation([page(name) for name in _PAGES]).run()

@@ -1,0 +1,71 @@
+"""Topic: words, representative remarks, every remark with search and paging, groups and metadata."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from topics import plots
+from topics.explorer import common
+from topics.summary import group_sizes
+
+PAGE_SIZE = 25
+
+
+def remark_columns(frame: pd.DataFrame) -> list[str]:
+    base = ["remark_id", "text", "session", "group", "order"]
+    return [c for c in base if frame[c].notna().any()] + [c for c in frame.columns if c.startswith("meta_")]
+
+
+def render() -> None:
+    opened = common.curator()
+    run = opened.run
+    topic_set = common.joint(opened)
+    options = common.topic_options(topic_set)
+    ids = list(options.values())
+    wanted = st.session_state.get(common.TOPIC_KEY)
+    choice = st.selectbox("Topic", list(options), index=ids.index(wanted) if wanted in ids else 0)
+    topic = topic_set.topic(options[choice])
+    st.session_state[common.TOPIC_KEY] = topic.id
+    st.title(topic.label)
+    if topic.description:
+        st.write(topic.description)
+    kept = run.kept
+    members = kept[kept["topic"] == topic.id]
+    st.caption(f"{topic.size:,} remarks, {100 * topic.size / max(len(kept), 1):.1f}% of the remarks in the model.")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Words")
+        st.caption("Words that set this topic apart (c-TF-IDF weight).")
+        st.plotly_chart(plots.topic_words(topic.words), width="stretch")
+    with right:
+        st.subheader("Most representative remarks")
+        st.caption("The remarks most firmly inside the topic's cluster.")
+        for text in members.sort_values("probability", ascending=False)["text"].head(5):
+            st.markdown(f"> {text}")
+        sizes = group_sizes(run)
+        if sizes:
+            st.subheader("Share per group")
+            st.caption("Share of each group's remarks that are in this topic.")
+            st.dataframe(pd.DataFrame([{"group": g, "remarks": topic.group_counts.get(g, 0),
+                                        "share (%)": round(100 * topic.group_counts.get(g, 0) / n, 1) if n else 0.0}
+                                       for g, n in sizes.items()]), hide_index=True)
+
+    st.subheader("All remarks")
+    query = st.text_input("Search this topic's remarks", key="topic_search")
+    shown = members[members["text"].str.contains(query, case=False, regex=False)] if query else members
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    number = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="topic_page")
+    st.dataframe(shown[remark_columns(shown)].iloc[(number - 1) * PAGE_SIZE: number * PAGE_SIZE],
+                 hide_index=True, width="stretch")
+    st.caption(f"{len(shown):,} remark(s) shown of {len(members):,}.")
+
+    for column in [c for c in kept.columns if c.startswith("meta_")]:
+        name = column.removeprefix("meta_")
+        st.subheader(f"By {name}")
+        st.caption(f"How this topic's remarks spread over {name}, against all remarks in the model.")
+        table = pd.crosstab(kept[column].fillna("(none)"), kept["topic"] == topic.id)
+        table = table.rename(columns={True: "in topic", False: "other topics"})
+        table["share of topic (%)"] = (100 * table.get("in topic", 0) / max(len(members), 1)).round(1)
+        st.dataframe(table.sort_values("share of topic (%)", ascending=False), width="stretch")
