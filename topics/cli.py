@@ -94,6 +94,12 @@ def _export(args: argparse.Namespace) -> None:
     print(target)
 
 
+def _explore(args: argparse.Namespace) -> None:
+    from topics.explore import explore
+
+    sys.exit(explore(Path(args.run) if args.run else None, port=args.port))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="topics", description="Topic models of what therapists say.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -145,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("run", help="run folder")
     export.add_argument("--bertopic", required=True, metavar="DIR", help="folder to create for the BERTopic model")
     export.set_defaults(handler=_export)
+
+    explore_cmd = commands.add_parser("explore", help="open the Streamlit explorer on 127.0.0.1")
+    explore_cmd.add_argument("run", nargs="?", help="run folder (default: pick one of the runs under outputs/)")
+    explore_cmd.add_argument("--port", type=int, default=8501)
+    explore_cmd.set_defaults(handler=_explore)
     return parser
 
 

@@ -1,0 +1,101 @@
+"""End to end in a real browser: Streamlit as a subprocess, headless Chromium driven by Selenium."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from topics.explore import streamlit_command
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def explorer(tmp_path):
+    from conftest import FakeEncoder
+    from topics.config import load_config
+    from topics.pipeline import fit_run
+
+    run = fit_run(load_config("configs/tiny.yaml", ["fit.modes=[joint]"]), out=tmp_path / "run", encoder=FakeEncoder())
+    port = free_port()
+    server = subprocess.Popen(streamlit_command(run.path, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()
+                time.sleep(0.5)
+        else:
+            pytest.fail("the explorer did not start within 90 s")
+        yield run.path, f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # stopped by PID, whatever happens
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    assert CHROMIUM and CHROMEDRIVER, "chromium and chromium-driver are installed by ./run test"
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1400,1000",
+                 f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def text_input(driver, label):
+    return WebDriverWait(driver, 60).until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"input[aria-label='{label}']")))
+
+
+def test_rename_a_topic_in_the_browser(explorer, browser, tmp_path):
+    folder, url = explorer
+    wait = WebDriverWait(browser, 60)
+    browser.get(f"{url}/curate")
+    author = text_input(browser, "Your name")
+    author.send_keys("Dr Browser", Keys.TAB)
+    label = text_input(browser, "New label")
+    label.send_keys("Setting the agenda together")
+    button = wait.until(EC.element_to_be_clickable((By.XPATH, "//button[.//p[text()='Rename']]")))
+    button.click()
+    wait.until(lambda d: "Saved: renamed" in d.page_source)
+    browser.save_screenshot(str(tmp_path / "explorer-curate.png"))
+    wait.until(lambda d: (folder / "edits.jsonl").exists() and "Saved: renamed" in d.page_source)
+    entry = json.loads((folder / "edits.jsonl").read_text().splitlines()[-1])
+    assert entry["op"] == "rename" and entry["label"] == "Setting the agenda together" and entry["author"] == "Dr Browser"
+
+    browser.get(url)  # a reload, as another person would open it: the overview is the main page
+    wait.until(lambda d: "Setting the agenda together" in d.find_element(By.TAG_NAME, "body").text)
+    assert "Page not found" not in browser.find_element(By.TAG_NAME, "body").text
+    browser.save_screenshot(str(tmp_path / "explorer-overview.png"))
+    assert (tmp_path / "explorer-overview.png").stat().st_size > 10_000
