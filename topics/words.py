@@ -11,6 +11,9 @@ over topics as BERTopic's vectorizer does.
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,18 +25,59 @@ from topics.clean import normalise
 from topics.stopwords import STOP_WORDS, TOKEN_PATTERN
 
 
-class TopicWords:
-    """Word counts of the kept remarks of a run, ready to name any grouping of them."""
+COUNTS_FILE = "word_counts.npz"
+VOCABULARY_FILE = "word_vocabulary.json"
 
-    def __init__(self, texts: list[str], words_config: dict[str, Any]) -> None:
-        stop_words = STOP_WORDS | {w.lower() for w in words_config.get("extra_stop_words", [])}
+
+class TopicWords:
+    """Word counts of the kept remarks of a run, ready to name any grouping of them.
+
+    Counting 50,000 remarks takes seconds, so the counts are saved in the run
+    folder (:meth:`save`, at fit time) and loaded in milliseconds (:meth:`open`).
+    """
+
+    def __init__(self, counts: sp.csr_matrix, vocabulary: np.ndarray, words_config: dict[str, Any]) -> None:
+        self.counts_ = counts.tocsr()
+        self.vocabulary_ = np.asarray(vocabulary, dtype=object)
         self.min_df = int(words_config.get("min_df", 1))
         self.top_n = int(words_config.get("top_n", 10))
         self.reduce_frequent_words = bool(words_config.get("reduce_frequent_words", False))
+
+    @classmethod
+    def count(cls, texts: list[str], words_config: dict[str, Any]) -> TopicWords:
+        """Count words as the run's vectorizer does (its stop words, token pattern and n-grams)."""
+        stop_words = STOP_WORDS | {w.lower() for w in words_config.get("extra_stop_words", [])}
         vectorizer = CountVectorizer(stop_words=sorted(stop_words), token_pattern=TOKEN_PATTERN,
                                      ngram_range=tuple(words_config.get("ngram_range", (1, 1))))
-        self.counts_ = vectorizer.fit_transform([normalise(t) for t in texts]).tocsr()
-        self.vocabulary_ = vectorizer.get_feature_names_out()
+        counts = vectorizer.fit_transform([normalise(t) for t in texts])
+        return cls(counts, vectorizer.get_feature_names_out(), words_config)
+
+    @classmethod
+    def open(cls, folder: Path, texts: list[str], words_config: dict[str, Any]) -> TopicWords:
+        """Saved counts from ``folder`` when they match ``texts``; otherwise count now and save them."""
+        counts_file, vocabulary_file = folder / COUNTS_FILE, folder / VOCABULARY_FILE
+        if counts_file.exists() and vocabulary_file.exists():
+            counts = sp.load_npz(counts_file)
+            vocabulary = json.loads(vocabulary_file.read_text(encoding="utf-8"))
+            if counts.shape == (len(texts), len(vocabulary)):
+                return cls(counts, np.asarray(vocabulary, dtype=object), words_config)
+        words = cls.count(texts, words_config)
+        words.save(folder)
+        return words
+
+    def save(self, folder: Path) -> None:
+        """Write both files to temporary names, then rename; a read-only run folder is left alone."""
+        counts_temporary = folder / f".{COUNTS_FILE}.{os.getpid()}.tmp"
+        vocabulary_temporary = folder / f".{VOCABULARY_FILE}.{os.getpid()}.tmp"
+        try:
+            with open(counts_temporary, "wb") as handle:
+                sp.save_npz(handle, self.counts_, compressed=True)
+            vocabulary_temporary.write_text(json.dumps(self.vocabulary_.tolist()), encoding="utf-8")
+            os.replace(counts_temporary, folder / COUNTS_FILE)
+            os.replace(vocabulary_temporary, folder / VOCABULARY_FILE)
+        except OSError:
+            counts_temporary.unlink(missing_ok=True)
+            vocabulary_temporary.unlink(missing_ok=True)
 
     def words(self, assignments: np.ndarray, topic_ids: list[int]) -> dict[int, list[tuple[str, float]]]:
         """Top words of ``topic_ids`` given one topic per kept remark (``-1`` counts as a class too)."""
