@@ -99,3 +99,37 @@ def test_rename_a_topic_in_the_browser(explorer, browser, tmp_path):
     assert "Page not found" not in browser.find_element(By.TAG_NAME, "body").text
     browser.save_screenshot(str(tmp_path / "explorer-overview.png"))
     assert (tmp_path / "explorer-overview.png").stat().st_size > 10_000
+
+
+def test_topics_explore_serves_on_loopback_and_stops_by_pid(tmp_path):
+    from conftest import TOPICS_BIN, FakeEncoder
+    from topics.config import load_config
+    from topics.pipeline import fit_run
+
+    run = fit_run(load_config("configs/tiny.yaml", ["fit.modes=[joint]"]), out=tmp_path / "run", encoder=FakeEncoder())
+    port = free_port()
+    server = subprocess.Popen([TOPICS_BIN, "explore", str(run.path), "--port", str(port)], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        assert server.stdout.readline().strip().startswith(f"Explorer at http://127.0.0.1:{port}")
+        deadline = time.time() + 90
+        while True:
+            try:
+                assert urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status == 200
+                break
+            except OSError:
+                assert time.time() < deadline and server.poll() is None
+                time.sleep(0.5)
+        listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
+        assert listening and all("127.0.0.1:" in line for line in listening.splitlines())
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(15)
+    assert server.returncode is not None
+
+
+def test_topics_explore_refuses_a_folder_that_is_not_a_run(tmp_path):
+    from conftest import TOPICS_BIN
+
+    result = subprocess.run([TOPICS_BIN, "explore", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "provenance.json" in result.stderr

@@ -143,3 +143,10 @@ def test_a_damaged_run_folder_gets_a_message_not_a_traceback(run_folder):
     (run_folder / "remarks.parquet").unlink()
     app = open_page("overview", run_folder)
     assert any("remarks.parquet" in e.value and "cannot be opened" in e.value for e in app.error)
+
+
+def test_a_run_from_an_older_format_gets_a_message(run_folder):
+    provenance = json.loads((run_folder / "provenance.json").read_text())
+    (run_folder / "provenance.json").write_text(json.dumps({**provenance, "format_version": 0}))
+    app = open_page("topic", run_folder)
+    assert any("format 0 is not the supported format" in e.value for e in app.error)
