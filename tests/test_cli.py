@@ -99,3 +99,14 @@ def test_info_names_the_models_a_run_has(cli_run):
     out, _ = cli_run
     result = topics_cmd("info", out, "--model", "CBT")
     assert result.returncode == 2 and "Available: joint" in result.stderr
+
+
+def test_compare_writes_tables_and_prints_intervals(cli_run):
+    out, _ = cli_run
+    result = topics_cmd("compare", out, "--draws", "200")
+    assert result.returncode == 0, result.stderr
+    assert "95% session-bootstrap intervals" in result.stdout and "share" not in result.stderr.lower()
+    shares = pd.read_csv(out / "compare" / "shares.csv")
+    assert set(shares["group"]) == {"CBT", "motivational interviewing", "person-centred", "psychodynamic"}
+    assert ((shares["low"] <= shares["share"]) & (shares["share"] <= shares["high"])).all()
+    assert result.stdout.strip().splitlines()[-1] == str(out / "compare")

@@ -94,6 +94,18 @@ def _export(args: argparse.Namespace) -> None:
     print(target)
 
 
+def _compare(args: argparse.Namespace) -> None:
+    from topics.compare import compare, comparison_table, write_comparison
+    from topics.editlog import Curator
+
+    curator = Curator(Path(args.run))
+    comparison = compare(curator.run, curator.words, draws=args.draws, seed=args.seed, threshold=args.threshold)
+    target = write_comparison(comparison, curator.path, {"draws": args.draws, "seed": args.seed,
+                                                          "threshold": args.threshold, "edits": len(curator.history())})
+    print(comparison_table(comparison))
+    print(target)
+
+
 def _explore(args: argparse.Namespace) -> None:
     from topics.explore import explore
 
@@ -151,6 +163,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("run", help="run folder")
     export.add_argument("--bertopic", required=True, metavar="DIR", help="folder to create for the BERTopic model")
     export.set_defaults(handler=_export)
+
+    compare_cmd = commands.add_parser("compare", help="compare groups: shares with session-bootstrap intervals, "
+                                                      "distinguishing words, per-group model alignment")
+    compare_cmd.add_argument("run", help="run folder (its curated topics: expert edits are replayed)")
+    compare_cmd.add_argument("--draws", type=int, default=2000, help="bootstrap draws (default 2000)")
+    compare_cmd.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    compare_cmd.add_argument("--threshold", type=float, default=0.7,
+                             help="centroid cosine similarity for matching per-group topics (default 0.7)")
+    compare_cmd.set_defaults(handler=_compare)
 
     explore_cmd = commands.add_parser("explore", help="open the Streamlit explorer on 127.0.0.1")
     explore_cmd.add_argument("run", nargs="?", help="run folder (default: pick one of the runs under outputs/)")
