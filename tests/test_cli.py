@@ -1,5 +1,6 @@
 """The real ``topics`` command in a subprocess, with the real packaged MiniLM."""
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -110,3 +111,15 @@ def test_compare_writes_tables_and_prints_intervals(cli_run):
     assert set(shares["group"]) == {"CBT", "motivational interviewing", "person-centred", "psychodynamic"}
     assert ((shares["low"] <= shares["share"]) & (shares["share"] <= shares["high"])).all()
     assert result.stdout.strip().splitlines()[-1] == str(out / "compare")
+
+
+def test_evaluate_with_baselines_scores_three_models_on_the_same_remarks(cli_run):
+    out, _ = cli_run
+    result = topics_cmd("evaluate", out, "--baselines")
+    assert result.returncode == 0, result.stderr
+    rows = {row["model"]: row for row in json.loads((out / "evaluation.json").read_text())}
+    assert set(rows) == {"therapy-topics", "plain BERTopic", "LDA"}
+    assert rows["plain BERTopic"]["remarks"] == rows["LDA"]["remarks"] > rows["therapy-topics"]["remarks"]
+    assert rows["LDA"]["topic_count"] == rows["therapy-topics"]["topic_count"]
+    assert rows["therapy-topics"]["filler_share"] < rows["LDA"]["filler_share"]
+    assert "nmi_presenting_problem" in rows["therapy-topics"]

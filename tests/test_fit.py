@@ -150,3 +150,13 @@ def test_too_few_topics_to_name_is_a_clear_error(tmp_path, tiny_config, fake_enc
     with pytest.raises(TopicsInputError, match="too few topics or words to name topics with words.min_df=1000"):
         fit_run(tiny_config, out=tmp_path / "run", encoder=fake_encoder)
     assert not (tmp_path / "run").exists()
+
+
+def test_quality_metrics_are_stored_with_label_agreement(tiny_run):
+    metrics = tiny_run.metrics["joint"]
+    for key in ("npmi", "c_v", "topic_diversity", "filler_share", "junk_share", "nmi_presenting_problem",
+                "ari_presenting_problem"):
+        assert key in metrics and metrics[key] == metrics[key], key  # present and not NaN
+    assert -1 <= metrics["npmi"] <= 1 and -1 <= metrics["c_v"] <= 1
+    assert 0 <= metrics["nmi_presenting_problem"] <= 1
+    assert metrics["junk_share"] == pytest.approx(metrics["outlier_share"] + metrics["filler_topic_share"])

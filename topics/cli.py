@@ -106,6 +106,24 @@ def _compare(args: argparse.Namespace) -> None:
     print(target)
 
 
+def _evaluate(args: argparse.Namespace) -> None:
+    import json
+
+    from topics.editlog import Curator
+    from topics.evaluate import evaluate
+
+    curator = Curator(Path(args.run))
+    table = evaluate(curator.run, baselines=args.baselines)
+    target = curator.path / "evaluation.json"
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(json.loads(table.to_json(orient="records")), indent=2), encoding="utf-8")
+    os.replace(temporary, target)
+    shown = table.set_index("model").T
+    with __import__("pandas").option_context("display.float_format", "{:.3f}".format, "display.width", 200):
+        print(shown.to_string())
+    print(target)
+
+
 def _explore(args: argparse.Namespace) -> None:
     from topics.explore import explore
 
@@ -172,6 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
     compare_cmd.add_argument("--threshold", type=float, default=0.7,
                              help="centroid cosine similarity for matching per-group topics (default 0.7)")
     compare_cmd.set_defaults(handler=_compare)
+
+    evaluate_cmd = commands.add_parser("evaluate", help="quality measures of a run; --baselines adds plain BERTopic and LDA")
+    evaluate_cmd.add_argument("run", help="run folder (its curated topics)")
+    evaluate_cmd.add_argument("--baselines", action="store_true",
+                              help="also fit plain BERTopic (defaults) and LDA on the same remarks, in this run")
+    evaluate_cmd.set_defaults(handler=_evaluate)
 
     explore_cmd = commands.add_parser("explore", help="open the Streamlit explorer on 127.0.0.1")
     explore_cmd.add_argument("run", nargs="?", help="run folder (default: pick one of the runs under outputs/)")

@@ -4,8 +4,20 @@
   counts from the fitted remarks (tokenised like the vectorizer), averaged over
   word pairs and then topics. Range -1..1; higher means the words occur together.
 * **Topic diversity**: unique words among all topics' top-k over ``k * n_topics``.
-* **Outlier share**: share of kept remarks in no topic (-1).
+* **C_V coherence**: for each topic, the mean cosine between each top word's
+  NPMI vector (against the topic's other top words) and the topic's summed
+  vector (Röder et al. 2015), with remarks as the co-occurrence windows.
+* **Outlier share**: share of the model's remarks in no topic (-1).
 * **Filler topics**: topics whose top words are all stop words or fillers.
+* **Filler share**: share of all top-word slots taken by stop words or fillers.
+* **Junk share**: share of the model's remarks that are outliers or sit in a
+  filler topic: remarks the model says nothing about.
+* **NMI / ARI** between topic assignments (outliers as one class) and a label
+  column of the corpus, where it has one.
+
+NPMI alone misleads on short spoken remarks: filler words co-occur in almost
+every remark, so a model of fillers scores high. Read it with the filler and
+junk shares.
 """
 
 from __future__ import annotations
@@ -25,50 +37,90 @@ def topic_diversity(top_words: Sequence[Sequence[str]]) -> float:
     return len({w for words in top_words for w in words}) / total if total else 0.0
 
 
-def npmi_coherence(top_words: Sequence[Sequence[str]], documents: Sequence[str]) -> float:
-    """Mean NPMI over topics; a pair that never co-occurs scores -1."""
+def _npmi_matrix(top_words: Sequence[Sequence[str]], documents: Sequence[str]) -> tuple[dict[str, int], np.ndarray]:
+    """NPMI of every pair of top words, from document co-occurrence; -1 where a pair never meets."""
     vocabulary = sorted({w for words in top_words for w in words})
-    if not vocabulary or not documents:
-        return float("nan")
     longest = max(len(w.split()) for w in vocabulary)
     vectorizer = CountVectorizer(vocabulary=vocabulary, token_pattern=TOKEN_PATTERN, ngram_range=(1, longest),
                                  binary=True, lowercase=True)
     presence = vectorizer.transform(documents).tocsc().astype(np.float64)
     n_docs = presence.shape[0]
-    index = {w: i for i, w in enumerate(vocabulary)}
-    doc_freq = np.asarray(presence.sum(axis=0)).ravel()
-    cooccur = (presence.T @ presence).toarray()
+    p_word = np.asarray(presence.sum(axis=0)).ravel() / n_docs
+    p_joint = (presence.T @ presence).toarray() / n_docs
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmi = np.log(p_joint / np.outer(p_word, p_word))
+        npmi = pmi / -np.log(p_joint)
+    npmi[p_joint == 0] = -1.0
+    npmi[p_joint == 1] = 1.0
+    return {w: i for i, w in enumerate(vocabulary)}, npmi
+
+
+def npmi_coherence(top_words: Sequence[Sequence[str]], documents: Sequence[str]) -> float:
+    """Mean NPMI over topics of the mean over their top-word pairs."""
+    top_words = [list(words) for words in top_words if len(words) > 1]
+    if not top_words or not documents:
+        return float("nan")
+    index, npmi = _npmi_matrix(top_words, documents)
+    scores = [np.mean([npmi[index[a], index[b]] for a, b in itertools.combinations(words, 2)]) for words in top_words]
+    return float(np.mean(scores))
+
+
+def cv_coherence(top_words: Sequence[Sequence[str]], documents: Sequence[str]) -> float:
+    """C_V: mean over topics and words of cos(NPMI vector of the word, NPMI vector of the topic)."""
+    top_words = [list(words) for words in top_words if len(words) > 1]
+    if not top_words or not documents:
+        return float("nan")
+    index, npmi = _npmi_matrix(top_words, documents)
     scores = []
     for words in top_words:
-        pairs = []
-        for a, b in itertools.combinations([index[w] for w in words], 2):
-            joint = cooccur[a, b] / n_docs
-            if joint == 0 or doc_freq[a] == 0 or doc_freq[b] == 0:
-                pairs.append(-1.0)
-                continue
-            pmi = np.log(joint / ((doc_freq[a] / n_docs) * (doc_freq[b] / n_docs)))
-            pairs.append(1.0 if joint == 1 else float(pmi / -np.log(joint)))
-        if pairs:
-            scores.append(float(np.mean(pairs)))
-    return float(np.mean(scores)) if scores else float("nan")
+        rows = [index[w] for w in words]
+        vectors = npmi[np.ix_(rows, rows)]
+        topic = vectors.sum(axis=0)
+        norms = np.linalg.norm(vectors, axis=1) * np.linalg.norm(topic)
+        cosines = np.divide(vectors @ topic, norms, out=np.zeros(len(rows)), where=norms > 0)
+        scores.append(float(cosines.mean()))
+    return float(np.mean(scores))
+
+
+def label_agreement(assignments: np.ndarray, labels: Sequence) -> dict[str, float]:
+    """NMI and ARI between topics (outliers as one class) and a label column; missing labels are left out."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    labels = np.asarray(labels, dtype=object)
+    known = np.array([label is not None and label == label and str(label).strip() != "" for label in labels])
+    if known.sum() < 2:
+        return {"nmi": float("nan"), "ari": float("nan")}
+    truth = [str(label).strip() for label in labels[known]]
+    return {"nmi": float(normalized_mutual_info_score(truth, assignments[known])),
+            "ari": float(adjusted_rand_score(truth, assignments[known]))}
 
 
 def topic_set_metrics(topics: list[Topic], assignments: np.ndarray, documents: Sequence[str],
                       top_n: int = 10, initial_assignments: np.ndarray | None = None,
-                      stop_words: frozenset[str] = STOP_WORDS) -> dict[str, float | int]:
-    """The measures stored in ``metrics.json`` for one model."""
+                      stop_words: frozenset[str] = STOP_WORDS,
+                      labels: dict[str, Sequence] | None = None) -> dict[str, float | int]:
+    """The measures stored in ``metrics.json`` for one model; ``labels``: name -> one label per remark."""
     top_words = [t.top_words(top_n) for t in topics]
     n = len(assignments)
     filler = [t for t in topics if all(is_uninformative(w, stop_words) for w in t.top_words(top_n))]
+    slots = [w for words in top_words for w in words]
+    outlier_share = float(np.mean(assignments == OUTLIER)) if n else 0.0
+    filler_topic_share = float(sum(t.size for t in filler) / n) if n else 0.0
     metrics = {
         "remarks": n,
         "topic_count": len(topics),
-        "outlier_share": float(np.mean(assignments == OUTLIER)) if n else 0.0,
+        "outlier_share": outlier_share,
         "topic_diversity": topic_diversity(top_words),
         "npmi": npmi_coherence(top_words, documents),
+        "c_v": cv_coherence(top_words, documents),
         "filler_topics": len(filler),
-        "filler_topic_share": float(sum(t.size for t in filler) / n) if n else 0.0,
+        "filler_topic_share": filler_topic_share,
+        "filler_share": float(np.mean([is_uninformative(w, stop_words) for w in slots])) if slots else 0.0,
+        "junk_share": outlier_share + filler_topic_share,
     }
+    for name, values in (labels or {}).items():
+        agreement = label_agreement(assignments, values)
+        metrics[f"nmi_{name}"], metrics[f"ari_{name}"] = agreement["nmi"], agreement["ari"]
     if initial_assignments is not None:
         metrics["outlier_share_before_reduction"] = float(np.mean(initial_assignments == OUTLIER)) if n else 0.0
     return metrics

@@ -92,8 +92,13 @@ class FittedModel:
 
 
 def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, groups: pd.Series | None,
-                  config: Config, encoder: Encoder, reduce_cache: Path | None) -> FittedModel:
-    """Fit one BERTopic model on kept remarks and turn it into a ``TopicSet``."""
+                  config: Config, encoder: Encoder, reduce_cache: Path | None,
+                  labels: dict[str, np.ndarray] | None = None) -> FittedModel:
+    """Fit one BERTopic model on kept remarks and turn it into a ``TopicSet``.
+
+    ``labels`` (metadata name -> one value per document) are scored against the
+    topics with NMI and ARI.
+    """
     if len(documents) < max(2 * config.cluster.min_cluster_size, config.reduce.n_components + 2):
         raise TopicsInputError(
             f"model {name!r}: {len(documents)} remarks are too few to cluster with "
@@ -130,7 +135,7 @@ def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, group
     topic_list = _topics_from_model(model, final, groups, config.words.top_n)
     topic_set = TopicSet(name=name, topics=topic_list, centroids=centroids)
     topic_set.metrics = topic_set_metrics(topic_list, final, documents, config.words.top_n, initial,
-                                          stop_words_for(config))
+                                          stop_words_for(config), labels)
     timings = {
         "reduce": reducer.fit_seconds_,
         "cluster_and_words": fitted - started - reducer.fit_seconds_,

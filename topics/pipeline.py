@@ -82,13 +82,16 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
     reduce_cache = cache_root() / "reduced" if config.embed.cache else None
     fitted: dict[str, FittedModel] = {}
     group_series = remarks.loc[kept, "group"].reset_index(drop=True) if corpus.has_groups else None
+    labels = {column.removeprefix("meta_"): remarks.loc[kept, column].to_numpy(dtype=object)
+              for column in corpus.metadata_columns}
     if "joint" in config.fit.modes:
         with timer.stage("fit joint"):
-            fitted["joint"] = fit_topic_set("joint", texts, embeddings, group_series, config, encoder, reduce_cache)
+            fitted["joint"] = fit_topic_set("joint", texts, embeddings, group_series, config, encoder, reduce_cache,
+                                            labels)
     skipped: dict[str, str] = {}
     if "per_group" in config.fit.modes:
         fitted_groups, skipped = _fit_groups(config, texts, embeddings, group_series, encoder, reduce_cache, timer,
-                                             corpus.source)
+                                             corpus.source, labels)
         fitted.update({f"group:{name}": model for name, model in fitted_groups.items()})
 
     remarks = _with_assignments(remarks, kept, fitted)
@@ -124,7 +127,8 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
 
 
 def _fit_groups(config: Config, texts: list[str], embeddings: np.ndarray, groups: pd.Series | None,
-                encoder: Encoder, reduce_cache: Path | None, timer: _Timer, source: Path):
+                encoder: Encoder, reduce_cache: Path | None, timer: _Timer, source: Path,
+                labels: dict[str, np.ndarray]):
     if groups is None:
         raise TopicsInputError(
             f"{source}: fit.modes asks for per_group but the corpus has no group column. "
@@ -142,7 +146,8 @@ def _fit_groups(config: Config, texts: list[str], embeddings: np.ndarray, groups
         with timer.stage(f"fit group {group}"):
             try:
                 fitted[str(group)] = fit_topic_set(str(group), [t for t, m in zip(texts, mask) if m], embeddings[mask],
-                                                   None, config, encoder, reduce_cache)
+                                                   None, config, encoder, reduce_cache,
+                                                   {name: values[mask] for name, values in labels.items()})
             except TopicsInputError as error:
                 skipped[str(group)] = str(error)
                 print(f"warning: group {group!r} skipped: {error}", file=sys.stderr)

@@ -55,5 +55,10 @@ def content_words(text: str, stop_words: Iterable[str] = STOP_WORDS) -> list[str
 
 
 def is_uninformative(word_or_phrase: str, stop_words: Iterable[str] = STOP_WORDS) -> bool:
-    """True when every token of a topic word (or n-gram) is a stop word or filler."""
-    return not content_words(word_or_phrase, stop_words)
+    """True when every token of a topic word (or n-gram) is a stop word or filler.
+
+    Numbers count as informative here ("10" of a 0-10 scale question), unlike
+    in :func:`content_words`, where a lone number does not make a remark.
+    """
+    stop = stop_words if isinstance(stop_words, (set, frozenset)) else set(stop_words)
+    return all(token in stop for token in tokenize(word_or_phrase))

@@ -1,0 +1,51 @@
+"""Quality measures: definitions checked on hand-made cases."""
+
+import numpy as np
+import pytest
+
+from topics.metrics import cv_coherence, label_agreement, npmi_coherence, topic_diversity, topic_set_metrics
+from topics.run import Topic
+
+DOCS = (["sleep night bed tired"] * 30 + ["drinking alcohol beer wine"] * 30 + ["work boss office deadline"] * 30
+        + ["sleep work", "night beer", "bed office", "tired deadline"] * 5)
+REAL = [["sleep", "night", "bed", "tired"], ["drinking", "alcohol", "beer", "wine"]]
+RANDOM = [["sleep", "beer", "office", "tired"], ["night", "wine", "boss", "bed"]]
+
+
+def test_word_order_does_not_change_the_measures():
+    shuffled = [list(reversed(words)) for words in REAL]
+    for measure in (npmi_coherence, cv_coherence):
+        assert measure(REAL, DOCS) == pytest.approx(measure(shuffled, DOCS))
+    assert topic_diversity(REAL) == topic_diversity(shuffled) == 1.0
+
+
+def test_a_topic_of_random_words_scores_clearly_below_a_real_one():
+    assert npmi_coherence(REAL, DOCS) > 0.5
+    assert npmi_coherence(RANDOM, DOCS) < npmi_coherence(REAL, DOCS) - 0.5
+    assert cv_coherence(RANDOM, DOCS) < cv_coherence(REAL, DOCS) - 0.2
+
+
+def test_diversity_counts_repeated_words():
+    assert topic_diversity([["a", "b"], ["a", "c"]]) == 0.75
+
+
+def test_filler_and_junk_shares():
+    topics = [Topic(0, "x", [("mm", 1.0), ("hmm", 0.5)], size=3), Topic(1, "y", [("sleep", 1.0), ("okay", 0.5)], size=5)]
+    assignments = np.array([0, 0, 0, 1, 1, 1, 1, 1, -1, -1])
+    metrics = topic_set_metrics(topics, assignments, ["mm hmm"] * 3 + ["sleep okay"] * 5 + ["x", "y"], top_n=2)
+    assert metrics["filler_topics"] == 1 and metrics["filler_share"] == 0.75
+    assert metrics["junk_share"] == pytest.approx(0.2 + 0.3)
+
+
+def test_label_agreement_is_perfect_for_the_same_partition_and_skips_missing_labels():
+    perfect = label_agreement(np.array([0, 0, 1, 1, -1]), ["a", "a", "b", "b", "c"])
+    assert perfect == {"nmi": pytest.approx(1.0), "ari": pytest.approx(1.0)}
+    partial = label_agreement(np.array([0, 0, 1, 1]), ["a", "a", None, "b"])
+    assert partial["nmi"] == pytest.approx(1.0)
+
+
+def test_numbers_are_informative_topic_words_but_fillers_are_not():
+    from topics.stopwords import is_uninformative
+
+    assert not is_uninformative("10") and not is_uninformative("scale 10")
+    assert is_uninformative("mm hmm") and is_uninformative("you know")

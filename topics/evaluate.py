@@ -1,0 +1,102 @@
+"""``topics evaluate``: a run's quality measures, optionally beside plain BERTopic and LDA.
+
+All models are scored with the same functions (:mod:`topics.metrics`) and the
+same reference documents for NPMI and C_V: every remark after role filtering,
+normalised. Baselines see every remark (as a plain user would give them);
+our model sees the remarks cleaning kept, so the table also shows how many
+remarks each model covers with a topic that says something.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from topics.clean import normalise
+from topics.config import validate_config
+from topics.embed import EmbeddingCache, Encoder, embed_texts
+from topics.metrics import topic_set_metrics
+from topics.pipeline import make_encoder
+from topics.run import OUTLIER, Topic, TopicRun
+from topics.runtime import cache_root
+from topics.stopwords import is_uninformative
+
+COLUMNS = ["model", "remarks", "topic_count", "outlier_share", "npmi", "c_v", "topic_diversity", "filler_share",
+           "junk_share", "covered_share"]
+
+
+def _labels(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {c.removeprefix("meta_"): frame[c].to_numpy(dtype=object) for c in frame.columns if c.startswith("meta_")}
+
+
+def _score(name: str, topics: list[Topic], assignments: np.ndarray, frame: pd.DataFrame, reference: list[str],
+           total: int) -> dict:
+    metrics = topic_set_metrics(topics, assignments, reference, labels=_labels(frame))
+    # NPMI and C_V against one reference for every model: all remarks after role filtering.
+    filler_ids = {t.id for t in topics if all(is_uninformative(w) for w in t.top_words())}
+    covered = np.sum((assignments != OUTLIER) & ~np.isin(assignments, list(filler_ids)))
+    return {"model": name, **metrics, "covered_share": float(covered / total)}
+
+
+def evaluate_run(run: TopicRun) -> dict:
+    """Our run's (curated) joint model, scored on its kept remarks."""
+    kept = run.kept
+    reference = [normalise(t) for t in run.remarks["text"]]
+    topics = run.joint.topics
+    return _score("therapy-topics", topics, kept["topic"].to_numpy(dtype=int), kept, reference, len(run.remarks))
+
+
+def _topics_from_words(words_by_topic: dict[int, list[tuple[str, float]]], assignments: np.ndarray) -> list[Topic]:
+    sizes = pd.Series(assignments).value_counts()
+    return [Topic(id=t, label=", ".join(w for w, _ in words[:3]), words=words[:10], size=int(sizes.get(t, 0)))
+            for t, words in sorted(words_by_topic.items()) if t != OUTLIER]
+
+
+def plain_bertopic(texts: list[str], embeddings: np.ndarray, encoder: Encoder, seed: int):
+    """BERTopic's defaults, with the packaged encoder and only a seed added to its default UMAP."""
+    from bertopic import BERTopic
+    from umap import UMAP
+
+    from topics.model import _bertopic_embedder
+
+    model = BERTopic(embedding_model=_bertopic_embedder(encoder),
+                     umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
+                                     low_memory=False, random_state=seed))
+    assignments, _ = model.fit_transform(texts, embeddings=embeddings)
+    assignments = np.asarray(assignments, dtype=int)
+    return _topics_from_words({t: model.get_topic(t) for t in set(assignments)}, assignments), assignments
+
+
+def lda(texts: list[str], n_topics: int, seed: int):
+    """scikit-learn LDA with English stop words; each remark goes to its most probable topic."""
+    from sklearn.decomposition import LatentDirichletAllocation
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(stop_words="english", min_df=2)
+    counts = vectorizer.fit_transform(texts)
+    model = LatentDirichletAllocation(n_components=n_topics, random_state=seed, learning_method="batch", max_iter=20)
+    assignments = model.fit_transform(counts).argmax(axis=1)
+    vocabulary = vectorizer.get_feature_names_out()
+    words = {t: [(str(vocabulary[i]), float(model.components_[t, i])) for i in np.argsort(-model.components_[t])[:10]]
+             for t in range(n_topics)}
+    return _topics_from_words(words, assignments), assignments
+
+
+def evaluate(run: TopicRun, baselines: bool = False, encoder: Encoder | None = None) -> pd.DataFrame:
+    """One row per model with every measure; baselines are fitted on the same remarks, in this call."""
+    rows = [evaluate_run(run)]
+    if baselines:
+        config = validate_config(run.config, source=f"{run.path}/config.yaml")
+        frame = run.remarks
+        texts = [normalise(t) or "." for t in frame["text"]]
+        encoder = encoder or make_encoder(config)
+        cache = EmbeddingCache(cache_root() / "embeddings", encoder.identity) if config.embed.cache else None
+        embeddings, _ = embed_texts(texts, encoder, cache)
+        for name, (topics, assignments) in {
+            "plain BERTopic": plain_bertopic(texts, embeddings, encoder, config.seed),
+            "LDA": lda(texts, len(run.joint.topics), config.seed),
+        }.items():
+            rows.append(_score(name, topics, assignments, frame, texts, len(frame)))
+    table = pd.DataFrame(rows)
+    extra = [c for c in table.columns if c.startswith(("nmi_", "ari_"))]
+    return table[[c for c in COLUMNS if c in table.columns] + extra]
