@@ -123,3 +123,14 @@ def test_evaluate_with_baselines_scores_three_models_on_the_same_remarks(cli_run
     assert rows["LDA"]["topic_count"] == rows["therapy-topics"]["topic_count"]
     assert rows["therapy-topics"]["filler_share"] < rows["LDA"]["filler_share"]
     assert "nmi_presenting_problem" in rows["therapy-topics"]
+
+
+def test_stability_refits_with_other_seeds_and_stores_scores(tmp_path):
+    out = tmp_path / "stable-run"
+    result = topics_cmd("stability", "configs/tiny.yaml", "--seeds", "2", "--out", out)
+    assert result.returncode == 0, result.stderr
+    data = json.loads((out / "stability.json").read_text())
+    assert data["seeds"] == [7, 8, 9]
+    assert len(data["topics"]) == len(json.loads((out / "topics.json").read_text())["topics"])
+    assert all(0 <= t["stability"] <= 1 for t in data["topics"])
+    assert "topics stable" in result.stdout and result.stdout.strip().splitlines()[-1] == str(out / "stability.json")

@@ -150,3 +150,24 @@ def test_a_run_from_an_older_format_gets_a_message(run_folder):
     (run_folder / "provenance.json").write_text(json.dumps({**provenance, "format_version": 0}))
     app = open_page("topic", run_folder)
     assert any("format 0 is not the supported format" in e.value for e in app.error)
+
+
+def test_stability_badges_and_group_intervals_are_shown(run_folder):
+    from topics import stability
+    from topics.editlog import curated_run
+
+    run = curated_run(run_folder)
+    scores = {t.id: (1.0 if i % 2 == 0 else 0.4) for i, t in enumerate(run.joint.topics)}
+    fake = stability.Stability([7, 8], 0.8, __import__("pandas").DataFrame(
+        [{"topic": t, "label": "", "stability": s, "stable": s >= 0.8, "mean_similarity": s, "mean_jaccard": s}
+         for t, s in scores.items()]), __import__("pandas").DataFrame([{"seed_a": 7, "seed_b": 8, "ari": 1.0, "nmi": 1.0}]),
+        {7: 3, 8: 3})
+    stability.write(fake, run_folder)
+    overview = open_page("overview", run_folder)
+    column = overview.dataframe[0].value["stability"].tolist()
+    assert column[0].startswith("stable") and column[1].startswith("unstable")
+    topic = open_page("topic", run_folder)
+    assert any("stable: reappears in 100% of refits" in m.value for m in topic.markdown)
+    groups = open_page("groups", run_folder)
+    table = groups.dataframe[0].value
+    assert {"kind", "differs", "CBT"} <= set(table.columns) and table["CBT"].str.contains(r"\(").all()

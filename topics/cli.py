@@ -124,6 +124,27 @@ def _evaluate(args: argparse.Namespace) -> None:
     print(target)
 
 
+def _stability(args: argparse.Namespace) -> None:
+    from topics import stability
+    from topics.config import load_config
+    from topics.pipeline import _Timer, fit_run, prepare
+
+    config = load_config(args.config, args.set + ["fit.modes=[joint]"])
+    prepared = prepare(config, Path(args.config), timer=_Timer())
+    run = fit_run(config, out=Path(args.out) if args.out else None, prepared=prepared)
+    seeds = [config.seed + i for i in range(1, args.seeds + 1)]
+    refits = stability.refit_seeds(prepared, config, seeds)
+    result = stability.score(run.joint, run.kept["topic"].to_numpy(dtype=int), refits, config.seed, args.threshold)
+    target = stability.write(result, run.path)
+    summary = result.to_json()
+    print(result.topics.assign(stability=lambda f: (100 * f["stability"]).round().astype(int).astype(str) + "%")
+          [["topic", "label", "stability", "mean_similarity", "mean_jaccard"]].to_string(index=False))
+    print(f"{int(result.topics['stable'].sum())} of {len(result.topics)} topics stable (matched in >= 80% of "
+          f"{len(seeds)} refits); mean pairwise ARI {summary['mean_ari']:.2f}, NMI {summary['mean_nmi']:.2f}; "
+          f"topic counts {summary['topic_count_spread']['min']}-{summary['topic_count_spread']['max']}.")
+    print(target)
+
+
 def _explore(args: argparse.Namespace) -> None:
     from topics.explore import explore
 
@@ -196,6 +217,16 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_cmd.add_argument("--baselines", action="store_true",
                               help="also fit plain BERTopic (defaults) and LDA on the same remarks, in this run")
     evaluate_cmd.set_defaults(handler=_evaluate)
+
+    stability_cmd = commands.add_parser("stability", help="fit a run, refit it with other seeds on cached embeddings, "
+                                                          "and score each topic's stability")
+    stability_cmd.add_argument("config", help="YAML fit config")
+    stability_cmd.add_argument("--seeds", type=int, default=5, help="number of refits with other seeds (default 5)")
+    stability_cmd.add_argument("--threshold", type=float, default=0.8,
+                               help="centroid cosine similarity that counts as the same topic (default 0.8)")
+    stability_cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override")
+    stability_cmd.add_argument("--out", help="run folder to create for the reference fit")
+    stability_cmd.set_defaults(handler=_stability)
 
     explore_cmd = commands.add_parser("explore", help="open the Streamlit explorer on 127.0.0.1")
     explore_cmd.add_argument("run", nargs="?", help="run folder (default: pick one of the runs under outputs/)")

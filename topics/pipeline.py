@@ -10,6 +10,7 @@ import platform
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -18,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from corpora import load_corpus
-from topics.clean import clean
+from topics.clean import CleanResult, clean
 from topics.config import Config, resolve_path
+from topics.corpus import Corpus
 from topics.embed import EmbeddingCache, Encoder, SentenceTransformerEncoder, embed_texts, resolve_device
 from topics.errors import TopicsInputError
 from topics.model import FittedModel, fit_topic_set, save_bertopic
@@ -53,16 +55,29 @@ class _Timer:
         self.seconds[name] = round(time.perf_counter() - started, 3)
 
 
-def fit_run(config: Config, config_file: Path | None = None, out: Path | None = None,
-            encoder: Encoder | None = None) -> TopicRun:
-    """Fit every model the config asks for and write the run folder; returns the loaded-back run."""
-    timer = _Timer()
-    corpus_path = resolve_path(config.corpus.path, config_file)
-    target = Path(out) if out else default_run_folder(config)
-    if target.exists():
-        raise TopicsInputError(f"{target}: already exists. Choose another --out folder or remove the old run.")
+@dataclass
+class Prepared:
+    """A corpus loaded, cleaned and embedded: everything a model fit starts from."""
+
+    corpus: Corpus
+    cleaned: CleanResult
+    remarks: pd.DataFrame
+    kept: pd.Index
+    texts: list[str]
+    embeddings: np.ndarray
+    embed_counts: dict[str, int]
+    encoder: Encoder
+    reduce_cache: Path | None
+    groups: pd.Series | None
+    labels: dict[str, np.ndarray]
+
+
+def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | None = None,
+            timer: _Timer | None = None) -> Prepared:
+    """Load, clean and embed the corpus of ``config`` (embeddings from the cache where possible)."""
+    timer = timer or _Timer()
     with timer.stage("load"):
-        corpus = load_corpus(config.corpus, corpus_path)
+        corpus = load_corpus(config.corpus, resolve_path(config.corpus.path, config_file))
     with timer.stage("clean"):
         cleaned = clean(corpus.frame["text"], config.clean)
         remarks = corpus.frame.copy()
@@ -79,19 +94,43 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
         cache = EmbeddingCache(cache_root() / "embeddings", encoder.identity) if config.embed.cache else None
         texts = cleaned.text[kept].tolist()
         embeddings, embed_counts = embed_texts(texts, encoder, cache)
-    reduce_cache = cache_root() / "reduced" if config.embed.cache else None
+    return Prepared(
+        corpus=corpus, cleaned=cleaned, remarks=remarks, kept=kept, texts=texts, embeddings=embeddings,
+        embed_counts=embed_counts, encoder=encoder,
+        reduce_cache=cache_root() / "reduced" if config.embed.cache else None,
+        groups=remarks.loc[kept, "group"].reset_index(drop=True) if corpus.has_groups else None,
+        labels={column.removeprefix("meta_"): remarks.loc[kept, column].to_numpy(dtype=object)
+                for column in corpus.metadata_columns},
+    )
+
+
+def fit_joint(prepared: Prepared, config: Config) -> FittedModel:
+    """The joint model over every kept remark."""
+    return fit_topic_set("joint", prepared.texts, prepared.embeddings, prepared.groups, config, prepared.encoder,
+                         prepared.reduce_cache, prepared.labels)
+
+
+def fit_run(config: Config, config_file: Path | None = None, out: Path | None = None,
+            encoder: Encoder | None = None, prepared: Prepared | None = None) -> TopicRun:
+    """Fit every model the config asks for and write the run folder; returns the written run.
+
+    ``prepared`` (from :func:`prepare`) skips loading, cleaning and embedding
+    when the caller has already done them for this config.
+    """
+    timer = _Timer()
+    target = Path(out) if out else default_run_folder(config)
+    if target.exists():
+        raise TopicsInputError(f"{target}: already exists. Choose another --out folder or remove the old run.")
+    prepared = prepared or prepare(config, config_file, encoder, timer)
+    corpus, cleaned, remarks, kept, encoder = (prepared.corpus, prepared.cleaned, prepared.remarks, prepared.kept,
+                                               prepared.encoder)
     fitted: dict[str, FittedModel] = {}
-    group_series = remarks.loc[kept, "group"].reset_index(drop=True) if corpus.has_groups else None
-    labels = {column.removeprefix("meta_"): remarks.loc[kept, column].to_numpy(dtype=object)
-              for column in corpus.metadata_columns}
     if "joint" in config.fit.modes:
         with timer.stage("fit joint"):
-            fitted["joint"] = fit_topic_set("joint", texts, embeddings, group_series, config, encoder, reduce_cache,
-                                            labels)
+            fitted["joint"] = fit_joint(prepared, config)
     skipped: dict[str, str] = {}
     if "per_group" in config.fit.modes:
-        fitted_groups, skipped = _fit_groups(config, texts, embeddings, group_series, encoder, reduce_cache, timer,
-                                             corpus.source, labels)
+        fitted_groups, skipped = _fit_groups(config, prepared, timer)
         fitted.update({f"group:{name}": model for name, model in fitted_groups.items()})
 
     remarks = _with_assignments(remarks, kept, fitted)
@@ -104,7 +143,8 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
         "corpus": {"path": str(corpus.source), "sha256": corpus.sha256, "rows_by_role": corpus.role_counts,
                    "remarks": len(corpus)},
         "cleaning": cleaned.counts(),
-        "embedding": {"encoder": encoder.identity, "device": resolve_device(config.embed.device), **embed_counts},
+        "embedding": {"encoder": encoder.identity, "device": resolve_device(config.embed.device),
+                      **prepared.embed_counts},
         "skipped_groups": skipped,
         "seconds": {**timer.seconds, **{f"{name} {stage}": round(s, 3) for name, m in fitted.items()
                                         for stage, s in m.timings.items()}},
@@ -126,9 +166,8 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
     return run
 
 
-def _fit_groups(config: Config, texts: list[str], embeddings: np.ndarray, groups: pd.Series | None,
-                encoder: Encoder, reduce_cache: Path | None, timer: _Timer, source: Path,
-                labels: dict[str, np.ndarray]):
+def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):
+    groups, source = prepared.groups, prepared.corpus.source
     if groups is None:
         raise TopicsInputError(
             f"{source}: fit.modes asks for per_group but the corpus has no group column. "
@@ -145,9 +184,10 @@ def _fit_groups(config: Config, texts: list[str], embeddings: np.ndarray, groups
         mask = (groups == group).to_numpy()
         with timer.stage(f"fit group {group}"):
             try:
-                fitted[str(group)] = fit_topic_set(str(group), [t for t, m in zip(texts, mask) if m], embeddings[mask],
-                                                   None, config, encoder, reduce_cache,
-                                                   {name: values[mask] for name, values in labels.items()})
+                fitted[str(group)] = fit_topic_set(
+                    str(group), [t for t, m in zip(prepared.texts, mask) if m], prepared.embeddings[mask], None,
+                    config, prepared.encoder, prepared.reduce_cache,
+                    {name: values[mask] for name, values in prepared.labels.items()})
             except TopicsInputError as error:
                 skipped[str(group)] = str(error)
                 print(f"warning: group {group!r} skipped: {error}", file=sys.stderr)

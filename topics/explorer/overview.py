@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from topics import plots
+from topics import plots, stability
 from topics.explorer import common
 from topics.summary import topic_frame
 
@@ -29,6 +29,13 @@ def render() -> None:
     st.caption(f"{100 * topic_set.metrics['outlier_share']:.1f}% of the remarks in the model belong to no topic "
                "(outliers). Shares per group are the share of that group's remarks in the topic.")
     frame = topic_frame(run, "joint", words=8)
+    scores = stability.load(run.path)
+    if scores is not None:
+        badges = scores.set_index("topic")["stability"]
+        frame.insert(3, "stability", frame["id"].map(
+            lambda t: f"stable ({badges[t]:.0%})" if badges.get(t, 0) >= stability.STABLE
+            else (f"unstable ({badges[t]:.0%})" if t in badges else "edited")))
+        st.caption("Stability: share of refits with other seeds in which the topic reappears (topics stability).")
     st.dataframe(common.percent(frame), hide_index=True, width="stretch")
 
     options = common.topic_options(topic_set)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from topics import plots
+from topics import plots, stability
 from topics.explorer import common
 from topics.summary import group_sizes
 
@@ -28,6 +28,11 @@ def render() -> None:
     topic = topic_set.topic(options[choice])
     st.session_state[common.TOPIC_KEY] = topic.id
     st.title(topic.label)
+    scores = stability.load(run.path)
+    if scores is not None and topic.id in set(scores["topic"]):
+        share = float(scores.set_index("topic").loc[topic.id, "stability"])
+        colour, word = ("green", "stable") if share >= stability.STABLE else ("orange", "unstable")
+        st.markdown(f":{colour}-badge[{word}: reappears in {share:.0%} of refits with other seeds]")
     if topic.description:
         st.write(topic.description)
     kept = run.kept
