@@ -1,8 +1,10 @@
 """Expert edits: pure functions, the append-only log, undo/redo, damage and concurrency."""
 
+import contextlib
 import json
-import multiprocessing
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -119,21 +121,24 @@ def test_truncated_last_line_is_reported_and_skipped(run_folder):
     same_run(again.run, reader.run)
 
 
-def _append_many(folder, author, count, topic):
-    curator = Curator(folder)
-    for i in range(count):
-        curator.record("rename", author, topics=(topic,), label=f"{author} {i}")
+WRITER = """
+import sys
+from pathlib import Path
+from topics.editlog import Curator
+folder, author, count, topic = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+curator = Curator(folder)
+for i in range(count):
+    curator.record("rename", author, topics=(topic,), label=f"{author} {i}")
+"""
 
 
 def test_concurrent_writers_in_two_processes_keep_every_line(run_folder):
     topic = Curator(run_folder).run.joint.topics[0].id
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_append_many, args=(run_folder, who, 15, topic)) for who in ("Ana", "Ben")]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(120)
-        assert worker.exitcode == 0
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(run_folder), who, "15", str(topic)],
+                                stderr=subprocess.PIPE, text=True) for who in ("Ana", "Ben")]
+    for writer in writers:
+        _, errors = writer.communicate(timeout=120)
+        assert writer.returncode == 0, errors
     entries, warnings, _ = EditLog(run_folder / "edits.jsonl").read(final=True)
     assert warnings == []
     assert sorted(e.label for _, e in entries) == sorted(f"{who} {i}" for who in ("Ana", "Ben") for i in range(15))
@@ -167,7 +172,7 @@ def test_any_edit_sequence_replays_to_the_same_run_and_undo_all_restores_it(fitt
         fields = {"merge": {"topics": (ids[i % len(ids)], ids[j % len(ids)])},
                   "rename": {"topics": (ids[i % len(ids)],), "label": f"label {j}"},
                   "discard": {"topics": (ids[i % len(ids)],)}}.get(op, {})
-        with __import__("contextlib").suppress(TopicsInputError):
+        with contextlib.suppress(TopicsInputError):
             curator.record(op, "prop", **fields)
     same_run(Curator(folder).run, curator.run)
     while curator.can_undo:

@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -158,10 +159,9 @@ def test_stability_badges_and_group_intervals_are_shown(run_folder):
 
     run = curated_run(run_folder)
     scores = {t.id: (1.0 if i % 2 == 0 else 0.4) for i, t in enumerate(run.joint.topics)}
-    fake = stability.Stability([7, 8], 0.8, __import__("pandas").DataFrame(
+    fake = stability.Stability([7, 8], 0.8, pd.DataFrame(
         [{"topic": t, "label": "", "stability": s, "stable": s >= 0.8, "mean_similarity": s, "mean_jaccard": s}
-         for t, s in scores.items()]), __import__("pandas").DataFrame([{"seed_a": 7, "seed_b": 8, "ari": 1.0, "nmi": 1.0}]),
-        {7: 3, 8: 3})
+         for t, s in scores.items()]), pd.DataFrame([{"seed_a": 7, "seed_b": 8, "ari": 1.0, "nmi": 1.0}]), {7: 3, 8: 3})
     stability.write(fake, run_folder)
     overview = open_page("overview", run_folder)
     column = overview.dataframe[0].value["stability"].tolist()

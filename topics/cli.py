@@ -109,18 +109,18 @@ def _compare(args: argparse.Namespace) -> None:
 def _evaluate(args: argparse.Namespace) -> None:
     import json
 
+    import pandas as pd
+
     from topics.editlog import Curator
     from topics.evaluate import evaluate
+    from topics.run import write_text_atomic
 
     curator = Curator(Path(args.run))
     table = evaluate(curator.run, baselines=args.baselines)
     target = curator.path / "evaluation.json"
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(json.loads(table.to_json(orient="records")), indent=2), encoding="utf-8")
-    os.replace(temporary, target)
-    shown = table.set_index("model").T
-    with __import__("pandas").option_context("display.float_format", "{:.3f}".format, "display.width", 200):
-        print(shown.to_string())
+    write_text_atomic(target, json.dumps(json.loads(table.to_json(orient="records")), indent=2))
+    with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 200):
+        print(table.set_index("model").T.to_string())
     print(target)
 
 

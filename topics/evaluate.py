@@ -31,8 +31,8 @@ def _labels(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 
 def _score(name: str, topics: list[Topic], assignments: np.ndarray, frame: pd.DataFrame, reference: list[str],
            total: int) -> dict:
+    # ``reference``: the same documents for every model's NPMI and C_V (all remarks after role filtering).
     metrics = topic_set_metrics(topics, assignments, reference, labels=_labels(frame))
-    # NPMI and C_V against one reference for every model: all remarks after role filtering.
     filler_ids = {t.id for t in topics if all(is_uninformative(w) for w in t.top_words())}
     covered = np.sum((assignments != OUTLIER) & ~np.isin(assignments, list(filler_ids)))
     return {"model": name, **metrics, "covered_share": float(covered / total)}

@@ -165,6 +165,13 @@ def atomic_folder(target: Path) -> Iterator[Path]:
         raise
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` via a temporary sibling, so readers never see half a file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
 def _fsync_tree(folder: Path) -> None:
     for item in folder.rglob("*"):
         if item.is_file():

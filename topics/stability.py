@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from topics.config import Config
-from topics.run import TopicSet
+from topics.run import TopicSet, write_text_atomic
 
 STABLE = 0.8
 FILE = "stability.json"
@@ -104,9 +103,7 @@ def refit_seeds(prepared, config: Config, seeds: list[int]) -> dict[int, tuple[T
 
 def write(stability: Stability, run_folder: Path) -> Path:
     target = run_folder / FILE
-    temporary = run_folder / f".{FILE}.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps(stability.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, target)
+    write_text_atomic(target, json.dumps(stability.to_json(), indent=2, ensure_ascii=False))
     return target
 
 
