@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -134,3 +135,33 @@ def test_stability_refits_with_other_seeds_and_stores_scores(tmp_path):
     assert len(data["topics"]) == len(json.loads((out / "topics.json").read_text())["topics"])
     assert all(0 <= t["stability"] <= 1 for t in data["topics"])
     assert "topics stable" in result.stdout and result.stdout.strip().splitlines()[-1] == str(out / "stability.json")
+
+
+def test_evaluate_names_an_unknown_label_column(cli_run):
+    out, _ = cli_run
+    result = topics_cmd("evaluate", out, "--labels", "therapist_mood")
+    assert result.returncode == 2 and "'therapist_mood'" in result.stderr and "presenting_problem" in result.stderr
+
+
+def test_export_gives_bertopic_the_curated_topics(cli_run, tmp_path):
+    out, _ = cli_run
+    folder = tmp_path / "run"
+    import shutil
+
+    shutil.copytree(out, folder)
+    first, second = [t["id"] for t in json.loads((folder / "topics.json").read_text())["topics"][:2]]
+    assert topics_cmd("edit", folder, "--author", "Ana", "merge", first, second, "--label", "Merged theme").returncode == 0
+    assert topics_cmd("edit", folder, "rename", first, "Renamed later").returncode == 0
+    history = topics_cmd("history", folder)
+    assert "merged topics" in history.stdout and "Ana" in history.stdout
+    result = topics_cmd("export", folder, "--bertopic", tmp_path / "bt")
+    assert result.returncode == 0, result.stderr
+    code = ("import sys, json, topics; from bertopic import BERTopic; m = BERTopic.load(sys.argv[1]);"
+            "print(json.dumps([m.custom_labels_, m.get_topic_info()['Count'].tolist()]))")
+    loaded = subprocess.run([sys.executable, "-c", code, str(tmp_path / "bt")], capture_output=True, text=True, check=True)
+    labels, counts = json.loads(loaded.stdout.strip().splitlines()[-1])
+    from topics.editlog import curated_run
+
+    curated = curated_run(folder)
+    assert [label for label in labels if label != "Outliers"] == [t.label for t in curated.joint.topics]
+    assert "Renamed later" in labels and sum(counts) == len(curated.kept)

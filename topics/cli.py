@@ -116,11 +116,15 @@ def _evaluate(args: argparse.Namespace) -> None:
     from topics.run import write_text_atomic
 
     curator = Curator(Path(args.run))
-    table = evaluate(curator.run, baselines=args.baselines)
+    table = evaluate(curator.run, baselines=args.baselines, label_names=args.labels)
     target = curator.path / "evaluation.json"
     write_text_atomic(target, json.dumps(json.loads(table.to_json(orient="records")), indent=2))
     with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 200):
         print(table.set_index("model").T.to_string())
+    if args.baselines:
+        from topics.evaluate import goal_report
+
+        print("\n".join(goal_report(table)))
     print(target)
 
 
@@ -216,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_cmd.add_argument("run", help="run folder (its curated topics)")
     evaluate_cmd.add_argument("--baselines", action="store_true",
                               help="also fit plain BERTopic (defaults) and LDA on the same remarks, in this run")
+    evaluate_cmd.add_argument("--labels", nargs="+", metavar="COLUMN",
+                              help="metadata columns to score NMI/ARI against (default: all of the run's metadata)")
     evaluate_cmd.set_defaults(handler=_evaluate)
 
     stability_cmd = commands.add_parser("stability", help="fit a run, refit it with other seeds on cached embeddings, "

@@ -15,6 +15,7 @@ import pandas as pd
 from topics.clean import normalise
 from topics.config import validate_config
 from topics.embed import EmbeddingCache, Encoder, embed_texts
+from topics.errors import TopicsInputError
 from topics.metrics import topic_set_metrics
 from topics.pipeline import make_encoder
 from topics.run import OUTLIER, Topic, TopicRun
@@ -25,25 +26,49 @@ COLUMNS = ["model", "remarks", "topic_count", "outlier_share", "npmi", "c_v", "t
            "junk_share", "covered_share"]
 
 
-def _labels(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    return {c.removeprefix("meta_"): frame[c].to_numpy(dtype=object) for c in frame.columns if c.startswith("meta_")}
+#: Which way is better for each measure the goals are stated in.
+HIGHER_IS_BETTER = {"npmi": True, "c_v": True, "topic_diversity": True, "filler_share": False, "junk_share": False,
+                    "outlier_share": False}
+
+
+def _labels(frame: pd.DataFrame, names: list[str] | None = None) -> dict[str, np.ndarray]:
+    available = [c.removeprefix("meta_") for c in frame.columns if c.startswith("meta_")]
+    missing = [n for n in names or [] if n not in available]
+    if missing:
+        raise TopicsInputError(f"label column(s) {', '.join(map(repr, missing))} not in this run's metadata; "
+                               f"available: {', '.join(available) or 'none (set corpus.metadata in the config)'}.")
+    return {n: frame[f"meta_{n}"].to_numpy(dtype=object) for n in (names if names is not None else available)}
+
+
+def goal_report(table: pd.DataFrame) -> list[str]:
+    """One line per baseline and measure: does our model beat it? Said plainly, misses included."""
+    ours = table[table["model"] == "therapy-topics"].iloc[0]
+    measures = dict(HIGHER_IS_BETTER) | {c: True for c in table.columns if c.startswith("nmi_")}
+    lines = []
+    for _, baseline in table[table["model"] != "therapy-topics"].iterrows():
+        for measure, higher in measures.items():
+            a, b = ours[measure], baseline[measure]
+            better = a > b if higher else a < b
+            lines.append(f"{'beats' if better else 'MISSES'}  {baseline['model']:<15} on {measure}: {a:.3f} vs {b:.3f}")
+    return lines
 
 
 def _score(name: str, topics: list[Topic], assignments: np.ndarray, frame: pd.DataFrame, reference: list[str],
-           total: int) -> dict:
+           total: int, label_names: list[str] | None = None) -> dict:
     # ``reference``: the same documents for every model's NPMI and C_V (all remarks after role filtering).
-    metrics = topic_set_metrics(topics, assignments, reference, labels=_labels(frame))
+    metrics = topic_set_metrics(topics, assignments, reference, labels=_labels(frame, label_names))
     filler_ids = {t.id for t in topics if all(is_uninformative(w) for w in t.top_words())}
     covered = np.sum((assignments != OUTLIER) & ~np.isin(assignments, list(filler_ids)))
     return {"model": name, **metrics, "covered_share": float(covered / total)}
 
 
-def evaluate_run(run: TopicRun) -> dict:
+def evaluate_run(run: TopicRun, label_names: list[str] | None = None) -> dict:
     """Our run's (curated) joint model, scored on its kept remarks."""
     kept = run.kept
     reference = [normalise(t) for t in run.remarks["text"]]
     topics = run.joint.topics
-    return _score("therapy-topics", topics, kept["topic"].to_numpy(dtype=int), kept, reference, len(run.remarks))
+    return _score("therapy-topics", topics, kept["topic"].to_numpy(dtype=int), kept, reference, len(run.remarks),
+                  label_names)
 
 
 def _topics_from_words(words_by_topic: dict[int, list[tuple[str, float]]], assignments: np.ndarray) -> list[Topic]:
@@ -82,9 +107,13 @@ def lda(texts: list[str], n_topics: int, seed: int):
     return _topics_from_words(words, assignments), assignments
 
 
-def evaluate(run: TopicRun, baselines: bool = False, encoder: Encoder | None = None) -> pd.DataFrame:
-    """One row per model with every measure; baselines are fitted on the same remarks, in this call."""
-    rows = [evaluate_run(run)]
+def evaluate(run: TopicRun, baselines: bool = False, encoder: Encoder | None = None,
+             label_names: list[str] | None = None) -> pd.DataFrame:
+    """One row per model with every measure; baselines are fitted on the same remarks, in this call.
+
+    ``label_names``: metadata columns to score NMI/ARI against (default: all of them).
+    """
+    rows = [evaluate_run(run, label_names)]
     if baselines:
         config = validate_config(run.config, source=f"{run.path}/config.yaml")
         frame = run.remarks
@@ -96,7 +125,7 @@ def evaluate(run: TopicRun, baselines: bool = False, encoder: Encoder | None = N
             "plain BERTopic": plain_bertopic(texts, embeddings, encoder, config.seed),
             "LDA": lda(texts, len(run.joint.topics), config.seed),
         }.items():
-            rows.append(_score(name, topics, assignments, frame, texts, len(frame)))
+            rows.append(_score(name, topics, assignments, frame, texts, len(frame), label_names))
     table = pd.DataFrame(rows)
     extra = [c for c in table.columns if c.startswith(("nmi_", "ari_"))]
     return table[[c for c in COLUMNS if c in table.columns] + extra]
