@@ -49,3 +49,19 @@ def test_numbers_are_informative_topic_words_but_fillers_are_not():
 
     assert not is_uninformative("10") and not is_uninformative("scale 10")
     assert is_uninformative("mm hmm") and is_uninformative("you know")
+
+
+def test_goal_report_says_plainly_where_we_miss():
+    import pandas as pd
+
+    from topics.evaluate import goal_report
+
+    table = pd.DataFrame([
+        {"model": "therapy-topics", "npmi": -0.3, "c_v": 0.5, "topic_diversity": 0.9, "filler_share": 0.0,
+         "junk_share": 0.1, "outlier_share": 0.1, "nmi_topic": 0.3},
+        {"model": "LDA", "npmi": -0.1, "c_v": 0.4, "topic_diversity": 0.6, "filler_share": 0.4,
+         "junk_share": 0.0, "outlier_share": 0.0, "nmi_topic": 0.1},
+    ])
+    lines = {line.split(" on ")[1].split(":")[0]: line.split()[0] for line in goal_report(table)}
+    assert lines == {"npmi": "MISSES", "c_v": "beats", "topic_diversity": "beats", "filler_share": "beats",
+                     "junk_share": "MISSES", "outlier_share": "MISSES", "nmi_topic": "beats"}
