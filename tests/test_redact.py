@@ -1,0 +1,64 @@
+"""Redaction: planted identifiers never survive; ordinary therapy words are kept."""
+
+import re
+
+import pandas as pd
+
+from conftest import ANNOMI
+from topics.redact import redact, redact_text
+
+PLANTED = [
+    ("Hi Catherine, how was your week?", "Catherine"),
+    ("So how did it go with Jennifer at the weekend?", "Jennifer"),
+    ("Thank you, Michael.", "Michael"),
+    ("My sister Anna Johnson came along.", "Johnson"),
+    ("Dr Fields said the bloods were fine.", "Fields"),
+    ("Yeah, my name is Will, by the way.", "Will"),
+    ("You can reach me on 0161 496 0000 any time.", "496 0000"),
+    ("Call (555) 123-4567 or +44 7700 900123.", "123-4567"),
+    ("My mobile is 07700-900-123.", "900-123"),
+    ("Send it to tom.smith@example.org please.", "tom.smith"),
+    ("I live at 14 Elm Street now.", "Elm Street"),
+    ("The clinic moved to 221B Baker Street.", "Baker Street"),
+    ("Post it to M1 2AB.", "M1 2AB"),
+    ("I was born on 4 March 1985.", "1985"),
+    ("Date of birth 04/03/1985.", "04/03/1985"),
+    ("Her birthday is March 4, 1985.", "1985"),
+]
+#: Words of AnnoMI's therapy talk that are never names there (capitalised ones included).
+ORDINARY = ["anxiety", "depression", "drinking", "Mother", "Father", "homework", "scale", "confident", "Okay", "So",
+            "Well", "Monday", "March", "God", "Hope", "Grace", "Tai", "Chi", "Christmas", "Prescriptions"]
+
+
+def test_every_planted_identifier_is_removed():
+    for text, secret in PLANTED:
+        redacted = redact_text(text)
+        assert secret not in redacted, (text, redacted)
+        assert re.search(r"\[(NAME|PHONE|EMAIL|ADDRESS|DATE)\]", redacted)
+
+
+def test_counts_by_type():
+    result = redact("Call Dr Fields on 0161 496 0000 or write to a.b@c.org; I was born 04/03/1985 at 3 Hill Road.")
+    assert result.counts == {"[NAME]": 1, "[PHONE]": 1, "[EMAIL]": 1, "[DATE]": 1, "[ADDRESS]": 1}
+
+
+def test_ordinary_therapy_language_is_kept():
+    text = ("Okay. So on a scale of 0 to 10, how confident are you? Mother and Father both drank. "
+            "I hope the homework helped with the anxiety and depression. Will you try tai chi on Monday in March? "
+            "Mark the days you drank. Thank God it was 2019, ten years ago, for 3 weeks.")
+    assert redact_text(text) == text
+
+
+def test_false_positive_rate_on_annomi():
+    """AnnoMI's therapists address clients by (pseudonymous) first names; those are removed, therapy words are not."""
+    texts = pd.read_csv(ANNOMI)["utterance_text"].astype(str).tolist()
+    changed = [(t, redact_text(t)) for t in texts]
+    touched = [pair for pair in changed if pair[0] != pair[1]]
+    removed = [w for original, redacted in touched for w in set(re.findall(r"\b\w+\b", original))
+               - set(re.findall(r"\b\w+\b", redacted))]
+    false_positives = [w for w in removed if w in ORDINARY or w.lower() in {o.lower() for o in ORDINARY}]
+    rate = len(touched) / len(texts)
+    print(f"\nredaction changed {len(touched)} of {len(texts)} AnnoMI utterances ({rate:.1%}); "
+          f"therapy words removed: {len(false_positives)}")
+    assert false_positives == []
+    assert rate < 0.06
