@@ -66,7 +66,7 @@ def test_app_entry_point_opens_the_overview(run_folder):
     assert table["label"].tolist() == labels_of(run_folder)
 
 
-@pytest.mark.parametrize("name", ["overview", "topic", "remarks", "groups", "curate"])
+@pytest.mark.parametrize("name", ["overview", "topic", "remarks", "groups", "curate", "report"])
 def test_every_page_renders_with_topic_labels(run_folder, name):
     app = open_page(name, run_folder)
     shown = " ".join(str(e.value) for kind in ("title", "markdown", "caption", "subheader") for e in getattr(app, kind))
@@ -171,3 +171,14 @@ def test_stability_badges_and_group_intervals_are_shown(run_folder):
     groups = open_page("groups", run_folder)
     table = groups.dataframe[0].value
     assert {"kind", "differs", "CBT"} <= set(table.columns) and table["CBT"].str.contains(r"\(").all()
+
+
+def test_report_page_offers_the_report_for_download(run_folder):
+    app = open_page("report", run_folder)
+    downloads = app.get("download_button")
+    assert len(downloads) == 1
+    assert any("example remarks (redacted)" in c.value for c in app.caption)
+    app.radio(key="report_format").set_value("Markdown").run()
+    assert not app.exception
+    app.checkbox(key="report_redact").uncheck().run()
+    assert any("verbatim" in w.value for w in app.warning)

@@ -149,6 +149,18 @@ def _stability(args: argparse.Namespace) -> None:
     print(target)
 
 
+def _report(args: argparse.Namespace) -> None:
+    from topics.editlog import Curator
+    from topics.report import write_report
+
+    curator = Curator(Path(args.run))
+    target = write_report(curator, args.format, Path(args.out) if args.out else None, redacted=not args.no_redact,
+                          group=args.group, session=args.session)
+    if args.no_redact:
+        print("warning: redaction is OFF: example remarks are verbatim; do not share this report.", file=sys.stderr)
+    print(target)
+
+
 def _explore(args: argparse.Namespace) -> None:
     from topics.explore import explore
 
@@ -233,6 +245,16 @@ def build_parser() -> argparse.ArgumentParser:
     stability_cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override")
     stability_cmd.add_argument("--out", help="run folder to create for the reference fit")
     stability_cmd.set_defaults(handler=_stability)
+
+    report_cmd = commands.add_parser("report", help="write a report for supervision: self-contained HTML, Markdown or CSV/JSON")
+    report_cmd.add_argument("run", help="run folder (its curated topics)")
+    report_cmd.add_argument("--format", choices=["html", "md", "csv"], default="html")
+    report_cmd.add_argument("--out", help="file (html, md) or folder (csv) to write; default inside the run folder")
+    report_cmd.add_argument("--group", help="add the topic profile of this group against the rest")
+    report_cmd.add_argument("--session", help="add the topic profile of this session against the rest")
+    report_cmd.add_argument("--no-redact", action="store_true",
+                            help="keep example remarks verbatim (names, phones, addresses are NOT removed)")
+    report_cmd.set_defaults(handler=_report)
 
     explore_cmd = commands.add_parser("explore", help="open the Streamlit explorer on 127.0.0.1")
     explore_cmd.add_argument("run", nargs="?", help="run folder (default: pick one of the runs under outputs/)")

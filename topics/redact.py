@@ -136,3 +136,10 @@ def redact(text: str) -> Redaction:
 
 def redact_text(text: str) -> str:
     return redact(text).text
+
+
+def redact_words(words: list[str]) -> list[str]:
+    """Topic words (lower-case, so capitalisation cannot help): first names become [NAME]."""
+    first = _first_names()
+    return [" ".join("[NAME]" if token in first and token not in _AMBIGUOUS else token for token in word.split())
+            for word in words]

@@ -156,6 +156,9 @@ def atomic_folder(target: Path) -> Iterator[Path]:
         raise TopicsInputError(f"{target}: already exists. Choose another --out folder or remove the old run.")
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o777 & ~umask)  # mkdtemp makes it private; a run folder is as shareable as any folder
     try:
         yield temporary
         _fsync_tree(temporary)

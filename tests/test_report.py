@@ -1,0 +1,139 @@
+"""Reports: self-contained HTML rendered offline in Chromium, Markdown and CSV checked against the run, privacy."""
+
+import json
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from conftest import FakeEncoder
+from topics.config import load_config, validate_config
+from topics.editlog import Curator
+from topics.pipeline import fit_run
+from topics.report import build_report, render_markdown, write_report
+
+PLANTED = ["Catherine", "Jennifer", "0161 496 0000", "tom.smith@example.org", "14 Elm Street", "04/03/1985", "Johnson"]
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """The demo corpus (fake encoder) with two expert edits and some planted identifiers in remarks."""
+    folder = tmp_path_factory.mktemp("report")
+    demo = pd.read_csv("corpora/demo/demo_sessions.csv")
+    therapist = demo.index[demo["speaker"] == "therapist"]
+    planted = ["Hi Catherine, how did the thought record go this week?",
+               "So Jennifer, what would you like to put on the agenda today?",
+               "If you need me, call 0161 496 0000 or write to tom.smith@example.org about the homework.",
+               "You said you moved to 14 Elm Street after the divorce, and your sister Anna Johnson helped.",
+               "Your date of birth on the form is 04/03/1985, is that right, before we talk about sleep?"]
+    for row, text in zip(therapist[::40], planted):
+        demo.loc[row, "text"] = text
+    demo.to_csv(folder / "demo.csv", index=False)
+    config = load_config("configs/tiny.yaml", [f"corpus.path={folder / 'demo.csv'}", "fit.modes=[joint]",
+                                               "cluster.cluster_selection_method=leaf"])
+    run = fit_run(config, out=folder / "run", encoder=FakeEncoder())
+    curator = Curator(run.path)
+    first, second = [t.id for t in curator.run.joint.topics[:2]]
+    curator.record("rename", "Dr Ana", topics=(first,), label="Agenda and homework", description="Session structure")
+    curator.record("merge", "Dr Ben", topics=(second, curator.run.joint.topics[2].id), label="Feelings in the room")
+    return run.path
+
+
+def test_markdown_and_tables_match_the_curated_run(demo_run, tmp_path):
+    curator = Curator(demo_run)
+    markdown = write_report(curator, "md", tmp_path / "report.md").read_text()
+    for topic in curator.run.joint.topics:
+        assert f"### {topic.id}. {topic.label}" in markdown
+    assert "Agenda and homework" in markdown and "Dr Ben" in markdown and "## Methods" in markdown
+    tables = write_report(curator, "csv", tmp_path / "tables")
+    topics = pd.read_csv(tables / "topics.csv")
+    assert topics["label"].tolist() == [t.label for t in curator.run.joint.topics]
+    shares = pd.read_csv(tables / "group_shares.csv")
+    kept = curator.run.kept
+    for group, part in shares.groupby("group"):
+        outliers = (kept.loc[kept["group"] == group, "topic"] == -1).mean()
+        assert part["share"].sum() + outliers == pytest.approx(1.0)  # every remark of the group is somewhere
+    report = json.loads((tables / "report.json").read_text())
+    members = kept.set_index("remark_id")
+    for topic in report["topics"]:
+        texts = set(kept.loc[kept["topic"] == topic["id"], "text"])
+        redacted = {__import__("topics.redact", fromlist=["redact_text"]).redact_text(t) for t in texts}
+        assert topic["examples"] and set(topic["examples"]) <= redacted  # examples belong to their topic
+    assert len(members) == len(kept)
+
+
+def test_no_planted_identifier_survives_in_any_format(demo_run, tmp_path):
+    curator = Curator(demo_run)
+    outputs = [write_report(curator, "html", tmp_path / "r.html").read_text(),
+               write_report(curator, "md", tmp_path / "r.md").read_text(),
+               (write_report(curator, "csv", tmp_path / "t") / "remarks.csv").read_text(),
+               (tmp_path / "t" / "report.json").read_text()]
+    for output in outputs:
+        for secret in PLANTED:
+            assert secret not in output, secret
+    assert "[NAME]" in outputs[2] and "[PHONE]" in outputs[2] and "[EMAIL]" in outputs[2]
+    assert "Example remarks are redacted" in outputs[0]
+    verbatim = write_report(curator, "md", tmp_path / "v.md", redacted=False).read_text()
+    assert "NOT redacted" in verbatim
+
+
+def test_a_run_without_groups_metadata_or_edits_is_still_complete(tmp_path):
+    corpus = tmp_path / "plain.csv"
+    demo = pd.read_csv("corpora/demo/demo_sessions.csv")
+    demo.loc[demo["speaker"] == "therapist", ["text"]].to_csv(corpus, index=False)
+    config = validate_config({"seed": 3, "corpus": {"path": str(corpus), "columns": {"text": "text"}},
+                              "reduce": {"method": "pca"}, "cluster": {"min_cluster_size": 6, "min_samples": 3},
+                              "fit": {"modes": ["joint"]}})
+    run = fit_run(config, out=tmp_path / "run", encoder=FakeEncoder())
+    curator = Curator(run.path)
+    report = build_report(curator)
+    text = render_markdown(report)
+    assert len(report.topics) == len(run.joint.topics) >= 2
+    for absent in ("no groups", "No expert edits", "no metadata column", "Stability across seeds was not measured"):
+        assert absent in text
+    html = write_report(curator, "html", tmp_path / "r.html").read_text()
+    assert "Not in this report" in html and "</html>" in html
+
+
+def test_html_renders_offline_in_chromium_and_prints(demo_run, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    html = write_report(Curator(demo_run), "html", tmp_path / "report.html")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1300,1000",
+                 "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    try:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["http://*", "https://*", "ws://*", "wss://*"]})
+        driver.get(html.as_uri())
+        graphs = WebDriverWait(driver, 60).until(
+            lambda d: d.execute_script("return document.querySelectorAll('.plotly-graph-div .main-svg').length") >= 3
+            and d.execute_script("return document.querySelectorAll('.plotly-graph-div').length"))
+        assert graphs == 3  # sizes, intertopic map, group shares
+        requests = [json.loads(entry["message"])["message"] for entry in driver.get_log("performance")]
+        urls = [m["params"]["request"]["url"] for m in requests if m["method"] == "Network.requestWillBeSent"]
+        assert html.as_uri() in urls
+        assert not [u for u in urls if u.startswith(("http:", "https:", "ws:", "wss:", "ftp:"))]  # nothing left the page
+        driver.save_screenshot(str(tmp_path / "report.png"))
+    finally:
+        driver.quit()
+    assert (tmp_path / "report.png").stat().st_size > 20_000
+
+    pdf = tmp_path / "report.pdf"
+    subprocess.run([shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profile-pdf'}", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", html.as_uri()], check=True, capture_output=True, timeout=120)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+    report = build_report(Curator(demo_run))
+    major = 1 + 1 + (1 if report.kinds else 0) + len(report.code_tables) + 1 + 1  # summary, topics, shared, codes, edits, methods
+    assert major <= pages <= major + len(report.topics) + 2, pages

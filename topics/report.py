@@ -1,0 +1,280 @@
+"""Reports for supervision: one self-contained HTML file, Markdown, and CSV/JSON tables.
+
+Everything a report shows comes from :func:`build_report` as plain data, so the
+HTML, the Markdown and the tables always agree. The run is the *curated* run
+(expert edits replayed). Example remarks pass through :mod:`topics.redact`
+unless the caller turns redaction off explicitly; the report says which.
+The HTML inlines plotly's JavaScript: it opens offline and asks no other host.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from topics import plots, stability
+from topics.compare import group_shares, topic_kinds
+from topics.editlog import Curator
+from topics.errors import TopicsInputError
+from topics.redact import redact_text, redact_words
+from topics.run import OUTLIER, atomic_folder, write_text_atomic
+from topics.summary import group_sizes
+
+EXAMPLES = 4
+MAX_CODE_VALUES = 12
+
+
+@dataclass
+class TopicEntry:
+    id: int
+    label: str
+    description: str
+    size: int
+    share: float
+    words: list[str]
+    examples: list[str]
+    groups: list[dict] = field(default_factory=list)   # group, share, low, high
+    kind: str | None = None
+    stability: float | None = None
+
+
+@dataclass
+class Report:
+    """All a report says, as plain data."""
+
+    title: str
+    created: str
+    redacted: bool
+    summary: dict
+    topics: list[TopicEntry]
+    groups: list[str]
+    kinds: list[dict]
+    profile: dict | None
+    code_tables: dict[str, list[dict]]
+    edits: list[dict]
+    methods: dict
+    absent: list[str]
+
+
+def _examples(kept: pd.DataFrame, topic_id: int, redacted: bool) -> list[str]:
+    members = kept[kept["topic"] == topic_id].sort_values("probability", ascending=False, na_position="last")
+    texts = members["text"].drop_duplicates().head(EXAMPLES).tolist()
+    return [redact_text(t) if redacted else t for t in texts]
+
+
+def _profile(run, group: str | None, session: str | None, labels: dict[int, str]) -> dict | None:
+    if not group and not session:
+        return None
+    kept = run.kept
+    column, value = ("group", group) if group else ("session", session)
+    selected = kept[column] == value
+    if not selected.any():
+        values = sorted(kept[column].dropna().unique().tolist())
+        raise TopicsInputError(f"no kept remarks with {column} {value!r}; {column}s in this run: "
+                               f"{', '.join(map(str, values[:20]))}{' ...' if len(values) > 20 else ''}.")
+    rows = []
+    for topic in run.joint.topics:
+        inside = float((kept.loc[selected, "topic"] == topic.id).mean())
+        rest = float((kept.loc[~selected, "topic"] == topic.id).mean()) if (~selected).any() else 0.0
+        rows.append({"topic": topic.id, "label": labels[topic.id], "share": inside, "rest": rest,
+                     "difference": inside - rest})
+    rows.sort(key=lambda r: -r["share"])
+    return {"column": column, "value": value, "remarks": int(selected.sum()), "rows": rows}
+
+
+def _code_tables(kept: pd.DataFrame, labels: dict[int, str]) -> dict[str, list[dict]]:
+    """Topic by code tables for metadata columns with few values (AnnoMI's MI behaviour codes)."""
+    tables = {}
+    for column in [c for c in kept.columns if c.startswith("meta_")]:
+        values = kept[column].dropna()
+        if not 1 < values.nunique() <= MAX_CODE_VALUES:
+            continue
+        table = pd.crosstab(kept["topic"], kept[column].fillna("(none)"))
+        table = table.div(table.sum(axis=1), axis=0)
+        tables[column.removeprefix("meta_")] = [
+            {"topic": int(t), "label": labels.get(int(t), "outliers"), **{str(k): float(v) for k, v in row.items()}}
+            for t, row in table.iterrows()]
+    return tables
+
+
+def build_report(curator: Curator, redacted: bool = True, group: str | None = None, session: str | None = None,
+                 draws: int = 1000) -> Report:
+    """Everything a report shows, from the curated run of ``curator``."""
+    run = curator.run
+    if run.joint is None:
+        raise TopicsInputError(f"{run.path}: this run has no joint model; reports describe the joint model.")
+    kept = run.kept
+    cleaning = run.provenance["cleaning"]
+    sizes = group_sizes(run)
+    absent = []
+    private = (lambda s: redact_text(s)) if redacted else (lambda s: s)
+    labels = {t.id: private(t.label) for t in run.joint.topics}
+    shares_by_topic: dict[int, list[dict]] = {}
+    kinds: list[dict] = []
+    if len(sizes) >= 2:
+        shares, _ = group_shares(run, draws=draws, seed=0)
+        for row in shares.to_dict("records"):
+            shares_by_topic.setdefault(int(row["topic"]), []).append(
+                {k: row[k] for k in ("group", "share", "low", "high")})
+        kinds = [k | {"label": labels[int(k["topic"])]} for k in topic_kinds(shares).to_dict("records")]
+    else:
+        absent.append("This corpus has no groups (or only one), so there are no group shares or shared/specific topics.")
+    kind_of = {int(k["topic"]): k["kind"] + (f": {k['group']}" if k["kind"] == "specific" else "") for k in kinds}
+    scores = stability.load(run.path)
+    stable = dict(zip(scores["topic"], scores["stability"])) if scores is not None else {}
+    if scores is None:
+        absent.append("Stability across seeds was not measured (run 'topics stability').")
+    total = len(kept)
+    topics = [TopicEntry(id=t.id, label=labels[t.id], description=private(t.description), size=t.size,
+                         share=t.size / max(total, 1),
+                         words=redact_words(t.top_words(10)) if redacted else t.top_words(10),
+                         examples=_examples(kept, t.id, redacted),
+                         groups=shares_by_topic.get(t.id, []), kind=kind_of.get(t.id), stability=stable.get(t.id))
+              for t in run.joint.topics]
+    code_tables = _code_tables(kept, labels)
+    if not code_tables:
+        absent.append("The corpus has no metadata column with a few codes (such as MI behaviour codes).")
+    edits = [{"time": e.time, "author": e.author, "edit": e.describe(), "status": status}
+             for e, status in curator.history()]
+    if not edits:
+        absent.append("No expert edits: the topics are as fitted.")
+    config = run.config
+    methods = {
+        "encoder": run.provenance.get("embedding", {}).get("encoder"),
+        "device": run.provenance.get("embedding", {}).get("device"),
+        "seed": config.get("seed"), "reduce": config.get("reduce"), "cluster": config.get("cluster"),
+        "words": config.get("words"), "outliers": config.get("outliers"), "clean": config.get("clean"),
+        "packages": run.provenance.get("packages"), "python": run.provenance.get("python"),
+        "corpus_sha256": run.provenance.get("corpus", {}).get("sha256"),
+        "fitted": run.provenance.get("created"),
+        "metrics": {k: v for k, v in (run.joint.metrics or {}).items() if isinstance(v, (int, float))},
+    }
+    summary = {
+        "corpus": run.provenance.get("corpus", {}).get("path"), "remarks": cleaning["total"], "kept": cleaning["kept"],
+        "backchannels": cleaning["backchannel"], "too_short": cleaning["too_short"], "empty": cleaning["empty"],
+        "topics": len(topics), "outliers": int((kept["topic"] == OUTLIER).sum()),
+        "outlier_share": float((kept["topic"] == OUTLIER).mean()) if total else 0.0,
+        "groups": sizes, "sessions": int(kept["session"].nunique()) if kept["session"].notna().any() else None,
+    }
+    return Report(title=f"Topics in {run.path.name}", created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                  redacted=redacted, summary=summary, topics=topics, groups=list(sizes), kinds=kinds,
+                  profile=_profile(run, group, session, labels), code_tables=code_tables, edits=edits, methods=methods,
+                  absent=absent)
+
+
+def _figures(curator: Curator, report: Report) -> dict[str, str]:
+    run = curator.run
+    figures = {"sizes": plots.topic_sizes(run.joint), "map": plots.intertopic_map(run.joint)}
+    if report.groups:
+        from topics.summary import topic_frame
+
+        figures["groups"] = plots.group_shares(topic_frame(run, "joint", words=5), report.groups)
+    return {name: figure.to_html(full_html=False, include_plotlyjs=False, config={"displayModeBar": False})
+            for name, figure in figures.items()}
+
+
+def render_html(curator: Curator, report: Report) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+    from plotly.offline import get_plotlyjs
+
+    environment = Environment(loader=PackageLoader("topics", "templates"), autoescape=select_autoescape(["html"]))
+    environment.filters["pct"] = lambda v: "" if v is None else f"{100 * v:.1f}%"
+    template = environment.get_template("report.html")
+    return template.render(report=report, figures=_figures(curator, report), plotly_js=get_plotlyjs(),
+                           python=platform.python_version())
+
+
+def _md_table(rows: list[dict]) -> str:
+    if not rows:
+        return ""
+    columns = list(rows[0])
+    escape = lambda v: str(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
+    lines += ["| " + " | ".join(escape(row.get(c, "")) for c in columns) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_markdown(report: Report) -> str:
+    pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
+    s = report.summary
+    out = [f"# {report.title}", "",
+           f"Corpus `{s['corpus']}`: {s['remarks']:,} therapist remarks; {s['kept']:,} carry content and are in the "
+           f"model ({s['backchannels']:,} backchannels, {s['too_short']:,} very short and {s['empty']:,} empty remarks "
+           f"were set aside). {s['topics']} topics; {pct(s['outlier_share'])} of the remarks in the model belong to none.",
+           "", f"Example remarks are {'redacted: names, phone numbers, e-mail and street addresses and dates are replaced by [PLACEHOLDERS]' if report.redacted else 'NOT redacted (redaction was turned off)'}.",
+           ""]
+    if s["groups"]:
+        out += ["Remarks in the model per group: " + ", ".join(f"{g} {n:,}" for g, n in s["groups"].items()) + ".", ""]
+    out += ["## Topics", ""]
+    for t in report.topics:
+        out += [f"### {t.id}. {t.label}", ""]
+        if t.description:
+            out += [t.description, ""]
+        line = f"{t.size:,} remarks ({pct(t.share)})"
+        if t.kind:
+            line += f"; {t.kind}"
+        if t.stability is not None:
+            line += f"; {'stable' if t.stability >= stability.STABLE else 'unstable'} ({pct(t.stability)} of refits)"
+        out += [line + ".", "", "Top words: " + ", ".join(t.words), ""]
+        if t.groups:
+            out += [_md_table([{"group": g["group"], "share": pct(g["share"]),
+                                "95% interval": f"{pct(g['low'])} to {pct(g['high'])}"} for g in t.groups]), ""]
+        out += [f"> {example}" for example in t.examples] + [""]
+    if report.kinds:
+        out += ["## Shared and group-specific topics", "",
+                "Shared: every group at least half the largest share. Specific: one group at least three times every other.", "",
+                _md_table([{"topic": k["topic"], "label": k["label"], "kind": k["kind"], "group": k["group"] or ""}
+                           for k in report.kinds]), ""]
+    if report.profile:
+        p = report.profile
+        out += [f"## Profile of {p['column']} {p['value']}", "", f"{p['remarks']:,} remarks, against the rest of the corpus.", "",
+                _md_table([{"topic": r["topic"], "label": r["label"], "share": pct(r["share"]), "rest": pct(r["rest"])}
+                           for r in p["rows"]]), ""]
+    for name, rows in report.code_tables.items():
+        out += [f"## Topics by {name}", "", "Share of each topic's remarks per code.", "",
+                _md_table([{k: (pct(v) if isinstance(v, float) else v) for k, v in r.items()} for r in rows]), ""]
+    out += ["## Expert edits", ""]
+    out += [_md_table(report.edits) if report.edits else "No expert edits: the topics are as fitted.", ""]
+    if report.absent:
+        out += ["## Not in this report", ""] + [f"- {a}" for a in report.absent] + [""]
+    m = report.methods
+    out += ["## Methods", "", f"Encoder {m['encoder']} on {m['device']}; seed {m['seed']}; corpus SHA-256 {m['corpus_sha256']}; "
+            f"fitted {m['fitted']}.", "", "```json", json.dumps({k: m[k] for k in ("reduce", "cluster", "words", "outliers", "clean",
+                                                                               "metrics", "packages")}, indent=2), "```", ""]
+    return "\n".join(out)
+
+
+def write_tables(curator: Curator, report: Report, target: Path) -> Path:
+    """topics.csv, remarks.csv (redacted like the report), group_shares.csv and report.json, atomically."""
+    run = curator.run
+    labels = {t.id: t.label for t in run.joint.topics}
+    with atomic_folder(target) as folder:
+        pd.DataFrame([{k: v for k, v in asdict(t).items() if k not in ("examples", "groups")} | {"words": ", ".join(t.words)}
+                      for t in report.topics]).to_csv(folder / "topics.csv", index=False)
+        remarks = run.remarks.copy()
+        remarks["label"] = remarks["topic"].map(lambda t: labels.get(int(t), "outlier") if pd.notna(t) else pd.NA)
+        if report.redacted:
+            remarks["text"] = remarks["text"].map(redact_text)
+        remarks.to_csv(folder / "remarks.csv", index=False)
+        pd.DataFrame([{"topic": t.id, "label": t.label, **g} for t in report.topics for g in t.groups],
+                     columns=["topic", "label", "group", "share", "low", "high"]).to_csv(folder / "group_shares.csv", index=False)
+        (folder / "report.json").write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    return target
+
+
+def write_report(curator: Curator, fmt: str = "html", out: Path | None = None, redacted: bool = True,
+                 group: str | None = None, session: str | None = None) -> Path:
+    report = build_report(curator, redacted=redacted, group=group, session=session)
+    if fmt == "csv":
+        target = Path(out) if out else curator.path / "report-tables"
+        if target.exists():
+            raise TopicsInputError(f"{target}: already exists. Choose another --out folder or remove it.")
+        return write_tables(curator, report, target)
+    target = Path(out) if out else curator.path / f"report.{'html' if fmt == 'html' else 'md'}"
+    write_text_atomic(target, render_html(curator, report) if fmt == "html" else render_markdown(report))
+    return target
