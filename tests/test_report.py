@@ -137,3 +137,29 @@ def test_html_renders_offline_in_chromium_and_prints(demo_run, tmp_path):
     report = build_report(Curator(demo_run))
     major = 1 + 1 + (1 if report.kinds else 0) + len(report.code_tables) + 1 + 1  # summary, topics, shared, codes, edits, methods
     assert major <= pages <= major + len(report.topics) + 2, pages
+
+
+def test_group_and_session_profiles(demo_run):
+    curator = Curator(demo_run)
+    report = build_report(curator, group="CBT")
+    assert report.profile["column"] == "group" and report.profile["remarks"] == (curator.run.kept["group"] == "CBT").sum()
+    assert sum(r["share"] for r in report.profile["rows"]) <= 1.0
+    session = curator.run.kept["session"].iloc[0]
+    assert build_report(curator, session=session).profile["value"] == session
+    from topics.errors import TopicsInputError
+
+    with pytest.raises(TopicsInputError, match="no kept remarks with group 'Gestalt'"):
+        build_report(curator, group="Gestalt")
+
+
+def test_report_command_writes_each_format(demo_run, tmp_path):
+    from conftest import TOPICS_BIN
+
+    for fmt, out in (("html", tmp_path / "r.html"), ("md", tmp_path / "r.md"), ("csv", tmp_path / "tables")):
+        result = subprocess.run([TOPICS_BIN, "report", str(demo_run), "--format", fmt, "--out", str(out),
+                                 "--group", "CBT"], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == str(out) and out.exists()
+    assert "Profile of group CBT" in (tmp_path / "r.md").read_text()
+    bad = subprocess.run([TOPICS_BIN, "report", str(demo_run), "--session", "nope"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "no kept remarks with session 'nope'" in bad.stderr
