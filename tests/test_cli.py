@@ -165,3 +165,19 @@ def test_export_gives_bertopic_the_curated_topics(cli_run, tmp_path):
     curated = curated_run(folder)
     assert [label for label in labels if label != "Outliers"] == [t.label for t in curated.joint.topics]
     assert "Renamed later" in labels and sum(counts) == len(curated.kept)
+
+
+@pytest.mark.parametrize("args", [["compare", "RUN", "--draws", "0"], ["stability", "configs/tiny.yaml", "--seeds", "0"],
+                                  ["info", "RUN", "--words", "x"]])
+def test_numbers_that_make_no_sense_exit_2_before_any_work(cli_run, tmp_path, args):
+    out, _ = cli_run
+    args = [str(out) if a == "RUN" else a for a in args]
+    result = topics_cmd(*args, "--out", tmp_path / "never") if args[0] == "stability" else topics_cmd(*args)
+    assert result.returncode == 2 and ("at least 1" in result.stderr or "not a whole number" in result.stderr)
+    assert not (tmp_path / "never").exists()
+
+
+def test_report_out_onto_a_folder_is_a_clear_error(cli_run, tmp_path):
+    out, _ = cli_run
+    result = topics_cmd("report", out, "--out", tmp_path)
+    assert result.returncode == 2 and "is a folder" in result.stderr

@@ -116,3 +116,12 @@ def test_one_group_is_a_clear_error_and_results_are_written(tmp_path):
                       provenance={}, path=tmp_path)
     with pytest.raises(TopicsInputError, match="two or more groups"):
         compare(single, words)
+
+
+def test_remarks_without_a_group_are_left_out_of_group_comparisons():
+    run, words = planted_run()
+    remarks = run.remarks.copy()
+    remarks.loc[remarks.index % 10 == 0, "group"] = pd.NA
+    run = TopicRun(config=run.config, remarks=remarks, joint=run.joint, groups={}, provenance={})
+    result = compare(run, words, draws=200)
+    assert set(result.shares["group"]) == {"CBT", "PD"} and not result.words.empty

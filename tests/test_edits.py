@@ -194,3 +194,28 @@ def test_word_counts_saved_at_fit_time_are_reused(run_folder, monkeypatch):
     again = Curator(run_folder)  # a run without saved counts counts once and saves them
     same_run(again.run, curator.run)
     assert (run_folder / COUNTS_FILE).exists()
+
+
+def test_damaged_but_parseable_lines_are_skipped_not_fatal(run_folder):
+    curator = Curator(run_folder)
+    topic = curator.run.joint.topics[0].id
+    curator.record("rename", "Ana", topics=(topic,), label="Survives")
+    with open(run_folder / "edits.jsonl", "a") as handle:
+        for line in ("[1]", "null", '{"op": "rename", "author": "x"}', '{"op": "move", "author": "x", "to": "x"}',
+                     '{"op": "rename", "author": "x", "topics": [0], "label": 5}', '{"op": "discard", "author": "x", "topics": [999]}'):
+            handle.write(line + "\n")
+    reader = Curator(run_folder)
+    assert reader.run.joint.topic(topic).label == "Survives"
+    assert sum("damaged" in w for w in reader.warnings) == 5
+    assert sum("no longer applies" in w for w in reader.warnings) == 1
+    reader.record("rename", "Ana", topics=(topic,), label="Still editable")
+    assert Curator(run_folder).run.joint.topic(topic).label == "Still editable"
+
+
+def test_merging_topics_emptied_by_moves(run_folder):
+    curator = Curator(run_folder)
+    a, b = curator.run.joint.topics[0].id, curator.run.joint.topics[1].id
+    members = curator.run.kept.loc[curator.run.kept["topic"].isin([a, b]), "remark_id"].tolist()
+    curator.record("move", "Ana", remarks=tuple(members), to=-1)
+    curator.record("merge", "Ana", topics=(a, b))
+    assert curator.run.joint.topic(a).size == 0

@@ -126,6 +126,13 @@ def test_edits_need_an_author(run_folder):
     assert not (run_folder / "edits.jsonl").exists()
 
 
+def test_remarks_page_shows_set_aside_remarks_on_request(run_folder):
+    app = open_page("remarks", run_folder)
+    app.checkbox(key="remarks_aside").check().run()
+    assert not app.exception, app.exception
+    assert "set aside" in app.dataframe[0].value["topic label"].tolist()
+
+
 def test_moving_remarks_from_the_remarks_page(run_folder):
     app = open_page("remarks", run_folder, author="Dr Ben")
     candidate = app.multiselect(key="remarks_selected").options[:2]
@@ -168,6 +175,12 @@ def test_stability_badges_and_group_intervals_are_shown(run_folder):
     assert column[0].startswith("stable") and column[1].startswith("unstable")
     topic = open_page("topic", run_folder)
     assert any("stable: reappears in 100% of refits" in m.value for m in topic.markdown)
+    from topics.editlog import Curator
+
+    ids = [t.id for t in run.joint.topics]
+    Curator(run_folder).record("merge", "Ana", topics=(ids[0], ids[1]))
+    merged = open_page("overview", run_folder).dataframe[0].value
+    assert merged.set_index("id").loc[ids[0], "stability"] == "edited since measured"
     groups = open_page("groups", run_folder)
     table = groups.dataframe[0].value
     assert {"kind", "differs", "CBT"} <= set(table.columns) and table["CBT"].str.contains(r"\(").all()

@@ -160,3 +160,15 @@ def test_quality_metrics_are_stored_with_label_agreement(tiny_run):
     assert -1 <= metrics["npmi"] <= 1 and -1 <= metrics["c_v"] <= 1
     assert 0 <= metrics["nmi_presenting_problem"] <= 1
     assert metrics["junk_share"] == pytest.approx(metrics["outlier_share"] + metrics["filler_topic_share"])
+
+
+def test_per_group_fit_with_some_remarks_without_a_group(tmp_path, tiny_config, fake_encoder):
+    demo = pd.read_csv("corpora/demo/demo_sessions.csv")
+    demo.loc[demo.index % 7 == 0, "school"] = None
+    demo.to_csv(tmp_path / "demo.csv", index=False)
+    tiny_config.corpus.path = tmp_path / "demo.csv"
+    run = fit_run(tiny_config, out=tmp_path / "run", encoder=fake_encoder)
+    kept = run.kept
+    assert kept["group"].isna().any() and len(run.groups) == 4
+    assert kept.loc[kept["group"].isna(), "group_topic"].isna().all()
+    assert kept.loc[kept["group"].notna(), "group_topic"].notna().all()

@@ -65,3 +65,11 @@ def test_goal_report_says_plainly_where_we_miss():
     lines = {line.split(" on ")[1].split(":")[0]: line.split()[0] for line in goal_report(table)}
     assert lines == {"npmi": "MISSES", "c_v": "beats", "topic_diversity": "beats", "filler_share": "beats",
                      "junk_share": "MISSES", "outlier_share": "MISSES", "nmi_topic": "beats"}
+
+
+def test_label_agreement_accepts_pandas_missing_values():
+    import pandas as pd
+
+    labels = pd.array(["a", pd.NA, "b", "b", ""], dtype="string")
+    result = label_agreement(np.array([0, 1, 1, 1, 2]), labels)
+    assert result["nmi"] == pytest.approx(1.0)

@@ -62,3 +62,12 @@ def test_false_positive_rate_on_annomi():
           f"therapy words removed: {len(false_positives)}")
     assert false_positives == []
     assert rate < 0.06
+
+
+def test_lower_case_topic_words_and_labels_lose_names_too():
+    from topics.redact import redact_label, redact_words
+
+    assert redact_words(["catherine smith", "dr fields", "drinking", "will power"]) == \
+        ["[NAME] [NAME]", "dr [NAME]", "drinking", "will power"]
+    assert redact_label("john, sarah, drinking") == "[NAME], [NAME], drinking"
+    assert redact_label("renamed topic 3 to 'Jennifer at 14 Elm Street'") == "renamed topic 3 to '[NAME] at [ADDRESS]'"

@@ -167,6 +167,17 @@ def _explore(args: argparse.Namespace) -> None:
     sys.exit(explore(Path(args.run) if args.run else None, port=args.port))
 
 
+def _positive(text: str) -> int:
+    """argparse type: a whole number of at least 1 (argparse then exits 2 with a clear message)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="topics", description="Topic models of what therapists say.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -181,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     info = commands.add_parser("info", help="print the topic table of a run")
     info.add_argument("run", help="run folder written by 'topics fit'")
     info.add_argument("--model", default="joint", help="'joint' (default) or a group name for per-group models")
-    info.add_argument("--words", type=int, default=8, help="top words to show per topic (default 8)")
+    info.add_argument("--words", type=_positive, default=8, help="top words to show per topic (default 8)")
     info.set_defaults(handler=_info)
 
     transform = commands.add_parser("transform", help="assign a run's topics to the remarks of a new corpus file")
@@ -222,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare_cmd = commands.add_parser("compare", help="compare groups: shares with session-bootstrap intervals, "
                                                       "distinguishing words, per-group model alignment")
     compare_cmd.add_argument("run", help="run folder (its curated topics: expert edits are replayed)")
-    compare_cmd.add_argument("--draws", type=int, default=2000, help="bootstrap draws (default 2000)")
+    compare_cmd.add_argument("--draws", type=_positive, default=2000, help="bootstrap draws (default 2000)")
     compare_cmd.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     compare_cmd.add_argument("--threshold", type=float, default=0.7,
                              help="centroid cosine similarity for matching per-group topics (default 0.7)")
@@ -239,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     stability_cmd = commands.add_parser("stability", help="fit a run, refit it with other seeds on cached embeddings, "
                                                           "and score each topic's stability")
     stability_cmd.add_argument("config", help="YAML fit config")
-    stability_cmd.add_argument("--seeds", type=int, default=5, help="number of refits with other seeds (default 5)")
+    stability_cmd.add_argument("--seeds", type=_positive, default=5, help="number of refits with other seeds (default 5)")
     stability_cmd.add_argument("--threshold", type=float, default=0.8,
                                help="centroid cosine similarity that counts as the same topic (default 0.8)")
     stability_cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override")

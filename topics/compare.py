@@ -151,8 +151,9 @@ def distinguishing_words(run: TopicRun, words: TopicWords, top: int = 10, prior_
     for topic in run.joint.topics:
         in_topic = (kept["topic"] == topic.id).to_numpy()
         for g in groups:
-            mine = in_topic & (kept["group"] == g).to_numpy()
-            other = in_topic & ~(kept["group"] == g).to_numpy()
+            in_group = (kept["group"] == g).fillna(False).to_numpy(dtype=bool)
+            has_group = kept["group"].notna().to_numpy(dtype=bool)
+            mine, other = in_topic & in_group, in_topic & has_group & ~in_group
             if not mine.any() or not other.any():
                 continue
             y_i = np.asarray(counts[mine].sum(axis=0)).ravel()

@@ -55,14 +55,23 @@ class EditLog:
     def append(self, edit: Edit) -> None:
         """Write one entry and fsync it; call inside :meth:`locked`."""
         line = json.dumps(edit.to_json(), ensure_ascii=False) + "\n"
+        created = not self.path.exists()
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             if os.fstat(fd).st_size and not self._ends_with_newline():
                 line = "\n" + line  # the last line was cut short: do not glue onto it
-            os.write(fd, line.encode("utf-8"))
+            data = memoryview(line.encode("utf-8"))
+            while data:
+                data = data[os.write(fd, data):]
             os.fsync(fd)
         finally:
             os.close(fd)
+        if created:  # the new file's name must survive a power cut too
+            directory = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
 
     def _ends_with_newline(self) -> bool:
         with open(self.path, "rb") as handle:
@@ -95,7 +104,7 @@ class EditLog:
                 continue
             try:
                 entries.append((line_number, Edit.from_json(json.loads(raw))))
-            except (ValueError, TypeError) as error:
+            except (ValueError, TypeError, AttributeError) as error:
                 warnings.append(f"{self.path}: line {line_number} is damaged and is ignored ({error}).")
         return entries, warnings, position
 
@@ -212,7 +221,7 @@ class Curator:
     def _try(self, run: TopicRun, edit: Edit) -> tuple[TopicRun, str | None]:
         try:
             return apply_edit(run, edit, lambda: self.words), None
-        except TopicsInputError as error:
+        except Exception as error:  # noqa: BLE001 - a logged edit that cannot apply is skipped, never fatal
             self.warnings.append(f"edit {edit.id} ({edit.describe()}) no longer applies and is skipped: {error}")
             return run, str(error)
 

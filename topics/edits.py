@@ -56,13 +56,32 @@ class Edit:
         return {k: v for k, v in data.items() if v not in (None, [])}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Edit:
+    def from_json(cls, data: Any) -> Edit:
+        """Parse one log line; ``ValueError`` names what is wrong with a damaged one."""
+        if not isinstance(data, dict):
+            raise ValueError(f"an edit is a JSON object, not {type(data).__name__}")
         if data.get("op") not in OPS:
             raise ValueError(f"unknown edit op {data.get('op')!r}")
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         values["topics"] = tuple(int(t) for t in values.get("topics", ()))
         values["remarks"] = tuple(str(r) for r in values.get("remarks", ()))
+        for name in ("author", "id", "time", "label", "description", "target"):
+            if values.get(name) is not None and not isinstance(values[name], str):
+                raise ValueError(f"field {name!r} must be text")
+        if not isinstance(values.get("author"), str):
+            raise ValueError("an edit needs an author")
+        op = values["op"]
+        if op in ("rename", "discard") and len(values["topics"]) != 1:
+            raise ValueError(f"{op} names exactly one topic")
+        if op == "rename" and not values.get("label"):
+            raise ValueError("rename needs a label")
+        if op == "merge" and len(values["topics"]) < 2:
+            raise ValueError("merge names two or more topics")
+        if op == "move":
+            values["to"] = int(values.get("to", OUTLIER))
+        if op in ("undo", "redo") and not values.get("target"):
+            raise ValueError(f"{op} names the edit it acts on")
         return cls(**values)
 
     def describe(self) -> str:
@@ -140,7 +159,8 @@ def merge(run: TopicRun, topic_ids: list[int], words: TopicWords, label: str | N
     remarks = run.remarks.assign(topic=column)
     index = {t.id: i for i, t in enumerate(joint.topics)}
     sizes = np.array([joint.topics[index[t]].size for t in topic_ids], dtype=float)
-    centroid = np.average(joint.centroids[[index[t] for t in topic_ids]], axis=0, weights=sizes)
+    rows = joint.centroids[[index[t] for t in topic_ids]]
+    centroid = np.average(rows, axis=0, weights=sizes) if sizes.sum() > 0 else rows.mean(axis=0)
     new_words = words.words(_kept_assignments(remarks), [survivor])[survivor]
     merged = Topic(id=survivor, label=label.strip() if label and label.strip() else ", ".join(w for w, _ in new_words[:3]),
                    words=new_words, size=int(sizes.sum()), group_counts=_group_counts(remarks, survivor),
@@ -159,6 +179,7 @@ def merge(run: TopicRun, topic_ids: list[int], words: TopicWords, label: str | N
 def move(run: TopicRun, remark_ids: list[str], to: int, words: TopicWords) -> TopicRun:
     if not remark_ids:
         raise TopicsInputError("select at least one remark to move.")
+    _joint(run)
     if to != OUTLIER:
         _existing(run, [to])
     joint = run.joint

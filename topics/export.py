@@ -40,7 +40,11 @@ def export_bertopic(curated: TopicRun, fitted_model: Path, target: Path) -> Path
     if has_outliers:
         representations = {"-1": fitted_topics["topic_representations"].get("-1", []), **representations}
         labels = ["Outliers", *labels]
-        rows.insert(0, fitted_embeddings[:1].astype(np.float32))  # the fitted outlier centroid
+        if "-1" in fitted_topics["topic_sizes"]:
+            outlier_row = fitted_embeddings[:1]  # the fitted outlier centroid comes first
+        else:  # outliers made by edits only: a centroid between all topics, close to none of them
+            outlier_row = curated.joint.centroids.mean(axis=0, keepdims=True)
+        rows.insert(0, np.asarray(outlier_row, dtype=np.float32))
     ids = ([OUTLIER] if has_outliers else []) + list(range(len(topics)))
     sizes = {str(i): int(sum(1 for a in assignments if a == i)) for i in ids}
     exported = {

@@ -26,6 +26,7 @@ import itertools
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 
 from topics.run import OUTLIER, Topic
@@ -87,7 +88,7 @@ def label_agreement(assignments: np.ndarray, labels: Sequence) -> dict[str, floa
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     labels = np.asarray(labels, dtype=object)
-    known = np.array([label is not None and label == label and str(label).strip() != "" for label in labels])
+    known = np.array([bool(pd.notna(label)) and str(label).strip() != "" for label in labels], dtype=bool)
     if known.sum() < 2:
         return {"nmi": float("nan"), "ari": float("nan")}
     truth = [str(label).strip() for label in labels[known]]

@@ -181,7 +181,7 @@ def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):
             skipped[str(group)] = f"{size} kept remarks < fit.min_group_remarks={config.fit.min_group_remarks}"
             print(f"warning: group {group!r} skipped: {skipped[str(group)]}", file=sys.stderr)
             continue
-        mask = (groups == group).to_numpy()
+        mask = (groups == group).fillna(False).to_numpy(dtype=bool)
         with timer.stage(f"fit group {group}"):
             try:
                 fitted[str(group)] = fit_topic_set(
@@ -218,7 +218,7 @@ def _with_assignments(remarks: pd.DataFrame, kept: pd.Index, fitted: dict[str, F
         remarks["group_probability"] = pd.Series(pd.NA, index=remarks.index, dtype="Float64")
         kept_groups = remarks.loc[kept, "group"]
         for name, model in groups.items():
-            positions = kept_groups.index[(kept_groups == name).to_numpy()]
+            positions = kept_groups.index[(kept_groups == name).fillna(False).to_numpy(dtype=bool)]
             remarks.loc[positions, "group_topic"] = model.assignments
             remarks.loc[positions, "group_probability"] = model.probabilities
     return remarks

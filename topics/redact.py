@@ -57,6 +57,9 @@ _AMBIGUOUS = frozenset(
 )
 
 
+_TITLES = frozenset("mr mrs ms miss mx dr prof".split())
+
+
 @lru_cache(maxsize=1)
 def _first_names() -> frozenset[str]:
     import names
@@ -138,8 +141,33 @@ def redact_text(text: str) -> str:
     return redact(text).text
 
 
+def _lowercase_names(text: str) -> str:
+    """Lower-case first names (and a surname right after one) become [NAME]: topic words have no capitals."""
+    first, last = _first_names(), _last_names()
+    tokens = re.split(r"(\W+)", text)
+    previous_name = after_title = False
+    for i, token in enumerate(tokens):
+        lowered = token.lower()
+        if not token or not token.isalpha():
+            continue
+        if after_title and lowered not in STOP_WORDS:
+            tokens[i], previous_name, after_title = "[NAME]", True, False
+        elif lowered in _TITLES:
+            after_title, previous_name = True, False
+        elif lowered in _AMBIGUOUS:
+            previous_name = False
+        elif lowered in first or (previous_name and lowered in last and lowered not in STOP_WORDS):
+            tokens[i], previous_name = "[NAME]", True
+        else:
+            previous_name = False
+    return "".join(tokens)
+
+
 def redact_words(words: list[str]) -> list[str]:
-    """Topic words (lower-case, so capitalisation cannot help): first names become [NAME]."""
-    first = _first_names()
-    return [" ".join("[NAME]" if token in first and token not in _AMBIGUOUS else token for token in word.split())
-            for word in words]
+    """Topic words: first names (and surnames after them) become [NAME]."""
+    return [_lowercase_names(word) for word in words]
+
+
+def redact_label(label: str) -> str:
+    """A topic label: the rules of :func:`redact`, then the lower-case name check (default labels are top words)."""
+    return _lowercase_names(redact_text(label))

@@ -9,6 +9,7 @@ The HTML inlines plotly's JavaScript: it opens offline and asks no other host.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import platform
 from dataclasses import asdict, dataclass, field
@@ -21,7 +22,7 @@ from topics import plots, stability
 from topics.compare import group_shares, topic_kinds
 from topics.editlog import Curator
 from topics.errors import TopicsInputError
-from topics.redact import redact_text, redact_words
+from topics.redact import redact_label, redact_text, redact_words
 from topics.run import OUTLIER, atomic_folder, write_text_atomic
 from topics.summary import group_sizes
 
@@ -112,7 +113,7 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
     cleaning = run.provenance["cleaning"]
     sizes = group_sizes(run)
     absent = []
-    private = (lambda s: redact_text(s)) if redacted else (lambda s: s)
+    private = redact_label if redacted else (lambda s: s)
     labels = {t.id: private(t.label) for t in run.joint.topics}
     shares_by_topic: dict[int, list[dict]] = {}
     kinds: list[dict] = []
@@ -125,8 +126,8 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
     else:
         absent.append("This corpus has no groups (or only one), so there are no group shares or shared/specific topics.")
     kind_of = {int(k["topic"]): k["kind"] + (f": {k['group']}" if k["kind"] == "specific" else "") for k in kinds}
-    scores = stability.load(run.path)
-    stable = dict(zip(scores["topic"], scores["stability"])) if scores is not None else {}
+    scores = stability.current_scores(run.path, curator.fitted.joint, run.joint)
+    stable = scores or {}
     if scores is None:
         absent.append("Stability across seeds was not measured (run 'topics stability').")
     total = len(kept)
@@ -139,7 +140,7 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
     code_tables = _code_tables(kept, labels)
     if not code_tables:
         absent.append("The corpus has no metadata column with a few codes (such as MI behaviour codes).")
-    edits = [{"time": e.time, "author": e.author, "edit": e.describe(), "status": status}
+    edits = [{"time": e.time, "author": e.author, "edit": private(e.describe()), "status": status}
              for e, status in curator.history()]
     if not edits:
         absent.append("No expert edits: the topics are as fitted.")
@@ -168,12 +169,17 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
 
 
 def _figures(curator: Curator, report: Report) -> dict[str, str]:
+    """Charts drawn from the report's own (redacted) labels and words, never from the raw run."""
     run = curator.run
-    figures = {"sizes": plots.topic_sizes(run.joint), "map": plots.intertopic_map(run.joint)}
+    entries = {t.id: t for t in report.topics}
+    shown = dataclasses.replace(run.joint, topics=[
+        dataclasses.replace(t, label=entries[t.id].label, words=[(w, 1.0) for w in entries[t.id].words])
+        for t in run.joint.topics])
+    figures = {"sizes": plots.topic_sizes(shown), "map": plots.intertopic_map(shown)}
     if report.groups:
-        from topics.summary import topic_frame
-
-        figures["groups"] = plots.group_shares(topic_frame(run, "joint", words=5), report.groups)
+        frame = pd.DataFrame([{"id": t.id, "label": t.label, **{f"share {g['group']}": g["share"] for g in t.groups}}
+                              for t in report.topics])
+        figures["groups"] = plots.group_shares(frame, report.groups)
     return {name: figure.to_html(full_html=False, include_plotlyjs=False, config={"displayModeBar": False})
             for name, figure in figures.items()}
 
@@ -252,7 +258,7 @@ def render_markdown(report: Report) -> str:
 def write_tables(curator: Curator, report: Report, target: Path) -> Path:
     """topics.csv, remarks.csv (redacted like the report), group_shares.csv and report.json, atomically."""
     run = curator.run
-    labels = {t.id: t.label for t in run.joint.topics}
+    labels = {t.id: t.label for t in report.topics}  # as redacted as the report
     with atomic_folder(target) as folder:
         pd.DataFrame([{k: v for k, v in asdict(t).items() if k not in ("examples", "groups")} | {"words": ", ".join(t.words)}
                       for t in report.topics]).to_csv(folder / "topics.csv", index=False)
@@ -276,5 +282,8 @@ def write_report(curator: Curator, fmt: str = "html", out: Path | None = None, r
             raise TopicsInputError(f"{target}: already exists. Choose another --out folder or remove it.")
         return write_tables(curator, report, target)
     target = Path(out) if out else curator.path / f"report.{'html' if fmt == 'html' else 'md'}"
+    if target.is_dir():
+        raise TopicsInputError(f"{target}: is a folder; give --out a file name such as report.{fmt}.")
+    target.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(target, render_html(curator, report) if fmt == "html" else render_markdown(report))
     return target

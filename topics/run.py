@@ -171,7 +171,10 @@ def atomic_folder(target: Path) -> Iterator[Path]:
 def write_text_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` via a temporary sibling, so readers never see half a file."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(temporary, path)
 
 

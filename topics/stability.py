@@ -107,6 +107,24 @@ def write(stability: Stability, run_folder: Path) -> Path:
     return target
 
 
+def current_scores(run_folder: Path, fitted: TopicSet, curated: TopicSet) -> dict[int, float | None] | None:
+    """Stability per curated topic; ``None`` for a topic that edits changed (merged or moved remarks),
+    because the score was measured on the fitted topic. ``None`` overall when never measured."""
+    scores = load(run_folder)
+    if scores is None:
+        return None
+    measured = dict(zip(scores["topic"].astype(int), scores["stability"].astype(float)))
+    result = {}
+    for topic in curated.topics:
+        try:
+            original = fitted.topic(topic.id)
+        except KeyError:
+            original = None
+        unchanged = original is not None and original.size == topic.size and original.words == topic.words
+        result[topic.id] = measured.get(topic.id) if unchanged else None
+    return result
+
+
 def load(run_folder: Path) -> pd.DataFrame | None:
     """Per-topic stability of a run, or None when ``topics stability`` has not been run for it."""
     path = Path(run_folder) / FILE

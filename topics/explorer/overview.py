@@ -29,12 +29,11 @@ def render() -> None:
     st.caption(f"{100 * topic_set.metrics['outlier_share']:.1f}% of the remarks in the model belong to no topic "
                "(outliers). Shares per group are the share of that group's remarks in the topic.")
     frame = topic_frame(run, "joint", words=8)
-    scores = stability.load(run.path)
+    scores = stability.current_scores(run.path, opened.fitted.joint, topic_set)
     if scores is not None:
-        badges = scores.set_index("topic")["stability"]
         frame.insert(3, "stability", frame["id"].map(
-            lambda t: f"stable ({badges[t]:.0%})" if badges.get(t, 0) >= stability.STABLE
-            else (f"unstable ({badges[t]:.0%})" if t in badges else "edited")))
+            lambda t: "edited since measured" if scores.get(t) is None
+            else f"{'stable' if scores[t] >= stability.STABLE else 'unstable'} ({scores[t]:.0%})"))
         st.caption("Stability: share of refits with other seeds in which the topic reappears (topics stability).")
     st.dataframe(common.percent(frame), hide_index=True, width="stretch")
 

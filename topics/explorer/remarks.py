@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from topics.explorer import common
@@ -23,8 +24,8 @@ def render() -> None:
     found = remarks[remarks["text"].str.contains(query, case=False, regex=False)] if query else remarks
     labels = {t.id: f"{t.id}: {t.label}" for t in topic_set.topics}
     shown = found.head(MAX_SHOWN).copy()
-    shown.insert(1, "topic label", shown["topic"].map(
-        lambda t: "set aside" if t is None or t != t else ("outlier" if t == OUTLIER else labels.get(int(t), str(t)))))
+    shown.insert(1, "topic label", shown["topic"].astype(object).map(
+        lambda t: "set aside" if pd.isna(t) else ("outlier" if t == OUTLIER else labels.get(int(t), str(t)))))
     st.dataframe(shown[["remark_id", "topic label", *[c for c in remark_columns(shown) if c != "remark_id"], "set_aside"]],
                  hide_index=True, width="stretch")
     st.caption(f"{len(found):,} remark(s) found; the first {min(len(found), MAX_SHOWN)} are shown.")

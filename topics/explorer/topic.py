@@ -28,9 +28,9 @@ def render() -> None:
     topic = topic_set.topic(options[choice])
     st.session_state[common.TOPIC_KEY] = topic.id
     st.title(topic.label)
-    scores = stability.load(run.path)
-    if scores is not None and topic.id in set(scores["topic"]):
-        share = float(scores.set_index("topic").loc[topic.id, "stability"])
+    scores = stability.current_scores(run.path, opened.fitted.joint, topic_set)
+    if scores is not None and scores.get(topic.id) is not None:
+        share = scores[topic.id]
         colour, word = ("green", "stable") if share >= stability.STABLE else ("orange", "unstable")
         st.markdown(f":{colour}-badge[{word}: reappears in {share:.0%} of refits with other seeds]")
     if topic.description:
