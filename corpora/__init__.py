@@ -9,10 +9,6 @@ from corpora.tabular import read_table
 from topics.config import CorpusConfig
 from topics.corpus import Corpus, build_corpus
 
-#: The bundled, illustrative demo corpus (written for this project).
-DEMO_CORPUS = Path(__file__).resolve().parent / "demo" / "demo_sessions.csv"
-
-
 def load_corpus(config: CorpusConfig, path: Path | None = None) -> Corpus:
     """Load the corpus described by ``config`` (from ``path`` if given)."""
     source = Path(path or config.path)

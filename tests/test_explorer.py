@@ -190,7 +190,7 @@ def test_report_page_offers_the_report_for_download(run_folder):
     app = open_page("report", run_folder)
     downloads = app.get("download_button")
     assert len(downloads) == 1
-    assert any("example remarks (redacted)" in c.value for c in app.caption)
+    assert any("example remarks each (redacted)" in c.value for c in app.caption)
     app.radio(key="report_format").set_value("Markdown").run()
     assert not app.exception
     app.checkbox(key="report_redact").uncheck().run()

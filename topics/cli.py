@@ -131,10 +131,10 @@ def _evaluate(args: argparse.Namespace) -> None:
 def _stability(args: argparse.Namespace) -> None:
     from topics import stability
     from topics.config import load_config
-    from topics.pipeline import _Timer, fit_run, prepare
+    from topics.pipeline import fit_run, prepare
 
     config = load_config(args.config, args.set + ["fit.modes=[joint]"])
-    prepared = prepare(config, Path(args.config), timer=_Timer())
+    prepared = prepare(config, Path(args.config))
     run = fit_run(config, out=Path(args.out) if args.out else None, prepared=prepared)
     seeds = [config.seed + i for i in range(1, args.seeds + 1)]
     refits = stability.refit_seeds(prepared, config, seeds)

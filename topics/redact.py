@@ -27,8 +27,6 @@ from pathlib import Path
 
 from topics.stopwords import STOP_WORDS
 
-PLACEHOLDERS = ("[EMAIL]", "[PHONE]", "[ADDRESS]", "[DATE]", "[NAME]")
-
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE = re.compile(r"(?<![\w/])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]?\d{2,5}){1,3}(?![\w/])")

@@ -192,7 +192,7 @@ def render_html(curator: Curator, report: Report) -> str:
     environment.filters["pct"] = lambda v: "" if v is None else f"{100 * v:.1f}%"
     template = environment.get_template("report.html")
     return template.render(report=report, figures=_figures(curator, report), plotly_js=get_plotlyjs(),
-                           python=platform.python_version())
+                           python=platform.python_version(), stable_at=stability.STABLE)
 
 
 def _md_table(rows: list[dict]) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from topics.explorer import common
-from topics.report import build_report, render_html, render_markdown
+from topics.redact import redact_label
+from topics.report import EXAMPLES, build_report, render_html, render_markdown
 
 
 def render() -> None:
     opened = common.curator()
-    common.joint(opened)
+    topic_set = common.joint(opened)
     st.title("Report for supervision")
     st.caption("One file with the curated topics, example remarks, group shares with intervals, the edit history "
                "and the methods. The HTML opens offline on any laptop and prints well.")
@@ -19,13 +20,16 @@ def render() -> None:
                            value=True, key="report_redact")
     if not redacted:
         st.warning("Without redaction, example remarks are verbatim and may identify people. Do not share such a report.")
-    report = build_report(opened, redacted=redacted)
-    if fmt == "HTML":
-        data, name, mime = render_html(opened, report), "report.html", "text/html"
-    else:
-        data, name, mime = render_markdown(report), "report.md", "text/markdown"
-    st.download_button(f"Download {fmt} report", data=data.encode("utf-8"), file_name=f"{opened.path.name}-{name}",
-                       mime=mime, key="report_download")
-    st.caption(f"{len(report.topics)} topics, {sum(len(t.examples) for t in report.topics)} example remarks"
+
+    def contents() -> bytes:
+        # Built only when the button is clicked: the bootstrap and the inlined plotly.js are not free.
+        report = build_report(opened, redacted=redacted)
+        return (render_html(opened, report) if fmt == "HTML" else render_markdown(report)).encode("utf-8")
+
+    name, mime = ("report.html", "text/html") if fmt == "HTML" else ("report.md", "text/markdown")
+    st.download_button(f"Download {fmt} report", data=contents, file_name=f"{opened.path.name}-{name}", mime=mime,
+                       key="report_download")
+    label = redact_label if redacted else (lambda text: text)
+    st.caption(f"{len(topic_set.topics)} topics, up to {EXAMPLES} example remarks each"
                f"{' (redacted)' if redacted else ''}.")
-    st.markdown("**Topics in this report:** " + "; ".join(f"{t.id}. {t.label}" for t in report.topics))
+    st.markdown("**Topics in this report:** " + "; ".join(f"{t.id}. {label(t.label)}" for t in topic_set.topics))
