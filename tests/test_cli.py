@@ -107,7 +107,8 @@ def test_compare_writes_tables_and_prints_intervals(cli_run):
     out, _ = cli_run
     result = topics_cmd("compare", out, "--draws", "200")
     assert result.returncode == 0, result.stderr
-    assert "95% session-bootstrap intervals" in result.stdout and "share" not in result.stderr.lower()
+    assert "95% intervals (Bayesian bootstrap over sessions)" in result.stdout and "share" not in result.stderr.lower()
+    assert "Findings:" in result.stdout and (out / "compare" / "kinds.csv").exists()
     shares = pd.read_csv(out / "compare" / "shares.csv")
     assert set(shares["group"]) == {"CBT", "motivational interviewing", "person-centred", "psychodynamic"}
     assert ((shares["low"] <= shares["share"]) & (shares["share"] <= shares["high"])).all()

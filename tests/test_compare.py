@@ -1,10 +1,13 @@
 """Group comparison on synthetic runs whose truth the test knows."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from topics.compare import align, compare, group_shares, topic_kinds, write_comparison
+from topics import significance
+from topics.compare import align, compare, group_statistics, topic_kinds, write_comparison
 from topics.errors import TopicsInputError
 from topics.run import Topic, TopicRun, TopicSet
 from topics.words import TopicWords
@@ -42,18 +45,28 @@ def planted_run(seed=0, sessions=40, per_session=40):
 
 def test_planted_difference_is_found_and_unchanged_topics_are_not_flagged():
     run, _ = planted_run()
-    shares, differences = group_shares(run, draws=1000, seed=1)
+    shares, differences, notes = group_statistics(run, draws=1000, seed=1)
     flagged = differences[differences["differs"]]
     assert set(flagged["topic"]) == {2}
     cbt = flagged[flagged["group"] == "CBT"].iloc[0]
-    assert cbt["difference"] > 0.05 and cbt["cohen_h"] > 0.2 and cbt["low"] > 0
+    assert cbt["difference"] > 0.05 and cbt["cohen_h"] > 0.2 and cbt["low"] > 0 and cbt["q"] < 0.05
     row = shares[(shares["topic"] == 2) & (shares["group"] == "CBT")].iloc[0]
     assert row["low"] < row["share"] < row["high"]
+    assert notes == [s for s in notes if "seed models" in s]  # only the note that this run has no seed models
+
+
+def test_flagged_differences_have_intervals_that_exclude_zero():
+    run, _ = planted_run(seed=4)
+    _, differences, _ = group_statistics(run, draws=1000, seed=2)
+    flagged = differences[differences["differs"]]
+    assert not flagged.empty
+    assert ((flagged["low"] > 0) | (flagged["high"] < 0)).all()
+    assert (differences["p"] > 0).all()  # p = (b + 1) / (B + 1): never 0
 
 
 def test_bootstrap_resamples_sessions_so_intervals_widen_with_session_variation():
     run, _ = planted_run()
-    shares, _ = group_shares(run, draws=1000, seed=1)
+    shares, _, _ = group_statistics(run, draws=1000, seed=1)
     width = (shares["high"] - shares["low"]).mean()
     # Remark-level binomial interval would be about 2 * 1.96 * sqrt(p(1-p)/n); sessions differ, so ours is wider.
     n = len(run.kept) / 2
@@ -64,22 +77,124 @@ def test_bootstrap_resamples_sessions_so_intervals_widen_with_session_variation(
 
 def test_comparison_is_deterministic_for_a_seed():
     run, _ = planted_run()
-    first = group_shares(run, draws=500, seed=3)[1]
-    second = group_shares(run, draws=500, seed=3)[1]
+    first = group_statistics(run, draws=500, seed=3)[1]
+    second = group_statistics(run, draws=500, seed=3)[1]
     pd.testing.assert_frame_equal(first, second)
 
 
-def test_shared_and_specific_topics_by_the_stated_rule():
-    """Shared: no group below half the largest share; specific: at least 3 times every other; else mixed."""
-    shares = pd.DataFrame([
-        {"topic": 0, "label": "a", "group": "A", "share": 0.10}, {"topic": 0, "label": "a", "group": "B", "share": 0.09},
-        {"topic": 1, "label": "b", "group": "A", "share": 0.20}, {"topic": 1, "label": "b", "group": "B", "share": 0.02},
-        {"topic": 2, "label": "c", "group": "A", "share": 0.10}, {"topic": 2, "label": "c", "group": "B", "share": 0.04},
-    ])
-    kinds = topic_kinds(shares).set_index("topic")
-    assert kinds.loc[0, "kind"] == "shared"
-    assert kinds.loc[1, "kind"] == "specific" and kinds.loc[1, "group"] == "A"
-    assert kinds.loc[2, "kind"] == "mixed"
+def table_of(sessions):
+    """A SessionTable from {session: (group, [remarks in topic 0, remarks in topic 1], all remarks)}."""
+    return significance.SessionTable(
+        sessions=np.array(list(sessions), dtype=object),
+        groups=np.array([g for g, _, _ in sessions.values()], dtype=object), topics=[0, 1],
+        counts=np.array([c for _, c, _ in sessions.values()], dtype=float),
+        totals=np.array([t for _, _, t in sessions.values()], dtype=float))
+
+
+def interval(table, group, topic, draws=4000):
+    prior = significance.prior_mix(table)
+    values = significance.bayesian_bootstrap(table.subset(table.groups == group), prior, draws,
+                                             np.random.default_rng(0))[:, topic]
+    return np.percentile(values, [2.5, 97.5])
+
+
+def test_a_share_of_zero_in_six_sessions_gets_an_upper_bound_that_shrinks_with_more_sessions():
+    rest = {f"r{i}": ("rest", [5, 10], 30) for i in range(60)}
+    six = table_of(rest | {f"s{i}": ("six", [0, 10], 30) for i in range(6)})
+    sixty = table_of(rest | {f"s{i}": ("sixty", [0, 10], 30) for i in range(60)})
+    low6, high6 = interval(six, "six", 0)
+    low60, high60 = interval(sixty, "sixty", 0)
+    assert 0 <= low6 < high6 and 0 <= low60 < high60  # never zero width
+    assert high6 > 0.01  # six sessions cannot show that a topic of 17 % elsewhere is absent
+    assert high60 < high6 / 3
+
+
+def test_a_share_of_all_remarks_in_six_sessions_stays_below_one_with_width():
+    table = table_of({f"r{i}": ("rest", [5, 10], 30) for i in range(30)}
+                     | {f"s{i}": ("six", [20, 0], 20) for i in range(6)})
+    low, high = interval(table, "six", 0)
+    assert low < high < 1.0 and high > 0.9
+
+
+def test_one_session_holding_every_remark_of_a_topic_gives_a_wide_interval_and_no_flag():
+    sessions = {f"a{i}": ("A", [0, 10], 30) for i in range(20)} | {f"b{i}": ("B", [0, 10], 30) for i in range(20)}
+    sessions["a0"] = ("A", [30, 0], 30)  # the whole of topic 0 sits in one session of group A
+    table = table_of(sessions)
+    low, high = interval(table, "A", 0)
+    assert low < 0.01 and high > 0.1
+    results = significance.permutation_test(table, 1999, seed=0)
+    assert results["A"][1][0] > 0.4  # one session cannot make a group differ
+
+
+def test_permutation_test_on_random_splits_flags_about_five_percent_or_less():
+    """Null data: sessions with topics concentrated in a few of them, split into two groups at random."""
+    rng = np.random.default_rng(11)
+    sessions = 60
+    counts = np.zeros((sessions, 6))
+    for s in range(sessions):
+        counts[s, :3] = rng.poisson(8, size=3)
+        if s % 12 == 0:  # rare topics that live in a handful of sessions (asthma, probation...)
+            counts[s, 3 + (s // 12) % 3] = rng.poisson(25)
+    totals = counts.sum(axis=1) + rng.poisson(5, size=sessions)
+    splits_with_a_flag = 0
+    for split in range(40):
+        groups = np.where(rng.permutation(sessions) < sessions // 2, "A", "B").astype(object)
+        table = significance.SessionTable(np.arange(sessions).astype(object), groups, list(range(6)), counts, totals)
+        p = significance.permutation_test(table, 999, seed=split)["A"][1]
+        splits_with_a_flag += bool((significance.benjamini_hochberg(p) < 0.05).any())
+    assert splits_with_a_flag <= 4  # nominal 5 % of 40 is 2; the former session bootstrap flagged far more
+
+
+def test_too_few_sessions_is_said_in_words():
+    table = table_of({"a": ("A", [3, 1], 5), "b": ("A", [2, 2], 5), "c": ("B", [1, 3], 5), "d": ("B", [0, 4], 5)})
+    notes = significance.power_notes(table, tests=2, permutations=9999)
+    assert len(notes) == 2 and all("no difference involving it can be flagged" in n for n in notes)
+    bigger = table_of({f"s{i}": ("A" if i < 2 else "B", [1, 1], 5) for i in range(40)})
+    note = significance.power_notes(bigger, tests=45, permutations=9999)
+    assert any("'A' has 2 of 40 sessions" in n and "single topic" in n for n in note)
+    assert significance.permutations_for(45) + 1 >= 20 * 45 / 0.05
+
+
+def kinds_for(shares, differs, ratio_interval=(0.8, 1.25), robust=False):
+    """Shares and differences for one topic and groups A, B as the statistics would give them."""
+    share_rows = [{"topic": 0, "label": "t", "group": g, "share": v} for g, v in shares.items()]
+    difference_rows = []
+    for g, v in shares.items():
+        rest = sum(x for h, x in shares.items() if h != g)
+        difference_rows.append({"topic": 0, "label": "t", "group": g, "share": v, "rest": rest, "difference": v - rest,
+                                "low": v - rest - 0.01, "high": v - rest + 0.01, "ratio_low": ratio_interval[0],
+                                "ratio_high": ratio_interval[1], "q": 0.001 if differs else 0.5, "differs": differs,
+                                "robust": robust and differs, "sessions": 5, "of_sessions": 10, "rest_sessions": 5,
+                                "rest_of_sessions": 10, "seeds_flagged": 1.0 if robust else 0.0})
+    return topic_kinds(pd.DataFrame(share_rows), pd.DataFrame(difference_rows)).iloc[0]
+
+
+def test_shared_specific_mixed_and_unclear_by_the_stated_rule():
+    specific = kinds_for({"A": 0.20, "B": 0.02}, differs=True, robust=True)
+    assert specific["kind"] == "specific" and specific["group"] == "A" and specific["robust"]
+    assert "q=0.001" in specific["evidence"] and "5 of 10 sessions" in specific["evidence"]
+    assert kinds_for({"A": 0.20, "B": 0.02}, differs=False, ratio_interval=(0.9, 40))["kind"] == "unclear"
+    assert kinds_for({"A": 0.10, "B": 0.09}, differs=False)["kind"] == "shared"
+    assert kinds_for({"A": 0.10, "B": 0.06}, differs=True)["kind"] == "mixed"  # flagged but not 3-fold
+    assert kinds_for({"A": 0.10, "B": 0.09}, differs=False, ratio_interval=(0.2, 5))["kind"] == "unclear"
+
+
+def with_members(run, members):
+    kept = run.kept
+    return dataclasses.replace(run, members=pd.DataFrame(
+        {"remark_id": kept["remark_id"].to_numpy(), **{f"seed_{i}": m for i, m in enumerate(members)}}))
+
+
+def test_a_difference_is_robust_only_when_the_seed_models_flag_it_too():
+    run, _ = planted_run()
+    topics = run.kept["topic"].to_numpy(dtype=int)
+    renamed = np.where(topics >= 0, topics + 10, -1)  # the same partition under other ids: maps back
+    robust = group_statistics(with_members(run, [topics, renamed, topics]), draws=300, seed=1)[1]
+    assert robust.loc[robust["differs"], "robust"].all() and (robust.loc[robust["differs"], "seeds_flagged"] == 1).all()
+    rng = np.random.default_rng(0)
+    scrambled = [rng.permutation(topics) for _ in range(3)]  # seed models that found nothing of the kind
+    fragile = group_statistics(with_members(run, scrambled), draws=300, seed=1)[1]
+    assert fragile["differs"].any() and not fragile["robust"].any()
 
 
 def test_words_that_distinguish_groups_within_a_topic():

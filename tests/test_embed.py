@@ -1,7 +1,8 @@
 import numpy as np
+import pytest
 
 from conftest import FakeEncoder
-from topics.embed import EmbeddingCache, embed_texts
+from topics.embed import EmbeddingCache, SentenceTransformerEncoder, embed_texts
 
 
 def test_unique_texts_are_embedded_once_and_cached(tmp_path):
@@ -37,3 +38,18 @@ def test_half_written_shard_is_ignored(tmp_path):
     again = FakeEncoder()
     embed_texts(["sleep is hard"], again, EmbeddingCache(tmp_path, again.identity))
     assert again.encoded == ["sleep is hard"]
+
+
+@pytest.mark.slow
+def test_packaged_minilm_gives_each_text_the_same_vector_whatever_its_batch_mates():
+    """The cache's history cannot change a fit: a text's vector does not depend on the other texts encoded with it."""
+    encoder = SentenceTransformerEncoder(progress=False)
+    texts = ["How do you feel about your drinking?", "So you want to cut down.", "Tell me more about that.",
+             "What would it take to quit smoking for good?", "You sound worried about your health.",
+             "On a scale from 1 to 10, how confident are you?"]
+    together = encoder.encode(texts)
+    alone = np.vstack([encoder.encode([text]) for text in texts])
+    reversed_order = encoder.encode(texts[::-1])[::-1]
+    np.testing.assert_array_equal(together, alone)
+    np.testing.assert_array_equal(together, reversed_order)
+    assert together.shape == (6, 384) and np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)

@@ -183,7 +183,7 @@ def test_stability_badges_and_group_intervals_are_shown(run_folder):
     assert merged.set_index("id").loc[ids[0], "stability"] == "edited since measured"
     groups = open_page("groups", run_folder)
     table = groups.dataframe[0].value
-    assert {"kind", "differs", "CBT"} <= set(table.columns) and table["CBT"].str.contains(r"\(").all()
+    assert {"kind", "evidence", "CBT"} <= set(table.columns) and table["CBT"].str.contains(r"\(").all()
 
 
 def test_report_page_offers_the_report_for_download(run_folder):

@@ -86,7 +86,7 @@ def test_a_run_without_groups_metadata_or_edits_is_still_complete(tmp_path):
     demo.loc[demo["speaker"] == "therapist", ["text"]].to_csv(corpus, index=False)
     config = validate_config({"seed": 3, "corpus": {"path": str(corpus), "columns": {"text": "text"}},
                               "reduce": {"method": "pca"}, "cluster": {"min_cluster_size": 6, "min_samples": 3},
-                              "fit": {"modes": ["joint"]}})
+                              "consensus": {"members": 1}, "fit": {"modes": ["joint"]}})
     run = fit_run(config, out=tmp_path / "run", encoder=FakeEncoder())
     curator = Curator(run.path)
     report = build_report(curator)

@@ -1,22 +1,31 @@
-"""Compare groups (schools, quality levels) with honest uncertainty.
+"""Compare groups (schools, quality levels) with tests that hold up on random splits.
 
 * **Shares with intervals.** A topic's share of each group's remarks, with a
-  95 % interval from a bootstrap that resamples *sessions* within each group:
-  remarks of one session are not independent, so resampling remarks would
-  give intervals that are too narrow.
-* **Differences.** Each group against all other groups: difference of shares,
-  its bootstrap interval, Cohen's h as effect size, a bootstrap p-value and a
-  Benjamini-Hochberg q-value over all topics (many topics are tested at once).
-  A topic is flagged when q < 0.05.
-* **Shared or specific.** With ``p_g`` the share of group g's remarks in the
-  topic: *specific to g* when ``p_g`` is at least 3 times every other group's;
-  *shared* when every group's ``p_g`` is at least half the largest; otherwise
-  *mixed*. Shares are per group, so group sizes do not decide.
+  95 % interval from a Bayesian bootstrap over the group's *sessions* plus one
+  prior pseudo-session (:mod:`topics.significance`): remarks of one session are
+  not independent, and a share observed as 0 in a few sessions is not known
+  to be 0, so no interval has zero width.
+* **Differences.** Each group against all other groups: difference and ratio
+  of shares with intervals, Cohen's h, a session-level permutation p-value
+  and a weighted Benjamini-Hochberg q-value over all tests (topics weighted
+  by size, see :func:`topics.significance.size_weights`). A difference is *flagged*
+  when q < 0.05 and its interval excludes 0 (the test and the interval agree).
+  A flagged difference is *robust* when it is flagged in at least 80 % of the
+  run's seed models too (the member fits of the consensus, mapped onto the
+  curated topics): a finding that survives a reseed.
+* **Shared, specific, mixed or unclear.** *Specific to g*: g's difference is
+  flagged upwards and g's share is at least 3 times every other group's.
+  *Shared*: no group differs, every group's share is at least half the
+  largest, and every group's ratio interval lies within 1/3 to 3 (the data
+  rule out the 3-fold difference that would make it specific). *Unclear*: no
+  group differs but the intervals are too wide to tell shared from specific.
+  Everything else is *mixed*.
 * **Words that distinguish groups within a topic**: log-odds ratios with an
   informative Dirichlet prior (Monroe, Colaresi & Quinn 2008), prior from the
   word counts of all remarks, with z-scores.
-* **Aligning per-group models**: cosine similarity of topic centroids,
-  one-to-one matching (Hungarian) above a threshold, and top-word Jaccard.
+* **Aligning per-group models**: to each other by centroid cosine similarity
+  (one-to-one, Hungarian, above a threshold, with top-word Jaccard), and to the
+  joint model by the remarks they share.
 """
 
 from __future__ import annotations
@@ -25,24 +34,27 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
+from topics import significance
 from topics.errors import TopicsInputError
 from topics.run import OUTLIER, TopicRun, TopicSet
 from topics.words import TopicWords
 
 SPECIFIC_RATIO = 3.0
 SHARED_FLOOR = 0.5
+ROBUST_SHARE = 0.8
+ALPHA = significance.ALPHA
 
 
 def _groups(run: TopicRun) -> list[str]:
     kept = run.kept
-    groups = sorted(kept["group"].dropna().unique().tolist())
+    groups = sorted(kept["group"].dropna().astype(str).unique().tolist())
     if len(groups) < 2:
         raise TopicsInputError(
             f"{run.path}: comparing needs two or more groups; this run has {len(groups)} "
@@ -51,92 +63,169 @@ def _groups(run: TopicRun) -> list[str]:
     return groups
 
 
-def _session_counts(kept: pd.DataFrame, group: str, topic_ids: list[int]) -> np.ndarray:
-    """Rows: sessions of ``group``; columns: remarks per topic, then all remarks of the session."""
-    members = kept[kept["group"] == group]
-    sessions = members["session"].fillna(members["remark_id"])  # no session column: each remark is its own
-    table = pd.crosstab(sessions, members["topic"].astype(int)).reindex(columns=topic_ids, fill_value=0)
-    totals = members.groupby(sessions).size().reindex(table.index)
-    return np.column_stack([table.to_numpy(dtype=float), totals.to_numpy(dtype=float)])
+def _percentiles(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    low, high = np.percentile(draws, [2.5, 97.5], axis=0)
+    return low, high
 
 
-def _bootstrap(counts: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
-    """(draws, topics) shares from resampling the rows (sessions) of ``counts``."""
-    picks = rng.integers(0, len(counts), size=(draws, len(counts)))
-    summed = counts[picks].sum(axis=1)
-    return summed[:, :-1] / np.maximum(summed[:, -1:], 1)
+def _flags(table: significance.SessionTable, permutations: int, seed: int) -> pd.DataFrame:
+    """Permutation p and BH q per (group, topic); with two groups the mirrored test is counted once."""
+    results = significance.permutation_test(table, permutations, seed)
+    groups = table.group_names()
+    tested = significance.tested_groups(groups)
+    weights = significance.size_weights(table, len(tested))
+    q = significance.benjamini_hochberg(np.concatenate([results[g][1] for g in tested]), weights)
+    q_of = {g: q[i * len(table.topics):(i + 1) * len(table.topics)] for i, g in enumerate(tested)}
+    rows = []
+    for g in groups:
+        observed, p = results[g]
+        for j, topic in enumerate(table.topics):
+            rows.append({"group": g, "topic": topic, "observed": observed[j], "p": p[j],
+                         "q": q_of[g if g in q_of else tested[0]][j]})
+    return pd.DataFrame(rows)
 
 
-def _bh(p_values: np.ndarray) -> np.ndarray:
-    order = np.argsort(p_values)
-    ranked = p_values[order] * len(p_values) / np.arange(1, len(p_values) + 1)
-    q = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty_like(q)
-    out[order] = np.minimum(q, 1.0)
-    return out
+def member_flags(run: TopicRun, permutations: int, seed: int) -> pd.DataFrame | None:
+    """Per (group, topic): the share of the run's seed models in which that difference is flagged.
+
+    Each seed model's topics are mapped onto the run's (curated) topics by the
+    remarks they share: a seed topic counts for the curated topic that holds
+    most of its remarks, if that is at least half of them. ``None`` when the
+    run was fitted without seed models.
+    """
+    members = run.members
+    if members is None or members.empty:
+        return None
+    kept = run.kept
+    curated = kept["topic"].to_numpy(dtype=int)
+    topics = [t.id for t in run.joint.topics]
+    aligned = members.set_index("remark_id").reindex(kept["remark_id"])
+    flagged = []
+    for column in [c for c in aligned.columns if c.startswith("seed_")]:
+        mapped = map_partition(aligned[column].fillna(OUTLIER).to_numpy(dtype=int), curated)
+        table = significance.SessionTable.from_assignments(kept, mapped, topics)
+        flags = _flags(table, permutations, seed)
+        flagged.append(flags.assign(flagged=lambda f: f["q"] < ALPHA)[["group", "topic", "flagged"]])
+    combined = pd.concat(flagged)
+    return combined.groupby(["group", "topic"], as_index=False)["flagged"].mean().rename(
+        columns={"flagged": "seeds_flagged"})
 
 
-@dataclass
-class Comparison:
-    """Everything ``topics compare`` writes, as tables."""
+def map_partition(member: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Relabel ``member``'s topics with the ``target`` topic holding most (at least half) of each one's remarks."""
+    mapped = np.full(len(member), OUTLIER)
+    for topic in np.unique(member[member != OUTLIER]):
+        inside = member == topic
+        values, counts = np.unique(target[inside & (target != OUTLIER)], return_counts=True)
+        if len(values) and counts.max() >= 0.5 * inside.sum():
+            mapped[inside] = values[counts.argmax()]
+    return mapped
 
-    shares: pd.DataFrame        # topic, label, group, remarks, share, low, high
-    differences: pd.DataFrame   # topic, label, group, share, rest, difference, low, high, cohen_h, p, q, differs
-    kinds: pd.DataFrame         # topic, label, kind, group (for specific topics)
-    words: pd.DataFrame         # topic, group, word, log_odds, z
-    alignments: dict[str, pd.DataFrame]
-    similarity: dict[str, pd.DataFrame]
 
-
-def group_shares(run: TopicRun, draws: int = 2000, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Shares per group with session-bootstrap intervals, and each group against the rest."""
+def group_statistics(run: TopicRun, draws: int = 2000, permutations: int | None = None,
+                     seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Shares per group with intervals, each group against the rest (tested and flagged), and plain-word notes."""
     groups = _groups(run)
     kept = run.kept
     topics = run.joint.topics
     ids = [t.id for t in topics]
     labels = {t.id: t.label for t in topics}
+    table = significance.SessionTable.from_assignments(kept, kept["topic"].to_numpy(dtype=int), ids)
+    tests = len(ids) * len(significance.tested_groups(groups))
+    permutations = permutations or significance.permutations_for(tests)
+    prior = significance.prior_mix(table)
     rng = np.random.default_rng(seed)
-    counts = {g: _session_counts(kept, g, ids) for g in groups}
-    boot = {g: _bootstrap(c, draws, rng) for g, c in counts.items()}
-    point = {g: c[:, :-1].sum(axis=0) / max(c[:, -1].sum(), 1) for g, c in counts.items()}
+    flags = _flags(table, permutations, seed).set_index(["group", "topic"])
+    seeds = member_flags(run, permutations, seed)
+    seeds = seeds.set_index(["group", "topic"])["seeds_flagged"] if seeds is not None else None
     share_rows, difference_rows = [], []
     for g in groups:
-        low, high = np.percentile(boot[g], [2.5, 97.5], axis=0)
+        mine, rest = table.subset(table.groups == g), table.subset(table.groups != g)
+        draws_g = significance.bayesian_bootstrap(mine, prior, draws, rng)
+        draws_rest = significance.bayesian_bootstrap(rest, prior, draws, rng)
+        share, rest_share = mine.share(), rest.share()
+        low, high = _percentiles(draws_g)
+        d_low, d_high = _percentiles(draws_g - draws_rest)
+        r_low, r_high = _percentiles(draws_g / draws_rest)
+        with_topic, rest_with_topic = mine.sessions_with(), rest.sessions_with()
         for j, topic in enumerate(ids):
-            share_rows.append({"topic": topic, "label": labels[topic], "group": g, "remarks": int(counts[g][:, j].sum()),
-                               "share": point[g][j], "low": low[j], "high": high[j]})
-        rest = np.vstack([counts[o] for o in groups if o != g])
-        rest_point = rest[:, :-1].sum(axis=0) / max(rest[:, -1].sum(), 1)
-        diff = boot[g] - _bootstrap(rest, draws, rng)
-        d_low, d_high = np.percentile(diff, [2.5, 97.5], axis=0)
-        p = np.minimum(1.0, 2 * np.minimum((diff <= 0).mean(axis=0), (diff >= 0).mean(axis=0)))
-        for j, topic in enumerate(ids):
-            h = 2 * np.arcsin(np.sqrt(point[g][j])) - 2 * np.arcsin(np.sqrt(rest_point[j]))
-            difference_rows.append({"topic": topic, "label": labels[topic], "group": g, "share": point[g][j],
-                                    "rest": rest_point[j], "difference": point[g][j] - rest_point[j],
-                                    "low": d_low[j], "high": d_high[j], "cohen_h": h, "p": p[j]})
-    differences = pd.DataFrame(difference_rows)
-    differences["q"] = _bh(differences["p"].to_numpy())
-    differences["differs"] = differences["q"] < 0.05
-    return pd.DataFrame(share_rows), differences
+            share_rows.append({"topic": topic, "label": labels[topic], "group": g,
+                               "remarks": int(mine.counts[:, j].sum()), "sessions": int(with_topic[j]),
+                               "of_sessions": len(mine.sessions), "share": share[j], "low": low[j], "high": high[j]})
+            flag = flags.loc[(g, topic)]
+            excludes_zero = d_low[j] > 0 or d_high[j] < 0
+            differs = bool(flag["q"] < ALPHA and excludes_zero)
+            seeds_flagged = float(seeds.get((g, topic), 0.0)) if seeds is not None else np.nan
+            difference_rows.append({
+                "topic": topic, "label": labels[topic], "group": g, "share": share[j], "rest": rest_share[j],
+                "difference": share[j] - rest_share[j], "low": d_low[j], "high": d_high[j],
+                "ratio": share[j] / rest_share[j] if rest_share[j] > 0 else np.inf,
+                "ratio_low": r_low[j], "ratio_high": r_high[j],
+                "cohen_h": 2 * np.arcsin(np.sqrt(share[j])) - 2 * np.arcsin(np.sqrt(rest_share[j])),
+                "p": flag["p"], "q": flag["q"], "differs": differs,
+                "sessions": int(with_topic[j]), "of_sessions": len(mine.sessions),
+                "rest_sessions": int(rest_with_topic[j]), "rest_of_sessions": len(rest.sessions),
+                "seeds_flagged": seeds_flagged,
+                "robust": bool(differs and seeds is not None and seeds_flagged >= ROBUST_SHARE),
+            })
+    notes = significance.power_notes(table, tests, permutations,
+                                     largest_weight=float(significance.size_weights(table).max()))
+    if seeds is None:
+        notes.append("This run has no seed models (fitted with consensus.members: 1 or by an older version), "
+                     "so no difference can be checked for robustness to the seed; none is marked robust.")
+    return pd.DataFrame(share_rows), pd.DataFrame(difference_rows), notes
 
 
-def topic_kinds(shares: pd.DataFrame) -> pd.DataFrame:
-    """Shared, specific to one group, or mixed, by the rule in the module docstring."""
+def evidence(row: pd.Series) -> str:
+    """One line a clinician can read: the two shares, the interval, q, sessions and robustness."""
+    seeds = "" if pd.isna(row["seeds_flagged"]) else f"; flagged in {100 * row['seeds_flagged']:.0f}% of seed models"
+    return (f"{row['group']} {100 * row['share']:.1f}% vs rest {100 * row['rest']:.1f}% "
+            f"({100 * row['difference']:+.1f} pts, 95% interval {100 * row['low']:+.1f} to {100 * row['high']:+.1f}; "
+            f"q={row['q']:.2g}; in {row['sessions']} of {row['of_sessions']} sessions vs "
+            f"{row['rest_sessions']} of {row['rest_of_sessions']}{seeds})")
+
+
+def topic_kinds(shares: pd.DataFrame, differences: pd.DataFrame) -> pd.DataFrame:
+    """Shared, specific to one group, mixed, or unclear, by the rule in the module docstring, with the evidence."""
     rows = []
+    by_topic = differences.groupby("topic", sort=False)
     for (topic, label), part in shares.groupby(["topic", "label"], sort=False):
         p = part.set_index("group")["share"]
+        tests = by_topic.get_group(topic).set_index("group")
         top = p.idxmax()
         others = p.drop(top)
-        if p[top] > 0 and (p[top] >= SPECIFIC_RATIO * others).all():
-            kind, group = "specific", top
-        elif p[top] > 0 and (p >= SHARED_FLOOR * p[top]).all():
-            kind, group = "shared", None
+        flagged = tests[tests["differs"]]
+        group, robust = None, False
+        if not flagged.empty:
+            up = top in flagged.index and tests.loc[top, "difference"] > 0
+            if up and p[top] > 0 and (p[top] >= SPECIFIC_RATIO * others).all():
+                kind, group, robust = "specific", top, bool(tests.loc[top, "robust"])
+            else:
+                kind, robust = "mixed", bool(flagged["robust"].any())
+            shown = flagged
         else:
-            kind, group = "mixed", None
-        rows.append({"topic": topic, "label": label, "kind": kind, "group": group,
-                     "ratio_to_next": float(p[top] / others.max()) if others.max() > 0 else float("inf")})
+            within = ((tests["ratio_low"] >= 1 / SPECIFIC_RATIO) & (tests["ratio_high"] <= SPECIFIC_RATIO)).all()
+            if not within:
+                kind = "unclear"
+            elif (p >= SHARED_FLOOR * p[top]).all():
+                kind = "shared"
+            else:
+                kind = "mixed"
+            shown = tests.loc[[top]]
+        rows.append({"topic": topic, "label": label, "kind": kind, "group": group, "robust": robust,
+                     "ratio_to_next": float(p[top] / others.max()) if others.max() > 0 else float("inf"),
+                     "evidence": "; ".join(evidence(r) for _, r in shown.reset_index().iterrows())})
     return pd.DataFrame(rows)
+
+
+KIND_WORDS = {
+    "specific": "specific: one group's share is flagged as higher (q < 0.05, interval excludes 0) and at least "
+                "3 times every other group's",
+    "shared": "shared: no group differs, every group's share is at least half the largest, and the intervals rule "
+              "out a 3-fold difference",
+    "unclear": "unclear: no group differs, but the data are too thin to tell shared from specific",
+    "mixed": "mixed: neither shared nor specific (for example a flagged difference smaller than 3-fold)",
+}
 
 
 def distinguishing_words(run: TopicRun, words: TopicWords, top: int = 10, prior_strength: float = 500.0) -> pd.DataFrame:
@@ -200,14 +289,49 @@ def align(first: TopicSet, second: TopicSet, threshold: float = 0.7) -> tuple[pd
     return pd.DataFrame(pairs), matrix
 
 
-def compare(run: TopicRun, words: TopicWords, draws: int = 2000, seed: int = 0, threshold: float = 0.7) -> Comparison:
-    """All comparisons a run supports: joint-model shares and words, per-group model alignment."""
+def align_to_joint(run: TopicRun, group: str) -> pd.DataFrame:
+    """Each topic of ``group``'s own model and the joint (curated) topic that holds most of its remarks."""
+    kept = run.kept
+    members = kept[(kept["group"] == group).fillna(False).to_numpy(dtype=bool)]
+    labels = {t.id: t.label for t in run.joint.topics} if run.joint is not None else {}
+    rows = []
+    for topic in run.groups[group].topics:
+        inside = members[members["group_topic"] == topic.id]
+        joint = inside["topic"].dropna().astype(int)
+        joint = joint[joint != OUTLIER]
+        best = int(joint.mode().iloc[0]) if not joint.empty else None
+        overlap = float((joint == best).sum() / max(len(inside), 1)) if best is not None else 0.0
+        rows.append({"group": group, "group topic": topic.id, "group label": topic.label, "size": topic.size,
+                     "joint topic": best, "joint label": labels.get(best, "") if best is not None else "",
+                     "share of its remarks": overlap})
+    return pd.DataFrame(rows, columns=["group", "group topic", "group label", "size", "joint topic", "joint label",
+                                       "share of its remarks"])
+
+
+@dataclass
+class Comparison:
+    """Everything ``topics compare`` writes, as tables, and the notes that say what cannot be concluded."""
+
+    shares: pd.DataFrame        # topic, label, group, remarks, sessions, of_sessions, share, low, high
+    differences: pd.DataFrame   # topic, label, group, share, rest, difference, low, high, ratio..., p, q, differs, robust
+    kinds: pd.DataFrame         # topic, label, kind, group, robust, evidence
+    words: pd.DataFrame         # topic, group, word, log_odds, z
+    alignments: dict[str, pd.DataFrame]
+    similarity: dict[str, pd.DataFrame]
+    to_joint: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def compare(run: TopicRun, words: TopicWords, draws: int = 2000, seed: int = 0, threshold: float = 0.7,
+            permutations: int | None = None) -> Comparison:
+    """All comparisons a run supports: joint-model shares, tests and words; per-group model alignment."""
     if run.joint is None and len(run.groups) < 2:
         raise TopicsInputError(f"{run.path}: nothing to compare: no joint model and fewer than two per-group models.")
     shares = differences = kinds = word_table = pd.DataFrame()
+    notes: list[str] = []
     if run.joint is not None:
-        shares, differences = group_shares(run, draws, seed)
-        kinds = topic_kinds(shares)
+        shares, differences, notes = group_statistics(run, draws, permutations, seed)
+        kinds = topic_kinds(shares, differences)
         word_table = distinguishing_words(run, words)
     alignments, similarity = {}, {}
     names = sorted(run.groups)
@@ -215,7 +339,8 @@ def compare(run: TopicRun, words: TopicWords, draws: int = 2000, seed: int = 0, 
         for b in names[i + 1:]:
             key = f"{a}__{b}"
             alignments[key], similarity[key] = align(run.groups[a], run.groups[b], threshold)
-    return Comparison(shares, differences, kinds, word_table, alignments, similarity)
+    to_joint = {name: align_to_joint(run, name) for name in names} if run.joint is not None else {}
+    return Comparison(shares, differences, kinds, word_table, alignments, similarity, to_joint, notes)
 
 
 def write_comparison(comparison: Comparison, run_folder: Path, settings: dict) -> Path:
@@ -226,11 +351,12 @@ def write_comparison(comparison: Comparison, run_folder: Path, settings: dict) -
         tables = {"shares": comparison.shares, "differences": comparison.differences, "kinds": comparison.kinds,
                   "words": comparison.words}
         tables |= {f"alignment_{k}": v for k, v in comparison.alignments.items()}
+        tables |= {f"to_joint_{k}": v for k, v in comparison.to_joint.items()}
         for name, table in tables.items():
             table.to_csv(temporary / f"{name}.csv", index=False)
         for key, matrix in comparison.similarity.items():
             matrix.to_csv(temporary / f"similarity_{key}.csv")
-        summary = {"settings": settings, **{name: json.loads(table.to_json(orient="records")) for name, table in tables.items()}}
+        summary = {"settings": settings, "notes": comparison.notes, **{name: json.loads(table.to_json(orient="records")) for name, table in tables.items()}}
         (temporary / "comparison.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
         old = None
         if target.exists():
@@ -245,24 +371,44 @@ def write_comparison(comparison: Comparison, run_folder: Path, settings: dict) -
     return target
 
 
+def findings(comparison: Comparison) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Flagged differences split into robust ones (the findings) and the rest (not robust to the seed)."""
+    flagged = comparison.differences[comparison.differences["differs"]] if not comparison.differences.empty \
+        else comparison.differences
+    if len(comparison.shares["group"].unique() if not comparison.shares.empty else []) == 2:
+        flagged = flagged[flagged["difference"] > 0]  # with two groups, 'A higher' is 'B lower': say it once
+    return flagged[flagged["robust"]], flagged[~flagged["robust"]]
+
+
 def comparison_table(comparison: Comparison) -> str:
-    """A readable table: per topic, each group's share [interval], the kind, and flagged differences."""
-    if comparison.shares.empty:
-        lines = []
-    else:
+    """A readable table: per topic, each group's share [interval], the kind; then findings and notes."""
+    lines = []
+    if not comparison.shares.empty:
         wide = comparison.shares.assign(cell=lambda f: f.apply(
             lambda r: f"{100 * r['share']:.1f}% [{100 * r['low']:.1f}-{100 * r['high']:.1f}]", axis=1))
         table = wide.pivot(index=["topic", "label"], columns="group", values="cell").reset_index()
         kinds = comparison.kinds.set_index("topic")
         table["kind"] = table["topic"].map(lambda t: kinds.loc[t, "kind"] + (
-            f" ({kinds.loc[t, 'group']})" if kinds.loc[t, "kind"] == "specific" else ""))
-        flagged = comparison.differences[comparison.differences["differs"]]
-        table["differs (q<0.05)"] = table["topic"].map(lambda t: "; ".join(
-            f"{r.group} {100 * r.difference:+.1f} pts, h={r.cohen_h:+.2f}" for r in flagged[flagged["topic"] == t].itertuples()))
+            f" ({kinds.loc[t, 'group']}{', robust' if kinds.loc[t, 'robust'] else ', not robust'})"
+            if kinds.loc[t, "kind"] == "specific" else ""))
         with pd.option_context("display.max_colwidth", 60, "display.width", 250):
-            lines = ["Share of each group's remarks per topic, 95% session-bootstrap intervals:", table.to_string(index=False)]
+            lines += ["Share of each group's remarks per topic, 95% intervals (Bayesian bootstrap over sessions):",
+                      table.to_string(index=False), ""]
+        robust, fragile = findings(comparison)
+        lines.append(f"Findings: differences flagged (permutation test over sessions, q < {ALPHA:g}, interval "
+                     f"excludes 0) and robust (flagged in >= {ROBUST_SHARE:.0%} of seed models): {len(robust)}")
+        lines += [f"  [{r.topic}] {r.label}: {evidence(r)}" for _, r in robust.iterrows()]
+        if not fragile.empty:
+            lines.append(f"Not robust (flagged in this model only, not in >= {ROBUST_SHARE:.0%} of seed models): {len(fragile)}")
+            lines += [f"  [{r.topic}] {r.label}: {evidence(r)}" for _, r in fragile.iterrows()]
+        lines += ["", "Kinds: " + "; ".join(KIND_WORDS.values()) + "."]
     for key, pairs in comparison.alignments.items():
         matched = (pairs["status"] == "matched").sum()
         lines.append(f"\nPer-group models {key.replace('__', ' vs ')}: {matched} matched topic pairs, "
                      f"{len(pairs) - matched} without a partner.")
+    for group, pairs in comparison.to_joint.items():
+        found = pairs["joint topic"].notna().sum()
+        lines.append(f"Model of {group}: {len(pairs)} topics, {found} of them mostly inside one joint topic.")
+    if comparison.notes:
+        lines += ["", "Notes:"] + [f"- {note}" for note in comparison.notes]
     return "\n".join(lines)

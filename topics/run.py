@@ -8,6 +8,8 @@ A run folder opens in a fresh environment without pickles::
     centroids.npy      joint topic centroids (row i = topics[i]) in embedding space
     model/             joint BERTopic model (safetensors) for ``transform``
     groups/<slug>/     the same three for each per-group model
+    members.parquet    each kept remark's topic in every consensus member (seed model) of the joint model
+    stability.json     per-topic stability across the members (and after ``topics stability``, across refits)
     metrics.json       quality measures per model
     provenance.json    versions, seed, corpus hash, counts, time per stage
 
@@ -36,6 +38,7 @@ from topics.errors import TopicsInputError
 
 FORMAT_VERSION = 1
 OUTLIER = -1
+MEMBERS_FILE = "members.parquet"
 
 
 @dataclass
@@ -79,6 +82,9 @@ class TopicRun:
     groups: dict[str, TopicSet]
     provenance: dict[str, Any]
     path: Path | None = None
+    #: remark_id plus one ``seed_<seed>`` column per consensus member: each kept remark's topic in
+    #: that member model (fitted topics, before any edit); None for single-fit and older runs.
+    members: pd.DataFrame | None = None
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -99,6 +105,8 @@ class TopicRun:
             _write_topic_set(folder, self.joint)
         for name, topic_set in self.groups.items():
             _write_topic_set(group_folder(folder, name), topic_set)
+        if self.members is not None:
+            self.members.to_parquet(folder / MEMBERS_FILE, index=False)
         _write_json(folder / "metrics.json", self.metrics)
         _write_json(folder / "provenance.json", {"format_version": FORMAT_VERSION, **self.provenance})
 
@@ -145,7 +153,9 @@ def load_run(path: str | Path) -> TopicRun:
         topic_set = _read_topic_set(group_dir, None)
         topic_set.metrics = metrics.get("groups", {}).get(topic_set.name, {})
         groups[topic_set.name] = topic_set
-    return TopicRun(config=config, remarks=remarks, joint=joint, groups=groups, provenance=provenance, path=folder)
+    members = _require(folder / MEMBERS_FILE, pd.read_parquet) if (folder / MEMBERS_FILE).exists() else None
+    return TopicRun(config=config, remarks=remarks, joint=joint, groups=groups, provenance=provenance, path=folder,
+                    members=members)
 
 
 @contextlib.contextmanager

@@ -1,10 +1,16 @@
 """Stability across seeds: do the topics survive a refit with another seed?
 
-BERTopic users see topics change from run to run. ``topics stability`` refits
-the joint model with other seeds on the same cached embeddings (nothing is
-re-embedded; only UMAP and HDBSCAN run again), matches each refit's topics to
-the reference run's by centroid cosine similarity (Hungarian, one-to-one), and
-reports per reference topic:
+BERTopic users see topics change from run to run. Two measurements answer it:
+
+* **At every fit** (:func:`of_members`): the joint model is a consensus of
+  seeded member fits (:mod:`topics.consensus`); each consensus topic is
+  matched against every member's topics. Written to ``stability.json``.
+* **``topics stability``**: the whole (consensus) model refitted with other
+  seeds on the same cached embeddings (nothing is re-embedded); this is the
+  seed-to-seed agreement a user sees, and replaces the fit-time file.
+
+Either way, each other model's topics are matched to the reference topics by
+centroid cosine similarity (Hungarian, one-to-one), and per reference topic:
 
 * ``stability``: the share of refits in which a matching topic (similarity at
   least ``threshold``) appears; *stable* when it is at least 0.8;
@@ -21,6 +27,7 @@ import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,7 +35,11 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from topics.config import Config
-from topics.run import TopicSet, write_text_atomic
+from topics.run import OUTLIER, Topic, TopicSet, write_text_atomic
+from topics.words import TopicWords
+
+if TYPE_CHECKING:
+    from topics.model import FittedModel
 
 STABLE = 0.8
 FILE = "stability.json"
@@ -36,15 +47,16 @@ FILE = "stability.json"
 
 @dataclass
 class Stability:
-    seeds: list[int]
+    seeds: list[int | str]
     threshold: float
     topics: pd.DataFrame   # topic, label, stability, stable, mean_similarity, mean_jaccard
     pairwise: pd.DataFrame  # seed_a, seed_b, ari, nmi
-    topic_counts: dict[int, int]
+    topic_counts: dict[int | str, int]
+    source: str = "refits"  # "members": the consensus members of the fit; "refits": topics stability
 
     def to_json(self) -> dict:
         counts = list(self.topic_counts.values())
-        return {"seeds": self.seeds, "threshold": self.threshold, "stable_at": STABLE,
+        return {"source": self.source, "seeds": self.seeds, "threshold": self.threshold, "stable_at": STABLE,
                 "topics": json.loads(self.topics.to_json(orient="records")),
                 "pairwise": json.loads(self.pairwise.to_json(orient="records")),
                 "mean_ari": float(self.pairwise["ari"].mean()), "mean_nmi": float(self.pairwise["nmi"].mean()),
@@ -70,7 +82,7 @@ def match(reference: TopicSet, other: TopicSet) -> dict[int, tuple[int, float, f
 
 
 def score(reference: TopicSet, reference_assignments: np.ndarray, refits: dict[int, tuple[TopicSet, np.ndarray]],
-          reference_seed: int, threshold: float = 0.8) -> Stability:
+          reference_seed: int | str, threshold: float = 0.8, source: str = "refits") -> Stability:
     """Stability of each reference topic over ``refits`` (seed -> (topics, assignments))."""
     matches = {seed: match(reference, topic_set) for seed, (topic_set, _) in refits.items()}
     rows = []
@@ -85,9 +97,24 @@ def score(reference: TopicSet, reference_assignments: np.ndarray, refits: dict[i
     runs = {reference_seed: reference_assignments} | {seed: a for seed, (_, a) in refits.items()}
     pairwise = pd.DataFrame([{"seed_a": s, "seed_b": t, "ari": adjusted_rand_score(runs[s], runs[t]),
                               "nmi": normalized_mutual_info_score(runs[s], runs[t])}
-                             for s, t in itertools.combinations(sorted(runs), 2)])
+                             for s, t in itertools.combinations(list(runs), 2)])
     counts = {reference_seed: len(reference.topics)} | {seed: len(ts.topics) for seed, (ts, _) in refits.items()}
-    return Stability(sorted(runs), threshold, pd.DataFrame(rows), pairwise, counts)
+    return Stability(list(runs), threshold, pd.DataFrame(rows), pairwise, counts, source)
+
+
+def member_topic_set(labels: np.ndarray, embeddings: np.ndarray, words: TopicWords) -> TopicSet:
+    """A member model's topics as a ``TopicSet``: centroids of its remarks' embeddings and c-TF-IDF words."""
+    ids = sorted(int(t) for t in np.unique(labels) if t != OUTLIER)
+    named = words.words(labels, ids)
+    topics = [Topic(id=t, label="", words=named[t], size=int((labels == t).sum())) for t in ids]
+    centroids = np.stack([embeddings[labels == t].mean(axis=0) for t in ids]) if ids else np.zeros((0, embeddings.shape[1]))
+    return TopicSet("member", topics, centroids.astype(np.float32))
+
+
+def of_members(reference: TopicSet, fitted: FittedModel, embeddings: np.ndarray, words: TopicWords) -> Stability:
+    """Per-topic stability of a consensus model across its own members, measured at fit time."""
+    refits = {seed: (member_topic_set(labels, embeddings, words), labels) for seed, labels in fitted.members.items()}
+    return score(reference, fitted.assignments, refits, "consensus", source="members")
 
 
 def refit_seeds(prepared, config: Config, seeds: list[int]) -> dict[int, tuple[TopicSet, np.ndarray]]:

@@ -18,7 +18,7 @@ FLASH_KEY = "flash"
 
 
 @st.cache_resource(show_spinner="Opening the run…", max_entries=8)
-def _curator(path: str) -> Curator:
+def curator_for(path: str) -> Curator:
     """One curator per run folder, shared by every tab; it re-reads only new log lines."""
     return Curator(Path(path))
 
@@ -56,7 +56,7 @@ def curator() -> Curator:
         st.info("Choose a run in the sidebar, or start the explorer with a run folder: topics explore RUN")
         st.stop()
     try:
-        opened = _curator(path)
+        opened = curator_for(path)
     except TopicsInputError as error:
         st.error(f"This run cannot be opened: {error}")
         st.stop()

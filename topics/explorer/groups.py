@@ -1,13 +1,21 @@
-"""Groups: topic shares per group side by side, and per-group models next to each other."""
+"""Groups: topic shares per group with tested differences, and per-group models beside the joint one."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from topics import plots
-from topics.compare import group_shares, topic_kinds
+from topics.compare import KIND_WORDS, ROBUST_SHARE, align_to_joint, group_statistics, topic_kinds
 from topics.explorer import common
 from topics.summary import group_sizes, topic_frame
+
+
+@st.cache_data(show_spinner="Testing group differences (permutations over sessions)…", max_entries=8)
+def _statistics(path: str, edits: int):
+    """Cached per run and number of log entries: an edit changes the topics, so the tests run again."""
+    run = common.curator_for(path).run
+    shares, differences, notes = group_statistics(run, draws=1000, seed=0)
+    return shares, differences, topic_kinds(shares, differences), notes
 
 
 def render() -> None:
@@ -23,26 +31,52 @@ def render() -> None:
         st.subheader("One model for all groups: share of each group's remarks per topic")
         frame = topic_frame(run, "joint", words=5)
         st.plotly_chart(plots.group_shares(frame, list(sizes)), width="stretch")
-        shares, differences = group_shares(run, draws=1000, seed=0)
-        kinds = topic_kinds(shares).set_index("topic")
-        shares["cell"] = shares.apply(lambda r: f"{100 * r['share']:.1f}% ({100 * r['low']:.1f}-{100 * r['high']:.1f})", axis=1)
+        shares, differences, kinds, notes = _statistics(str(opened.path), len(opened.history()))
+        for note in notes:
+            st.warning(note)
+        flagged = differences[differences["differs"] & (differences["difference"] > 0)]
+        st.markdown("**Findings** (flagged and robust to the seed):")
+        robust = flagged[flagged["robust"]]
+        if robust.empty:
+            st.write("No difference between groups is both flagged and robust to the seed.")
+        for _, row in robust.iterrows():
+            st.markdown(f"- **{row['topic']}. {row['label']}**: {row['group']} {100 * row['share']:.1f}% vs rest "
+                        f"{100 * row['rest']:.1f}% (q = {row['q']:.2g}, in {row['sessions']} of {row['of_sessions']} "
+                        f"sessions vs {row['rest_sessions']} of {row['rest_of_sessions']})")
+        fragile = flagged[~flagged["robust"]]
+        if not fragile.empty:
+            st.caption("Flagged in this model but not robust to the seed (fewer than "
+                       f"{ROBUST_SHARE:.0%} of seed models agree): "
+                       + "; ".join(f"{r['topic']}. {r['label']} ({r['group']})" for _, r in fragile.iterrows()))
+        shares["cell"] = shares.apply(lambda r: f"{100 * r['share']:.1f}% ({100 * r['low']:.1f}-{100 * r['high']:.1f})",
+                                      axis=1)
         table = shares.pivot(index=["topic", "label"], columns="group", values="cell").reset_index()
-        table["kind"] = table["topic"].map(lambda t: kinds.loc[t, "kind"] + (
-            f": {kinds.loc[t, 'group']}" if kinds.loc[t, "kind"] == "specific" else ""))
-        flagged = differences[differences["differs"]]
-        table["differs"] = table["topic"].map(lambda t: ", ".join(
-            f"{r.group} {100 * r.difference:+.1f} pts" for r in flagged[flagged["topic"] == t].itertuples()))
-        st.caption("In brackets: 95% interval from resampling whole sessions. 'differs': the group's share differs "
-                   "from all other groups' (false discovery rate 5%). Shared: every group at least half the largest "
-                   "share; specific: one group at least 3 times every other.")
+        by_topic = kinds.set_index("topic")
+        table["kind"] = table["topic"].map(lambda t: by_topic.loc[t, "kind"] + (
+            f": {by_topic.loc[t, 'group']}{'' if by_topic.loc[t, 'robust'] else ' (not robust)'}"
+            if by_topic.loc[t, "kind"] == "specific" else ""))
+        table["evidence"] = table["topic"].map(by_topic["evidence"])
+        st.caption("In brackets: 95% interval (Bayesian bootstrap over whole sessions, never zero wide). "
+                   "Differences are tested by shuffling the group labels of whole sessions, corrected for testing "
+                   "every topic (q < 0.05). " + " ".join(w[0].upper() + w[1:] + "." for w in KIND_WORDS.values()))
         st.dataframe(table, hide_index=True, width="stretch")
     if run.groups:
         st.subheader("A model per group")
-        st.caption("Each group's remarks clustered on their own (not changed by edits, which apply to the joint model).")
+        settings = run.provenance.get("group_cluster_settings") or {}
+        st.caption("Each group's remarks clustered on their own, with cluster sizes scaled to the group's size "
+                   "(not changed by edits, which apply to the joint model). Beside each group topic: the joint topic "
+                   "holding most of its remarks.")
         columns = st.columns(len(run.groups))
         for column, (name, topic_set) in zip(columns, run.groups.items()):
             with column:
+                scaled = settings.get(name, {})
                 st.markdown(f"**{name}**: {len(topic_set.topics)} topics, "
-                            f"{100 * topic_set.metrics.get('outlier_share', 0):.0f}% outliers")
-                st.dataframe(common.percent(topic_frame(run, name, words=5))[["id", "label", "size", "top words"]],
-                             hide_index=True, width="stretch")
+                            f"{100 * topic_set.metrics.get('outlier_share', 0):.0f}% outliers"
+                            + (f" (min_cluster_size {scaled['min_cluster_size']})" if scaled else ""))
+                own = common.percent(topic_frame(run, name, words=5))[["id", "label", "size", "top words"]]
+                if run.joint is not None:
+                    joint = align_to_joint(run, name).set_index("group topic")
+                    own["joint topic"] = own["id"].map(lambda t: f"{joint.loc[t, 'joint topic']}: {joint.loc[t, 'joint label']}"
+                                                       if joint.loc[t, "joint topic"] is not None else "")
+                    own["overlap (%)"] = own["id"].map(lambda t: round(100 * joint.loc[t, "share of its remarks"]))
+                st.dataframe(own, hide_index=True, width="stretch")

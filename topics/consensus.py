@@ -1,0 +1,146 @@
+"""A consensus of several seeded fits, so the topics a user gets do not depend on one seed.
+
+UMAP's layout depends on its seed, and HDBSCAN turns small layout changes into
+other topics: on AnnoMI, single fits with different seeds agree at ARI
+0.60-0.75. :class:`ConsensusClusterer` fits ``members`` seeded models on the
+same embeddings (UMAP layouts from :class:`topics.reduce.MultiSeedReducer`,
+which shares one neighbour graph), and combines them by *evidence
+accumulation* (Fred & Jain 2005):
+
+1. each member: HDBSCAN on its layout, then its outliers join the nearest
+   topic centroid in embedding space when cosine similarity reaches the
+   outlier threshold (the same rule the final model uses);
+2. co-assignment: for every pair of remarks, the share of members that put
+   them in the same topic;
+3. one average-linkage clustering of (1 - co-assignment), cut where the
+   average pair agrees in at least ``agreement`` of the members; groups
+   smaller than ``min_cluster_size`` are outliers.
+
+Measured on AnnoMI (``benchmarks/consensus.py``): with 5 members, consensus
+runs from disjoint seed sets agree at ARI 0.87-0.89.
+
+The members' assignments are kept (``member_labels_``): they give every topic
+a stability score at fit time, and ``topics compare`` checks each difference
+in every member (:mod:`topics.compare`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
+
+from topics.run import OUTLIER
+
+
+def member_seeds(seed: int, members: int) -> list[int]:
+    """The members' seeds, drawn from ``seed``: runs with different seeds share no member.
+
+    With one member the seed is used as it is, so a single fit is the fit the
+    seed names.
+    """
+    if members == 1:
+        return [seed]
+    return [int(s) for s in np.random.SeedSequence(seed).generate_state(members) % (2**31 - 1)]
+
+
+def nearest_topic(labels: np.ndarray, embeddings: np.ndarray, threshold: float) -> np.ndarray:
+    """Outliers join the topic whose centroid is most similar (cosine), if at least ``threshold``."""
+    ids = np.unique(labels[labels != OUTLIER])
+    outliers = labels == OUTLIER
+    if not len(ids) or not outliers.any():
+        return labels
+    centroids = np.stack([embeddings[labels == t].mean(axis=0) for t in ids])
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    vectors = embeddings[outliers] / np.maximum(np.linalg.norm(embeddings[outliers], axis=1, keepdims=True), 1e-12)
+    similarity = vectors @ centroids.T
+    result = labels.copy()
+    result[outliers] = np.where(similarity.max(axis=1) >= threshold, ids[similarity.argmax(axis=1)], OUTLIER)
+    return result
+
+
+def co_assignment(partitions: np.ndarray) -> np.ndarray:
+    """(n, n) share of partitions (rows of ``partitions``) that put two remarks in the same topic."""
+    n = partitions.shape[1]
+    together = np.zeros((n, n), dtype=np.float32)
+    for labels in partitions:
+        for topic in np.unique(labels[labels != OUTLIER]):
+            members = np.flatnonzero(labels == topic)
+            together[np.ix_(members, members)] += 1.0
+    return together / len(partitions)
+
+
+class ConsensusClusterer:
+    """BERTopic's cluster model for a consensus of seeded fits; scikit-learn conventions.
+
+    ``fit`` takes the side-by-side layouts of :class:`MultiSeedReducer` (one
+    block of ``components`` columns per member). ``embeddings`` are the remarks'
+    sentence embeddings, for the members' outlier rule. With one member it is
+    plain HDBSCAN. Fitted: ``labels_``, ``probabilities_`` (a remark's mean
+    co-assignment with the rest of its topic: how consistently the members put
+    it there), ``member_labels_`` (members x remarks).
+    """
+
+    def __init__(self, members: int = 5, components: int = 5, min_cluster_size: int = 15,
+                 min_samples: int | None = 10, cluster_selection_method: str = "eom",
+                 cluster_selection_epsilon: float = 0.0, agreement: float = 0.5,
+                 embeddings: np.ndarray | None = None, outlier_threshold: float | None = 0.4) -> None:
+        self.members = members
+        self.components = components
+        self.min_cluster_size = min_cluster_size
+        self.min_samples = min_samples
+        self.cluster_selection_method = cluster_selection_method
+        self.cluster_selection_epsilon = cluster_selection_epsilon
+        self.agreement = agreement
+        self.embeddings = embeddings
+        self.outlier_threshold = outlier_threshold
+
+    def _hdbscan(self, layout: np.ndarray):
+        from hdbscan import HDBSCAN
+
+        return HDBSCAN(min_cluster_size=self.min_cluster_size, min_samples=self.min_samples,
+                       cluster_selection_method=self.cluster_selection_method,
+                       cluster_selection_epsilon=self.cluster_selection_epsilon, metric="euclidean").fit(layout)
+
+    def fit(self, X: np.ndarray, y=None) -> ConsensusClusterer:
+        X = np.asarray(X)
+        if X.shape[1] % self.members:
+            raise ValueError(f"{X.shape[1]} columns are not {self.members} layouts of equal width")
+        width = X.shape[1] // self.members
+        if self.members == 1:
+            single = self._hdbscan(X)
+            self.labels_ = single.labels_.astype(int)
+            self.probabilities_ = np.asarray(single.probabilities_, dtype=float)
+            self.member_labels_ = self.labels_[None, :].copy()
+            return self
+        members = []
+        for m in range(self.members):
+            labels = self._hdbscan(X[:, m * width:(m + 1) * width]).labels_.astype(int)
+            if self.embeddings is not None and self.outlier_threshold is not None:
+                labels = nearest_topic(labels, self.embeddings, self.outlier_threshold)
+            members.append(labels)
+        self.member_labels_ = np.vstack(members)
+        together = co_assignment(self.member_labels_)
+        self.labels_ = self._cut(together)
+        self.probabilities_ = self._consistency(together, self.labels_)
+        return self
+
+    def _cut(self, together: np.ndarray) -> np.ndarray:
+        """Average linkage on 1 - co-assignment, cut at 1 - agreement; small groups become outliers."""
+        distance = 1.0 - together.astype(np.float64)
+        np.fill_diagonal(distance, 0.0)
+        tree = linkage(squareform(distance, checks=False), method="average")
+        groups = fcluster(tree, t=1.0 - self.agreement, criterion="distance")
+        ids, sizes = np.unique(groups, return_counts=True)
+        large = [g for g, size in sorted(zip(ids, sizes), key=lambda p: (-p[1], p[0])) if size >= self.min_cluster_size]
+        number = {g: i for i, g in enumerate(large)}  # topic 0 is the largest, as in BERTopic
+        return np.array([number.get(g, OUTLIER) for g in groups], dtype=int)
+
+    @staticmethod
+    def _consistency(together: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        result = np.zeros(len(labels))
+        for topic in np.unique(labels[labels != OUTLIER]):
+            members = np.flatnonzero(labels == topic)
+            block = together[np.ix_(members, members)]
+            result[members] = (block.sum(axis=1) - 1.0) / max(len(members) - 1, 1)
+        return result
