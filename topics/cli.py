@@ -99,8 +99,10 @@ def _compare(args: argparse.Namespace) -> None:
     from topics.editlog import Curator
 
     curator = Curator(Path(args.run))
-    comparison = compare(curator.run, curator.words, draws=args.draws, seed=args.seed, threshold=args.threshold)
+    comparison = compare(curator.run, curator.words, draws=args.draws, seed=args.seed, threshold=args.threshold,
+                         permutations=args.permutations)
     target = write_comparison(comparison, curator.path, {"draws": args.draws, "seed": args.seed,
+                                                          "permutations": args.permutations,
                                                           "threshold": args.threshold, "edits": len(curator.history())})
     print(comparison_table(comparison))
     print(target)
@@ -230,10 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--bertopic", required=True, metavar="DIR", help="folder to create for the BERTopic model")
     export.set_defaults(handler=_export)
 
-    compare_cmd = commands.add_parser("compare", help="compare groups: shares with session-bootstrap intervals, "
-                                                      "distinguishing words, per-group model alignment")
+    compare_cmd = commands.add_parser("compare", help="compare groups: shares with intervals, session permutation "
+                                                      "tests, shared/specific topics, robust findings, words, alignment")
     compare_cmd.add_argument("run", help="run folder (its curated topics: expert edits are replayed)")
-    compare_cmd.add_argument("--draws", type=_positive, default=2000, help="bootstrap draws (default 2000)")
+    compare_cmd.add_argument("--draws", type=_positive, default=2000, help="Bayesian bootstrap draws (default 2000)")
+    compare_cmd.add_argument("--permutations", type=_positive, default=None,
+                             help="session permutations per test (default: enough for the number of tests, >= 9,999)")
     compare_cmd.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     compare_cmd.add_argument("--threshold", type=float, default=0.7,
                              help="centroid cosine similarity for matching per-group topics (default 0.7)")
