@@ -1,6 +1,6 @@
 import pytest
 
-from topics.config import load_config
+from topics.config import load_config, validate_config
 from topics.errors import TopicsInputError
 
 
@@ -49,3 +49,11 @@ def test_shipped_configs_are_valid():
     for name in ("demo", "annomi", "tiny"):
         config = load_config(f"configs/{name}.yaml")
         assert config.corpus.path.name.endswith(".csv")
+
+
+def test_a_consensus_cannot_use_hdbscan_probabilities_for_outliers():
+    with pytest.raises(TopicsInputError, match="probabilities"):
+        validate_config({"corpus": {"path": "x.csv"}, "outliers": {"strategy": "probabilities"}})
+    single = validate_config({"corpus": {"path": "x.csv"}, "outliers": {"strategy": "probabilities"},
+                              "consensus": {"members": 1}})
+    assert single.consensus.members == 1
