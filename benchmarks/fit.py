@@ -7,6 +7,7 @@ Prints, for each scenario, the time per stage, total wall time and peak memory:
 3. ``ours, refit``          changed cluster.min_cluster_size: embeddings and UMAP come from cache
 4. ``plain BERTopic``       ``BERTopic(embedding_model=<packaged MiniLM>)``, default settings,
                             all 4,882 therapist remarks, empty numba cache (as every new process)
+5. ``worker``               one UMAP worker process's share of a default fit, for its peak memory
 
 and the ratios the goals are stated in. Machines are noisy: compare ratios, not seconds.
 
@@ -68,6 +69,31 @@ def stage_plain(args: argparse.Namespace) -> dict:
             "topics": len(set(topics) - {-1}), "outliers": sum(t == -1 for t in topics) / len(topics)}
 
 
+def stage_worker(args: argparse.Namespace) -> dict:
+    """What one UMAP worker process does in a default fit of AnnoMI on 2 cores: 5 layouts of 2,852 x 384.
+
+    Run as a stage of its own, so its peak is the worker's alone (random unit
+    vectors of AnnoMI's size stand in for the embeddings: memory depends on
+    the shape only).
+    """
+    import numpy as np
+
+    from topics import reduce
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2852, 384)).astype(np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    folder = Path(tempfile.mkdtemp(prefix="bench-worker-"))
+    indices, distances = reduce.nearest_neighbours(X, 15, "cosine", 0)
+    for name, array in ((reduce.LAYOUT_INPUT, X), (reduce.LAYOUT_INDICES, indices), (reduce.LAYOUT_DISTANCES, distances)):
+        np.save(folder / name, array)
+    del X
+    params = reduce.CachedReducer().layout_params()
+    started = time.perf_counter()
+    reduce.compute_layouts_in(folder, [{**params, "random_state": s} for s in range(5)])
+    return {"wall": time.perf_counter() - started}
+
+
 def run_stage(name: str, env: dict[str, str], extra: list[str]) -> dict:
     command = [sys.executable, __file__, "--stage", name, *extra]
     result = subprocess.run(command, capture_output=True, text=True, env=env)
@@ -79,12 +105,12 @@ def run_stage(name: str, env: dict[str, str], extra: list[str]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv"))
-    parser.add_argument("--stage", choices=["ours", "plain"])
+    parser.add_argument("--stage", choices=["ours", "plain", "worker"])
     parser.add_argument("--out")
     parser.add_argument("--set", action="append", default=[])
     args = parser.parse_args()
     if args.stage:
-        result = (stage_ours if args.stage == "ours" else stage_plain)(args)
+        result = {"ours": stage_ours, "plain": stage_plain, "worker": stage_worker}[args.stage](args)
         result["peak_mib"] = _peak_mib()
         print(json.dumps(result))
         return
@@ -104,12 +130,15 @@ def main() -> None:
     results["ours, refit"] = run_stage("ours", corpus_env, [*corpus, "--out", str(work / "r3"),
                                                             "--set", "cluster.min_cluster_size=25"])
 
+    worker = run_stage("worker", ours_env, [])
     print(f"{'scenario':<22}{'wall s':>8}{'peak MiB':>10}{'topics':>8}{'outliers':>10}  stages (s)")
     for name, r in results.items():
         stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items() if v >= 0.05)
         print(f"{name:<22}{r['wall']:>8.1f}{r['peak_mib']:>10.0f}{r['topics']:>8}{100 * r['outliers']:>9.1f}%  {stages}")
     plain, cold, corpus_cold, refit = (results[k]["wall"] for k in
                                        ("plain BERTopic", "ours, cold machine", "ours, cold corpus", "ours, refit"))
+    print(f"one UMAP worker process (one per core runs beside the main process): peak {worker['peak_mib']:.0f} MiB, "
+          f"5 layouts of AnnoMI's size in {worker['wall']:.1f} s")
     print(f"\nours cold machine / plain BERTopic: {cold / plain:.2f}  (goal <= 1)")
     print(f"ours cold corpus  / plain BERTopic: {corpus_cold / plain:.2f}")
     print(f"ours cold corpus  / ours refit:     {corpus_cold / refit:.1f}x  (goal >= 5)")

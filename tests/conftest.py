@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 # cache stays the machine's own (it only saves compile time, never changes results).
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "therapy-topics" / "numba"))
 os.environ["THERAPY_TOPICS_CACHE"] = tempfile.mkdtemp(prefix="therapy-topics-test-cache-")
+atexit.register(shutil.rmtree, os.environ["THERAPY_TOPICS_CACHE"], ignore_errors=True)
 
 import topics  # noqa: E402,F401  (applies runtime settings before anything imports numba)
 from topics.config import load_config  # noqa: E402

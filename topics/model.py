@@ -108,7 +108,8 @@ def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, group
             f"model {name!r}: {len(documents)} remarks are too few to cluster with "
             f"cluster.min_cluster_size={config.cluster.min_cluster_size}. Lower it or add remarks."
         )
-    reducer = MultiSeedReducer(config.reduce, member_seeds(config.seed, config.consensus.members), reduce_cache)
+    reducer = MultiSeedReducer(config.reduce, member_seeds(config.seed, config.consensus.members), reduce_cache,
+                               workers=config.compute.resolved_workers())
     model = build_bertopic(config, encoder, reducer, embeddings)
     started = time.perf_counter()
     try:
