@@ -6,8 +6,9 @@ Fits AnnoMI once with the default config (or opens ``--run``), then:
   (no real difference): how many splits get any flagged topic, with the
   former test (session bootstrap, BH) and with today's (weighted studentised
   session permutation test, size-weighted BH, interval agreement);
-* **planted**: ``--planted`` splits with every alcohol session in group A plus
-  a random half of the others: in how many is the drinking topic flagged.
+* **planted**: ``--planted`` splits with every alcohol session (labelled
+  "reducing alcohol consumption", alone or among other labels) in group A
+  plus a random half of the others: in how many is the drinking topic flagged.
 
     .venv/bin/python benchmarks/calibration.py [--run RUN] [--splits 40] [--planted 20]
 """

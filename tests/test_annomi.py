@@ -1,6 +1,6 @@
 """The real thing: packaged MiniLM, UMAP and HDBSCAN on AnnoMI's 4,882 therapist remarks.
 
-One fit of the default config (a consensus of 5 seeded fits) serves every
+One fit of the default config (a consensus of 10 seeded fits) serves every
 test here: its quality goals, the calibration of group comparisons on random
 session splits (no real difference: any flag is a false alarm) and their
 power on a planted difference (every alcohol session in one group).
@@ -48,7 +48,7 @@ def test_default_config_gives_a_readable_model_on_annomi(annomi_run):
 def test_every_fit_stores_its_members_and_per_topic_stability(annomi_run):
     run = annomi_run
     assert run.members is not None and len(run.members) == len(run.kept)
-    assert len([c for c in run.members.columns if c.startswith("seed_")]) == 5
+    assert len([c for c in run.members.columns if c.startswith("seed_")]) == run.config["consensus"]["members"] == 10
     scores = load_stability(run.path)
     assert scores is not None and len(scores) == len(run.joint.topics)
     assert scores["stability"].between(0, 1).all() and scores["stable"].mean() > 0.5
@@ -62,13 +62,15 @@ def test_random_session_splits_of_annomi_raise_at_most_one_false_alarm_in_20(ann
 
 
 @pytest.mark.slow
-def test_a_planted_alcohol_difference_is_found(annomi_run):
-    """Measured power is 80-90 % (benchmarks/calibration.py); the weakest splits put heavy-drinking
-    sessions of other session topics in group B. Here: found in at least 7 of 10 planted splits (the issue asks for all 10: not met)."""
+def test_a_planted_alcohol_difference_is_found_in_every_planted_split(annomi_run):
+    """Every session labelled "reducing alcohol consumption" (alone or among other labels) in group A."""
     drinking = next(t.id for t in annomi_run.joint.topics if "drinking" in t.top_words(3))
-    found = 0
+    missed = []
     for seed in range(10):
         planted = calibration.planted_split(annomi_run, "meta_topic", "reducing alcohol consumption", 1000 + seed)
         flagged = calibration.flags(planted, seed=seed)
-        found += drinking in set(flagged["topic"]) and bool(flagged.loc[flagged["topic"] == drinking, "difference"].iloc[0] > 0)
-    assert found >= 7, f"drinking topic flagged in {found} of 10 planted splits"
+        hit = flagged[flagged["topic"] == drinking]
+        if hit.empty or not (hit["difference"] > 0).all():
+            missed.append(seed)
+    assert not missed, f"drinking topic not flagged in planted splits {missed}"
+

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topics import significance
+from topics import calibration, significance
 from topics.compare import align, compare, group_statistics, topic_kinds, write_comparison
 from topics.errors import TopicsInputError
 from topics.run import Topic, TopicRun, TopicSet
@@ -240,3 +240,13 @@ def test_remarks_without_a_group_are_left_out_of_group_comparisons():
     run = TopicRun(config=run.config, remarks=remarks, joint=run.joint, groups={}, provenance={})
     result = compare(run, words, draws=200)
     assert set(result.shares["group"]) == {"CBT", "PD"} and not result.words.empty
+
+
+def test_a_planted_split_takes_every_session_that_lists_the_label_among_others():
+    run, _ = planted_run(sessions=6, per_session=5)
+    labels = {"CBT0": "smoking cessation; Reducing alcohol consumption", "PD3": "reducing alcohol consumption"}
+    run.remarks["meta_topic"] = run.remarks["session"].map(labels).fillna("weight loss")
+    regrouped = calibration.planted_split(run, "meta_topic", "reducing alcohol consumption", seed=0).remarks
+    in_a = set(regrouped.loc[regrouped["group"] == "A", "session"])
+    assert {"CBT0", "PD3"} <= in_a and len(in_a) == 2 + 5  # the two, and half of the 10 others
+    assert calibration.has_label(pd.Series(["alcohol; x", "alcoholism"]), "alcohol").tolist() == [True, False]

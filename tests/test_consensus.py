@@ -21,11 +21,14 @@ def test_members_that_agree_give_their_clusters_and_members_that_split_a_cluster
     for topic in range(4):  # each consensus topic is one true cluster
         assert len(set(truth[consensus.labels_ == topic])) == 1
     assert consensus.probabilities_.min() > 0.9  # every member agreed
-    # Pairs put together by 2 of 5 members only are not a topic: co-assignment 0.4 < agreement 0.5.
-    partitions = np.vstack([truth] * 3 + [np.where(truth < 2, 0, 1)] * 2)
-    together = co_assignment(partitions)
-    labels = ConsensusClusterer(members=5, min_cluster_size=10)._cut(together)
-    assert len(set(labels)) == 4
+    # Pairs put together by 3 of 10 members are not a topic (0.3 < agreement 0.4, the default);
+    # by 4 of 10 they are.
+    lumped = np.where(truth < 2, 0, 1)
+    for lumping, topics in ((3, 4), (4, 2)):
+        together = co_assignment(np.vstack([truth] * (10 - lumping) + [lumped] * lumping))
+        assert len(set(ConsensusClusterer(min_cluster_size=10)._cut(together))) == topics
+    strict = ConsensusClusterer(min_cluster_size=10, agreement=0.5)._cut(co_assignment(np.vstack([truth] * 6 + [lumped] * 4)))
+    assert len(set(strict)) == 4
 
 
 def test_member_seeds_of_two_config_seeds_share_nothing_and_one_member_keeps_the_seed():

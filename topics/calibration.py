@@ -38,15 +38,27 @@ def random_split(run: TopicRun, seed: int) -> TopicRun:
     return regroup(run, {sessions[i]: "A" if rank < len(sessions) // 2 else "B" for rank, i in enumerate(order)})
 
 
+def has_label(values: pd.Series, label: str) -> pd.Series:
+    """Whether each value is ``label`` or lists it among labels separated by ';'.
+
+    Corpora label a session with several themes this way (AnnoMI: "smoking
+    cessation; reducing alcohol consumption"): such a session is one of the
+    label's sessions too.
+    """
+    wanted = label.strip().casefold()
+    return values.astype(str).map(lambda text: wanted in {part.strip().casefold() for part in text.split(";")})
+
+
 def planted_split(run: TopicRun, column: str, value: str, seed: int) -> TopicRun:
-    """Every session whose ``column`` is ``value`` in group A, with a random half of the others; the rest in B.
+    """Every session labelled ``value`` in ``column`` in group A, with a random half of the others; the rest in B.
 
     Whatever topics belong to those sessions now differ between the groups:
-    the test must find them in every such split.
+    the test must find them in every such split. A session counts when
+    ``value`` is one of its ';'-separated labels (:func:`has_label`).
     """
     kept = run.remarks[run.remarks["kept"]]
     sessions = _sessions(run)[kept.index]
-    marked = kept[column].astype(str).str.strip() == value
+    marked = has_label(kept[column], value)
     planted = set(sessions[marked])
     others = sorted(set(sessions) - planted)
     chosen = np.random.default_rng(seed).permutation(len(others))[: len(others) // 2]
