@@ -73,6 +73,7 @@ class Report:
     edits: list[dict]
     methods: dict
     absent: list[str]
+    stability_measured_in: str  # what a topic's stability share counts, e.g. "of refits with other seeds"
 
 
 def _examples(kept: pd.DataFrame, topic_id: int, redacted: bool) -> list[str]:
@@ -187,7 +188,7 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
                   redacted=redacted, summary=summary, topics=topics, groups=list(sizes), kinds=kinds,
                   findings=robust_rows, not_robust=fragile_rows, notes=notes,
                   profile=_profile(run, group, session, labels), code_tables=code_tables, edits=edits, methods=methods,
-                  absent=absent)
+                  absent=absent, stability_measured_in=stability.measured_in(run.path))
 
 
 def _figures(curator: Curator, report: Report) -> dict[str, str]:
@@ -248,7 +249,7 @@ def render_markdown(report: Report) -> str:
         if t.kind:
             line += f"; {t.kind}"
         if t.stability is not None:
-            line += f"; {'stable' if t.stability >= stability.STABLE else 'unstable'} ({pct(t.stability)} of refits)"
+            line += f"; {'stable' if t.stability >= stability.STABLE else 'unstable'} ({pct(t.stability)} {report.stability_measured_in})"
         out += [line + ".", "", "Top words: " + ", ".join(t.words), ""]
         if t.groups:
             out += [_md_table([{"group": g["group"], "share": pct(g["share"]),

@@ -153,8 +153,19 @@ def current_scores(run_folder: Path, fitted: TopicSet, curated: TopicSet) -> dic
 
 
 def load(run_folder: Path) -> pd.DataFrame | None:
-    """Per-topic stability of a run, or None when ``topics stability`` has not been run for it."""
+    """Per-topic stability of a run, or None when it was never measured (runs fitted before it was stored)."""
     path = Path(run_folder) / FILE
     if not path.exists():
         return None
     return pd.DataFrame(json.loads(path.read_text(encoding="utf-8"))["topics"])
+
+
+#: How a reader is told what a stability share counts, by ``Stability.source``.
+SOURCE_WORDS = {"members": "of the fit's seeded consensus members", "refits": "of refits with other seeds"}
+
+
+def measured_in(run_folder: Path) -> str:
+    """Plain words for what the run's stability shares count ("of refits with other seeds", ...)."""
+    path = Path(run_folder) / FILE
+    source = json.loads(path.read_text(encoding="utf-8")).get("source", "refits") if path.exists() else "refits"
+    return SOURCE_WORDS[source]

@@ -34,7 +34,8 @@ def render() -> None:
         frame.insert(3, "stability", frame["id"].map(
             lambda t: "edited since measured" if scores.get(t) is None
             else f"{'stable' if scores[t] >= stability.STABLE else 'unstable'} ({scores[t]:.0%})"))
-        st.caption("Stability: share of refits with other seeds in which the topic reappears (topics stability).")
+        st.caption(f"Stability: share {stability.measured_in(run.path)} in which the topic reappears "
+                   "('topics stability' measures it again with whole refits).")
     st.dataframe(common.percent(frame), hide_index=True, width="stretch")
 
     options = common.topic_options(topic_set)

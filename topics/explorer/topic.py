@@ -32,7 +32,7 @@ def render() -> None:
     if scores is not None and scores.get(topic.id) is not None:
         share = scores[topic.id]
         colour, word = ("green", "stable") if share >= stability.STABLE else ("orange", "unstable")
-        st.markdown(f":{colour}-badge[{word}: reappears in {share:.0%} of refits with other seeds]")
+        st.markdown(f":{colour}-badge[{word}: reappears in {share:.0%} {stability.measured_in(run.path)}]")
     if topic.description:
         st.write(topic.description)
     kept = run.kept
