@@ -122,10 +122,46 @@ def test_topics_explore_serves_on_loopback_and_stops_by_pid(tmp_path):
                 time.sleep(0.5)
         listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
         assert listening and all("127.0.0.1:" in line for line in listening.splitlines())
+        os.kill(server.pid, signal.SIGTERM)  # the command's own PID only: it must stop its Streamlit child
+        assert server.wait(30) == 0
+        assert not port_open(port), "the Streamlit server still serves after topics explore was stopped"
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(15)
-    assert server.returncode is not None
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(15)
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
+def test_stopping_topics_explore_in_any_way_stops_its_server(tmp_path, how):
+    from conftest import TOPICS_BIN, FakeEncoder
+    from topics.config import load_config
+    from topics.pipeline import fit_run
+
+    run = fit_run(load_config("configs/tiny.yaml", ["fit.modes=[joint]"]), out=tmp_path / "run", encoder=FakeEncoder())
+    port = free_port()
+    server = subprocess.Popen([TOPICS_BIN, "explore", str(run.path), "--port", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 90
+        while not port_open(port):
+            assert time.time() < deadline and server.poll() is None, "the explorer did not start"
+            time.sleep(0.5)
+        os.kill(server.pid, how)  # SIGKILL: no handler runs; the kernel's parent-death signal stops the child
+        server.wait(30)
+        deadline = time.time() + 30
+        while port_open(port):
+            assert time.time() < deadline, f"the server still serves 30 s after {how.name}"
+            time.sleep(0.5)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(15)
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def test_topics_explore_refuses_a_folder_that_is_not_a_run(tmp_path):

@@ -1,7 +1,15 @@
-"""Start the explorer: Streamlit on 127.0.0.1, headless, without usage statistics."""
+"""Start the explorer: Streamlit on 127.0.0.1, headless, without usage statistics.
+
+``topics explore`` runs Streamlit as a child process and must never leave it
+serving on its own: SIGTERM, SIGINT and SIGHUP (the shell that started it
+closing) are passed on to the child, and on Linux the kernel sends the child
+SIGTERM if ``topics explore`` dies without a chance to pass anything on.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +35,29 @@ def explore(run: Path | None, port: int = 8501) -> int:
     if not APP.exists():
         raise TopicsInputError(f"{APP}: the explorer's app.py is missing; reinstall therapy-topics from its repository.")
     print(f"Explorer at http://127.0.0.1:{port}  (Ctrl+C stops it)", flush=True)
+    server = subprocess.Popen(streamlit_command(run, port), preexec_fn=_stop_with_parent)
+
+    def stop(signum, frame) -> None:
+        server.send_signal(signal.SIGTERM)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     try:
-        return subprocess.call(streamlit_command(run, port))
-    except KeyboardInterrupt:
-        return 0
+        while True:
+            try:
+                code = server.wait(timeout=15)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    return 0 if code in (0, -signal.SIGTERM) else code
+
+
+def _stop_with_parent() -> None:
+    """In the child, before exec: ask Linux to send SIGTERM when the parent dies (PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
