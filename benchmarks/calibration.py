@@ -54,11 +54,11 @@ def main() -> None:
 
     from topics import calibration
     from topics.config import load_config
-    from topics.editlog import curated_run
+    from topics.run import load_run
     from topics.pipeline import fit_run
 
     if args.run:
-        run = curated_run(args.run)
+        run = load_run(args.run)
     else:
         config = load_config(ROOT / "configs" / "annomi.yaml", ["fit.modes=[joint]"])
         run = fit_run(config, out=Path(tempfile.mkdtemp(prefix="bench-calibration-")) / "annomi")

@@ -37,7 +37,7 @@ import topics  # noqa: E402,F401
 from topics.config import load_config  # noqa: E402
 from topics.editlog import Curator  # noqa: E402
 from topics.pipeline import fit_run  # noqa: E402
-from topics.run import TopicRun, atomic_folder, load_run  # noqa: E402
+from topics.run import TopicRun, atomic_folder, load_fitted_run  # noqa: E402
 from topics.words import TopicWords  # noqa: E402
 
 OPENERS = ["", "So ", "Well, ", "And ", "I hear that ", "Okay, so "]
@@ -65,7 +65,7 @@ def large_run(source: TopicRun, copies: int, target: Path) -> Path:
 
 def count_words(folder: Path) -> float:
     """What ``topics fit`` does at the end of a fit: count and save the words of the kept remarks."""
-    run = load_run(folder)
+    run = load_fitted_run(folder)
     _, seconds = timed(lambda: TopicWords.count(run.kept["text"].tolist(), run.config["words"]).save(folder))
     return seconds
 

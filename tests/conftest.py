@@ -6,6 +6,7 @@ import atexit
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,6 +27,11 @@ from topics.stopwords import tokenize  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 ANNOMI = ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv"
 TOPICS_BIN = str(Path(sys.executable).parent / "topics")
+
+
+def topics_cmd(*args, cwd=ROOT):
+    """The installed ``topics`` command in a subprocess, as a user runs it."""
+    return subprocess.run([TOPICS_BIN, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=os.environ.copy())
 
 
 class FakeEncoder:

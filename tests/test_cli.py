@@ -1,7 +1,6 @@
 """The real ``topics`` command in a subprocess, with the real packaged MiniLM."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,11 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import ROOT, TOPICS_BIN
-
-
-def topics_cmd(*args, cwd=ROOT):
-    return subprocess.run([TOPICS_BIN, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=os.environ.copy())
+from conftest import ROOT, topics_cmd
 
 
 @pytest.fixture(scope="module")
@@ -161,9 +156,9 @@ def test_export_gives_bertopic_the_curated_topics(cli_run, tmp_path):
             "print(json.dumps([m.custom_labels_, m.get_topic_info()['Count'].tolist()]))")
     loaded = subprocess.run([sys.executable, "-c", code, str(tmp_path / "bt")], capture_output=True, text=True, check=True)
     labels, counts = json.loads(loaded.stdout.strip().splitlines()[-1])
-    from topics.editlog import curated_run
+    from topics.run import load_run
 
-    curated = curated_run(folder)
+    curated = load_run(folder)
     assert [label for label in labels if label != "Outliers"] == [t.label for t in curated.joint.topics]
     assert "Renamed later" in labels and sum(counts) == len(curated.kept)
 

@@ -47,9 +47,9 @@ def open_page(name, folder, author=None):
 
 
 def labels_of(folder):
-    from topics.editlog import curated_run
+    from topics.run import load_run
 
-    return [t.label for t in curated_run(folder).joint.topics]
+    return [t.label for t in load_run(folder).joint.topics]
 
 
 def button(app, label):
@@ -141,9 +141,9 @@ def test_moving_remarks_from_the_remarks_page(run_folder):
     app.selectbox(key="remarks_target").select("Outliers (no topic)").run()  # the button enables once remarks are chosen
     button(app, "Move").click().run()
     assert not app.exception, app.exception
-    from topics.editlog import curated_run
+    from topics.run import load_run
 
-    remarks = curated_run(run_folder).remarks.set_index("remark_id")
+    remarks = load_run(run_folder).remarks.set_index("remark_id")
     assert (remarks.loc[candidate, "topic"] == -1).all()
 
 
@@ -162,9 +162,9 @@ def test_a_run_from_an_older_format_gets_a_message(run_folder):
 
 def test_stability_badges_and_group_intervals_are_shown(run_folder):
     from topics import stability
-    from topics.editlog import curated_run
+    from topics.run import load_run
 
-    run = curated_run(run_folder)
+    run = load_run(run_folder)
     scores = {t.id: (1.0 if i % 2 == 0 else 0.4) for i, t in enumerate(run.joint.topics)}
     fake = stability.Stability([7, 8], 0.8, pd.DataFrame(
         [{"topic": t, "label": "", "stability": s, "stable": s >= 0.8, "mean_similarity": s, "mean_jaccard": s}

@@ -26,20 +26,32 @@ def _fit(args: argparse.Namespace) -> None:
     print(run.path)
 
 
+def _open(args: argparse.Namespace):
+    """The run of ``args.run`` as every command reads it: curated, or the fit with ``--fitted``.
+
+    Edit-log lines that are damaged, cut short or no longer apply are reported
+    here, once, on stderr.
+    """
+    from topics.editlog import Curator
+
+    curator = Curator(Path(args.run), final=True, replay=not getattr(args, "fitted", False))
+    for warning in curator.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return curator
+
+
 def _info(args: argparse.Namespace) -> None:
-    from topics.run import load_run
     from topics.summary import topic_table
 
-    run = load_run(args.run)
-    print(topic_table(run, model=args.model, words=args.words))
+    print(topic_table(_open(args).run, model=args.model, words=args.words))
 
 
 def _transform(args: argparse.Namespace) -> None:
-    from topics.run import load_run
     from topics.transform import transform_file, write_table
 
-    run = load_run(args.run)
-    frame = transform_file(run, Path(args.file))
+    curator = _open(args)
+    run = curator.run
+    frame = transform_file(curator, Path(args.file), min_similarity=args.min_similarity)
     out = Path(args.out) if args.out else run.path / "transform" / f"{Path(args.file).stem}.csv"
     write_table(frame, out)
     kept = frame[frame["kept"]]
@@ -57,7 +69,7 @@ def _author(args: argparse.Namespace) -> str:
 def _edit(args: argparse.Namespace) -> None:
     from topics.editlog import Curator
 
-    curator = Curator(Path(args.run))
+    curator = Curator(Path(args.run), final=True)
     fields = {
         "merge": lambda: {"topics": tuple(args.topics), "label": args.label},
         "rename": lambda: {"topics": (args.topic,), "label": args.label, "description": args.description},
@@ -71,12 +83,7 @@ def _edit(args: argparse.Namespace) -> None:
 
 
 def _history(args: argparse.Namespace) -> None:
-    from topics.editlog import Curator
-
-    curator = Curator(Path(args.run))
-    for warning in curator.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    rows = curator.history()
+    rows = _open(args).history()
     if not rows:
         print("No edits yet.")
     for edit, status in rows:
@@ -84,11 +91,10 @@ def _history(args: argparse.Namespace) -> None:
 
 
 def _export(args: argparse.Namespace) -> None:
-    from topics.editlog import Curator
     from topics.export import export_bertopic
 
-    curator = Curator(Path(args.run))
-    target = export_bertopic(curator.run, curator.path / "model", Path(args.bertopic))
+    curator = _open(args)
+    target = export_bertopic(curator, Path(args.bertopic))
     print(f"BERTopic model with {len(curator.run.joint.topics)} curated topics written. Load it with "
           f"BERTopic.load({str(target)!r}, embedding_model=...)")
     print(target)
@@ -96,9 +102,8 @@ def _export(args: argparse.Namespace) -> None:
 
 def _compare(args: argparse.Namespace) -> None:
     from topics.compare import compare, comparison_table, write_comparison
-    from topics.editlog import Curator
 
-    curator = Curator(Path(args.run))
+    curator = _open(args)
     comparison = compare(curator.run, curator.words, draws=args.draws, seed=args.seed, threshold=args.threshold,
                          permutations=args.permutations)
     target = write_comparison(comparison, curator.path, {"draws": args.draws, "seed": args.seed,
@@ -113,11 +118,10 @@ def _evaluate(args: argparse.Namespace) -> None:
 
     import pandas as pd
 
-    from topics.editlog import Curator
     from topics.evaluate import evaluate
     from topics.run import write_text_atomic
 
-    curator = Curator(Path(args.run))
+    curator = _open(args)
     table = evaluate(curator.run, baselines=args.baselines, label_names=args.labels)
     target = curator.path / "evaluation.json"
     write_text_atomic(target, json.dumps(json.loads(table.to_json(orient="records")), indent=2))
@@ -152,10 +156,9 @@ def _stability(args: argparse.Namespace) -> None:
 
 
 def _report(args: argparse.Namespace) -> None:
-    from topics.editlog import Curator
     from topics.report import write_report
 
-    curator = Curator(Path(args.run))
+    curator = _open(args)
     target = write_report(curator, args.format, Path(args.out) if args.out else None, redacted=not args.no_redact,
                           group=args.group, session=args.session)
     if args.no_redact:
@@ -180,6 +183,11 @@ def _positive(text: str) -> int:
     return value
 
 
+def _fitted_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--fitted", action="store_true",
+                         help="use the fit as it came out, without the experts' edits (default: the curated run)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="topics", description="Topic models of what therapists say.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -195,12 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("run", help="run folder written by 'topics fit'")
     info.add_argument("--model", default="joint", help="'joint' (default) or a group name for per-group models")
     info.add_argument("--words", type=_positive, default=8, help="top words to show per topic (default 8)")
+    _fitted_option(info)
     info.set_defaults(handler=_info)
 
     transform = commands.add_parser("transform", help="assign a run's topics to the remarks of a new corpus file")
     transform.add_argument("run", help="run folder written by 'topics fit'")
     transform.add_argument("file", help="corpus file with the same columns as the run's corpus")
     transform.add_argument("--out", help="output CSV or .parquet (default: RUN/transform/<file>.csv)")
+    transform.add_argument("--min-similarity", type=float, default=None, metavar="COSINE",
+                           help="a remark less similar than this to every topic is an outlier "
+                                "(default: the run's assign.min_similarity, 0.4)")
+    _fitted_option(transform)
     transform.set_defaults(handler=_transform)
 
     edit = commands.add_parser("edit", help="merge, rename, discard topics, move remarks, undo or redo (recorded in edits.jsonl)")
@@ -230,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="export the curated run as a BERTopic model")
     export.add_argument("run", help="run folder")
     export.add_argument("--bertopic", required=True, metavar="DIR", help="folder to create for the BERTopic model")
+    _fitted_option(export)
     export.set_defaults(handler=_export)
 
     compare_cmd = commands.add_parser("compare", help="compare groups: shares with intervals, session permutation "
@@ -241,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare_cmd.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     compare_cmd.add_argument("--threshold", type=float, default=0.7,
                              help="centroid cosine similarity for matching per-group topics (default 0.7)")
+    _fitted_option(compare_cmd)
     compare_cmd.set_defaults(handler=_compare)
 
     evaluate_cmd = commands.add_parser("evaluate", help="quality measures of a run; --baselines adds plain BERTopic and LDA")
@@ -249,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
                               help="also fit plain BERTopic (defaults) and LDA on the same remarks, in this run")
     evaluate_cmd.add_argument("--labels", nargs="+", metavar="COLUMN",
                               help="metadata columns to score NMI/ARI against (default: all of the run's metadata)")
+    _fitted_option(evaluate_cmd)
     evaluate_cmd.set_defaults(handler=_evaluate)
 
     stability_cmd = commands.add_parser("stability", help="fit a run, refit it with other seeds on cached embeddings, "
@@ -269,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_cmd.add_argument("--session", help="add the topic profile of this session against the rest")
     report_cmd.add_argument("--no-redact", action="store_true",
                             help="keep example remarks verbatim (names, phones, addresses are NOT removed)")
+    _fitted_option(report_cmd)
     report_cmd.set_defaults(handler=_report)
 
     explore_cmd = commands.add_parser("explore", help="open the Streamlit explorer on 127.0.0.1")

@@ -24,13 +24,14 @@ import fcntl
 import json
 import os
 import threading
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from topics.edits import Edit, apply_edit
 from topics.errors import TopicsInputError
-from topics.run import TopicRun, load_run
+from topics.run import TopicRun, load_fitted_run
 from topics.words import TopicWords
 
 LOG_NAME = "edits.jsonl"
@@ -116,21 +117,37 @@ class _Applied:
     skipped: str | None = None
 
 
-class Curator:
-    """A run folder's fitted run plus its replayed edit log."""
+class EditLogWarning(UserWarning):
+    """An edit-log line that was skipped: damaged, cut short, or no longer applicable."""
 
-    def __init__(self, path: str | Path) -> None:
+
+class Curator:
+    """A run folder's fitted run plus its replayed edit log.
+
+    ``final``: the log is read as complete, so a last line without its newline
+    is reported as cut short (one-shot readers: every command); a long-lived
+    reader (the explorer) leaves it for a writer that may be mid-line.
+    ``warn``: replay problems are also issued as :class:`EditLogWarning`.
+    ``replay=False`` opens the fit as it came out (``--fitted``): no edits.
+    """
+
+    def __init__(self, path: str | Path, final: bool = False, warn: bool = False, replay: bool = True) -> None:
         self.path = Path(path)
-        self.fitted = load_run(self.path)
+        self.fitted = load_fitted_run(self.path)
         self.log = EditLog(self.path / LOG_NAME)
         self.warnings: list[str] = []
+        self.damaged_lines = 0  # log lines skipped as damaged or cut short
         self._applied: list[_Applied] = []
         self._undone: list[Edit] = []
         self._edits: dict[str, Edit] = {}
         self._offset = 0
         self._words: TopicWords | None = None
         self._mutex = threading.RLock()
-        self.refresh()
+        if replay:
+            self.refresh(final=final)
+        if warn:
+            for message in self.warnings:
+                warnings.warn(message, EditLogWarning, stacklevel=3)
 
     # -- reading ---------------------------------------------------------------------------------
     @property
@@ -171,8 +188,10 @@ class Curator:
     def refresh(self, final: bool = False) -> None:
         """Apply what other writers appended since the last read."""
         with self._mutex:
-            entries, warnings, self._offset = self.log.read(self._offset, final=final)
-            self.warnings.extend(w for w in warnings if w not in self.warnings)
+            entries, problems, self._offset = self.log.read(self._offset, final=final)
+            new = [w for w in problems if w not in self.warnings]  # a cut-short line is seen again until completed
+            self.damaged_lines += len(new)
+            self.warnings.extend(new)
             for _, edit in entries:
                 self._ingest(edit)
 
@@ -247,8 +266,3 @@ class Curator:
         edit = self._undone.pop(ids.index(target))
         state, skipped = self._try(self.run, edit)
         self._applied.append(_Applied(edit, state, skipped))
-
-
-def curated_run(path: str | Path) -> TopicRun:
-    """The fitted run of ``path`` with its edit log replayed."""
-    return Curator(Path(path)).run

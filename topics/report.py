@@ -74,6 +74,7 @@ class Report:
     methods: dict
     absent: list[str]
     stability_measured_in: str  # what a topic's stability share counts, e.g. "of refits with other seeds"
+    edit_log_note: str          # edits skipped on replay (damaged lines, edits that no longer apply); "" if none
 
 
 def _examples(kept: pd.DataFrame, topic_id: int, redacted: bool) -> list[str]:
@@ -139,7 +140,9 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
         for row in shares.to_dict("records"):
             shares_by_topic.setdefault(int(row["topic"]), []).append(
                 {k: row[k] for k in ("group", "share", "low", "high", "sessions", "of_sessions")})
-        kinds = [k | {"label": labels[int(k["topic"])]} for k in topic_kinds(shares, differences).to_dict("records")]
+        kinds = [k | {"label": labels[int(k["topic"])], "group": k["group"] if isinstance(k["group"], str) else None,
+                      "robust": k["robust"] is True or k["robust"] == 1}  # pandas gives NaN for "no group"
+                 for k in topic_kinds(shares, differences).to_dict("records")]
         comparison = Comparison(shares, differences, pd.DataFrame(), pd.DataFrame(), {}, {})
         robust, fragile = findings(comparison)
         robust_rows, fragile_rows = ([{"topic": int(r["topic"]), "label": labels[int(r["topic"])], "group": r["group"],
@@ -166,6 +169,12 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
              for e, status in curator.history()]
     if not edits:
         absent.append("No expert edits: the topics are as fitted.")
+    skipped = sum(status.startswith("skipped") for _, status in curator.history())
+    edit_log_note = ""
+    if curator.damaged_lines or skipped:
+        edit_log_note = (f"{curator.damaged_lines} line(s) of the edit log were damaged or cut short and {skipped} "
+                         "edit(s) no longer applied: they were skipped, and this report does not include them "
+                         "('topics history' lists them).")
     config = run.config
     methods = {
         "encoder": run.provenance.get("embedding", {}).get("encoder"),
@@ -188,7 +197,8 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
                   redacted=redacted, summary=summary, topics=topics, groups=list(sizes), kinds=kinds,
                   findings=robust_rows, not_robust=fragile_rows, notes=notes,
                   profile=_profile(run, group, session, labels), code_tables=code_tables, edits=edits, methods=methods,
-                  absent=absent, stability_measured_in=stability.measured_in(run.path))
+                  absent=absent, stability_measured_in=stability.measured_in(run.path),
+                  edit_log_note=edit_log_note)
 
 
 def _figures(curator: Curator, report: Report) -> dict[str, str]:
@@ -276,6 +286,8 @@ def render_markdown(report: Report) -> str:
                 _md_table([{k: (pct(v) if isinstance(v, float) else v) for k, v in r.items()} for r in rows]), ""]
     out += ["## Expert edits", ""]
     out += [_md_table(report.edits) if report.edits else "No expert edits: the topics are as fitted.", ""]
+    if report.edit_log_note:
+        out += [f"> Warning: {report.edit_log_note}", ""]
     if report.absent:
         out += ["## Not in this report", ""] + [f"- {a}" for a in report.absent] + [""]
     m = report.methods

@@ -9,6 +9,7 @@ A run folder opens in a fresh environment without pickles::
     model/             joint BERTopic model (safetensors) for ``transform``
     groups/<slug>/     the same three for each per-group model
     members.parquet    each kept remark's topic in every consensus member (seed model) of the joint model
+    embeddings.npy     the kept remarks' sentence embeddings (row i = i-th kept remark): curated centroids
     stability.json     per-topic stability across the members (and after ``topics stability``, across refits)
     metrics.json       quality measures per model
     provenance.json    versions, seed, corpus hash, counts, time per stage
@@ -39,6 +40,7 @@ from topics.errors import TopicsInputError
 FORMAT_VERSION = 1
 OUTLIER = -1
 MEMBERS_FILE = "members.parquet"
+EMBEDDINGS_FILE = "embeddings.npy"
 
 
 @dataclass
@@ -133,8 +135,22 @@ def _read_topic_set(folder: Path, metrics: dict[str, Any] | None) -> TopicSet:
     return TopicSet(name=data["name"], topics=topics, centroids=centroids, metrics=metrics or {})
 
 
-def load_run(path: str | Path) -> TopicRun:
-    """Open a run folder written by ``topics fit``; errors name the missing file."""
+def load_run(path: str | Path, curated: bool = True) -> TopicRun:
+    """Open a run folder: the curated run (the fit with the experts' edit log replayed), or with
+    ``curated=False`` the fit as it came out.
+
+    Edit-log lines that are damaged or cut short are skipped and reported as
+    :class:`topics.editlog.EditLogWarning` warnings, once each.
+    """
+    if not curated:
+        return load_fitted_run(path)
+    from topics.editlog import Curator
+
+    return Curator(path, final=True, warn=True).run
+
+
+def load_fitted_run(path: str | Path) -> TopicRun:
+    """The fitted run of a folder written by ``topics fit``, without edits; errors name the missing file."""
     folder = Path(path)
     if not folder.is_dir():
         raise TopicsInputError(f"{folder}: not a run folder. Pass a folder written by 'topics fit' (under outputs/).")
