@@ -7,12 +7,16 @@ power on a planted difference (every alcohol session in one group).
 """
 
 import dataclasses
+import shutil
 
+import numpy as np
 import pytest
 
 from conftest import ANNOMI
 from topics import calibration
+from topics.assign import kept_embeddings, self_consistency
 from topics.config import load_config
+from topics.editlog import Curator
 from topics.pipeline import fit_run
 from topics.stability import load as load_stability
 
@@ -74,3 +78,20 @@ def test_a_planted_alcohol_difference_is_found_in_every_planted_split(annomi_run
             missed.append(seed)
     assert not missed, f"drinking topic not flagged in planted splits {missed}"
 
+
+
+@pytest.mark.slow
+def test_transforming_the_run_s_own_remarks_gives_their_curated_topics(annomi_run, tmp_path):
+    """Issue goal: at least 90 % of the kept remarks; also after what an expert does, merging the two
+    most similar topics and discarding one."""
+    folder = tmp_path / "run"
+    shutil.copytree(annomi_run.path, folder)
+    curator = Curator(folder)
+    assert self_consistency(curator.run, curator.fitted, kept_embeddings(curator)) >= 0.90
+    joint = curator.run.joint
+    similarity = joint.centroids @ joint.centroids.T / np.outer(*[np.linalg.norm(joint.centroids, axis=1)] * 2)
+    np.fill_diagonal(similarity, -1)
+    first, second = np.unravel_index(similarity.argmax(), similarity.shape)
+    curator.record("merge", "test", topics=(joint.topics[first].id, joint.topics[second].id))
+    curator.record("discard", "test", topics=(curator.run.joint.topics[-1].id,))
+    assert self_consistency(curator.run, curator.fitted, kept_embeddings(curator)) >= 0.90

@@ -118,6 +118,14 @@ class OutliersConfig(_Section):
     threshold: float = 0.4
 
 
+class AssignConfig(_Section):
+    """How curated topics are applied to remarks (``topics transform``, exports): see :mod:`topics.assign`."""
+
+    #: A remark less similar (cosine, to the topic's centroid) than this to every topic is an outlier;
+    #: 0.4 is the threshold at which the fit lets an outlier join a topic.
+    min_similarity: float = Field(0.4, ge=-1.0, le=1.0)
+
+
 class FitConfig(_Section):
     modes: list[Literal["joint", "per_group"]] = Field(default_factory=lambda: ["joint"])
     #: Groups with fewer kept remarks are skipped in per-group mode (with a warning).
@@ -164,6 +172,7 @@ class Config(_Section):
     consensus: ConsensusConfig = Field(default_factory=ConsensusConfig)
     words: WordsConfig = Field(default_factory=WordsConfig)
     outliers: OutliersConfig = Field(default_factory=OutliersConfig)
+    assign: AssignConfig = Field(default_factory=AssignConfig)
     fit: FitConfig = Field(default_factory=FitConfig)
     compute: ComputeConfig = Field(default_factory=ComputeConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)

@@ -29,7 +29,7 @@ from topics.stopwords import STOP_WORDS, TOKEN_PATTERN
 
 
 def _bertopic_embedder(encoder: Encoder):
-    """Wrap our encoder as a BERTopic backend (used for KeyBERT words and ``transform``)."""
+    """Wrap our encoder as a BERTopic backend (KeyBERT-inspired topic words embed with it)."""
     from bertopic.backend import BaseEmbedder
 
     class _Adapter(BaseEmbedder):
@@ -169,7 +169,7 @@ def _reduce_outliers(model, documents, initial, probabilities, embeddings, confi
 
 
 def _set_topic_embeddings(model, assignments: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
-    """Centroids of remark embeddings per topic; also what the saved model's ``transform`` uses."""
+    """Centroids of remark embeddings per topic, set on the BERTopic model too (its own ``transform`` uses them)."""
     ids = sorted(set(assignments.tolist()))
     rows = np.stack([embeddings[assignments == t].mean(axis=0) for t in ids]).astype(np.float32)
     model.topic_embeddings_ = rows
@@ -198,11 +198,3 @@ def save_bertopic(model, folder: Path) -> None:
         model.save(str(folder), serialization="safetensors", save_ctfidf=True, save_embedding_model=False)
     finally:
         logger.setLevel(previous)
-
-
-def load_bertopic(folder: Path, encoder: Encoder):
-    from bertopic import BERTopic
-
-    if not (folder / "config.json").exists():
-        raise TopicsInputError(f"{folder}: no saved BERTopic model here; the run folder is incomplete. Refit it.")
-    return BERTopic.load(str(folder), embedding_model=_bertopic_embedder(encoder))

@@ -27,7 +27,7 @@ from topics import stability
 from topics.errors import TopicsInputError
 from topics.consensus import member_seeds
 from topics.model import FittedModel, fit_topic_set, save_bertopic
-from topics.run import TopicRun, atomic_folder, group_folder
+from topics.run import EMBEDDINGS_FILE, TopicRun, atomic_folder, group_folder
 from topics.runtime import cache_root
 from topics.words import TopicWords
 
@@ -170,6 +170,7 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
     with timer.stage("write"), atomic_folder(target) as folder:
         run.write(folder)
         words.save(folder)
+        np.save(folder / EMBEDDINGS_FILE, np.asarray(prepared.embeddings, dtype=np.float32), allow_pickle=False)
         if "joint" in fitted and len(fitted["joint"].members) > 1:
             stability.write(stability.of_members(run.joint, fitted["joint"], prepared.embeddings, words), folder)
         for name, model in fitted.items():

@@ -123,7 +123,7 @@ class CachedReducer:
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        """Only the training data can be transformed: new remarks are placed by BERTopic's saved model."""
+        """Only the training data can be transformed: new remarks are placed by :mod:`topics.assign`."""
         if self._key(np.asarray(X, dtype=np.float32)) != self.train_key_:
             raise ValueError("CachedReducer.transform accepts only the matrix it was fitted on")
         return self.embedding_

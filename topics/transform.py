@@ -1,8 +1,11 @@
-"""Assign topics to the remarks of a new corpus file with a run's saved model.
+"""Assign a run's curated topics to the remarks of a new corpus file.
 
 The new file is read with the run's own corpus mapping (format, columns, roles,
 metadata) and cleaned with its cleaning rules, so its remarks are treated
-exactly like those the model was fitted on. Set-aside remarks get no topic.
+exactly like those the model was fitted on. Kept remarks get the curated
+topics by the rule of :mod:`topics.assign` (merged topics are one target,
+discarded topics are never given, a remark like no topic is an outlier);
+set-aside remarks get no topic.
 """
 
 from __future__ import annotations
@@ -14,18 +17,28 @@ import numpy as np
 import pandas as pd
 
 from corpora import load_corpus
+from topics.assign import CuratedTopics, kept_embeddings
 from topics.clean import clean
 from topics.config import validate_config
+from topics.editlog import Curator
 from topics.embed import EmbeddingCache, Encoder, embed_texts
-from topics.model import load_bertopic
+from topics.errors import TopicsInputError
 from topics.pipeline import make_encoder
-from topics.run import TopicRun
 from topics.runtime import cache_root
 
 
-def transform_file(run: TopicRun, path: Path, encoder: Encoder | None = None) -> pd.DataFrame:
-    """One row per remark of ``path``: identity, text, kept/set_aside, topic, label, similarity."""
-    config = validate_config(run.config, source=f"{run.path}/config.yaml")
+def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
+                   min_similarity: float | None = None) -> pd.DataFrame:
+    """One row per remark of ``path``: identity, text, kept/set_aside, topic, label, similarity.
+
+    ``curator.run`` is what is applied: the curated run, or the fit itself
+    when the curator was opened without replaying edits.
+    """
+    run = curator.run
+    if run.joint is None:
+        raise TopicsInputError(f"{curator.path}: this run has no joint model to assign topics with "
+                               "(fit it with fit.modes: [joint]).")
+    config = validate_config(run.config, source=f"{curator.path}/config.yaml")
     corpus = load_corpus(config.corpus, Path(path))
     cleaned = clean(corpus.frame["text"], config.clean)
     frame = corpus.frame.copy()
@@ -33,15 +46,16 @@ def transform_file(run: TopicRun, path: Path, encoder: Encoder | None = None) ->
     frame["topic"] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
     frame["similarity"] = pd.Series(pd.NA, index=frame.index, dtype="Float64")
     kept = frame.index[frame["kept"]]
-    if len(kept) and run.joint is not None:
+    if len(kept):
         encoder = encoder or make_encoder(config)
         cache = EmbeddingCache(cache_root() / "embeddings", encoder.identity) if config.embed.cache else None
         embeddings, _ = embed_texts(cleaned.text[kept].tolist(), encoder, cache)
-        model = load_bertopic(run.path / "model", encoder)
-        topics, similarity = model.transform(cleaned.text[kept].tolist(), embeddings=embeddings)
-        frame.loc[kept, "topic"] = np.asarray(topics, dtype=int)
-        frame.loc[kept, "similarity"] = np.asarray(similarity, dtype=float).reshape(len(kept), -1).max(axis=1)
-    labels = {t.id: t.label for t in run.joint.topics} if run.joint else {}
+        floor = config.assign.min_similarity if min_similarity is None else min_similarity
+        targets = CuratedTopics.of(run, curator.fitted, kept_embeddings(curator), floor)
+        topics, similarity = targets.assign(embeddings)
+        frame.loc[kept, "topic"] = topics
+        frame.loc[kept, "similarity"] = similarity.astype(float)
+    labels = {t.id: t.label for t in run.joint.topics}
     frame["label"] = frame["topic"].map(lambda t: labels.get(int(t), "outlier") if pd.notna(t) else pd.NA)
     return frame
 
