@@ -118,6 +118,17 @@ def test_rename_merge_undo_and_discard_through_the_widgets(run_folder):
     assert gone.split(": ", 1)[1] not in labels_of(run_folder)
 
 
+def test_the_author_s_name_survives_a_reload(run_folder):
+    app = open_page("curate", run_folder)
+    app.sidebar.text_input[0].set_value("Dr Cleo").run()
+    assert app.query_params["author"] == "Dr Cleo"
+    reloaded = AppTest.from_function(page_app, args=("curate",), default_timeout=60)  # a new session, same address
+    reloaded.session_state["run_path"] = str(run_folder)
+    reloaded.query_params["author"] = "Dr Cleo"
+    reloaded.run()
+    assert not reloaded.exception and reloaded.sidebar.text_input[0].value == "Dr Cleo"
+
+
 def test_edits_need_an_author(run_folder):
     app = open_page("curate", run_folder)
     app.text_input(key="rename_label").input("Anonymous label")

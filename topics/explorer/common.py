@@ -32,7 +32,7 @@ def list_runs(root: Path = Path("outputs")) -> list[Path]:
 
 
 def sidebar() -> None:
-    """Run picker and the author's name, asked once per browser session."""
+    """Run picker and the author's name, asked once and kept across reloads (in the page's query parameters)."""
     with st.sidebar:
         runs = [str(p) for p in list_runs()]
         current = st.session_state.get(RUN_KEY)
@@ -46,7 +46,19 @@ def sidebar() -> None:
                 st.session_state.pop(TOPIC_KEY, None)
         else:
             st.info("No runs under outputs/ yet. Fit one with: topics fit configs/demo.yaml")
-        st.text_input("Your name", key=AUTHOR_KEY, help="Recorded with every edit you make, with the time.")
+        if AUTHOR_KEY not in st.session_state and st.query_params.get(AUTHOR_KEY):
+            st.session_state[AUTHOR_KEY] = st.query_params[AUTHOR_KEY]  # a reload keeps the page's address
+        st.text_input("Your name", key=AUTHOR_KEY, on_change=_remember_author,
+                      help="Recorded with every edit you make, with the time. Kept in the page's address, "
+                           "so a reload or a bookmark keeps it.")
+
+
+def _remember_author() -> None:
+    name = (st.session_state.get(AUTHOR_KEY) or "").strip()
+    if name:
+        st.query_params[AUTHOR_KEY] = name
+    else:
+        st.query_params.pop(AUTHOR_KEY, None)
 
 
 def curator() -> Curator:
