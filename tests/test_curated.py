@@ -156,3 +156,15 @@ def test_merged_topics_are_one_target_discarded_ones_never_given_and_a_floor_mak
     topics, similarity = targets.assign(new)
     assert topics.tolist() == [0, OUTLIER, OUTLIER]  # merged topic; like the discarded one; like nothing
     assert similarity[0] > 0.5 and similarity[2] < 0.5
+
+
+def test_transform_of_a_run_without_a_joint_model_is_a_clear_error(tmp_path, tiny_config, fake_encoder):
+    from topics.errors import TopicsInputError
+    from topics.pipeline import fit_run
+    from topics.transform import transform_file
+
+    tiny_config.fit.modes = ["per_group"]
+    run = fit_run(tiny_config, out=tmp_path / "run", encoder=fake_encoder)
+    with pytest.raises(TopicsInputError, match="no joint model"):
+        transform_file(Curator(run.path), tiny_config.corpus.path, encoder=fake_encoder)
+    assert not (run.path / "transform").exists()
