@@ -3,12 +3,11 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT, topics_cmd
+from conftest import topics_cmd
 
 
 @pytest.fixture(scope="module")

@@ -155,18 +155,28 @@ def test_too_few_sessions_is_said_in_words():
     assert significance.permutations_for(45) + 1 >= 20 * 45 / 0.05
 
 
-def kinds_for(shares, differs, ratio_interval=(0.8, 1.25), robust=False):
+def kind_rows(shares, differs, ratio_interval=(0.8, 1.25), robust=False, topic=0):
     """Shares and differences for one topic and groups A, B as the statistics would give them."""
-    share_rows = [{"topic": 0, "label": "t", "group": g, "share": v} for g, v in shares.items()]
+    share_rows = [{"topic": topic, "label": "t", "group": g, "share": v} for g, v in shares.items()]
     difference_rows = []
     for g, v in shares.items():
         rest = sum(x for h, x in shares.items() if h != g)
-        difference_rows.append({"topic": 0, "label": "t", "group": g, "share": v, "rest": rest, "difference": v - rest,
+        difference_rows.append({"topic": topic, "label": "t", "group": g, "share": v, "rest": rest, "difference": v - rest,
                                 "low": v - rest - 0.01, "high": v - rest + 0.01, "ratio_low": ratio_interval[0],
                                 "ratio_high": ratio_interval[1], "q": 0.001 if differs else 0.5, "differs": differs,
                                 "robust": robust and differs, "sessions": 5, "of_sessions": 10, "rest_sessions": 5,
                                 "rest_of_sessions": 10, "seeds_flagged": 1.0 if robust else 0.0})
-    return topic_kinds(pd.DataFrame(share_rows), pd.DataFrame(difference_rows)).iloc[0]
+    return pd.DataFrame(share_rows), pd.DataFrame(difference_rows)
+
+
+def kinds_for(shares, differs, ratio_interval=(0.8, 1.25), robust=False):
+    return topic_kinds(*kind_rows(shares, differs, ratio_interval, robust)).iloc[0]
+
+
+def test_a_topic_without_a_group_has_none_beside_a_specific_one_never_nan():
+    specific, shared = kind_rows({"A": 0.20, "B": 0.02}, True, robust=True), kind_rows({"A": 0.1, "B": 0.09}, False, topic=1)
+    kinds = topic_kinds(*(pd.concat([a, b], ignore_index=True) for a, b in zip(specific, shared)))
+    assert [k["group"] for k in kinds.to_dict("records")] == ["A", None]
 
 
 def test_shared_specific_mixed_and_unclear_by_the_stated_rule():

@@ -57,3 +57,10 @@ def test_a_consensus_cannot_use_hdbscan_probabilities_for_outliers():
     single = validate_config({"corpus": {"path": "x.csv"}, "outliers": {"strategy": "probabilities"},
                               "consensus": {"members": 1}})
     assert single.consensus.members == 1
+
+
+def test_workers_are_auto_or_a_positive_number():
+    assert validate_config({"corpus": {"path": "x.csv"}}).compute.resolved_workers() >= 1
+    assert validate_config({"corpus": {"path": "x.csv"}, "compute": {"workers": 3}}).compute.resolved_workers() == 3
+    with pytest.raises(TopicsInputError, match="compute.workers"):
+        validate_config({"corpus": {"path": "x.csv"}, "compute": {"workers": 0}})

@@ -63,7 +63,7 @@ def test_info_shows_curated_labels_and_fitted_ones_with_fitted(curated):
 def test_transform_assigns_curated_topics_only(curated, tmp_path):
     folder, did = curated
     out = tmp_path / "assigned.csv"
-    result = topics_cmd("transform", folder, "configs/../corpora/demo/demo_sessions.csv", "--out", out)
+    result = topics_cmd("transform", folder, "corpora/demo/demo_sessions.csv", "--out", out)
     assert result.returncode == 0, result.stderr
     assigned = pd.read_csv(out)
     kept = assigned[assigned["kept"]]
@@ -73,6 +73,22 @@ def test_transform_assigns_curated_topics_only(curated, tmp_path):
     run = load_run(folder)
     same = kept.merge(run.kept[["text", "topic"]].drop_duplicates("text"), on="text", suffixes=("", "_run"))
     assert (same["topic"] == same["topic_run"]).mean() >= 0.8  # the run's own remarks keep their curated topic
+    strict = topics_cmd("transform", folder, "corpora/demo/demo_sessions.csv", "--out", tmp_path / "strict.csv",
+                        "--min-similarity", "0.999")
+    assert strict.returncode == 0, strict.stderr
+    assert (pd.read_csv(tmp_path / "strict.csv").query("kept")["topic"] == OUTLIER).all()  # like no topic enough
+
+
+def test_a_run_fitted_before_embeddings_were_stored_is_embedded_again(curated, tmp_path):
+    folder, _ = curated
+    old = tmp_path / "old-run"
+    shutil.copytree(folder, old)
+    (old / "embeddings.npy").unlink()
+    result = topics_cmd("transform", old, "corpora/demo/demo_sessions.csv", "--out", tmp_path / "old.csv")
+    assert result.returncode == 0, result.stderr
+    assert "embedding its kept remarks again" in result.stderr
+    assert topics_cmd("transform", folder, "corpora/demo/demo_sessions.csv", "--out", tmp_path / "new.csv").returncode == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "old.csv"), pd.read_csv(tmp_path / "new.csv"))
 
 
 def test_compare_evaluate_report_and_export_read_the_curated_run(curated, tmp_path):
@@ -93,6 +109,7 @@ def test_compare_evaluate_report_and_export_read_the_curated_run(curated, tmp_pa
     assert report.returncode == 0, report.stderr
     text = (tmp_path / "r.md").read_text()
     assert "Sleep and the night" in text and "Merged theme" in text and "nan" not in text.split()
+    assert "of the fit's seeded consensus members" in text  # what the stability shares count
     assert f"### {did['discarded']}. " not in text
     assert topics_cmd("export", work, "--bertopic", tmp_path / "bt").returncode == 0
     exported = json.loads((tmp_path / "bt" / "topics.json").read_text())

@@ -83,7 +83,7 @@ def test_topic_page_searches_and_pages_its_remarks(run_folder):
     word = remarks["text"].iloc[0].split()[0]
     app.text_input(key="topic_search").input(word).run()
     assert not app.exception
-    assert any(f"remark(s) shown" in c.value for c in app.caption)
+    assert any("remark(s) shown" in c.value for c in app.caption)
 
 
 def test_rename_merge_undo_and_discard_through_the_widgets(run_folder):

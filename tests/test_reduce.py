@@ -33,3 +33,15 @@ def test_a_failing_worker_is_reported_with_its_error_and_what_to_do():
               "random_state": 1}
     with pytest.raises(RuntimeError, match=r"(?s)compute.workers: 1.*metric is neither callable"):
         reduce._layouts_in_processes(X, graph, [params, {**params, "random_state": 2}], workers=2)
+
+
+def test_the_matrix_is_hashed_once_for_all_seeds_and_only_it_can_be_transformed(tmp_path, monkeypatch):
+    hashed = []
+    real = reduce.data_digest
+    monkeypatch.setattr(reduce, "data_digest", lambda X: hashed.append(1) or real(X))
+    X = points(120)
+    reducer = MultiSeedReducer(ReduceConfig(method="pca"), [1, 2, 3, 4], tmp_path).fit(X)
+    np.testing.assert_array_equal(reducer.transform(X), reducer.embedding_)
+    assert len(hashed) == 2  # once to fit four seeds, once to check the matrix handed to transform
+    with pytest.raises(ValueError, match="only the matrix it was fitted on"):
+        reducer.transform(X + 1)

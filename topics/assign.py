@@ -36,6 +36,14 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-12)
 
 
+def topic_centroids(labels: np.ndarray, embeddings: np.ndarray, ids) -> np.ndarray:
+    """Unit centroid of each topic in ``ids``: the mean of its remarks' unit embeddings (cosine geometry)."""
+    vectors = _unit(np.asarray(embeddings))
+    if not len(ids):
+        return np.zeros((0, vectors.shape[1]), np.float32)
+    return _unit(np.stack([vectors[labels == t].mean(axis=0) for t in ids]))
+
+
 def kept_embeddings(curator) -> np.ndarray:
     """Embeddings of the run's kept remarks (row i = i-th kept remark), as stored at fit time.
 
@@ -46,16 +54,14 @@ def kept_embeddings(curator) -> np.ndarray:
     if path.exists():
         return np.load(path, mmap_mode="r")
     from topics.config import validate_config
-    from topics.embed import EmbeddingCache, embed_texts
-    from topics.pipeline import make_encoder
-    from topics.runtime import cache_root
+    from topics.embed import embed_texts
+    from topics.pipeline import embedding_cache, make_encoder
 
     print(f"note: {path.name} is not in {curator.path} (fitted by an older version): embedding its kept remarks "
           "again.", file=sys.stderr)
     config = validate_config(curator.fitted.config, source=f"{curator.path}/config.yaml")
     encoder = make_encoder(config)
-    cache = EmbeddingCache(cache_root() / "embeddings", encoder.identity) if config.embed.cache else None
-    embeddings, _ = embed_texts(curator.fitted.kept["text"].tolist(), encoder, cache)
+    embeddings, _ = embed_texts(curator.fitted.kept["text"].tolist(), encoder, embedding_cache(config, encoder))
     return embeddings
 
 
@@ -78,25 +84,13 @@ class CuratedTopics:
         """
         now = curated.kept["topic"].to_numpy(dtype=int)
         then = fitted.kept["topic"].to_numpy(dtype=int)
-        vectors = _unit(np.asarray(embeddings))
-        ids, centroids = [], []
-        for topic in curated.joint.topics if curated.joint else []:
-            members = now == topic.id
-            if members.any():  # a topic whose remarks were all moved away has no centroid
-                ids.append(topic.id)
-                centroids.append(vectors[members].mean(axis=0))
-        current = {t.id for t in curated.joint.topics} if curated.joint else set()
-        sinks = []
-        for topic in np.unique(then[then != OUTLIER]):
-            was = then == topic
-            gone = was & (now == OUTLIER)
-            if topic not in current and gone.sum() * 2 > was.sum():
-                sinks.append(vectors[gone].mean(axis=0))
-        width = vectors.shape[1]
-        return cls(ids=np.asarray(ids, dtype=int),
-                   centroids=_unit(np.stack(centroids)) if centroids else np.zeros((0, width), np.float32),
-                   sinks=_unit(np.stack(sinks)) if sinks else np.zeros((0, width), np.float32),
-                   min_similarity=min_similarity)
+        current = [t.id for t in curated.joint.topics] if curated.joint else []
+        ids = [t for t in current if (now == t).any()]  # a topic whose remarks were all moved away has no centroid
+        # a discarded topic's remarks that are still outliers, labelled by the fitted topic they came from
+        sunk = np.where((now == OUTLIER) & ~np.isin(then, current), then, OUTLIER)
+        discarded = [t for t in np.unique(sunk[sunk != OUTLIER]) if (sunk == t).sum() * 2 > (then == t).sum()]
+        return cls(ids=np.asarray(ids, dtype=int), centroids=topic_centroids(now, embeddings, ids),
+                   sinks=topic_centroids(sunk, embeddings, discarded), min_similarity=min_similarity)
 
     def assign(self, vectors: np.ndarray, block: int = 65_536) -> tuple[np.ndarray, np.ndarray]:
         """(topic id or -1, cosine similarity to that topic's centroid) per row of ``vectors``, in blocks."""

@@ -4,7 +4,7 @@ A test that flags differences must be checked on data with none (random
 splits of the sessions into two groups: every flag is a false alarm) and on
 data with a known one (all sessions of one kind put in one group: it must be
 found). These functions make such groupings of a fitted run and count the
-flags; ``tests/test_calibration.py`` and ``benchmarks/calibration.py`` use
+flags; ``tests/test_annomi.py`` and ``benchmarks/calibration.py`` use
 them on AnnoMI, and a researcher can use them on any corpus of their own.
 """
 

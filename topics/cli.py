@@ -50,9 +50,8 @@ def _transform(args: argparse.Namespace) -> None:
     from topics.transform import transform_file, write_table
 
     curator = _open(args)
-    run = curator.run
     frame = transform_file(curator, Path(args.file), min_similarity=args.min_similarity)
-    out = Path(args.out) if args.out else run.path / "transform" / f"{Path(args.file).stem}.csv"
+    out = Path(args.out) if args.out else curator.path / "transform" / f"{Path(args.file).stem}.csv"
     write_table(frame, out)
     kept = frame[frame["kept"]]
     print(f"{len(frame):,} remarks, {len(kept):,} kept, assigned to {kept['topic'].nunique()} topics.")

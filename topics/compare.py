@@ -215,7 +215,10 @@ def topic_kinds(shares: pd.DataFrame, differences: pd.DataFrame) -> pd.DataFrame
         rows.append({"topic": topic, "label": label, "kind": kind, "group": group, "robust": robust,
                      "ratio_to_next": float(p[top] / others.max()) if others.max() > 0 else float("inf"),
                      "evidence": "; ".join(evidence(r) for _, r in shown.reset_index().iterrows())})
-    return pd.DataFrame(rows)
+    kinds = pd.DataFrame(rows)
+    if not kinds.empty:  # pandas turns None into NaN beside text, and NaN would print as "nan"
+        kinds["group"] = kinds["group"].astype(object).where(kinds["group"].notna(), None)
+    return kinds
 
 
 KIND_WORDS = {

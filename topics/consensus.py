@@ -35,6 +35,7 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
+from topics.assign import CuratedTopics, topic_centroids
 from topics.run import OUTLIER
 
 
@@ -50,17 +51,18 @@ def member_seeds(seed: int, members: int) -> list[int]:
 
 
 def nearest_topic(labels: np.ndarray, embeddings: np.ndarray, threshold: float) -> np.ndarray:
-    """Outliers join the topic whose centroid is most similar (cosine), if at least ``threshold``."""
+    """Outliers join the topic whose centroid is most similar (cosine), if at least ``threshold``.
+
+    The rule :mod:`topics.assign` applies to new remarks, without discarded topics.
+    """
     ids = np.unique(labels[labels != OUTLIER])
     outliers = labels == OUTLIER
     if not len(ids) or not outliers.any():
         return labels
-    centroids = np.stack([embeddings[labels == t].mean(axis=0) for t in ids])
-    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
-    vectors = embeddings[outliers] / np.maximum(np.linalg.norm(embeddings[outliers], axis=1, keepdims=True), 1e-12)
-    similarity = vectors @ centroids.T
+    targets = CuratedTopics(ids=ids, centroids=topic_centroids(labels, embeddings, ids),
+                            sinks=np.zeros((0, embeddings.shape[1]), np.float32), min_similarity=threshold)
     result = labels.copy()
-    result[outliers] = np.where(similarity.max(axis=1) >= threshold, ids[similarity.argmax(axis=1)], OUTLIER)
+    result[outliers] = targets.assign(embeddings[outliers])[0]
     return result
 
 

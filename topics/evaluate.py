@@ -14,12 +14,11 @@ import pandas as pd
 
 from topics.clean import normalise
 from topics.config import validate_config
-from topics.embed import EmbeddingCache, Encoder, embed_texts
+from topics.embed import Encoder, embed_texts
 from topics.errors import TopicsInputError
 from topics.metrics import topic_set_metrics
-from topics.pipeline import make_encoder
+from topics.pipeline import embedding_cache, make_encoder
 from topics.run import OUTLIER, Topic, TopicRun
-from topics.runtime import cache_root
 from topics.stopwords import is_uninformative
 
 COLUMNS = ["model", "remarks", "topic_count", "outlier_share", "npmi", "c_v", "topic_diversity", "filler_share",
@@ -119,8 +118,7 @@ def evaluate(run: TopicRun, baselines: bool = False, encoder: Encoder | None = N
         frame = run.remarks
         texts = [normalise(t) or "." for t in frame["text"]]
         encoder = encoder or make_encoder(config)
-        cache = EmbeddingCache(cache_root() / "embeddings", encoder.identity) if config.embed.cache else None
-        embeddings, _ = embed_texts(texts, encoder, cache)
+        embeddings, _ = embed_texts(texts, encoder, embedding_cache(config, encoder))
         for name, (topics, assignments) in {
             "plain BERTopic": plain_bertopic(texts, embeddings, encoder, config.seed),
             "LDA": lda(texts, len(run.joint.topics), config.seed),

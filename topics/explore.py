@@ -42,12 +42,7 @@ def explore(run: Path | None, port: int = 8501) -> int:
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     try:
-        while True:
-            try:
-                code = server.wait(timeout=15)
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        code = server.wait()  # a signal runs its handler during the wait (PEP 475), then the wait goes on
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)

@@ -42,6 +42,11 @@ def make_encoder(config: Config) -> SentenceTransformerEncoder:
     return SentenceTransformerEncoder(embed.model, embed.device, embed.batch_size, embed.normalize)
 
 
+def embedding_cache(config: Config, encoder: Encoder) -> EmbeddingCache | None:
+    """The on-disk embedding cache of ``encoder``, or None when the config turns caching off."""
+    return EmbeddingCache(cache_root() / "embeddings", encoder.identity) if config.embed.cache else None
+
+
 def default_run_folder(config: Config) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return config.output.dir / f"{config.name}-{stamp}"
@@ -95,9 +100,8 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
             )
     encoder = encoder or make_encoder(config)
     with timer.stage("embed"):
-        cache = EmbeddingCache(cache_root() / "embeddings", encoder.identity) if config.embed.cache else None
         texts = cleaned.text[kept].tolist()
-        embeddings, embed_counts = embed_texts(texts, encoder, cache)
+        embeddings, embed_counts = embed_texts(texts, encoder, embedding_cache(config, encoder))
     return Prepared(
         corpus=corpus, cleaned=cleaned, remarks=remarks, kept=kept, texts=texts, embeddings=embeddings,
         embed_counts=embed_counts, encoder=encoder,

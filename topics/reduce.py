@@ -55,6 +55,13 @@ def nearest_neighbours(X: np.ndarray, k: int, metric: str, seed: int) -> tuple[n
     return indices, distances
 
 
+def data_digest(X: np.ndarray) -> str:
+    """SHA-256 of a matrix's shape and float32 values: what a reduction's cache key says about the data."""
+    digest = hashlib.sha256(str(np.shape(X)).encode())
+    digest.update(np.ascontiguousarray(X, dtype=np.float32).tobytes())
+    return digest.hexdigest()
+
+
 class CachedReducer:
     """UMAP or PCA whose training output is cached; scikit-learn conventions.
 
@@ -89,22 +96,22 @@ class CachedReducer:
         # UMAP's own; the tag keeps older cache entries, made the other way, from being reused.
         return {**self.layout_params(), "graph": "shared-exact-v1"}
 
-    def _key(self, X: np.ndarray) -> str:
-        digest = hashlib.sha256(json.dumps(self._params(), sort_keys=True).encode())
-        digest.update(str(X.shape).encode())
-        digest.update(np.ascontiguousarray(X, dtype=np.float32).tobytes())
-        return digest.hexdigest()[:32]
+    def _key(self, data: str) -> str:
+        """Cache key of this reducer's output for the matrix whose :func:`data_digest` is ``data``."""
+        return hashlib.sha256((json.dumps(self._params(), sort_keys=True) + data).encode()).hexdigest()[:32]
 
-    def fit(self, X: np.ndarray, y: Any = None, layout: np.ndarray | None = None) -> CachedReducer:
+    def fit(self, X: np.ndarray, y: Any = None, layout: np.ndarray | None = None,
+            digest: str | None = None) -> CachedReducer:
         """Reduce ``X``, or load its reduction from the cache.
 
         ``layout`` is this reducer's result computed elsewhere (a worker
         process of :class:`MultiSeedReducer`); it is kept and cached as if
-        computed here.
+        computed here. ``digest`` is ``data_digest(X)`` when the caller has it
+        already: hashing the matrix once serves every seed.
         """
         X = np.asarray(X, dtype=np.float32)
-        self.train_key_ = self._key(X)
-        cached = self._cache_file(self.train_key_)
+        self.train_digest_ = digest or data_digest(X)
+        cached = self._cache_file(self._key(self.train_digest_))
         if cached is not None and cached.exists():
             self.embedding_ = np.load(cached, allow_pickle=False)
             self.from_cache_ = True
@@ -124,15 +131,16 @@ class CachedReducer:
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Only the training data can be transformed: new remarks are placed by :mod:`topics.assign`."""
-        if self._key(np.asarray(X, dtype=np.float32)) != self.train_key_:
+        if data_digest(X) != self.train_digest_:
             raise ValueError("CachedReducer.transform accepts only the matrix it was fitted on")
         return self.embedding_
 
     def fit_transform(self, X: np.ndarray, y: Any = None) -> np.ndarray:
         return self.fit(X, y).embedding_
 
-    def is_cached(self, X: np.ndarray) -> bool:
-        cached = self._cache_file(self._key(np.asarray(X, dtype=np.float32)))
+    def is_cached(self, digest: str) -> bool:
+        """Whether the output for the matrix with this :func:`data_digest` is in the cache."""
+        cached = self._cache_file(self._key(digest))
         return cached is not None and cached.exists()
 
     def _cache_file(self, key: str) -> Path | None:
@@ -266,22 +274,24 @@ class MultiSeedReducer:
 
     def fit(self, X: np.ndarray, y: Any = None) -> MultiSeedReducer:
         X = np.asarray(X, dtype=np.float32)
+        self.train_digest_ = data_digest(X)
         self.reducers_ = [CachedReducer.from_config(self.config, seed, self.cache_dir) for seed in self.seeds]
-        missing = [r for r in self.reducers_ if not r.is_cached(X)]
+        missing = [r for r in self.reducers_ if not r.is_cached(self.train_digest_)]
         started = time.perf_counter()
         layouts: dict[int, np.ndarray] = {}
         if missing and self.config.method == "umap":
             graph = nearest_neighbours(X, min(self.config.n_neighbors, X.shape[0] - 1), self.config.metric, self.seeds[0])
             computed = _compute_layouts(X, graph, missing, self.workers)
             layouts = {r.random_state: layout for r, layout in zip(missing, computed)}
-        self.embedding_ = np.hstack([r.fit(X, layout=layouts.get(r.random_state)).embedding_ for r in self.reducers_])
+        self.embedding_ = np.hstack([r.fit(X, layout=layouts.get(r.random_state), digest=self.train_digest_).embedding_
+                                     for r in self.reducers_])
         self.fit_seconds_ = time.perf_counter() - started if missing else 0.0
-        self.train_key_ = self.reducers_[0].train_key_
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        for reducer in self.reducers_:
-            reducer.transform(X)  # raises for anything but the training matrix
+        """Only the training data can be transformed (hashed once for all seeds)."""
+        if data_digest(X) != self.train_digest_:
+            raise ValueError("MultiSeedReducer.transform accepts only the matrix it was fitted on")
         return self.embedding_
 
     def fit_transform(self, X: np.ndarray, y: Any = None) -> np.ndarray:

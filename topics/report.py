@@ -140,9 +140,7 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
         for row in shares.to_dict("records"):
             shares_by_topic.setdefault(int(row["topic"]), []).append(
                 {k: row[k] for k in ("group", "share", "low", "high", "sessions", "of_sessions")})
-        kinds = [k | {"label": labels[int(k["topic"])], "group": k["group"] if isinstance(k["group"], str) else None,
-                      "robust": k["robust"] is True or k["robust"] == 1}  # pandas gives NaN for "no group"
-                 for k in topic_kinds(shares, differences).to_dict("records")]
+        kinds = [k | {"label": labels[int(k["topic"])]} for k in topic_kinds(shares, differences).to_dict("records")]
         comparison = Comparison(shares, differences, pd.DataFrame(), pd.DataFrame(), {}, {})
         robust, fragile = findings(comparison)
         robust_rows, fragile_rows = ([{"topic": int(r["topic"]), "label": labels[int(r["topic"])], "group": r["group"],

@@ -34,6 +34,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from topics.assign import topic_centroids
 from topics.config import Config
 from topics.run import OUTLIER, Topic, TopicSet, write_text_atomic
 from topics.words import TopicWords
@@ -107,8 +108,7 @@ def member_topic_set(labels: np.ndarray, embeddings: np.ndarray, words: TopicWor
     ids = sorted(int(t) for t in np.unique(labels) if t != OUTLIER)
     named = words.words(labels, ids)
     topics = [Topic(id=t, label="", words=named[t], size=int((labels == t).sum())) for t in ids]
-    centroids = np.stack([embeddings[labels == t].mean(axis=0) for t in ids]) if ids else np.zeros((0, embeddings.shape[1]))
-    return TopicSet("member", topics, centroids.astype(np.float32))
+    return TopicSet("member", topics, topic_centroids(labels, embeddings, ids))
 
 
 def of_members(reference: TopicSet, fitted: FittedModel, embeddings: np.ndarray, words: TopicWords) -> Stability:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from corpora import load_corpus
@@ -21,10 +20,9 @@ from topics.assign import CuratedTopics, kept_embeddings
 from topics.clean import clean
 from topics.config import validate_config
 from topics.editlog import Curator
-from topics.embed import EmbeddingCache, Encoder, embed_texts
+from topics.embed import Encoder, embed_texts
 from topics.errors import TopicsInputError
-from topics.pipeline import make_encoder
-from topics.runtime import cache_root
+from topics.pipeline import embedding_cache, make_encoder
 
 
 def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
@@ -48,8 +46,7 @@ def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
     kept = frame.index[frame["kept"]]
     if len(kept):
         encoder = encoder or make_encoder(config)
-        cache = EmbeddingCache(cache_root() / "embeddings", encoder.identity) if config.embed.cache else None
-        embeddings, _ = embed_texts(cleaned.text[kept].tolist(), encoder, cache)
+        embeddings, _ = embed_texts(cleaned.text[kept].tolist(), encoder, embedding_cache(config, encoder))
         floor = config.assign.min_similarity if min_similarity is None else min_similarity
         targets = CuratedTopics.of(run, curator.fitted, kept_embeddings(curator), floor)
         topics, similarity = targets.assign(embeddings)
