@@ -76,7 +76,24 @@ def test_transform_assigns_curated_topics_only(curated, tmp_path):
     strict = topics_cmd("transform", folder, "corpora/demo/demo_sessions.csv", "--out", tmp_path / "strict.csv",
                         "--min-similarity", "0.999")
     assert strict.returncode == 0, strict.stderr
-    assert (pd.read_csv(tmp_path / "strict.csv").query("kept")["topic"] == OUTLIER).all()  # like no topic enough
+    assert (pd.read_csv(tmp_path / "strict.csv").query("kept or attached")["topic"] == OUTLIER).all()  # like no topic enough
+
+
+def test_transform_attaches_short_remarks_to_curated_topics_only(curated, tmp_path):
+    folder, did = curated
+    out = tmp_path / "assigned.csv"
+    assert topics_cmd("transform", folder, "corpora/demo/demo_sessions.csv", "--out", out).returncode == 0
+    assigned = pd.read_csv(out)
+    short = assigned[assigned["set_aside"] == "too_short"]
+    assert short["attached"].all() and short["topic"].notna().all()
+    assert (short["topic"] != OUTLIER).any() and not {did["absorbed"], did["discarded"]} & set(short["topic"])
+    others = assigned[assigned["set_aside"].isin(["backchannel", "empty"])]
+    assert len(others) > 0 and others["topic"].isna().all() and not others["attached"].any()
+    run = load_run(folder)  # the run's own short remarks: attached at fit time, then merged/discarded with their topic
+    own = run.remarks[run.remarks["attached"]]
+    assert not {did["absorbed"], did["discarded"]} & set(own["topic"].astype(int))
+    same = short.merge(own[["text", "topic"]].drop_duplicates("text"), on="text", suffixes=("", "_run"))
+    assert (same["topic"] == same["topic_run"]).mean() >= 0.8
 
 
 def test_a_run_fitted_before_embeddings_were_stored_is_embedded_again(curated, tmp_path):

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from topics.editlog import Curator, EditLog
-from topics.run import load_run
+from topics.run import OUTLIER, load_run
 from topics.errors import TopicsInputError
 
 
@@ -101,10 +101,26 @@ def test_invalid_edits_are_refused_and_not_written(run_folder):
         curator.record("undo", "Ana")
     with pytest.raises(TopicsInputError, match="author"):
         curator.record("discard", " ", topics=(curator.run.joint.topics[0].id,))
-    aside = curator.run.remarks.loc[~curator.run.remarks["kept"], "remark_id"].iloc[0]
+    remarks = curator.run.remarks
+    aside = remarks.loc[~remarks["kept"] & ~remarks["attached"], "remark_id"].iloc[0]  # a backchannel
     with pytest.raises(TopicsInputError, match="set aside"):
         curator.record("move", "Ana", remarks=(aside,), to=curator.run.joint.topics[0].id)
     assert not (run_folder / "edits.jsonl").exists()
+
+
+def test_an_attached_short_remark_can_be_moved_and_merges_carry_attached_remarks(run_folder):
+    curator = Curator(run_folder)
+    remarks = curator.run.remarks
+    short = remarks[remarks["attached"] & (remarks["topic"] != OUTLIER)]
+    first, second = (t.id for t in curator.run.joint.topics[:2])
+    remark = short["remark_id"].iloc[0]
+    curator.record("move", "Ana", remarks=(remark,), to=second)
+    after = curator.run.remarks.set_index("remark_id")
+    assert after.loc[remark, "topic"] == second
+    sizes = {t.id: t.size for t in curator.run.joint.topics}
+    assert sizes[second] == int((curator.run.kept["topic"] == second).sum())  # attached remarks do not count
+    curator.record("merge", "Ana", topics=(first, second))
+    assert curator.run.remarks.set_index("remark_id").loc[remark, "topic"] == min(first, second)
 
 
 def test_truncated_last_line_is_reported_and_skipped(run_folder):

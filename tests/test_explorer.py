@@ -78,12 +78,25 @@ def test_every_page_renders_with_topic_labels(run_folder, name):
 
 def test_topic_page_searches_and_pages_its_remarks(run_folder):
     app = open_page("topic", run_folder)
-    remarks = app.dataframe[-1 - sum(1 for s in app.subheader if s.value.startswith("By "))].value
+    remarks = next(df.value for df in app.dataframe if "text" in df.value and "similarity" not in df.value)
     assert 0 < len(remarks) <= 25
     word = remarks["text"].iloc[0].split()[0]
     app.text_input(key="topic_search").input(word).run()
     assert not app.exception
     assert any("remark(s) shown" in c.value for c in app.caption)
+
+
+def test_topic_page_lists_the_short_remarks_attached_to_it(run_folder):
+    from topics.run import load_run
+
+    run = load_run(run_folder)
+    app = open_page("topic", run_folder)
+    topic = app.session_state["topic_id"]
+    attached = run.remarks[run.remarks["attached"] & (run.remarks["topic"] == topic).fillna(False)]
+    assert len(attached) > 0, "the tiny corpus should attach short remarks to its first topic"
+    assert any(e.label.startswith(f"Short remarks attached to this topic ({len(attached)})") for e in app.expander)
+    table = next(df.value for df in app.dataframe if "similarity" in df.value)
+    assert set(table["remark_id"]) == set(attached["remark_id"]) and (table["similarity"] >= 0.4).all()
 
 
 def test_rename_merge_undo_and_discard_through_the_widgets(run_folder):
@@ -195,6 +208,21 @@ def test_stability_badges_and_group_intervals_are_shown(run_folder):
     groups = open_page("groups", run_folder)
     table = groups.dataframe[0].value
     assert {"kind", "evidence", "CBT"} <= set(table.columns) and table["CBT"].str.contains(r"\(").all()
+
+
+def test_classifier_f1_is_shown_beside_the_topics_while_current(run_folder):
+    from topics import classifier
+    from topics.editlog import Curator
+
+    classifier.train(Curator(run_folder), folds=3)
+    f1 = classifier.topic_f1(Curator(run_folder))
+    table = open_page("overview", run_folder).dataframe[0].value.set_index("id")
+    assert table["classifier F1"].dropna().to_dict() == pytest.approx({t: round(v, 2) for t, v in f1.items()})
+    topic = open_page("topic", run_folder)
+    shown = topic.session_state["topic_id"]
+    assert any(f"classifier F1 {f1[shown]:.2f} on held-out sessions" in m.value for m in topic.markdown)
+    Curator(run_folder).record("discard", "Ana", topics=(shown,))  # the classifier no longer fits the curation
+    assert "classifier F1" not in open_page("overview", run_folder).dataframe[0].value
 
 
 def test_report_page_offers_the_report_for_download(run_folder):

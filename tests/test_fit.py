@@ -47,10 +47,25 @@ def test_remarks_keep_identity_and_set_aside_remarks_get_no_topic(tiny_run):
     assert len(remarks) == (demo["speaker"] == "therapist").sum()  # client turns filtered out
     assert remarks["remark_id"].is_unique
     aside = remarks[~remarks["kept"]]
-    assert len(aside) > 0 and aside["topic"].isna().all() and aside["set_aside"].notna().all()
+    assert aside["set_aside"].notna().all()
+    unplaced = aside[aside["set_aside"] != "too_short"]  # empty remarks and backchannels
+    assert len(unplaced) > 0 and unplaced["topic"].isna().all() and not unplaced["attached"].any()
     kept = remarks[remarks["kept"]]
     assert kept["topic"].notna().all()
     assert {"meta_presenting_problem", "group_topic", "probability"} <= set(remarks.columns)
+
+
+def test_short_remarks_are_attached_by_the_assignment_rule_and_never_shape_topics(tiny_run):
+    remarks = tiny_run.remarks
+    short = remarks[remarks["set_aside"] == "too_short"]
+    assert len(short) > 0 and short["attached"].all() and short["topic"].notna().all()
+    placed = short[short["topic"] != -1]
+    assert len(placed) > 0 and (placed["similarity"] >= 0.4).all()  # the default assign.min_similarity
+    assert (short.loc[short["topic"] == -1, "similarity"] < 0.4).all()
+    assert tiny_run.provenance["cleaning"]["short_attached"] == len(placed)
+    assert len(tiny_run.placed) == len(tiny_run.kept) + len(short)
+    for topic in tiny_run.joint.topics:  # sizes and group counts are the fit's remarks only
+        assert topic.size == int((tiny_run.kept["topic"] == topic.id).sum())
 
 
 def test_topics_agree_with_assignments_and_have_no_filler_words(tiny_run):

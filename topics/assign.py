@@ -16,19 +16,30 @@ the topics as the experts left them, not as the fit made them:
 
 On AnnoMI this rule gives 92 % of the run's own kept remarks the topic the
 run gives them (``tests/test_annomi.py`` checks at least 90 %).
+
+The same rule *attaches* the remarks that cleaning set aside as too short
+(``assign.short_remarks``): fitted on substantive remarks only, the topics
+still take "You should be proud of yourself" or "What kind of things do you
+forget?" when one is similar enough. Attached remarks never shape a topic's
+centroid or words; backchannels stay set aside.
 """
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from topics.config import AssignConfig
+from topics.embed import EmbeddingCache, Encoder, embed_texts
+from topics.errors import TopicsInputError
 from topics.run import EMBEDDINGS_FILE, OUTLIER, TopicRun
 
 DEFAULT_MIN_SIMILARITY: float = AssignConfig.model_fields["min_similarity"].default
+SHORT = "too_short"
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -54,7 +65,6 @@ def kept_embeddings(curator) -> np.ndarray:
     if path.exists():
         return np.load(path, mmap_mode="r")
     from topics.config import validate_config
-    from topics.embed import embed_texts
     from topics.pipeline import embedding_cache, make_encoder
 
     print(f"note: {path.name} is not in {curator.path} (fitted by an older version): embedding its kept remarks "
@@ -73,6 +83,9 @@ class CuratedTopics:
     centroids: np.ndarray
     sinks: np.ndarray
     min_similarity: float = DEFAULT_MIN_SIMILARITY
+    #: ``transform --method classifier``: a trained :class:`topics.classifier.TopicClassifier` names the
+    #: topic instead of the nearest centroid; ``similarity`` still reports the nearest centroid's cosine.
+    classifier: Any = None
 
     @classmethod
     def of(cls, curated: TopicRun, fitted: TopicRun, embeddings: np.ndarray,
@@ -82,9 +95,15 @@ class CuratedTopics:
         A fitted topic whose id is gone from the curated run and most of whose
         remarks are now outliers was discarded: its sink is the mean of those remarks.
         """
-        now = curated.kept["topic"].to_numpy(dtype=int)
-        then = fitted.kept["topic"].to_numpy(dtype=int)
         current = [t.id for t in curated.joint.topics] if curated.joint else []
+        return cls.from_labels(curated.kept["topic"].to_numpy(dtype=int), fitted.kept["topic"].to_numpy(dtype=int),
+                               current, embeddings, min_similarity)
+
+    @classmethod
+    def from_labels(cls, now: np.ndarray, then: np.ndarray, current: list[int], embeddings: np.ndarray,
+                    min_similarity: float = DEFAULT_MIN_SIMILARITY) -> CuratedTopics:
+        """Targets from the kept remarks' curated (``now``) and fitted (``then``) topics and the
+        ``current`` topic ids; at fit time ``now`` and ``then`` are the same labels."""
         ids = [t for t in current if (now == t).any()]  # a topic whose remarks were all moved away has no centroid
         # a discarded topic's remarks that are still outliers, labelled by the fitted topic they came from
         sunk = np.where((now == OUTLIER) & ~np.isin(then, current), then, OUTLIER)
@@ -98,6 +117,10 @@ class CuratedTopics:
         similarity = np.zeros(len(vectors), dtype=np.float32)
         if not len(self.ids):
             return topics, similarity
+        if vectors.shape[1] != self.centroids.shape[1]:
+            raise TopicsInputError(
+                f"the remarks were embedded in {vectors.shape[1]} dimensions but the run's topics live in "
+                f"{self.centroids.shape[1]}: the run was fitted with another encoder. Use the run's embed.model.")
         for start in range(0, len(vectors), block):
             rows = _unit(np.asarray(vectors[start:start + block]))
             scores = rows @ self.centroids.T
@@ -105,7 +128,8 @@ class CuratedTopics:
             top = scores[np.arange(len(rows)), best]
             sunk = (rows @ self.sinks.T).max(axis=1) > top if len(self.sinks) else np.zeros(len(rows), dtype=bool)
             keep = (top >= self.min_similarity) & ~sunk
-            topics[start:start + len(rows)] = np.where(keep, self.ids[best], OUTLIER)
+            topics[start:start + len(rows)] = (self.classifier.predict(rows) if self.classifier is not None
+                                               else np.where(keep, self.ids[best], OUTLIER))
             similarity[start:start + len(rows)] = top
         return topics, similarity
 
@@ -116,3 +140,29 @@ def self_consistency(curated: TopicRun, fitted: TopicRun, embeddings: np.ndarray
     targets = CuratedTopics.of(curated, fitted, embeddings, min_similarity)
     topics, _ = targets.assign(embeddings)
     return float(np.mean(topics == curated.kept["topic"].to_numpy(dtype=int)))
+
+
+def assign_texts(texts: list[str], targets: CuratedTopics, encoder: Encoder,
+                 cache: EmbeddingCache | None) -> tuple[np.ndarray, np.ndarray]:
+    """Embed ``texts`` (through the cache) and assign them: (topic id or -1, similarity) per text."""
+    embeddings, _ = embed_texts(texts, encoder, cache)
+    return targets.assign(embeddings)
+
+
+def attach_short_remarks(frame: pd.DataFrame, texts: pd.Series, targets: CuratedTopics, encoder: Encoder,
+                         cache: EmbeddingCache | None) -> pd.DataFrame:
+    """``frame`` with its ``too_short`` remarks assigned: ``attached`` True, ``topic`` (or -1), ``similarity``.
+
+    ``texts``: the normalised texts, indexed like ``frame``. Other rows keep
+    their topic and similarity; ``attached`` is False for them.
+    """
+    frame = frame.copy()
+    short = frame["set_aside"].eq(SHORT).fillna(False).to_numpy(dtype=bool)
+    frame["attached"] = short
+    if "similarity" not in frame:
+        frame["similarity"] = pd.Series(pd.NA, index=frame.index, dtype="Float64")
+    if short.any():
+        topics, similarity = assign_texts(texts[short].tolist(), targets, encoder, cache)
+        frame.loc[short, "topic"] = topics
+        frame.loc[short, "similarity"] = similarity.astype(float)
+    return frame

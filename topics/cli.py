@@ -50,13 +50,24 @@ def _transform(args: argparse.Namespace) -> None:
     from topics.transform import transform_file, write_table
 
     curator = _open(args)
-    frame = transform_file(curator, Path(args.file), min_similarity=args.min_similarity)
+    frame = transform_file(curator, Path(args.file), min_similarity=args.min_similarity, method=args.method)
     out = Path(args.out) if args.out else curator.path / "transform" / f"{Path(args.file).stem}.csv"
     write_table(frame, out)
     kept = frame[frame["kept"]]
     print(f"{len(frame):,} remarks, {len(kept):,} kept, assigned to {kept['topic'].nunique()} topics.")
     print(kept["label"].value_counts().head(10).to_string())
     print(out)
+
+
+def _classifier(args: argparse.Namespace) -> None:
+    from topics import classifier
+
+    curator = _open(args)
+    print(f"Cross-validating on held-out sessions ({args.folds} folds), then training on every kept remark ...",
+          file=sys.stderr)
+    target, evaluation = classifier.train(curator, folds=args.folds, C=args.C)
+    print(classifier.summary(evaluation, curator.run))
+    print(target)
 
 
 def _author(args: argparse.Namespace) -> str:
@@ -212,8 +223,20 @@ def build_parser() -> argparse.ArgumentParser:
     transform.add_argument("--min-similarity", type=float, default=None, metavar="COSINE",
                            help="a remark less similar than this to every topic is an outlier "
                                 "(default: the run's assign.min_similarity, 0.4)")
+    transform.add_argument("--method", choices=["centroid", "classifier"], default="centroid",
+                           help="centroid: nearest curated topic above the floor (default); classifier: the run's "
+                                "classifier from 'topics classifier' (refused if edits came after it)")
     _fitted_option(transform)
     transform.set_defaults(handler=_transform)
+
+    classifier_cmd = commands.add_parser(
+        "classifier", help="train a classifier of the curated topics, validated on held-out sessions")
+    classifier_cmd.add_argument("run", help="run folder (its curated topics are the classes)")
+    classifier_cmd.add_argument("--folds", type=_positive, default=5,
+                                help="cross-validation folds, grouped by session (default 5)")
+    classifier_cmd.add_argument("--C", type=float, default=1.0,
+                                help="inverse regularisation strength of the logistic regression (default 1.0)")
+    classifier_cmd.set_defaults(handler=_classifier, fitted=False)
 
     edit = commands.add_parser("edit", help="merge, rename, discard topics, move remarks, undo or redo (recorded in edits.jsonl)")
     edit.add_argument("run", help="run folder")

@@ -124,6 +124,11 @@ class AssignConfig(_Section):
     #: A remark less similar (cosine, to the topic's centroid) than this to every topic is an outlier;
     #: 0.4 is the threshold at which the fit lets an outlier join a topic.
     min_similarity: float = Field(0.4, ge=-1.0, le=1.0)
+    #: Give remarks that cleaning set aside as ``too_short`` the topic they are most similar to (by the
+    #: same rule and floor), at fit and transform time: short affirmations and questions ("You should be
+    #: proud of yourself") carry technique. They never shape a topic's centroid or words. Backchannels
+    #: stay set aside.
+    short_remarks: bool = True
 
 
 class FitConfig(_Section):

@@ -9,8 +9,11 @@ only what it names:
   Every other topic keeps its words, weights and label exactly.
 * ``rename``: a new label and optional description.
 * ``discard``: the topic goes; its remarks become outliers (-1).
-* ``move``: remarks go to another topic or to the outliers; the words of the
-  topics they left and joined are recomputed.
+* ``move``: remarks (kept or attached short ones) go to another topic or to
+  the outliers; the words of the topics they left and joined are recomputed.
+
+Merges and discards relabel the whole topic column, so short remarks attached
+at fit time follow their topic.
 
 ``undo`` and ``redo`` are log entries too (they name the edit they undo or
 redo); they are resolved by the replay, not here.
@@ -188,7 +191,7 @@ def move(run: TopicRun, remark_ids: list[str], to: int, words: TopicWords) -> To
     unknown = set(remark_ids) - set(remarks.loc[selected, "remark_id"])
     if unknown:
         raise TopicsInputError(f"no remark {', '.join(sorted(unknown)[:5])} in this run.")
-    aside = remarks.loc[selected & ~remarks["kept"], "remark_id"].tolist()
+    aside = remarks.loc[selected & ~remarks["kept"] & ~remarks["attached"], "remark_id"].tolist()
     if aside:
         raise TopicsInputError(f"remark(s) {', '.join(aside[:5])} were set aside by cleaning and carry no topic.")
     touched = sorted(({int(t) for t in remarks.loc[selected, "topic"]} | {to}) - {OUTLIER})

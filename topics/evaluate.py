@@ -53,21 +53,25 @@ def goal_report(table: pd.DataFrame) -> list[str]:
 
 
 def _score(name: str, topics: list[Topic], assignments: np.ndarray, frame: pd.DataFrame, reference: list[str],
-           total: int, label_names: list[str] | None = None) -> dict:
-    # ``reference``: the same documents for every model's NPMI and C_V (all remarks after role filtering).
+           placed: np.ndarray, label_names: list[str] | None = None) -> dict:
+    """Measures of ``assignments`` (row-aligned with ``frame``); ``placed``: every remark's topic, -1 for none.
+
+    ``reference``: the same documents for every model's NPMI and C_V (all remarks after role filtering).
+    """
     metrics = topic_set_metrics(topics, assignments, reference, labels=_labels(frame, label_names))
     filler_ids = {t.id for t in topics if all(is_uninformative(w) for w in t.top_words())}
-    covered = np.sum((assignments != OUTLIER) & ~np.isin(assignments, list(filler_ids)))
-    return {"model": name, **metrics, "covered_share": float(covered / total)}
+    covered = np.sum((placed != OUTLIER) & ~np.isin(placed, list(filler_ids)))
+    return {"model": name, **metrics, "covered_share": float(covered / len(placed))}
 
 
 def evaluate_run(run: TopicRun, label_names: list[str] | None = None) -> dict:
-    """Our run's (curated) joint model, scored on its kept remarks."""
+    """Our run's (curated) joint model, scored on its kept remarks; covered share counts attached short
+    remarks too (all role-filtered remarks in the denominator)."""
     kept = run.kept
     reference = [normalise(t) for t in run.remarks["text"]]
-    topics = run.joint.topics
-    return _score("therapy-topics", topics, kept["topic"].to_numpy(dtype=int), kept, reference, len(run.remarks),
-                  label_names)
+    placed = run.remarks["topic"].where(run.remarks["kept"] | run.remarks["attached"]).fillna(OUTLIER)
+    return _score("therapy-topics", run.joint.topics, kept["topic"].to_numpy(dtype=int), kept, reference,
+                  placed.to_numpy(dtype=int), label_names)
 
 
 def _topics_from_words(words_by_topic: dict[int, list[tuple[str, float]]], assignments: np.ndarray) -> list[Topic]:
@@ -123,7 +127,7 @@ def evaluate(run: TopicRun, baselines: bool = False, encoder: Encoder | None = N
             "plain BERTopic": plain_bertopic(texts, embeddings, encoder, config.seed),
             "LDA": lda(texts, len(run.joint.topics), config.seed),
         }.items():
-            rows.append(_score(name, topics, assignments, frame, texts, len(frame), label_names))
+            rows.append(_score(name, topics, assignments, frame, texts, assignments, label_names))
     table = pd.DataFrame(rows)
     extra = [c for c in table.columns if c.startswith(("nmi_", "ari_"))]
     return table[[c for c in COLUMNS if c in table.columns] + extra]

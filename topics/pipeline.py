@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from corpora import load_corpus
+from topics.assign import CuratedTopics, attach_short_remarks
 from topics.clean import CleanResult, clean
 from topics.config import Config, resolve_path
 from topics.corpus import Corpus
@@ -143,6 +144,18 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
         fitted.update({f"group:{name}": model for name, model in fitted_groups.items()})
 
     remarks = _with_assignments(remarks, kept, fitted)
+    remarks["attached"] = False
+    short_placed = 0
+    if "joint" in fitted and config.assign.short_remarks:
+        with timer.stage("attach short remarks"):
+            labels = fitted["joint"].assignments
+            targets = CuratedTopics.from_labels(labels, labels, [t.id for t in fitted["joint"].topic_set.topics],
+                                                prepared.embeddings, config.assign.min_similarity)
+            remarks = attach_short_remarks(remarks, cleaned.text, targets, encoder, embedding_cache(config, encoder))
+        attached = remarks.loc[remarks["attached"], "topic"]
+        short_placed = int((attached != -1).sum())
+        print(f"Attached {short_placed} of {len(attached)} short remarks to a topic "
+              f"(assign.min_similarity {config.assign.min_similarity}).", file=sys.stderr)
     provenance = {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": sys.argv,
@@ -154,7 +167,7 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
         "group_cluster_settings": group_settings,
         "corpus": {"path": str(corpus.source), "sha256": corpus.sha256, "rows_by_role": corpus.role_counts,
                    "remarks": len(corpus)},
-        "cleaning": cleaned.counts(),
+        "cleaning": cleaned.counts() | {"short_attached": short_placed},
         "embedding": {"encoder": encoder.identity, "device": resolve_device(config.embed.device),
                       **prepared.embed_counts},
         "skipped_groups": skipped,

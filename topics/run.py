@@ -3,7 +3,7 @@
 A run folder opens in a fresh environment without pickles::
 
     config.yaml        resolved fit config
-    remarks.parquet    one row per corpus remark (kept, set_aside, topic, probability, meta_*)
+    remarks.parquet    one row per corpus remark (kept, set_aside, attached, topic, probability, similarity, meta_*)
     topics.json        joint topics: id, label, description, size, per-group counts, words
     centroids.npy      joint topic centroids (row i = topics[i]) in embedding space
     model/             joint BERTopic model (safetensors) for ``transform``
@@ -97,7 +97,14 @@ class TopicRun:
 
     @property
     def kept(self) -> pd.DataFrame:
+        """The remarks the model was fitted on: they make the topics' centroids, words and group counts."""
         return self.remarks[self.remarks["kept"]]
+
+    @property
+    def placed(self) -> pd.DataFrame:
+        """Every remark that carries a topic or is an outlier: the kept remarks plus the short remarks
+        attached afterwards by the curated assignment rule (``attached``; see :mod:`topics.assign`)."""
+        return self.remarks[self.remarks["kept"] | self.remarks["attached"]]
 
     def write(self, folder: Path) -> None:
         """Write the plain-data files into ``folder`` (model folders are the fitter's job)."""
@@ -162,6 +169,8 @@ def load_fitted_run(path: str | Path) -> TopicRun:
         )
     config = _require(folder / "config.yaml", lambda p: yaml.safe_load(p.read_text(encoding="utf-8")))
     remarks = _require(folder / "remarks.parquet", pd.read_parquet)
+    if "attached" not in remarks:  # fitted before short remarks were attached
+        remarks["attached"] = False
     metrics = _read_json(folder / "metrics.json")
     joint = _read_topic_set(folder, metrics.get("joint")) if (folder / "topics.json").exists() else None
     groups = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from topics import plots, stability
+from topics import classifier, plots, stability
 from topics.explorer import common
 from topics.summary import topic_frame
 
@@ -36,6 +36,11 @@ def render() -> None:
             else f"{'stable' if scores[t] >= stability.STABLE else 'unstable'} ({scores[t]:.0%})"))
         st.caption(f"Stability: share {stability.measured_in(run.path)} in which the topic reappears "
                    "('topics stability' measures it again with whole refits).")
+    recognised = classifier.topic_f1(opened)
+    if recognised is not None:
+        frame.insert(3, "classifier F1", frame["id"].map(lambda t: recognised.get(t)).round(2))
+        st.caption("Classifier F1: how well a machine recognises the topic in sessions it never saw "
+                   "('topics classifier', cross-validated by session).")
     st.dataframe(common.percent(frame), hide_index=True, width="stretch")
 
     options = common.topic_options(topic_set)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from topics import plots, stability
+from topics import classifier, plots, stability
 from topics.explorer import common
 from topics.summary import group_sizes
 
@@ -33,6 +33,9 @@ def render() -> None:
         share = scores[topic.id]
         colour, word = ("green", "stable") if share >= stability.STABLE else ("orange", "unstable")
         st.markdown(f":{colour}-badge[{word}: reappears in {share:.0%} {stability.measured_in(run.path)}]")
+    recognised = (classifier.topic_f1(opened) or {}).get(topic.id)
+    if recognised is not None:
+        st.markdown(f":blue-badge[classifier F1 {recognised:.2f} on held-out sessions]")
     if topic.description:
         st.write(topic.description)
     kept = run.kept
@@ -65,6 +68,13 @@ def render() -> None:
     st.dataframe(shown[remark_columns(shown)].iloc[(number - 1) * PAGE_SIZE: number * PAGE_SIZE],
                  hide_index=True, width="stretch")
     st.caption(f"{len(shown):,} remark(s) shown of {len(members):,}.")
+    short = run.remarks[run.remarks["attached"] & (run.remarks["topic"] == topic.id).fillna(False)]
+    if len(short):
+        with st.expander(f"Short remarks attached to this topic ({len(short):,})"):
+            st.caption("Remarks too short to shape a topic, given this one because they are most similar to it "
+                       "(cosine similarity at least assign.min_similarity). They are not counted in its size or words.")
+            st.dataframe(short.sort_values("similarity", ascending=False)[remark_columns(short) + ["similarity"]],
+                         hide_index=True, width="stretch")
 
     for column in [c for c in kept.columns if c.startswith("meta_")]:
         name = column.removeprefix("meta_")
