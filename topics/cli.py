@@ -70,6 +70,15 @@ def _classifier(args: argparse.Namespace) -> None:
     print(target)
 
 
+def _profile(args: argparse.Namespace) -> None:
+    from topics.profile import profile_file, render_text, write_profiles
+
+    profiles = profile_file(_open(args), Path(args.file), session=args.session)
+    print(render_text(profiles, top=args.top))
+    if args.out:
+        print(write_profiles(profiles, Path(args.out)))
+
+
 def _author(args: argparse.Namespace) -> str:
     import getpass
 
@@ -170,7 +179,8 @@ def _report(args: argparse.Namespace) -> None:
 
     curator = _open(args)
     target = write_report(curator, args.format, Path(args.out) if args.out else None, redacted=not args.no_redact,
-                          group=args.group, session=args.session)
+                          group=args.group, session=args.session,
+                          profile=Path(args.profile) if args.profile else None)
     if args.no_redact:
         print("warning: redaction is OFF: example remarks are verbatim; do not share this report.", file=sys.stderr)
     print(target)
@@ -228,6 +238,16 @@ def build_parser() -> argparse.ArgumentParser:
                                 "classifier from 'topics classifier' (refused if edits came after it)")
     _fitted_option(transform)
     transform.set_defaults(handler=_transform)
+
+    profile_cmd = commands.add_parser(
+        "profile", help="topic shares of new sessions against the run's groups (supervision: a trainee's session)")
+    profile_cmd.add_argument("run", help="run folder (its curated topics and groups are the reference)")
+    profile_cmd.add_argument("file", help="transcript file with the run's columns (text, role; session optional)")
+    profile_cmd.add_argument("--session", help="profile only this session of the file")
+    profile_cmd.add_argument("--top", type=_positive, default=10, help="topics to print per session (default 10)")
+    profile_cmd.add_argument("--out", help="also write every session's full table to this CSV")
+    _fitted_option(profile_cmd)
+    profile_cmd.set_defaults(handler=_profile)
 
     classifier_cmd = commands.add_parser(
         "classifier", help="train a classifier of the curated topics, validated on held-out sessions")
@@ -305,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     report_cmd.add_argument("--out", help="file (html, md) or folder (csv) to write; default inside the run folder")
     report_cmd.add_argument("--group", help="add the topic profile of this group against the rest")
     report_cmd.add_argument("--session", help="add the topic profile of this session against the rest")
+    report_cmd.add_argument("--profile", metavar="FILE",
+                            help="add the profile of each session of FILE (new transcripts) against the run's groups")
     report_cmd.add_argument("--no-redact", action="store_true",
                             help="keep example remarks verbatim (names, phones, addresses are NOT removed)")
     _fitted_option(report_cmd)

@@ -62,22 +62,26 @@ def build_corpus(
     columns: dict[str, str | None],
     keep_roles: list[str] | None,
     metadata: list[str],
+    optional: frozenset[str] = frozenset(),
+    hint: str = "Fix corpus.columns / corpus.metadata in the config.",
 ) -> Corpus:
     """Map ``raw`` source columns onto the canonical record and validate it.
 
     ``columns`` maps canonical names (text, role, session, group, order, id) to
-    source column names. Errors name the file, the missing column and the
-    columns that do exist.
+    source column names; keys in ``optional`` (and ``"metadata"``) may be
+    absent from the file and are then left empty. Errors name the file, the
+    missing column, the columns that do exist and ``hint``.
     """
-    wanted = {key: name for key, name in columns.items() if name}
+    wanted = {key: name for key, name in columns.items() if name and (key not in optional or name in raw.columns)}
+    if "metadata" in optional:
+        metadata = [name for name in metadata if name in raw.columns]
     if "text" not in wanted:
         raise TopicsInputError(f"{source}: the config must name the text column (corpus.columns.text).")
     missing = [name for name in [*wanted.values(), *metadata] if name not in raw.columns]
     if missing:
         available = ", ".join(map(str, raw.columns))
         raise TopicsInputError(
-            f"{source}: column(s) {', '.join(repr(m) for m in missing)} not found. "
-            f"The file has: {available}. Fix corpus.columns / corpus.metadata in the config."
+            f"{source}: column(s) {', '.join(repr(m) for m in missing)} not found. The file has: {available}. {hint}"
         )
 
     frame = pd.DataFrame(index=raw.index)

@@ -28,6 +28,7 @@ from topics.summary import group_sizes
 
 EXAMPLES = 4
 MAX_CODE_VALUES = 12
+PROFILE_TOPICS = 10  # a session profile shows its top topics plus every topic outside a reference range
 GROUP_METHOD = (
     "How to read this: a topic's share of a group is the part of that group's modelled remarks in the topic. "
     "Each group is tested against all other groups by shuffling the group labels of whole sessions 10,000 times "
@@ -75,6 +76,8 @@ class Report:
     absent: list[str]
     stability_measured_in: str  # what a topic's stability share counts, e.g. "of refits with other seeds"
     edit_log_note: str          # edits skipped on replay (damaged lines, edits that no longer apply); "" if none
+    #: ``report --profile FILE``: each session of FILE against the reference groups (see :func:`_session_profiles`)
+    session_profiles: list[dict] = field(default_factory=list)
 
 
 def _examples(kept: pd.DataFrame, topic_id: int, redacted: bool) -> list[str]:
@@ -103,6 +106,31 @@ def _profile(run, group: str | None, session: str | None, labels: dict[int, str]
     return {"column": column, "value": value, "remarks": int(selected.sum()), "rows": rows}
 
 
+def _session_profiles(curator: Curator, path: Path | None, label, redacted: bool) -> list[dict]:
+    """Profiles of the sessions of ``path`` (:mod:`topics.profile`), labels and session names as private as the report.
+
+    Each table keeps the session's top topics and every topic where it lies
+    outside a reference range.
+    """
+    if path is None:
+        return []
+    from topics.profile import profile_file
+
+    out = []
+    for p in profile_file(curator, path, label=label):
+        groups = [c.removesuffix(" share") for c in p.table.columns if c.endswith(" share")]
+        outside = p.table[[f"vs {g}" for g in groups]].ne("within").any(axis=1)
+        shown = p.table[(p.table.index < PROFILE_TOPICS) | outside]
+        rows = [{"topic": int(r["topic"]), "label": r["label"], "share": r["share"], "low": r["low"], "high": r["high"],
+                 "groups": [{"group": g, "share": r[f"{g} share"], "low": r[f"{g} low"], "high": r[f"{g} high"],
+                             "from": r[f"{g} sessions from"], "to": r[f"{g} sessions to"], "verdict": r[f"vs {g}"]}
+                            for g in groups]} for r in shown.to_dict("records")]
+        out.append({"session": redact_text(p.session) if redacted else p.session, "remarks": p.remarks,
+                    "placed": p.placed, "groups": groups, "rows": rows,
+                    "findings": [redact_text(f) if redacted else f for f in p.findings]})
+    return out
+
+
 def _code_tables(kept: pd.DataFrame, labels: dict[int, str]) -> dict[str, list[dict]]:
     """Topic by code tables for metadata columns with few values (AnnoMI's MI behaviour codes)."""
     tables = {}
@@ -119,7 +147,7 @@ def _code_tables(kept: pd.DataFrame, labels: dict[int, str]) -> dict[str, list[d
 
 
 def build_report(curator: Curator, redacted: bool = True, group: str | None = None, session: str | None = None,
-                 draws: int = 1000) -> Report:
+                 draws: int = 1000, profile: Path | None = None) -> Report:
     """Everything a report shows, from the curated run of ``curator``."""
     run = curator.run
     if run.joint is None:
@@ -196,7 +224,7 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
                   findings=robust_rows, not_robust=fragile_rows, notes=notes,
                   profile=_profile(run, group, session, labels), code_tables=code_tables, edits=edits, methods=methods,
                   absent=absent, stability_measured_in=stability.measured_in(run.path),
-                  edit_log_note=edit_log_note)
+                  edit_log_note=edit_log_note, session_profiles=_session_profiles(curator, profile, private, redacted))
 
 
 def _figures(curator: Curator, report: Report) -> dict[str, str]:
@@ -279,6 +307,17 @@ def render_markdown(report: Report) -> str:
         out += [f"## Profile of {p['column']} {p['value']}", "", f"{p['remarks']:,} remarks, against the rest of the corpus.", "",
                 _md_table([{"topic": r["topic"], "label": r["label"], "share": pct(r["share"]), "rest": pct(r["rest"])}
                            for r in p["rows"]]), ""]
+    for p in report.session_profiles:
+        out += [f"## Session {p['session']} against the reference groups", "",
+                f"{p['remarks']:,} remarks, {p['placed']:,} with a topic or outlier. Session share with its 95% interval; "
+                "per group: its share with its 95% interval, and the range of its sessions' own shares (middle 95%).",
+                "",
+                _md_table([{"topic": r["topic"], "label": r["label"],
+                            "session": f"{pct(r['share'])} ({pct(r['low'])}-{pct(r['high'])})",
+                            **{g["group"]: f"{pct(g['share'])} ({pct(g['low'])}-{pct(g['high'])}); sessions "
+                                           f"{pct(g['from'])}-{pct(g['to'])}: {g['verdict']}"
+                               for g in r["groups"]}} for r in p["rows"]]), ""]
+        out += [f"- {finding}" for finding in p["findings"]] + [""]
     for name, rows in report.code_tables.items():
         out += [f"## Topics by {name}", "", "Share of each topic's remarks per code.", "",
                 _md_table([{k: (pct(v) if isinstance(v, float) else v) for k, v in r.items()} for r in rows]), ""]
@@ -314,8 +353,8 @@ def write_tables(curator: Curator, report: Report, target: Path) -> Path:
 
 
 def write_report(curator: Curator, fmt: str = "html", out: Path | None = None, redacted: bool = True,
-                 group: str | None = None, session: str | None = None) -> Path:
-    report = build_report(curator, redacted=redacted, group=group, session=session)
+                 group: str | None = None, session: str | None = None, profile: Path | None = None) -> Path:
+    report = build_report(curator, redacted=redacted, group=group, session=session, profile=profile)
     if fmt == "csv":
         target = Path(out) if out else curator.path / "report-tables"
         if target.exists():

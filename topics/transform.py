@@ -42,7 +42,7 @@ def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
                                "(fit it with fit.modes: [joint]).")
     config = validate_config(run.config, source=f"{curator.path}/config.yaml")
     model = classifier.require_current(curator) if method == "classifier" else None
-    corpus = load_corpus(config.corpus, Path(path))
+    corpus = load_corpus(config.corpus, Path(path), run=curator.path)
     cleaned = clean(corpus.frame["text"], config.clean)
     frame = corpus.frame.copy()
     frame["kept"], frame["set_aside"] = cleaned.kept.to_numpy(), cleaned.set_aside

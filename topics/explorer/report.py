@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from topics.explorer import common
+from topics.explorer import common, profile
 from topics.redact import redact_label
 from topics.report import EXAMPLES, build_report, render_html, render_markdown
 
@@ -21,9 +21,17 @@ def render() -> None:
     if not redacted:
         st.warning("Without redaction, example remarks are verbatim and may identify people. Do not share such a report.")
 
+    uploaded = profile.upload()
+    with_profile = uploaded is not None and st.checkbox(
+        f"Include the profiles of the uploaded transcript {uploaded[0]!r}", value=True, key="report_profile")
+
     def contents() -> bytes:
         # Built only when the button is clicked: the bootstrap and the inlined plotly.js are not free.
-        report = build_report(opened, redacted=redacted)
+        if not with_profile:
+            report = build_report(opened, redacted=redacted)
+        else:
+            with profile.uploaded_file(*uploaded) as path:
+                report = build_report(opened, redacted=redacted, profile=path)
         return (render_html(opened, report) if fmt == "HTML" else render_markdown(report)).encode("utf-8")
 
     name, mime = ("report.html", "text/html") if fmt == "HTML" else ("report.md", "text/markdown")

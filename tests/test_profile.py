@@ -1,0 +1,139 @@
+"""Session profiles: held-out sessions mostly within their group, a planted session flagged, bad input refused.
+
+The run is fitted with the real packaged MiniLM on 27 of the demo's 36
+sessions (PCA, fast); the other 9 are new sessions from the same schools.
+"""
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, topics_cmd
+from topics.editlog import Curator
+from topics.profile import profile_file
+
+DEMO = ROOT / "corpora" / "demo" / "demo_sessions.csv"
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory):
+    """(run folder, file of held-out sessions): the run never saw the held-out sessions."""
+    folder = tmp_path_factory.mktemp("profile")
+    demo = pd.read_csv(DEMO)
+    sessions = sorted(demo["session_id"].unique())
+    held_out = sessions[::4]
+    demo[~demo["session_id"].isin(held_out)].to_csv(folder / "reference.csv", index=False)
+    demo[demo["session_id"].isin(held_out)].to_csv(folder / "new.csv", index=False)
+    run = folder / "run"
+    fitted = topics_cmd("fit", "configs/tiny.yaml", "--out", run, "--set", f"corpus.path={folder / 'reference.csv'}",
+                        "--set", "fit.modes=[joint]", "--set", "reduce.method=umap")  # PCA finds 2 topics, UMAP ~25
+    assert fitted.returncode == 0, fitted.stderr
+    return run, folder / "new.csv"
+
+
+def test_held_out_sessions_lie_within_their_own_school_s_range(split):
+    run, new = split
+    profiles = profile_file(Curator(run), new)
+    schools = pd.read_csv(new).drop_duplicates("session_id").set_index("session_id")["school"].astype(str)
+    assert len(profiles) == len(schools) == 9
+    flagged = [int((p.table[f"vs {schools[p.session]}"] != "within").sum()) for p in profiles]
+    tests = sum(len(p.table) for p in profiles)
+    # a new session of the same school is no finding: at most 5 % of its topic checks may say otherwise
+    assert sum(flagged) / tests <= 0.05, flagged
+    for p in profiles:
+        assert (p.table["high"] > p.table["low"]).all()  # no zero-width interval, even for 0 remarks
+        school = schools[p.session]
+        assert (p.table[f"{school} high"] > p.table[f"{school} low"]).all()
+        assert (p.table[f"{school} sessions to"] >= p.table[f"{school} sessions from"]).all()
+
+
+def test_a_session_made_of_one_topic_is_flagged_above_every_school(split, tmp_path):
+    run, _ = split
+    curated = Curator(run).run
+    kept = curated.kept
+    # a topic that is a small part of every school's remarks: a whole session of it is unheard of
+    small = [t for t in curated.joint.topics if t.size >= 12 and max(t.group_counts.values()) < 0.1 * len(kept) / 4]
+    biggest = max(small, key=lambda t: t.size)
+    texts = kept.loc[kept["topic"] == biggest.id, "text"].head(30).tolist()
+    planted = pd.DataFrame({"session_id": "planted", "school": "", "turn": range(len(texts)),
+                            "speaker": "therapist", "text": texts, "presenting_problem": ""})
+    planted.to_csv(tmp_path / "planted.csv", index=False)
+    profile, = profile_file(Curator(run), tmp_path / "planted.csv")
+    row = profile.table.set_index("topic").loc[biggest.id]
+    assert row["share"] > 0.5
+    groups = [c.removeprefix("vs ") for c in profile.table.columns if c.startswith("vs ")]
+    assert len(groups) == 4 and all(row[f"vs {g}"] == "above" for g in groups)
+    assert any(f"'{biggest.label}'" in finding and "above" in finding for finding in profile.findings)
+
+
+def test_profile_command_prints_one_session_and_writes_its_table(split, tmp_path):
+    run, new = split
+    session = str(pd.read_csv(new)["session_id"].iloc[0])
+    out = tmp_path / "profile.csv"
+    result = topics_cmd("profile", run, new, "--session", session, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert f"Session {session}:" in result.stdout and "range of shares a session of this length" in result.stdout
+    table = pd.read_csv(out)
+    assert set(table["session"].astype(str)) == {session} and {"share", "low", "high", "vs CBT"} <= set(table.columns)
+
+
+def test_a_file_without_a_session_column_is_one_session(split, tmp_path):
+    run, new = split
+    one = pd.read_csv(new).drop(columns=["session_id", "school", "presenting_problem"])
+    one.to_csv(tmp_path / "trainee.csv", index=False)
+    profiles = profile_file(Curator(run), tmp_path / "trainee.csv")
+    assert [p.session for p in profiles] == ["trainee"]
+
+
+@pytest.mark.parametrize("case", ["unknown session", "wrong columns"])
+def test_bad_input_is_one_clear_message_and_nothing_written(split, tmp_path, case):
+    run, new = split
+    out = tmp_path / "profile.csv"
+    if case == "unknown session":
+        result = topics_cmd("profile", run, new, "--session", "no-such-session", "--out", out)
+        expected = "no session 'no-such-session' in this file; its sessions are"
+    else:
+        pd.read_csv(new).rename(columns={"text": "utterance"}).to_csv(tmp_path / "other.csv", index=False)
+        result = topics_cmd("profile", run, tmp_path / "other.csv", "--out", out)
+        expected = "need the columns of the corpus it was fitted on"
+    assert result.returncode == 2 and expected in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_report_profile_is_in_the_report_and_redacted(split, tmp_path):
+    run, new = split
+    frame = pd.read_csv(new)
+    first = frame["session_id"].iloc[0]
+    frame.loc[frame["session_id"] == first, "session_id"] = "call 555-867-5309"
+    frame.to_csv(tmp_path / "named.csv", index=False)
+    for fmt in ("md", "html"):
+        out = tmp_path / f"report.{fmt}"
+        result = topics_cmd("report", run, "--format", fmt, "--out", out, "--profile", tmp_path / "named.csv")
+        assert result.returncode == 0, result.stderr
+        text = out.read_text()
+        assert text.count("against the reference groups") == frame["session_id"].nunique()
+        assert "555-867-5309" not in text and "[PHONE]" in text
+
+
+def test_explorer_profiles_an_uploaded_transcript(split):
+    from streamlit.testing.v1 import AppTest
+
+    from test_explorer import page_app
+    from topics.explorer.profile import UPLOAD_KEY
+
+    run, new = split
+    app = AppTest.from_function(page_app, args=("profile",), default_timeout=120)
+    app.session_state["run_path"] = str(run)
+    app.session_state[UPLOAD_KEY] = ("new.csv", new.read_bytes())
+    app.run()
+    assert not app.exception, app.exception
+    sessions = [str(s) for s in pd.read_csv(new)["session_id"].unique()]
+    assert list(map(str, app.selectbox(key="profile_session").options)) == sessions
+    table = app.dataframe[0].value
+    assert {"this session (%)", "vs CBT", "CBT sessions range (%)"} <= set(table.columns)
+    app.selectbox(key="profile_session").select(sessions[1]).run()
+    assert not app.exception and app.subheader[0].value == f"Session {sessions[1]}"
+    report = AppTest.from_function(page_app, args=("report",), default_timeout=120)
+    report.session_state["run_path"] = str(run)
+    report.session_state[UPLOAD_KEY] = ("new.csv", new.read_bytes())
+    report.run()
+    assert report.checkbox(key="report_profile").value is True
