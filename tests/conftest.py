@@ -61,6 +61,14 @@ def fake_encoder() -> FakeEncoder:
 
 
 @pytest.fixture
+def run_folder(fitted_folder, tmp_path):
+    """A fresh copy of the module's ``fitted_folder`` run, so that edits in one test never reach another."""
+    copy = tmp_path / "run"
+    shutil.copytree(fitted_folder, copy)
+    return copy
+
+
+@pytest.fixture
 def tiny_config():
     """configs/tiny.yaml (demo corpus, PCA), with output under the test's tmp folder."""
     return load_config(ROOT / "configs" / "tiny.yaml")

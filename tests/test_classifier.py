@@ -1,6 +1,5 @@
 """The curated-topic classifier: session-grouped validation, both methods compared, refused when stale."""
 
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -15,16 +14,9 @@ from topics.transform import transform_file
 
 
 @pytest.fixture(scope="module")
-def fitted(tmp_path_factory):
+def fitted_folder(tmp_path_factory):
     config = load_config("configs/tiny.yaml", ["fit.modes=[joint]", "cluster.cluster_selection_method=leaf"])
     return fit_run(config, out=tmp_path_factory.mktemp("classifier") / "run", encoder=FakeEncoder()).path
-
-
-@pytest.fixture
-def run_folder(fitted, tmp_path):
-    copy = tmp_path / "run"
-    shutil.copytree(fitted, copy)
-    return copy
 
 
 def planted(seed=0, topics=3, sessions=9, per_session=30, dim=16, noise=0.15):

@@ -29,13 +29,6 @@ def fitted_folder(tmp_path_factory):
     return run.path
 
 
-@pytest.fixture
-def run_folder(fitted_folder, tmp_path):
-    copy = tmp_path / "run"
-    shutil.copytree(fitted_folder, copy)
-    return copy
-
-
 def same_run(a, b):
     pd.testing.assert_frame_equal(a.remarks, b.remarks)
     assert a.joint.topics == b.joint.topics

@@ -1,7 +1,6 @@
 """The Streamlit explorer through AppTest: every page renders, and edits made with widgets reach the disk."""
 
 import json
-import shutil
 
 import pandas as pd
 import pytest
@@ -18,13 +17,6 @@ def fitted_folder(tmp_path_factory):
 
     config = load_config("configs/tiny.yaml", ["cluster.cluster_selection_method=leaf"])
     return fit_run(config, out=tmp_path_factory.mktemp("explorer") / "run", encoder=FakeEncoder()).path
-
-
-@pytest.fixture
-def run_folder(fitted_folder, tmp_path):
-    copy = tmp_path / "run"
-    shutil.copytree(fitted_folder, copy)
-    return copy
 
 
 def page_app(name):

@@ -95,10 +95,15 @@ def _edit(args: argparse.Namespace) -> None:
         "discard": lambda: {"topics": (args.topic,)},
         "move": lambda: {"remarks": tuple(args.remarks), "to": args.to},
     }.get(args.op, dict)()
+    if args.op not in ("undo", "redo") and args.model != "joint":
+        fields["model"] = args.model
     edit = curator.record(args.op, _author(args), **fields)
     for warning in curator.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"{edit.describe()} (edit {edit.id} by {edit.author}); the run now has {len(curator.run.joint.topics)} topics.")
+    run = curator.run
+    edited = run.groups.get(args.model) if args.model != "joint" else run.joint
+    count = f"; model {args.model!r} now has {len(edited.topics)} topics" if edited is not None else ""
+    print(f"{edit.describe()} (edit {edit.id} by {edit.author}){count}.")
 
 
 def _history(args: argparse.Namespace) -> None:
@@ -261,6 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     edit = commands.add_parser("edit", help="merge, rename, discard topics, move remarks, undo or redo (recorded in edits.jsonl)")
     edit.add_argument("run", help="run folder")
     edit.add_argument("--author", help="who makes the edit (default: $TOPICS_AUTHOR or your user name)")
+    edit.add_argument("--model", default="joint",
+                      help="the model to edit: 'joint' (default) or a group's name for its per-group model")
     ops = edit.add_subparsers(dest="op", required=True, metavar="EDIT")
     merge = ops.add_parser("merge", help="merge two or more topics into one")
     merge.add_argument("topics", type=int, nargs="+")

@@ -1,8 +1,8 @@
 """Expert edits as data: each edit is a pure function ``TopicRun -> TopicRun``.
 
 The curated run is the fitted run with the edit log replayed (see
-:mod:`topics.editlog`). Edits touch the joint model only, and each touches
-only what it names:
+:mod:`topics.editlog`). An edit acts on one model, the joint model unless it
+names a group's model (``model``), and touches only what it names:
 
 * ``merge``: the topics become one (the smallest id survives); its words are
   recomputed from its remarks, its centroid is the size-weighted mean.
@@ -52,6 +52,8 @@ class Edit:
     remarks: tuple[str, ...] = ()
     to: int | None = None
     target: str | None = None
+    #: the model edited: None for the joint model, else a group's name (its per-group model)
+    model: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -69,7 +71,7 @@ class Edit:
         values = {k: v for k, v in data.items() if k in known}
         values["topics"] = tuple(int(t) for t in values.get("topics", ()))
         values["remarks"] = tuple(str(r) for r in values.get("remarks", ()))
-        for name in ("author", "id", "time", "label", "description", "target"):
+        for name in ("author", "id", "time", "label", "description", "target", "model"):
             if values.get(name) is not None and not isinstance(values[name], str):
                 raise ValueError(f"field {name!r} must be text")
         if not isinstance(values.get("author"), str):
@@ -89,6 +91,9 @@ class Edit:
 
     def describe(self) -> str:
         """One line for the history list."""
+        return self._describe() + (f" in model {self.model!r}" if self.model else "")
+
+    def _describe(self) -> str:
         if self.op == "merge":
             return f"merged topics {', '.join(map(str, self.topics))}" + (f" as {self.label!r}" if self.label else "")
         if self.op == "rename":
@@ -101,109 +106,161 @@ class Edit:
         return f"{self.op} of edit {self.target}"
 
 
-def _joint(run: TopicRun) -> TopicSet:
-    if run.joint is None:
-        raise TopicsInputError("this run has no joint model; edits apply to the joint model (fit.modes: [joint]).")
-    return run.joint
+JOINT = "joint"
 
 
-def _existing(run: TopicRun, topic_ids) -> None:
-    known = {t.id for t in _joint(run).topics}
-    missing = [t for t in topic_ids if t not in known]
-    if missing:
-        raise TopicsInputError(f"no topic {', '.join(map(str, missing))} in this run (topics are {sorted(known)}).")
+@dataclass(frozen=True)
+class _Model:
+    """The part of a run one edit acts on: a topic set, its column in the remarks, and its rows.
+
+    The joint model's rows are the kept remarks (its topics' sizes and words)
+    plus, for moves and relabelling, the attached short remarks; a group's
+    model holds that group's kept remarks in ``group_topic``.
+    """
+
+    name: str
+    topic_set: TopicSet
+    column: str
+    rows: np.ndarray       # the remarks that make the topics (sizes, words, group counts)
+    movable: np.ndarray    # the remarks a move may name
+
+    @classmethod
+    def of(cls, run: TopicRun, name: str | None) -> _Model:
+        name = name or JOINT
+        remarks = run.remarks
+        kept = remarks["kept"].to_numpy(dtype=bool)
+        if name == JOINT:
+            if run.joint is None:
+                raise TopicsInputError("this run has no joint model; edit a group's model with --model GROUP.")
+            return cls(name, run.joint, "topic", kept, kept | remarks["attached"].to_numpy(dtype=bool))
+        if name not in run.groups:
+            raise TopicsInputError(f"no model {name!r} in this run; models: "
+                                   f"{', '.join([JOINT] * (run.joint is not None) + sorted(run.groups))}.")
+        rows = kept & (remarks["group"] == name).fillna(False).to_numpy(dtype=bool)
+        return cls(name, run.groups[name], "group_topic", rows, rows)
+
+    def assignments(self, remarks: pd.DataFrame) -> np.ndarray:
+        """One label per kept remark, as :class:`TopicWords` counts them; rows of other models are -2."""
+        values = remarks[self.column].where(pd.Series(self.rows, index=remarks.index), OTHER_MODEL)
+        return values[remarks["kept"]].fillna(OTHER_MODEL).to_numpy(dtype=int)
+
+    def words(self, words: TopicWords, remarks: pd.DataFrame, topic_ids: list[int]) -> dict[int, list]:
+        assignments = self.assignments(remarks)
+        return words.words(assignments, topic_ids, rows=assignments != OTHER_MODEL)
+
+    def existing(self, topic_ids) -> None:
+        known = {t.id for t in self.topic_set.topics}
+        missing = [t for t in topic_ids if t not in known]
+        if missing:
+            where = "" if self.name == JOINT else f" of model {self.name!r}"
+            raise TopicsInputError(f"no topic {', '.join(map(str, missing))} in this run{where} "
+                                   f"(topics are {sorted(known)}).")
+
+    def group_counts(self, remarks: pd.DataFrame, topic_id: int) -> dict[str, int]:
+        if self.name != JOINT:
+            return {}  # a group's model holds one group: its topics carry no per-group counts, as fitted
+        members = remarks.loc[self.rows & remarks[self.column].isin([topic_id]).to_numpy(dtype=bool), "group"].dropna()
+        return {str(g): int(n) for g, n in members.value_counts().sort_index().items()}
+
+    def sizes(self, remarks: pd.DataFrame) -> pd.Series:
+        return remarks.loc[self.rows, self.column].value_counts()
+
+    def relabel(self, remarks: pd.DataFrame, topic_ids: list[int], to: int) -> pd.Series:
+        """The model's column with ``topic_ids`` replaced by ``to`` in its own rows only."""
+        column = remarks[self.column]
+        return column.mask(column.isin(topic_ids) & pd.Series(self.movable, index=remarks.index), to)
+
+    def replace(self, run: TopicRun, topics: list[Topic], centroids: np.ndarray,
+                column: pd.Series | None = None) -> TopicRun:
+        """The run with this model's topics, centroids and (optionally) column replaced; metrics updated."""
+        remarks = run.remarks if column is None else run.remarks.assign(**{self.column: column})
+        labels = remarks.loc[self.rows, self.column].to_numpy(dtype=float)
+        metrics = {**self.topic_set.metrics, "topic_count": len(topics),
+                   "outlier_share": float(np.mean(labels == OUTLIER)) if len(labels) else 0.0}
+        topic_set = TopicSet(name=self.topic_set.name, topics=topics, centroids=centroids, metrics=metrics)
+        if self.name == JOINT:
+            return dataclasses.replace(run, remarks=remarks, joint=topic_set)
+        return dataclasses.replace(run, remarks=remarks, groups={**run.groups, self.name: topic_set})
 
 
-def _with(run: TopicRun, topics: list[Topic], centroids: np.ndarray, topic_column: pd.Series | None = None) -> TopicRun:
-    remarks = run.remarks if topic_column is None else run.remarks.assign(topic=topic_column)
-    joint = run.joint
-    kept_topics = remarks.loc[remarks["kept"], "topic"].to_numpy(dtype=float)
-    metrics = {**joint.metrics, "topic_count": len(topics),
-               "outlier_share": float(np.mean(kept_topics == OUTLIER)) if len(kept_topics) else 0.0}
-    return dataclasses.replace(run, remarks=remarks,
-                               joint=TopicSet(name=joint.name, topics=topics, centroids=centroids, metrics=metrics))
+OTHER_MODEL = -2  # label of kept remarks outside a group's model when its words are counted
 
 
-def _group_counts(remarks: pd.DataFrame, topic_id: int) -> dict[str, int]:
-    members = remarks.loc[remarks["kept"] & remarks["topic"].isin([topic_id]), "group"].dropna()
-    return {str(g): int(n) for g, n in members.value_counts().sort_index().items()}
-
-
-def _kept_assignments(remarks: pd.DataFrame) -> np.ndarray:
-    return remarks.loc[remarks["kept"], "topic"].to_numpy(dtype=int)
-
-
-def rename(run: TopicRun, topic: int, label: str, description: str | None = None) -> TopicRun:
-    _existing(run, [topic])
+def rename(run: TopicRun, topic: int, label: str, description: str | None = None, model: str | None = None) -> TopicRun:
+    part = _Model.of(run, model)
+    part.existing([topic])
     if not label or not label.strip():
         raise TopicsInputError("a topic label cannot be empty.")
-    joint = run.joint
     topics = [dataclasses.replace(t, label=label.strip(), description=(description if description is not None else t.description))
-              if t.id == topic else t for t in joint.topics]
-    return _with(run, topics, joint.centroids)
+              if t.id == topic else t for t in part.topic_set.topics]
+    return part.replace(run, topics, part.topic_set.centroids)
 
 
-def discard(run: TopicRun, topic: int) -> TopicRun:
-    _existing(run, [topic])
-    joint = run.joint
-    keep = [i for i, t in enumerate(joint.topics) if t.id != topic]
-    column = run.remarks["topic"].mask(run.remarks["topic"].isin([topic]), OUTLIER)
-    return _with(run, [joint.topics[i] for i in keep], joint.centroids[keep], column)
+def discard(run: TopicRun, topic: int, model: str | None = None) -> TopicRun:
+    part = _Model.of(run, model)
+    part.existing([topic])
+    topic_set = part.topic_set
+    keep = [i for i, t in enumerate(topic_set.topics) if t.id != topic]
+    return part.replace(run, [topic_set.topics[i] for i in keep], topic_set.centroids[keep],
+                        part.relabel(run.remarks, [topic], OUTLIER))
 
 
-def merge(run: TopicRun, topic_ids: list[int], words: TopicWords, label: str | None = None) -> TopicRun:
+def merge(run: TopicRun, topic_ids: list[int], words: TopicWords, label: str | None = None,
+          model: str | None = None) -> TopicRun:
     topic_ids = sorted(set(topic_ids))
     if len(topic_ids) < 2:
         raise TopicsInputError("a merge needs two or more different topics.")
-    _existing(run, topic_ids)
-    joint = run.joint
+    part = _Model.of(run, model)
+    part.existing(topic_ids)
+    topic_set = part.topic_set
     survivor = topic_ids[0]
-    column = run.remarks["topic"].mask(run.remarks["topic"].isin(topic_ids), survivor)
-    remarks = run.remarks.assign(topic=column)
-    index = {t.id: i for i, t in enumerate(joint.topics)}
-    sizes = np.array([joint.topics[index[t]].size for t in topic_ids], dtype=float)
-    rows = joint.centroids[[index[t] for t in topic_ids]]
+    column = part.relabel(run.remarks, topic_ids, survivor)
+    remarks = run.remarks.assign(**{part.column: column})
+    index = {t.id: i for i, t in enumerate(topic_set.topics)}
+    sizes = np.array([topic_set.topics[index[t]].size for t in topic_ids], dtype=float)
+    rows = topic_set.centroids[[index[t] for t in topic_ids]]
     centroid = np.average(rows, axis=0, weights=sizes) if sizes.sum() > 0 else rows.mean(axis=0)
-    new_words = words.words(_kept_assignments(remarks), [survivor])[survivor]
+    new_words = part.words(words, remarks, [survivor])[survivor]
     merged = Topic(id=survivor, label=label.strip() if label and label.strip() else ", ".join(w for w, _ in new_words[:3]),
-                   words=new_words, size=int(sizes.sum()), group_counts=_group_counts(remarks, survivor),
-                   description=joint.topics[index[survivor]].description)
+                   words=new_words, size=int(sizes.sum()), group_counts=part.group_counts(remarks, survivor),
+                   description=topic_set.topics[index[survivor]].description)
     topics, centroids = [], []
-    for i, topic in enumerate(joint.topics):
+    for i, topic in enumerate(topic_set.topics):
         if topic.id == survivor:
             topics.append(merged)
             centroids.append(centroid)
         elif topic.id not in topic_ids:
             topics.append(topic)
-            centroids.append(joint.centroids[i])
-    return _with(run, topics, np.asarray(centroids, dtype=np.float32), column)
+            centroids.append(topic_set.centroids[i])
+    return part.replace(run, topics, np.asarray(centroids, dtype=np.float32), column)
 
 
-def move(run: TopicRun, remark_ids: list[str], to: int, words: TopicWords) -> TopicRun:
+def move(run: TopicRun, remark_ids: list[str], to: int, words: TopicWords, model: str | None = None) -> TopicRun:
     if not remark_ids:
         raise TopicsInputError("select at least one remark to move.")
-    _joint(run)
+    part = _Model.of(run, model)
     if to != OUTLIER:
-        _existing(run, [to])
-    joint = run.joint
+        part.existing([to])
     remarks = run.remarks
     selected = remarks["remark_id"].isin(remark_ids)
     unknown = set(remark_ids) - set(remarks.loc[selected, "remark_id"])
     if unknown:
         raise TopicsInputError(f"no remark {', '.join(sorted(unknown)[:5])} in this run.")
-    aside = remarks.loc[selected & ~remarks["kept"] & ~remarks["attached"], "remark_id"].tolist()
-    if aside:
-        raise TopicsInputError(f"remark(s) {', '.join(aside[:5])} were set aside by cleaning and carry no topic.")
-    touched = sorted(({int(t) for t in remarks.loc[selected, "topic"]} | {to}) - {OUTLIER})
-    column = remarks["topic"].mask(selected, to)
-    moved = remarks.assign(topic=column)
-    kept_topics = _kept_assignments(moved)
-    new_words = words.words(kept_topics, touched)
-    counts = pd.Series(kept_topics).value_counts()
+    outside = remarks.loc[selected & ~pd.Series(part.movable, index=remarks.index), ["remark_id", "kept"]]
+    if len(outside):
+        ids = ", ".join(outside["remark_id"].head(5))
+        if part.name == JOINT or not outside["kept"].any():
+            raise TopicsInputError(f"remark(s) {ids} were set aside by cleaning and carry no topic.")
+        raise TopicsInputError(f"remark(s) {ids} are not in model {part.name!r} (another group's remarks).")
+    touched = sorted(({int(t) for t in remarks.loc[selected, part.column]} | {to}) - {OUTLIER})
+    column = remarks[part.column].mask(selected, to)
+    moved = remarks.assign(**{part.column: column})
+    new_words = part.words(words, moved, touched)
+    counts = part.sizes(moved)
     topics = [dataclasses.replace(t, words=new_words[t.id], size=int(counts.get(t.id, 0)),
-                                  group_counts=_group_counts(moved, t.id)) if t.id in touched else t
-              for t in joint.topics]
-    return _with(run, topics, joint.centroids, column)
+                                  group_counts=part.group_counts(moved, t.id)) if t.id in touched else t
+              for t in part.topic_set.topics]
+    return part.replace(run, topics, part.topic_set.centroids, column)
 
 
 def apply_edit(run: TopicRun, edit: Edit, words: Callable[[], TopicWords]) -> TopicRun:
@@ -213,11 +270,11 @@ def apply_edit(run: TopicRun, edit: Edit, words: Callable[[], TopicWords]) -> To
     so renames and discards never pay for counting words.
     """
     if edit.op == "rename":
-        return rename(run, edit.topics[0], edit.label or "", edit.description)
+        return rename(run, edit.topics[0], edit.label or "", edit.description, edit.model)
     if edit.op == "discard":
-        return discard(run, edit.topics[0])
+        return discard(run, edit.topics[0], edit.model)
     if edit.op == "merge":
-        return merge(run, list(edit.topics), words(), edit.label)
+        return merge(run, list(edit.topics), words(), edit.label, edit.model)
     if edit.op == "move":
-        return move(run, list(edit.remarks), OUTLIER if edit.to is None else int(edit.to), words())
+        return move(run, list(edit.remarks), OUTLIER if edit.to is None else int(edit.to), words(), edit.model)
     raise ValueError(f"{edit.op} is resolved by the replay, not applied")

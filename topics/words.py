@@ -79,11 +79,20 @@ class TopicWords:
             counts_temporary.unlink(missing_ok=True)
             vocabulary_temporary.unlink(missing_ok=True)
 
-    def words(self, assignments: np.ndarray, topic_ids: list[int]) -> dict[int, list[tuple[str, float]]]:
-        """Top words of ``topic_ids`` given one topic per kept remark (``-1`` counts as a class too)."""
-        classes, rows = np.unique(assignments, return_inverse=True)
-        membership = sp.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(len(classes), len(rows)))
-        class_counts = (membership @ self.counts_).tocsr()
+    def words(self, assignments: np.ndarray, topic_ids: list[int],
+              rows: np.ndarray | None = None) -> dict[int, list[tuple[str, float]]]:
+        """Top words of ``topic_ids`` given one topic per kept remark (``-1`` counts as a class too).
+
+        ``rows``: a mask of the kept remarks the model holds (a group's model
+        sees only its group, as its own c-TF-IDF did); default all.
+        """
+        counts = self.counts_
+        if rows is not None:
+            assignments, counts = np.asarray(assignments)[rows], counts[np.flatnonzero(rows)]
+        classes, members = np.unique(assignments, return_inverse=True)
+        membership = sp.csr_matrix((np.ones(len(members)), (members, np.arange(len(members)))),
+                                   shape=(len(classes), len(members)))
+        class_counts = (membership @ counts).tocsr()
         present = np.asarray((class_counts > 0).sum(axis=0)).ravel() >= self.min_df
         class_counts = class_counts[:, present]
         vocabulary = self.vocabulary_[present]
