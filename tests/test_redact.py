@@ -130,3 +130,35 @@ def test_lower_case_topic_words_and_labels_lose_names_too():
         ["[NAME] [NAME]", "dr [NAME]", "drinking", "will power"]
     assert redact_label("john, sarah, drinking") == "[NAME], [NAME], drinking"
     assert redact_label("renamed topic 3 to 'Jennifer at 14 Elm Street'") == "renamed topic 3 to '[NAME] at [ADDRESS]'"
+
+
+def test_redact_command_writes_a_deidentified_copy_with_a_summary(tmp_path):
+    from conftest import topics_cmd
+
+    source = tmp_path / "sessions.csv"
+    pd.DataFrame({"session": ["s1", "s1", "s2"], "speaker": ["therapist", "client", "client"],
+                  "text": ["Hi Jennifer, call me on 07700 900123", "jennifer here, my son jayden is fine",
+                           "i told jennifer"], "note": ["keep", "keep", "keep"]}).to_csv(source, index=False)
+    result = topics_cmd("redact", source, "--columns", "text", "--session-column", "session")
+    assert result.returncode == 0, result.stderr
+    target = tmp_path / "sessions.redacted.csv"
+    assert result.stdout.strip().splitlines()[-1] == str(target)
+    assert "name 4" in result.stdout and "phone 1" in result.stdout
+    copy = pd.read_csv(target)
+    assert list(copy.columns) == ["session", "speaker", "text", "note"] and len(copy) == 3
+    assert copy["text"].tolist() == ["Hi [NAME 1], call me on [PHONE 1]", "[NAME 1] here, my son [NAME 2] is fine",
+                                     "i told [NAME 1]"]
+    plain = topics_cmd("redact", source, "--columns", "text", "--plain", "--out", tmp_path / "plain.jsonl")
+    assert plain.returncode == 0 and "[NAME]" in (tmp_path / "plain.jsonl").read_text()
+
+
+def test_redact_command_refuses_bad_input_and_writes_nothing(tmp_path):
+    from conftest import topics_cmd
+
+    source = tmp_path / "sessions.csv"
+    pd.DataFrame({"text": ["i told jennifer"]}).to_csv(source, index=False)
+    missing = topics_cmd("redact", source, "--columns", "utterance")
+    assert missing.returncode == 2 and "'utterance' not found" in missing.stderr
+    same = topics_cmd("redact", source, "--columns", "text", "--out", source)
+    assert same.returncode == 2 and "overwrite the original" in same.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sessions.csv"]

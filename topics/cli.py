@@ -79,6 +79,19 @@ def _profile(args: argparse.Namespace) -> None:
         print(write_profiles(profiles, Path(args.out)))
 
 
+def _redact(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from topics.deidentify import redact_file
+
+    path = Path(args.file)
+    with tqdm(desc="Redacting", unit="text", disable=None, file=sys.stderr) as bar:
+        target, counts = redact_file(path, args.columns, Path(args.out) if args.out else None,
+                                     session_column=args.session_column, pseudonyms=not args.plain, progress=bar)
+    print("Replaced: " + ", ".join(f"{kind.lower()} {n}" for kind, n in counts.items()) + f" (total {sum(counts.values())})")
+    print(target)
+
+
 def _author(args: argparse.Namespace) -> str:
     import getpass
 
@@ -118,7 +131,8 @@ def _export(args: argparse.Namespace) -> None:
     from topics.export import export_bertopic
 
     curator = _open(args)
-    target = export_bertopic(curator, Path(args.bertopic))
+    target = export_bertopic(curator, Path(args.bertopic), redacted=not args.no_redact)
+    _warn_unredacted(args)
     print(f"BERTopic model with {len(curator.run.joint.topics)} curated topics written. Load it with "
           f"BERTopic.load({str(target)!r}, embedding_model=...)")
     print(target)
@@ -132,7 +146,9 @@ def _compare(args: argparse.Namespace) -> None:
                          permutations=args.permutations)
     target = write_comparison(comparison, curator.path, {"draws": args.draws, "seed": args.seed,
                                                           "permutations": args.permutations,
-                                                          "threshold": args.threshold, "edits": len(curator.history())})
+                                                          "threshold": args.threshold, "edits": len(curator.history())},
+                              redacted=not args.no_redact)
+    _warn_unredacted(args)
     print(comparison_table(comparison))
     print(target)
 
@@ -186,8 +202,7 @@ def _report(args: argparse.Namespace) -> None:
     target = write_report(curator, args.format, Path(args.out) if args.out else None, redacted=not args.no_redact,
                           group=args.group, session=args.session,
                           profile=Path(args.profile) if args.profile else None)
-    if args.no_redact:
-        print("warning: redaction is OFF: example remarks are verbatim; do not share this report.", file=sys.stderr)
+    _warn_unredacted(args)
     print(target)
 
 
@@ -206,6 +221,18 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
+
+
+def _no_redact_option(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument("--no-redact", action="store_true",
+                         help=f"do not remove names, places and numbers: {what} (do not share the result)")
+
+
+def _warn_unredacted(args: argparse.Namespace) -> None:
+    if getattr(args, "no_redact", False):
+        print("\033[31mwarning: redaction is OFF: names, places and numbers are written verbatim; do not share "
+              "this output.\033[0m" if sys.stderr.isatty() else "warning: redaction is OFF: names, places and "
+              "numbers are written verbatim; do not share this output.", file=sys.stderr)
 
 
 def _fitted_option(command: argparse.ArgumentParser) -> None:
@@ -292,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="export the curated run as a BERTopic model")
     export.add_argument("run", help="run folder")
     export.add_argument("--bertopic", required=True, metavar="DIR", help="folder to create for the BERTopic model")
+    _no_redact_option(export, "labels and topic words are exported verbatim")
     _fitted_option(export)
     export.set_defaults(handler=_export)
 
@@ -304,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare_cmd.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     compare_cmd.add_argument("--threshold", type=float, default=0.7,
                              help="centroid cosine similarity for matching per-group topics (default 0.7)")
+    _no_redact_option(compare_cmd, "labels and words in RUN/compare/ are written verbatim")
     _fitted_option(compare_cmd)
     compare_cmd.set_defaults(handler=_compare)
 
@@ -338,6 +367,15 @@ def build_parser() -> argparse.ArgumentParser:
                             help="keep example remarks verbatim (names, phones, addresses are NOT removed)")
     _fitted_option(report_cmd)
     report_cmd.set_defaults(handler=_report)
+
+    redact_cmd = commands.add_parser("redact", help="write a de-identified copy of a transcript file (same rows and columns)")
+    redact_cmd.add_argument("file", help="CSV, TSV, JSONL or Parquet file")
+    redact_cmd.add_argument("--columns", nargs="+", required=True, metavar="COLUMN", help="text columns to redact")
+    redact_cmd.add_argument("--session-column", metavar="COLUMN",
+                            help="number pseudonyms per session ([NAME 1] is one person within a session)")
+    redact_cmd.add_argument("--plain", action="store_true", help="plain typed placeholders ([NAME]), no numbers")
+    redact_cmd.add_argument("--out", help="file to write (default: <file>.redacted.<suffix> beside it)")
+    redact_cmd.set_defaults(handler=_redact)
 
     explore_cmd = commands.add_parser("explore", help="open the Streamlit explorer on 127.0.0.1")
     explore_cmd.add_argument("run", nargs="?", help="run folder (default: pick one of the runs under outputs/)")

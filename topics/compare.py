@@ -43,6 +43,7 @@ from scipy.optimize import linear_sum_assignment
 
 from topics import significance
 from topics.errors import TopicsInputError
+from topics.redact import redact_frame
 from topics.run import OUTLIER, TopicRun, TopicSet
 from topics.words import TopicWords
 
@@ -346,8 +347,9 @@ def compare(run: TopicRun, words: TopicWords, draws: int = 2000, seed: int = 0, 
     return Comparison(shares, differences, kinds, word_table, alignments, similarity, to_joint, notes)
 
 
-def write_comparison(comparison: Comparison, run_folder: Path, settings: dict) -> Path:
-    """Write ``compare/`` (CSV and JSON) atomically, replacing an older one."""
+def write_comparison(comparison: Comparison, run_folder: Path, settings: dict, redacted: bool = True) -> Path:
+    """Write ``compare/`` (CSV and JSON) atomically, replacing an older one; labels and words redacted
+    unless ``redacted`` is False."""
     target = run_folder / "compare"
     temporary = Path(tempfile.mkdtemp(prefix=".compare.", dir=run_folder))
     try:
@@ -355,6 +357,8 @@ def write_comparison(comparison: Comparison, run_folder: Path, settings: dict) -
                   "words": comparison.words}
         tables |= {f"alignment_{k}": v for k, v in comparison.alignments.items()}
         tables |= {f"to_joint_{k}": v for k, v in comparison.to_joint.items()}
+        if redacted:
+            tables = {name: redact_frame(table) for name, table in tables.items()}
         for name, table in tables.items():
             table.to_csv(temporary / f"{name}.csv", index=False)
         for key, matrix in comparison.similarity.items():

@@ -26,11 +26,16 @@ import numpy as np
 from topics.assign import CuratedTopics, kept_embeddings
 from topics.editlog import Curator
 from topics.errors import TopicsInputError
+from topics.redact import redact_label, redact_words
 from topics.run import OUTLIER, atomic_folder
 
 
-def export_bertopic(curator: Curator, target: Path) -> Path:
-    """Write a BERTopic model folder for ``curator.run`` at ``target``; returns ``target``."""
+def export_bertopic(curator: Curator, target: Path, redacted: bool = True) -> Path:
+    """Write a BERTopic model folder for ``curator.run`` at ``target``; returns ``target``.
+
+    The export leaves our hands, so labels and topic words are redacted
+    (:mod:`topics.redact`) unless ``redacted`` is False. It holds no remark text.
+    """
     from safetensors.numpy import save_file
 
     curated, fitted_model = curator.run, curator.path / "model"
@@ -49,10 +54,14 @@ def export_bertopic(curator: Curator, target: Path) -> Path:
     centroid_of = dict(zip(targets.ids.tolist(), targets.centroids))
     rows = [np.stack([centroid_of.get(t.id, curated.joint.centroids[i]) for i, t in enumerate(topics)])]
 
-    representations = {str(new_id[t.id]): [list(w) for w in t.words] for t in topics}
-    labels = [t.label for t in topics]
+    label, words = (redact_label, redact_words) if redacted else (lambda text: text, lambda items: items)
+    representations = {str(new_id[t.id]): [[word, weight] for word, (_, weight) in zip(words(t.top_words(len(t.words))),
+                                                                                       t.words)] for t in topics}
+    labels = [label(t.label) for t in topics]
     if has_outliers:
-        representations = {"-1": fitted_topics["topic_representations"].get("-1", []), **representations}
+        outlier_words = fitted_topics["topic_representations"].get("-1", [])
+        representations = {"-1": [[word, weight] for word, (_, weight) in
+                                  zip(words([w for w, _ in outlier_words]), outlier_words)], **representations}
         labels = ["Outliers", *labels]
         rows.insert(0, np.asarray(embeddings[kept_topics == OUTLIER], dtype=np.float32).mean(axis=0, keepdims=True))
     ids = ([OUTLIER] if has_outliers else []) + list(range(len(topics)))

@@ -58,8 +58,8 @@ def first_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def all_first_names() -> frozenset[str]:
-    import gender_guesser.detector
+def census_first_names() -> frozenset[str]:
+    """The 1990 US census first names, function words included ("will", "may")."""
     import names
 
     folder = Path(names.__file__).parent
@@ -67,6 +67,14 @@ def all_first_names() -> frozenset[str]:
     for file in ("dist.male.first", "dist.female.first"):
         with open(folder / file, encoding="utf-8") as handle:
             result.update(line.split()[0].lower() for line in handle if line.strip())
+    return frozenset(result)
+
+
+@lru_cache(maxsize=1)
+def all_first_names() -> frozenset[str]:
+    import gender_guesser.detector
+
+    result = set(census_first_names())
     detector = gender_guesser.detector.Detector(case_sensitive=False)
     result.update(name for name in detector.names if name.isalpha() and len(name) > 1)
     return frozenset(result)

@@ -201,12 +201,15 @@ def _sentence_start(text: str, position: int) -> bool:
     return not before or before[-1] in ".?!:\"“(-—\n"
 
 
-def _cue(words: list[str], i: int) -> str | None:
-    """'name' or 'place' when the words before token ``i`` announce one."""
+def _cue(words: list[str], i: int, joined: bool = True) -> str | None:
+    """'name' or 'place' when the words before token ``i`` announce one; ``joined``: no full stop, question
+    mark or colon between the word before and this one ("Hello. Come in" is no greeting of Come)."""
     previous = words[i - 1] if i else ""
     two = " ".join(words[max(0, i - 2):i])
-    if previous in _TITLES or previous in _GREETINGS or any(two.endswith(phrase) for phrase in _NAMING):
+    if previous in _TITLES or joined and (previous in _GREETINGS or any(two.endswith(p) for p in _NAMING)):
         return "name"
+    if not joined:
+        return None
     if previous in _KIN and (i >= 2 and words[i - 2] in _POSSESSIVES or i >= 3 and words[i - 3] in _POSSESSIVES):
         return "name"
     if previous in _PLACE_CUES:
@@ -248,7 +251,8 @@ def _word_kind(text: str, tokens: list[re.Match], words: list[str], i: int, list
         return "NAME"  # "van der berg", "al haddad"
     if previous_name == i - 1 and i > 0 and words[i - 1] in _PARTICLES and lexicon.is_surname(word):
         return "NAME"
-    cue = _cue(words, i)
+    joined = i == 0 or not re.search(r"[.?!:;]", text[tokens[i - 1].end():tokens[i].start()])
+    cue = _cue(words, i, joined)
     ordinary = lexicon.is_ordinary(word)
     capital = token[0].isupper() and not _sentence_start(text, tokens[i].start()) and word not in _NEVER_NAMES
     following = words[i + 1] if i + 1 < len(words) else ""
@@ -258,9 +262,11 @@ def _word_kind(text: str, tokens: list[re.Match], words: list[str], i: int, list
     spoken_to = i > 0 and (words[i - 1] in _SPEECH or words[i - 1] == "to" and i > 1 and words[i - 2] in _SPEECH)
     listed_name = lexicon.is_name(word)
     naming = any(" ".join(words[max(0, i - 2):i]).endswith(phrase) for phrase in _NAMING)
-    if cue == "name" and words[i - 1] not in _KIN and word in lexicon.all_first_names() and (
-            naming or word not in STOP_WORDS):
-        return "NAME"  # "my name is Will", "Hi, Jo" (not "thanks so much")
+    titled = i > 0 and words[i - 1] in _TITLES
+    if cue == "name" and word in lexicon.all_first_names() and (
+            (naming or titled) and (word not in STOP_WORDS or word in lexicon.census_first_names())
+            or word not in STOP_WORDS and (token[0].isupper() or not ordinary)):
+        return "NAME"  # "my name is Will", "Hi, Jo" (not "thanks so much", "hello, hi, come")
     if spoken_to and lexicon.is_first_name(word) and word not in lexicon.NAME_WORDS:
         return "NAME"  # "i told rohan", "talked to harper"
     if listed_name or listed_place:
@@ -286,8 +292,8 @@ def _ordinary_name_meant(word: str, i: int, words: list[str], cue: str | None, c
     whose ordinary sense is uncommon; a surname right after a first name; a place after "in" unless the
     word is very common; a capital in mid-sentence with any cue."""
     moderate = not lexicon.is_common(word, lexicon.NAME_OVER_WORD_ZIPF)
-    if cue == "name" and words[i - 1] not in _KIN:
-        return True
+    if cue == "name" and (words[i - 1] in _TITLES or words[i - 1] not in _KIN and (capital or moderate)):
+        return True  # "Mr Brown", "Hi, Grace", "hi tommy"; not "hello, hi, come"
     if moderate and (cue == "name" or announced or spoken_to):
         return True
     if cue == "name" and announced:  # "my sponsor mikey says"
@@ -379,3 +385,22 @@ def redact_words(words: list[str]) -> list[str]:
 def redact_label(label: str) -> str:
     """A topic label (an expert's words, or the top words of the topic)."""
     return redact_text(label)
+
+
+#: Table columns that hold text a person wrote or a label an expert gave: redacted when a table leaves the machine.
+TEXT_COLUMNS = ("text", "label", "word", "words", "description", "group label", "joint label", "label_a", "label_b")
+
+
+def redact_frame(frame, session_column: str | None = "session", pseudonyms: bool = True):
+    """A copy of ``frame`` with its text columns redacted; remark texts numbered per session."""
+    redactor = Redactor(pseudonyms=pseudonyms)
+    out = frame.copy()
+    sessions = out[session_column].astype(str) if session_column and session_column in out else None
+    for column in [c for c in out.columns if c in TEXT_COLUMNS or str(c).endswith(" label")]:
+        values = out[column]
+        if column == "text":
+            keys = sessions if sessions is not None else [None] * len(out)
+            out[column] = [redactor.redact(v, k).text if isinstance(v, str) else v for v, k in zip(values, keys)]
+        else:
+            out[column] = [redact_label(v) if isinstance(v, str) else v for v in values]
+    return out

@@ -22,7 +22,7 @@ from topics import plots, stability
 from topics.compare import KIND_WORDS, Comparison, evidence, findings, group_statistics, topic_kinds
 from topics.editlog import Curator
 from topics.errors import TopicsInputError
-from topics.redact import redact_label, redact_text, redact_words
+from topics.redact import Redactor, redact_frame, redact_label, redact_text, redact_words
 from topics.run import OUTLIER, atomic_folder, write_text_atomic
 from topics.summary import group_sizes
 
@@ -80,10 +80,13 @@ class Report:
     session_profiles: list[dict] = field(default_factory=list)
 
 
-def _examples(kept: pd.DataFrame, topic_id: int, redacted: bool) -> list[str]:
+def _examples(kept: pd.DataFrame, topic_id: int, redactor: Redactor | None) -> list[str]:
+    """The topic's most representative remarks; redacted with pseudonyms numbered per session."""
     members = kept[kept["topic"] == topic_id].sort_values("probability", ascending=False, na_position="last")
-    texts = members["text"].drop_duplicates().head(EXAMPLES).tolist()
-    return [redact_text(t) if redacted else t for t in texts]
+    rows = members.drop_duplicates("text").head(EXAMPLES)
+    if redactor is None:
+        return rows["text"].tolist()
+    return [redactor.redact(text, str(session)).text for text, session in zip(rows["text"], rows["session"])]
 
 
 def _profile(run, group: str | None, session: str | None, labels: dict[int, str]) -> dict | None:
@@ -182,10 +185,11 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
     if scores is None:
         absent.append("Stability across seeds was not measured (run 'topics stability').")
     total = len(kept)
+    redactor = Redactor(pseudonyms=True) if redacted else None  # one numbering per session across the report
     topics = [TopicEntry(id=t.id, label=labels[t.id], description=private(t.description), size=t.size,
                          share=t.size / max(total, 1),
                          words=redact_words(t.top_words(10)) if redacted else t.top_words(10),
-                         examples=_examples(kept, t.id, redacted),
+                         examples=_examples(kept, t.id, redactor),
                          groups=shares_by_topic.get(t.id, []), kind=kind_of.get(t.id), stability=stable.get(t.id))
               for t in run.joint.topics]
     code_tables = _code_tables(kept, labels)
@@ -344,7 +348,7 @@ def write_tables(curator: Curator, report: Report, target: Path) -> Path:
         remarks = run.remarks.copy()
         remarks["label"] = remarks["topic"].map(lambda t: labels.get(int(t), "outlier") if pd.notna(t) else pd.NA)
         if report.redacted:
-            remarks["text"] = remarks["text"].map(redact_text)
+            remarks = redact_frame(remarks)
         remarks.to_csv(folder / "remarks.csv", index=False)
         pd.DataFrame([{"topic": t.id, "label": t.label, **g} for t in report.topics for g in t.groups],
                      columns=["topic", "label", "group", "share", "low", "high"]).to_csv(folder / "group_shares.csv", index=False)
