@@ -226,3 +226,30 @@ def test_report_page_offers_the_report_for_download(run_folder):
     assert not app.exception
     app.checkbox(key="report_redact").uncheck().run()
     assert any("verbatim" in w.value for w in app.warning)
+
+
+@pytest.mark.parametrize("name", ["overview", "topic", "remarks", "groups", "curate", "report"])
+def test_privacy_mode_shows_no_name_on_any_page(run_folder, name):
+    from topics.editlog import Curator
+
+    curator = Curator(run_folder)
+    first = curator.run.joint.topics[0].id
+    curator.record("rename", "Ana", topics=(first,), label="Jennifer at 14 Elm Street")
+
+    def everything(app):
+        shown = " ".join(str(e.value) for kind in ("title", "markdown", "caption", "subheader", "success")
+                         for e in getattr(app, kind))
+        shown += " ".join(" ".join(map(str, df.value.astype(str).values.ravel())) for df in app.dataframe)
+        return shown + " ".join(" ".join(map(str, s.options)) for s in app.selectbox)
+
+    app = AppTest.from_function(page_app, args=(name,), default_timeout=60)
+    app.session_state["run_path"] = str(run_folder)
+    app.session_state["privacy"] = True
+    app.run()
+    assert not app.exception, app.exception
+    private = everything(app)
+    assert "Jennifer" not in private and "Elm Street" not in private
+    if name in ("overview", "topic", "curate", "report"):
+        assert "[NAME]" in private
+    if name not in ("remarks", "groups", "report"):  # the report page redacts whatever the mode
+        assert "Jennifer" in everything(open_page(name, run_folder))  # privacy mode off: the label as given

@@ -404,3 +404,23 @@ def redact_frame(frame, session_column: str | None = "session", pseudonyms: bool
         else:
             out[column] = [redact_label(v) if isinstance(v, str) else v for v in values]
     return out
+
+
+def redact_topic_set(topic_set):
+    """A topic set with labels, descriptions and words redacted (ids, sizes and centroids unchanged)."""
+    import dataclasses
+
+    topics = [dataclasses.replace(t, label=redact_label(t.label), description=redact_label(t.description),
+                                  words=list(zip(redact_words(t.top_words(len(t.words))), (w for _, w in t.words))))
+              for t in topic_set.topics]
+    return dataclasses.replace(topic_set, topics=topics)
+
+
+def redact_run(run):
+    """A copy of a run for showing on a shared screen: remark texts (pseudonyms per session), labels and words
+    redacted; ids, assignments and numbers unchanged, so every page works on it as on the run."""
+    import dataclasses
+
+    return dataclasses.replace(run, remarks=redact_frame(run.remarks),
+                               joint=redact_topic_set(run.joint) if run.joint is not None else None,
+                               groups={name: redact_topic_set(ts) for name, ts in run.groups.items()})

@@ -9,12 +9,14 @@ import streamlit as st
 
 from topics.editlog import Curator
 from topics.errors import TopicsInputError
-from topics.run import OUTLIER, TopicSet
+from topics.redact import redact_label, redact_run
+from topics.run import OUTLIER, TopicRun, TopicSet
 
 RUN_KEY = "run_path"
 AUTHOR_KEY = "author"
 TOPIC_KEY = "topic_id"
 FLASH_KEY = "flash"
+PRIVACY_KEY = "privacy"
 
 
 @st.cache_resource(show_spinner="Opening the run…", max_entries=8)
@@ -51,6 +53,39 @@ def sidebar() -> None:
         st.text_input("Your name", key=AUTHOR_KEY, on_change=_remember_author,
                       help="Recorded with every edit you make, with the time. Kept in the page's address, "
                            "so a reload or a bookmark keeps it.")
+        if PRIVACY_KEY not in st.session_state:
+            st.session_state[PRIVACY_KEY] = st.query_params.get(PRIVACY_KEY) == "on"
+        st.toggle("Privacy mode", key=PRIVACY_KEY, on_change=_remember_privacy,
+                  help="For screen sharing in a supervision meeting: every remark, label and word is shown with "
+                       "names, places and numbers replaced. Edits still work.")
+
+
+def _remember_privacy() -> None:
+    if st.session_state.get(PRIVACY_KEY):
+        st.query_params[PRIVACY_KEY] = "on"
+    else:
+        st.query_params.pop(PRIVACY_KEY, None)
+
+
+def private() -> bool:
+    return bool(st.session_state.get(PRIVACY_KEY))
+
+
+def view(opened: Curator) -> TopicRun:
+    """The run as the pages show it: the curated run, or in privacy mode its redacted copy (made once per
+    state of the curation)."""
+    if not private():
+        return opened.run
+    key = ("private-view", str(opened.path), len(opened.history()), opened.damaged_lines)
+    if key not in st.session_state:
+        with st.spinner("Redacting names, places and numbers for privacy mode ..."):
+            st.session_state[key] = redact_run(opened.run)
+    return st.session_state[key]
+
+
+def shown(text: str) -> str:
+    """A label or line for the screen: redacted in privacy mode."""
+    return redact_label(text) if private() else text
 
 
 def _remember_author() -> None:
@@ -82,7 +117,7 @@ def curator() -> Curator:
 
 
 def joint(opened: Curator) -> TopicSet:
-    topic_set = opened.run.joint
+    topic_set = view(opened).joint
     if topic_set is None:
         st.warning("This run has only per-group models; see the Groups page.")
         st.stop()
@@ -107,7 +142,7 @@ def record(opened: Curator, op: str, **fields) -> bool:
     except TopicsInputError as error:
         st.error(str(error))
         return False
-    st.session_state[FLASH_KEY] = f"Saved: {edit.describe()}."
+    st.session_state[FLASH_KEY] = f"Saved: {shown(edit.describe())}."
     st.rerun()
     return True
 

@@ -13,7 +13,7 @@ JOINT_MODEL = "Joint model (all groups)"
 
 def render() -> None:
     opened = common.curator()
-    run = opened.run
+    run = common.view(opened)
     st.title("Curate topics")
     st.caption("Every edit is saved at once in the run's edit log with your name and the time. "
                "Nothing is erased: undo is an edit too.")
@@ -63,7 +63,7 @@ def render() -> None:
     st.subheader("Edit history")
     history = opened.history()
     if history:
-        st.dataframe(pd.DataFrame([{"time": e.time, "author": e.author, "edit": e.describe(), "status": status}
+        st.dataframe(pd.DataFrame([{"time": e.time, "author": e.author, "edit": common.shown(e.describe()), "status": status}
                                    for e, status in history]), hide_index=True, width="stretch")
     else:
         st.caption("No edits yet.")

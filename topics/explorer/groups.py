@@ -7,6 +7,7 @@ import streamlit as st
 from topics import plots
 from topics.compare import KIND_WORDS, ROBUST_SHARE, align_to_joint, group_statistics, topic_kinds
 from topics.explorer import common
+from topics.redact import redact_frame
 from topics.summary import group_sizes, topic_frame
 
 
@@ -20,7 +21,7 @@ def _statistics(path: str, edits: int):
 
 def render() -> None:
     opened = common.curator()
-    run = opened.run
+    run = common.view(opened)
     st.title("Groups")
     sizes = group_sizes(run)
     if not sizes:
@@ -32,6 +33,8 @@ def render() -> None:
         frame = topic_frame(run, "joint", words=5)
         st.plotly_chart(plots.group_shares(frame, list(sizes)), width="stretch")
         shares, differences, kinds, notes = _statistics(str(opened.path), len(opened.history()))
+        if common.private():
+            shares, differences, kinds = (redact_frame(f) for f in (shares, differences, kinds))
         for note in notes:
             st.warning(note)
         flagged = differences[differences["differs"] & (differences["difference"] > 0)]
@@ -64,8 +67,8 @@ def render() -> None:
         st.subheader("A model per group")
         settings = run.provenance.get("group_cluster_settings") or {}
         st.caption("Each group's remarks clustered on their own, with cluster sizes scaled to the group's size "
-                   "(not changed by edits, which apply to the joint model). Beside each group topic: the joint topic "
-                   "holding most of its remarks.")
+                   "(curate them on the Curate page by choosing the group's model). Beside each group topic: the "
+                   "joint topic holding most of its remarks.")
         columns = st.columns(len(run.groups))
         for column, (name, topic_set) in zip(columns, run.groups.items()):
             with column:

@@ -11,7 +11,7 @@ from topics.summary import topic_frame
 
 def render() -> None:
     opened = common.curator()
-    run = opened.run
+    run = common.view(opened)
     topic_set = common.joint(opened)
     cleaning = run.provenance["cleaning"]
     st.title(f"Run {run.path.name}")

@@ -8,6 +8,7 @@ clinical data and do not belong in a shared /tmp.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import shutil
 import tempfile
@@ -44,10 +45,14 @@ def upload() -> tuple[str, bytes] | None:
 
 def _profiles(opened, name: str, data: bytes) -> list[Profile]:
     """Profiles of the upload, computed once per file and state of the curation."""
-    key = ("profiles", str(opened.path), hashlib.sha256(data).hexdigest(), assignment_fingerprint(opened.run))
+    private = common.private()
+    key = ("profiles", str(opened.path), hashlib.sha256(data).hexdigest(), assignment_fingerprint(opened.run), private)
     if key not in st.session_state:
         with uploaded_file(name, data) as path, st.spinner("Assigning the session's remarks to the curated topics ..."):
-            st.session_state[key] = profile_file(opened, path)
+            profiles = profile_file(opened, path, label=common.shown)
+            if private:  # session names may be names
+                profiles = [dataclasses.replace(p, session=common.shown(p.session)) for p in profiles]
+            st.session_state[key] = profiles
     return st.session_state[key]
 
 

@@ -14,7 +14,7 @@ MAX_SHOWN = 200
 
 def render() -> None:
     opened = common.curator()
-    run = opened.run
+    run = common.view(opened)
     topic_set = common.joint(opened)
     st.title("Remarks")
     st.caption("Search every therapist remark, including those set aside by cleaning (they carry no topic).")

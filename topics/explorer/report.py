@@ -37,7 +37,7 @@ def render() -> None:
     name, mime = ("report.html", "text/html") if fmt == "HTML" else ("report.md", "text/markdown")
     st.download_button(f"Download {fmt} report", data=contents, file_name=f"{opened.path.name}-{name}", mime=mime,
                        key="report_download")
-    label = redact_label if redacted else (lambda text: text)
+    label = redact_label if redacted or common.private() else (lambda text: text)
     st.caption(f"{len(topic_set.topics)} topics, up to {EXAMPLES} example remarks each"
                f"{' (redacted)' if redacted else ''}.")
     st.markdown("**Topics in this report:** " + "; ".join(f"{t.id}. {label(t.label)}" for t in topic_set.topics))

@@ -19,7 +19,7 @@ def remark_columns(frame: pd.DataFrame) -> list[str]:
 
 def render() -> None:
     opened = common.curator()
-    run = opened.run
+    run = common.view(opened)
     topic_set = common.joint(opened)
     options = common.topic_options(topic_set)
     ids = list(options.values())
