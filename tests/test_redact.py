@@ -4,6 +4,7 @@ import re
 from collections import defaultdict
 
 import pandas as pd
+import pytest
 
 from conftest import ANNOMI
 from deid_cases import ORDINARY_USES, cases
@@ -162,3 +163,18 @@ def test_redact_command_refuses_bad_input_and_writes_nothing(tmp_path):
     same = topics_cmd("redact", source, "--columns", "text", "--out", source)
     assert same.returncode == 2 and "overwrite the original" in same.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sessions.csv"]
+
+
+def test_redaction_needs_no_network():
+    """Every list and rule loads from disk: the same text is redacted alike in a namespace without network."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare (util-linux) is not on this machine: cannot build a namespace without network")
+    code = "from topics.redact import redact_text; print(redact_text('i told jennifer in leeds on 07700 900123'))"
+    result = subprocess.run(["unshare", "-n", sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == redact_text("i told jennifer in leeds on 07700 900123") == \
+        "i told [NAME] in [PLACE] on [PHONE]"
