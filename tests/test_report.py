@@ -15,7 +15,8 @@ from topics.pipeline import fit_run
 from topics.redact import redact_text
 from topics.report import build_report, render_markdown, write_report
 
-PLANTED = ["Catherine", "Jennifer", "0161 496 0000", "tom.smith@example.org", "14 Elm Street", "04/03/1985", "Johnson"]
+PLANTED = ["Catherine", "Jennifer", "0161 496 0000", "tom.smith@example.org", "14 Elm Street", "04/03/1985", "Johnson",
+           "Margaret", "Okonkwo", "867-5309", "dmitri", "springfield", "42 elm street"]
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,9 @@ def demo_run(tmp_path_factory):
                "So Jennifer, what would you like to put on the agenda today?",
                "If you need me, call 0161 496 0000 or write to tom.smith@example.org about the homework.",
                "You said you moved to 14 Elm Street after the divorce, and your sister Anna Johnson helped.",
-               "Your date of birth on the form is 04/03/1985, is that right, before we talk about sleep?"]
+               "Your date of birth on the form is 04/03/1985, is that right, before we talk about sleep?",
+               "Call Margaret Okonkwo on 555-867-5309 about the homework before the next session.",
+               "so you said dmitri lives at 42 elm street in springfield and the thought record helped with sleep"]
     for row, text in zip(therapist[::40], planted):
         demo.loc[row, "text"] = text
     demo.to_csv(folder / "demo.csv", index=False)
