@@ -1,8 +1,9 @@
-"""Streamlit entry point of the explorer: ``streamlit run app.py -- outputs/RUN`` (or ``topics explore RUN``)."""
+"""Streamlit entry point of the explorer from a clone: ``streamlit run app.py -- outputs/RUN``.
 
-import sys
+The explorer itself lives in the package (``topics/explorer/app.py``), so an
+installed wheel has it too; ``topics explore RUN`` runs that file.
+"""
 
-import topics  # noqa: F401  (offline mode and compile cache before anything else)
-from topics.explorer.router import run_app
+import runpy
 
-run_app(sys.argv[1:])
+runpy.run_module("topics.explorer.app", run_name="__main__")

@@ -25,7 +25,8 @@ from topics.config import load_config  # noqa: E402
 from topics.stopwords import tokenize  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-ANNOMI = ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv"
+#: The real corpus the AnnoMI tests read: ../shared/corpora/annomi beside the clone, or $THERAPY_TOPICS_ANNOMI.
+ANNOMI = Path(os.environ.get("THERAPY_TOPICS_ANNOMI", ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv"))
 TOPICS_BIN = str(Path(sys.executable).parent / "topics")
 
 

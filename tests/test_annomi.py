@@ -25,7 +25,8 @@ FILLERS = {"mm", "hmm", "uh", "um", "yeah", "okay", "ok", "oh", "right", "like",
 
 @pytest.fixture(scope="module")
 def annomi_run(tmp_path_factory):
-    assert ANNOMI.exists(), "AnnoMI must be at ../shared/corpora/annomi (see README)"
+    assert ANNOMI.exists(), (f"AnnoMI not found at {ANNOMI}: put AnnoMI-simple.csv (github.com/uccollab/AnnoMI) "
+                             "in ../shared/corpora/annomi or set THERAPY_TOPICS_ANNOMI (see README)")
     config = load_config("configs/annomi.yaml", ["fit.modes=[joint]"])
     return fit_run(config, config_file=None, out=tmp_path_factory.mktemp("annomi") / "run")
 

@@ -235,6 +235,17 @@ def _warn_unredacted(args: argparse.Namespace) -> None:
               "numbers are written verbatim; do not share this output.", file=sys.stderr)
 
 
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("therapy-topics")
+    except metadata.PackageNotFoundError:
+        from topics import __version__
+
+        return __version__
+
+
 def _fitted_option(command: argparse.ArgumentParser) -> None:
     command.add_argument("--fitted", action="store_true",
                          help="use the fit as it came out, without the experts' edits (default: the curated run)")
@@ -242,6 +253,7 @@ def _fitted_option(command: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="topics", description="Topic models of what therapists say.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     fit = commands.add_parser("fit", help="fit topic models from a YAML config and write a run folder")

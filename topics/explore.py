@@ -17,7 +17,7 @@ from pathlib import Path
 from topics.errors import TopicsInputError
 from topics.run import load_run
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
+APP = Path(__file__).resolve().parent / "explorer" / "app.py"
 
 
 def streamlit_command(run: Path | None, port: int) -> list[str]:
@@ -25,7 +25,8 @@ def streamlit_command(run: Path | None, port: int) -> list[str]:
     command = [sys.executable, "-m", "streamlit", "run", str(APP),
                "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.address", "127.0.0.1", "--server.port", str(port),
-               "--client.toolbarMode", "minimal"]
+               "--client.toolbarMode", "minimal", "--server.fileWatcherType", "none",
+               "--server.runOnSave", "false"]
     return command + (["--", str(run)] if run else [])
 
 
@@ -33,7 +34,7 @@ def explore(run: Path | None, port: int = 8501) -> int:
     if run is not None:
         load_run(run)  # a clear error here beats one in the browser
     if not APP.exists():
-        raise TopicsInputError(f"{APP}: the explorer's app.py is missing; reinstall therapy-topics from its repository.")
+        raise TopicsInputError(f"{APP}: the explorer's script is missing; reinstall therapy-topics.")
     print(f"Explorer at http://127.0.0.1:{port}  (Ctrl+C stops it)", flush=True)
     server = subprocess.Popen(streamlit_command(run, port), preexec_fn=_stop_with_parent)
 

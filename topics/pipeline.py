@@ -53,16 +53,24 @@ def default_run_folder(config: Config) -> Path:
     return config.output.dir / f"{config.name}-{stamp}"
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 120 else f"{int(seconds // 60)} min {int(seconds % 60)} s"
+
+
 class _Timer:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.began = time.perf_counter()
 
     @contextmanager
     def stage(self, name: str):
+        """Announce a stage, and say how long it took when it ends: a long fit is never silent."""
         started = time.perf_counter()
         print(f"[{name}] ...", file=sys.stderr, flush=True)
         yield
         self.seconds[name] = round(time.perf_counter() - started, 3)
+        print(f"[{name}] done in {_duration(self.seconds[name])} (total {_duration(time.perf_counter() - self.began)})",
+              file=sys.stderr, flush=True)
 
 
 @dataclass
