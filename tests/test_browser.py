@@ -88,9 +88,12 @@ def test_rename_a_topic_in_the_browser(explorer, browser, tmp_path):
     label.send_keys("Setting the agenda together")
     button = wait.until(EC.element_to_be_clickable((By.XPATH, "//button[.//p[text()='Rename']]")))
     button.click()
-    wait.until(lambda d: "Saved: renamed" in d.page_source)
+    wait.until(lambda d: "Saved. Renamed topic" in d.page_source)
     browser.save_screenshot(str(tmp_path / "explorer-curate.png"))
-    wait.until(lambda d: (folder / "edits.jsonl").exists() and "Saved: renamed" in d.page_source)
+    wait.until(lambda d: (folder / "edits.jsonl").exists() and "Saved. Renamed topic" in d.page_source)
+    # the topic selector stays on the topic just renamed (now shown with its new label); the form is cleared
+    wait.until(lambda d: "0: Setting the agenda together" in d.page_source)  # the select's shown value
+    assert text_input(browser, "New label").get_attribute("value") == "" 
     entry = json.loads((folder / "edits.jsonl").read_text().splitlines()[-1])
     assert entry["op"] == "rename" and entry["label"] == "Setting the agenda together" and entry["author"] == "Dr Browser"
 

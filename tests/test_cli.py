@@ -148,7 +148,7 @@ def test_export_gives_bertopic_the_curated_topics(cli_run, tmp_path):
     assert topics_cmd("edit", folder, "--author", "Ana", "merge", first, second, "--label", "Merged theme").returncode == 0
     assert topics_cmd("edit", folder, "rename", first, "Renamed later").returncode == 0
     history = topics_cmd("history", folder)
-    assert "merged topics" in history.stdout and "Ana" in history.stdout
+    assert "merged topic" in history.stdout and "Ana" in history.stdout
     result = topics_cmd("export", folder, "--bertopic", tmp_path / "bt")
     assert result.returncode == 0, result.stderr
     code = ("import sys, json, topics; from bertopic import BERTopic; m = BERTopic.load(sys.argv[1]);"

@@ -44,6 +44,11 @@ def labels_of(folder):
     return [t.label for t in load_run(folder).joint.topics]
 
 
+def picker(app, key):
+    """A topic selector of the Curate page (its widget key carries the curation's revision)."""
+    return next(s for s in app.selectbox if s.key and s.key.startswith(f"{key}@"))
+
+
 def button(app, label):
     return next(b for b in app.button if b.label == label)
 
@@ -93,34 +98,59 @@ def test_topic_page_lists_the_short_remarks_attached_to_it(run_folder):
 
 def test_rename_merge_undo_and_discard_through_the_widgets(run_folder):
     app = open_page("curate", run_folder, author="Dr Ana")
-    first = app.selectbox(key="rename_topic").options[0]
-    app.selectbox(key="rename_topic").select(first)
+    chooser = picker(app, "rename_topic_joint")
+    second = chooser.options[1]
+    chooser.select(second).run()
     app.text_input(key="rename_label").input("Homework and agenda")
     button(app, "Rename").click().run()
     assert not app.exception, app.exception
-    assert labels_of(run_folder)[0] == "Homework and agenda"
+    assert "Homework and agenda" in labels_of(run_folder)
     entry = json.loads((run_folder / "edits.jsonl").read_text().splitlines()[-1])
     assert entry["op"] == "rename" and entry["author"] == "Dr Ana"
+    # the selector stays on the topic just renamed, the form is cleared, the message names the old label
+    renamed = picker(app, "rename_topic_joint")
+    assert renamed.options[1] == f"{renamed.value}: Homework and agenda"  # the value is the topic id
+    assert app.text_input(key="rename_label").value == ""
+    assert any("Renamed topic" in m.value and "to 'Homework and agenda'" in m.value for m in app.success)
 
     before = len(labels_of(run_folder))
-    options = app.multiselect(key="merge_topics").options
-    app.multiselect(key="merge_topics").select(options[1]).select(options[2])
+    merge = app.multiselect(key="merge_topics_joint")
+    ids = merge.options
+    merge.select(ids[2]).select(ids[3]).run()
+    assert any(m.value.startswith("**Preview:** 2 topics") for m in app.markdown)  # shown before anything is saved
+    assert len(labels_of(run_folder)) == before
     app.text_input(key="merge_label").input("Feelings in the room")
-    button(app, "Merge").click().run()
+    button(app, "Merge 2 topics").click().run()
     assert not app.exception, app.exception
     assert len(labels_of(run_folder)) == before - 1 and "Feelings in the room" in labels_of(run_folder)
 
     button(app, "Undo last edit").click().run()
     assert len(labels_of(run_folder)) == before
+    assert any(m.value.startswith("Saved. Undid: merged topic") for m in app.success)
     button(app, "Redo").click().run()
     assert "Feelings in the room" in labels_of(run_folder)
-    history = app.dataframe[0].value
-    assert history["author"].tolist() == ["Dr Ana"] * 4 and history["status"].tolist()[-2:] == ["undo", "redo"]
+    in_effect = app.dataframe[0].value
+    assert in_effect["who"].tolist() == ["Dr Ana"] * 2 and in_effect["edit"].str.startswith("merged").iloc[-1]
 
-    gone = app.selectbox(key="discard_topic").options[-1]
-    app.selectbox(key="discard_topic").select(gone)
+    gone = picker(app, "discard_topic_joint").options[-1]
+    picker(app, "discard_topic_joint").select(gone)
     button(app, "Discard").click().run()
     assert gone.split(": ", 1)[1] not in labels_of(run_folder)
+
+
+def test_merging_more_than_two_topics_asks_for_confirmation(run_folder):
+    app = open_page("curate", run_folder, author="Dr Ana")
+    merge = app.multiselect(key="merge_topics_joint")
+    for topic in merge.options[:3]:
+        merge.select(topic)
+    merge.run()
+    before = len(labels_of(run_folder))
+    button(app, "Merge 3 topics").click().run()
+    assert any("Tick the confirmation" in e.value for e in app.error)
+    assert len(labels_of(run_folder)) == before and not (run_folder / "edits.jsonl").exists()
+    app.checkbox(key="merge_confirm").check()
+    button(app, "Merge 3 topics").click().run()
+    assert not app.exception and len(labels_of(run_folder)) == before - 2
 
 
 def test_the_author_s_name_survives_a_reload(run_folder):

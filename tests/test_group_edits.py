@@ -93,14 +93,14 @@ def test_cli_edits_a_group_model_and_info_and_history_show_it(run_folder):
 
 
 def test_explorer_curates_a_group_model(run_folder):
-    from test_explorer import button, open_page
+    from test_explorer import button, open_page, picker
 
     app = open_page("curate", run_folder, author="Dr Ana")
     app.selectbox(key="curate_model").select("Model of group psychodynamic").run()
     model_before = load_run(run_folder).groups[GROUP]
-    options = app.selectbox(key="rename_topic").options
+    options = picker(app, f"rename_topic_{GROUP}").options
     assert options[0].startswith(f"{model_before.topics[0].id}: {model_before.topics[0].label}")
-    app.selectbox(key="rename_topic").select(options[1])
+    picker(app, f"rename_topic_{GROUP}").select(options[1]).run()
     app.text_input(key="rename_label").input("Free association")
     button(app, "Rename").click().run()
     assert not app.exception, app.exception

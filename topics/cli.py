@@ -110,13 +110,14 @@ def _edit(args: argparse.Namespace) -> None:
     }.get(args.op, dict)()
     if args.op not in ("undo", "redo") and args.model != "joint":
         fields["model"] = args.model
+    labels = curator.labels()
     edit = curator.record(args.op, _author(args), **fields)
     for warning in curator.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     run = curator.run
     edited = run.groups.get(args.model) if args.model != "joint" else run.joint
     count = f"; model {args.model!r} now has {len(edited.topics)} topics" if edited is not None else ""
-    print(f"{edit.describe()} (edit {edit.id} by {edit.author}){count}.")
+    print(f"{curator.explain(edit, labels)} (edit {edit.id} by {edit.author}){count}.")
 
 
 def _history(args: argparse.Namespace) -> None:

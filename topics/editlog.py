@@ -178,6 +178,29 @@ class Curator:
         return rows
 
     @property
+    def in_effect(self) -> list[Edit]:
+        """The edits that shape the curated run now (applied, not undone, not skipped)."""
+        return [a.edit for a in self._applied if not a.skipped]
+
+    def labels(self) -> dict[int, str]:
+        """Topic labels to name topics by in messages: the fit's, updated with the curated run's."""
+        labels = {t.id: t.label for t in self.fitted.joint.topics} if self.fitted.joint else {}
+        return labels | ({t.id: t.label for t in self.run.joint.topics} if self.run.joint else {})
+
+    def explain(self, edit: Edit, labels: dict[int, str] | None = None) -> str:
+        """What an edit did, in words: "Undid: merged topic 4 'smoking' and topic 5 'quitting'".
+
+        ``labels``: the topic labels before the edit (default: now), so a rename names the old label.
+        """
+        labels = self.labels() if labels is None else labels
+        if edit.op in ("undo", "redo"):
+            target = self._edits.get(edit.target)
+            what = target.describe(labels) if target else f"edit {edit.target}"
+            return f"{'Undid' if edit.op == 'undo' else 'Redid'}: {what}"
+        text = edit.describe(labels)
+        return text[0].upper() + text[1:]
+
+    @property
     def can_undo(self) -> bool:
         return bool(self._applied)
 

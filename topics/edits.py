@@ -89,19 +89,24 @@ class Edit:
             raise ValueError(f"{op} names the edit it acts on")
         return cls(**values)
 
-    def describe(self) -> str:
-        """One line for the history list."""
-        return self._describe() + (f" in model {self.model!r}" if self.model else "")
+    def describe(self, labels: dict[int, str] | None = None) -> str:
+        """One line for the history list; with ``labels``, topics are named by label ("topic 4 'smoking'")."""
+        return self._describe(labels or {}) + (f" in model {self.model!r}" if self.model else "")
 
-    def _describe(self) -> str:
+    def _describe(self, labels: dict[int, str]) -> str:
+        def name(topic: int) -> str:
+            return f"topic {topic} {labels[topic]!r}" if topic in labels else f"topic {topic}"
+
         if self.op == "merge":
-            return f"merged topics {', '.join(map(str, self.topics))}" + (f" as {self.label!r}" if self.label else "")
+            named = [name(t) for t in self.topics]
+            joined = ", ".join(named[:-1]) + " and " + named[-1]
+            return f"merged {joined}" + (f" as {self.label!r}" if self.label else "")
         if self.op == "rename":
-            return f"renamed topic {self.topics[0]} to {self.label!r}"
+            return f"renamed {name(self.topics[0])} to {self.label!r}"
         if self.op == "discard":
-            return f"discarded topic {self.topics[0]}"
+            return f"discarded {name(self.topics[0])}"
         if self.op == "move":
-            where = "the outliers" if self.to == OUTLIER else f"topic {self.to}"
+            where = "the outliers" if self.to == OUTLIER else name(int(self.to))
             return f"moved {len(self.remarks)} remark(s) to {where}"
         return f"{self.op} of edit {self.target}"
 

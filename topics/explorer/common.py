@@ -17,6 +17,7 @@ AUTHOR_KEY = "author"
 TOPIC_KEY = "topic_id"
 FLASH_KEY = "flash"
 PRIVACY_KEY = "privacy"
+ERROR_KEY = "edit_error"
 
 
 @st.cache_resource(show_spinner="Opening the run…", max_entries=8)
@@ -113,6 +114,9 @@ def curator() -> Curator:
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash)
+    problem = st.session_state.pop(ERROR_KEY, None)
+    if problem:
+        st.error(problem)
     return opened
 
 
@@ -131,20 +135,45 @@ def topic_options(topic_set: TopicSet, outliers: bool = False) -> dict[str, int]
     return options
 
 
-def record(opened: Curator, op: str, **fields) -> bool:
-    """Make an edit in the author's name; shows what happened and reruns on success."""
+def submit(opened: Curator, op: str, **fields) -> bool:
+    """Make an edit in the author's name and leave a message for the next run of the page (what was saved,
+    in words, or why nothing was). Safe in a widget callback, where forms can still be cleared."""
     author = (st.session_state.get(AUTHOR_KEY) or "").strip()
     if not author:
-        st.error("Enter your name in the sidebar first: every edit is recorded with its author.")
+        st.session_state[ERROR_KEY] = "Enter your name in the sidebar first: every edit is recorded with its author."
         return False
+    labels = opened.labels()
     try:
         edit = opened.record(op, author, **fields)
     except TopicsInputError as error:
-        st.error(str(error))
+        st.session_state[ERROR_KEY] = str(error)
         return False
-    st.session_state[FLASH_KEY] = f"Saved: {shown(edit.describe())}."
-    st.rerun()
+    st.session_state[FLASH_KEY] = f"Saved. {shown(opened.explain(edit, labels))}."
     return True
+
+
+def record(opened: Curator, op: str, **fields) -> bool:
+    """:func:`submit` from a page's own code: the page runs again at once to show the new state."""
+    done = submit(opened, op, **fields)
+    st.rerun()
+    return done
+
+
+def topic_picker(label: str, topic_set: TopicSet, key: str, revision: int, outliers: bool = False) -> int:
+    """A topic selector that stays on its topic across edits, showing the topic's current label.
+
+    The chosen id is remembered under ``key``; the widget itself is new for
+    every ``revision`` of the curation (the browser would otherwise keep
+    showing a renamed topic's old label), opened on the remembered topic.
+    """
+    names = {t.id: shown(t.label) for t in topic_set.topics} | ({OUTLIER: "Outliers (no topic)"} if outliers else {})
+    ids = list(names)
+    remembered = st.session_state.get(key)
+    chosen = st.selectbox(label, ids, index=ids.index(remembered) if remembered in ids else 0,
+                          format_func=lambda t: names[t] if t == OUTLIER else f"{t}: {names[t]}",
+                          key=f"{key}@{revision}")
+    st.session_state[key] = chosen
+    return chosen
 
 
 def percent(frame: pd.DataFrame) -> pd.DataFrame:

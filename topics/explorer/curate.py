@@ -1,14 +1,72 @@
-"""Curate: merge, rename, discard, undo and redo, on the joint model or a group's model, with the edit history."""
+"""Curate: rename, merge (with a preview), discard, undo and redo, on the joint model or a group's model.
+
+Built so that a curation cannot go wrong by accident: the topic list for a
+merge has no "select all" and matches ids by prefix, the merge shows
+what it will make before it is made and asks for confirmation beyond two
+topics, selectors hold topic ids (so they stay on a topic whose label just
+changed), forms clear after an edit, and every message names topics by label.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
+from topics.edits import merge as merge_topics
+from topics.errors import TopicsInputError
 from topics.explorer import common
 
-
 JOINT_MODEL = "Joint model (all groups)"
+CONFIRM_ABOVE = 2  # merges of more topics than this ask for confirmation
+
+
+def _local(time: str) -> str:
+    """An edit's UTC time in the reader's local time, to the minute."""
+    try:
+        return datetime.fromisoformat(time).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return time
+
+
+def _merge_form(opened, topic_set, scope: dict) -> None:
+    st.subheader("Merge topics")
+    st.caption("The merged topic keeps the smallest id; its words are recomputed from its remarks. "
+               "Every other topic keeps its words and label.")
+    choices = {f"{t.id}: {common.shown(t.label)} ({t.size:,} remarks)": t.id for t in topic_set.topics}
+    key = f"merge_topics_{scope.get('model') or 'joint'}"
+    if key in st.session_state:  # after an edit, topics merged away or renamed are no longer the same choices
+        st.session_state[key] = [c for c in st.session_state[key] if c in choices]
+    # no "select all", and typing "4" matches topics that start with 4, not every id holding a 4
+    chosen = st.multiselect("Topics to merge", list(choices), select_all=False, filter_mode="prefix", key=key)
+    ids = [choices[c] for c in chosen]
+    if len(ids) < 2:
+        st.caption("Choose two or more topics to see the merge before making it.")
+        return
+    try:
+        preview = merge_topics(opened.run, ids, opened.words, model=scope.get("model"))
+    except TopicsInputError as error:
+        st.error(str(error))
+        return
+    edited = preview.joint if not scope else preview.groups[scope["model"]]
+    merged = edited.topic(min(ids))
+    st.markdown(f"**Preview:** {len(ids)} topics ({', '.join(map(str, sorted(ids)))}) become topic {min(ids)} "
+                f"with **{merged.size:,} remarks**; its words would be: "
+                f"*{', '.join(common.shown(w) for w in merged.top_words(8))}*.")
+    def merge() -> None:
+        if len(ids) > CONFIRM_ABOVE and not st.session_state.get("merge_confirm"):
+            st.session_state[common.ERROR_KEY] = f"Tick the confirmation to merge {len(ids)} topics, or choose fewer."
+        elif common.submit(opened, "merge", topics=tuple(ids), label=st.session_state.get("merge_label") or None,
+                           **scope):
+            st.session_state["merge_label"], st.session_state["merge_confirm"] = "", False
+            st.session_state[key] = []
+
+    with st.form("merge"):
+        st.text_input("Label of the merged topic (optional)", key="merge_label")
+        if len(ids) > CONFIRM_ABOVE:
+            st.checkbox(f"Yes, merge these {len(ids)} topics into one", key="merge_confirm")
+        st.form_submit_button(f"Merge {len(ids)} topics", on_click=merge)
 
 
 def render() -> None:
@@ -25,45 +83,48 @@ def render() -> None:
                                 help="The joint model, or one group's own model (fitted on that group alone).")
     model = None if chosen_model == JOINT_MODEL else chosen_model.removeprefix("Model of group ")
     topic_set = run.joint if model is None else run.groups[model]
-    options = common.topic_options(topic_set)
     scope = {"model": model} if model else {}
 
+    st.subheader("Rename a topic")
+    revision = len(opened.history())
+    topic = common.topic_picker("Topic", topic_set, key=f"rename_topic_{model or 'joint'}", revision=revision)
+
+    def rename() -> None:  # a callback: it runs before the widgets, so it may clear the form
+        if common.submit(opened, "rename", topics=(topic,), label=st.session_state.get("rename_label", ""),
+                         description=st.session_state.get("rename_description") or None, **scope):
+            st.session_state["rename_label"] = st.session_state["rename_description"] = ""
+
     with st.form("rename"):
-        st.subheader("Rename a topic")
-        choice = st.selectbox("Topic", list(options), key="rename_topic")
-        label = st.text_input("New label", key="rename_label")
-        description = st.text_area("Description (optional)", key="rename_description")
-        if st.form_submit_button("Rename"):
-            common.record(opened, "rename", topics=(options[choice],), label=label, description=description or None,
-                          **scope)
+        st.text_input("New label", key="rename_label")
+        st.text_area("Description (optional)", key="rename_description")
+        st.form_submit_button("Rename", on_click=rename)
 
-    with st.form("merge"):
-        st.subheader("Merge topics")
-        st.caption("The merged topic keeps the smallest id; its words are recomputed from its remarks. "
-                   "Every other topic keeps its words and label.")
-        chosen = st.multiselect("Topics to merge", list(options), key="merge_topics")
-        merged_label = st.text_input("Label of the merged topic (optional)", key="merge_label")
-        if st.form_submit_button("Merge"):
-            common.record(opened, "merge", topics=tuple(options[c] for c in chosen), label=merged_label or None,
-                          **scope)
+    _merge_form(opened, topic_set, scope)
 
-    with st.form("discard"):
-        st.subheader("Discard a topic")
-        st.caption("Its remarks become outliers. Undo brings it back.")
-        gone = st.selectbox("Topic", list(options), key="discard_topic")
-        if st.form_submit_button("Discard"):
-            common.record(opened, "discard", topics=(options[gone],), **scope)
+    st.subheader("Discard a topic")
+    st.caption("Its remarks become outliers. Undo brings it back.")
+    gone = common.topic_picker("Topic", topic_set, key=f"discard_topic_{model or 'joint'}", revision=revision)
+    if st.button("Discard", key="discard_button"):
+        common.record(opened, "discard", topics=(gone,), **scope)
 
+    labels = opened.labels()
+    in_effect = opened.in_effect
     left, right = st.columns(2)
-    if left.button("Undo last edit", disabled=not opened.can_undo):
+    undo_what = opened.explain(in_effect[-1], labels) if opened.can_undo and in_effect else ""
+    if left.button("Undo last edit", disabled=not opened.can_undo, help=common.shown(undo_what) or None):
         common.record(opened, "undo")
     if right.button("Redo", disabled=not opened.can_redo):
         common.record(opened, "redo")
 
-    st.subheader("Edit history")
-    history = opened.history()
-    if history:
-        st.dataframe(pd.DataFrame([{"time": e.time, "author": e.author, "edit": common.shown(e.describe()), "status": status}
-                                   for e, status in history]), hide_index=True, width="stretch")
+    st.subheader("Edits in effect")
+    if in_effect:
+        st.dataframe(pd.DataFrame([{"when": _local(e.time), "who": e.author, "edit": common.shown(e.describe(labels))}
+                                   for e in in_effect]), hide_index=True, width="stretch")
     else:
-        st.caption("No edits yet.")
+        st.caption("None: the topics are as fitted.")
+    history = opened.history()
+    if len(history) > len(in_effect):
+        with st.expander(f"Full edit log ({len(history)} entries, undone edits and undos included)"):
+            st.dataframe(pd.DataFrame([{"when": _local(e.time), "who": e.author,
+                                        "edit": common.shown(opened.explain(e, labels)), "status": status}
+                                       for e, status in history]), hide_index=True, width="stretch")

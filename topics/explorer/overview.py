@@ -16,7 +16,7 @@ def render() -> None:
     cleaning = run.provenance["cleaning"]
     st.title(f"Run {run.path.name}")
     st.caption(f"Corpus: {run.provenance['corpus']['path']}. Fitted {run.provenance['created']}; "
-               f"{len(opened.history())} expert edit(s) applied on top.")
+               f"{len(opened.in_effect)} expert edit(s) in effect.")
     kept = cleaning["kept"]
     columns = st.columns(4)
     columns[0].metric("Topics", len(topic_set.topics))
