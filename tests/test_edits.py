@@ -229,3 +229,17 @@ def test_merging_topics_emptied_by_moves(run_folder):
     curator.record("move", "Ana", remarks=tuple(members), to=-1)
     curator.record("merge", "Ana", topics=(a, b))
     assert curator.run.joint.topic(a).size == 0
+
+
+def test_a_remark_in_context_shows_the_client_turns_around_it_from_the_corpus_file(run_folder):
+    from topics.context import highlight, in_context
+
+    run = load_run(run_folder)
+    remark = run.kept["remark_id"].iloc[5]
+    turns = in_context(run, remark, window=2)
+    assert turns["this"].sum() == 1 and turns.loc[turns["this"], "remark_id"].item() == remark
+    assert {"client", "therapist"} <= set(turns["role"].str.lower())  # the run itself holds therapist turns only
+    assert turns["order"].is_monotonic_increasing and len(turns) <= 5
+    assert highlight("Sleep, sleep and SLEEP", "sleep", lambda m: f"<{m}>") == "<Sleep>, <sleep> and <SLEEP>"
+    with pytest.raises(TopicsInputError, match="no remark 'nope'"):
+        in_context(run, "nope")

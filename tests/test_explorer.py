@@ -179,18 +179,41 @@ def test_remarks_page_shows_set_aside_remarks_on_request(run_folder):
     assert "set aside" in app.dataframe[0].value["topic label"].tolist()
 
 
-def test_moving_remarks_from_the_remarks_page(run_folder):
-    app = open_page("remarks", run_folder, author="Dr Ben")
-    candidate = app.multiselect(key="remarks_selected").options[:2]
-    for remark in candidate:
-        app.multiselect(key="remarks_selected").select(remark)
-    app.selectbox(key="remarks_target").select("Outliers (no topic)").run()  # the button enables once remarks are chosen
-    button(app, "Move").click().run()
+def tick(app, key, rows):
+    """Tick rows of a table (what a click on its row checkboxes does) and run the page again."""
+    app.session_state[key] = {"selection": {"rows": list(rows), "columns": [], "cells": []}}
+    return app.run()
+
+
+def test_a_remark_of_a_topic_opens_in_its_session(run_folder):
+    app = open_page("topic", run_folder)
+    tick(app, "topic_table", [0])
     assert not app.exception, app.exception
+    assert any(m.value.startswith("**▶ Therapist") for m in app.markdown)
+
+
+def test_moving_ticked_remarks_from_the_remarks_page(run_folder):
     from topics.run import load_run
 
+    app = open_page("remarks", run_folder, author="Dr Ben")
+    table = app.dataframe[0].value
+    tick(app, "remarks_table", [0, 1])
+    picker(app, "remarks_target").select("Outliers (no topic)").run()
+    button(app, "Move 2 remark(s)").click().run()
+    assert not app.exception, app.exception
     remarks = load_run(run_folder).remarks.set_index("remark_id")
-    assert (remarks.loc[candidate, "topic"] == -1).all()
+    assert (remarks.loc[table["remark_id"].iloc[:2], "topic"] == -1).all()
+    assert any("Moved 2 remark(s) to the outliers" in m.value for m in app.success)
+
+
+def test_a_ticked_remark_opens_in_its_session_with_client_turns_and_the_search_term_marked(run_folder):
+    app = open_page("remarks", run_folder)
+    app.text_input(key="remarks_search").input("sleep").run()
+    tick(app, "remarks_table", [0])
+    assert not app.exception, app.exception
+    lines = [m.value for m in app.markdown]
+    assert any(line.startswith("**▶ Therapist") and ":orange-background[" in line.lower() for line in lines)
+    assert any(line.startswith(":gray[Client") for line in lines)  # what the client said around it
 
 
 def test_a_damaged_run_folder_gets_a_message_not_a_traceback(run_folder):

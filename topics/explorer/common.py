@@ -181,3 +181,30 @@ def percent(frame: pd.DataFrame) -> pd.DataFrame:
     for column in [c for c in shown.columns if str(c).startswith("share")]:
         shown[column] = (100 * shown[column]).round(1)
     return shown.rename(columns={c: f"{c} (%)" for c in shown.columns if str(c).startswith("share")})
+
+
+def show_in_context(run: TopicRun, remark_id: str, query: str = "") -> None:
+    """The remark with the turns around it in its session: client turns included, set-aside remarks marked,
+    the search term highlighted."""
+    from topics.context import highlight, in_context
+
+    try:
+        turns = in_context(run, remark_id)
+    except TopicsInputError as error:
+        st.warning(str(error))
+        return
+    labels = {t.id: t.label for t in run.joint.topics} if run.joint else {}
+    for turn in turns.to_dict("records"):
+        text = highlight(shown(str(turn["text"])), query, lambda m: f":orange-background[{m}]")
+        role = str(turn["role"] or "turn").capitalize()
+        notes = []
+        if isinstance(turn["set_aside"], str):
+            notes.append(f"set aside: {turn['set_aside'].replace('_', ' ')}")
+        elif pd.notna(turn["kept"]) and bool(turn["kept"]) and pd.notna(turn["topic"]):
+            topic = int(turn["topic"])
+            notes.append("outlier" if topic == OUTLIER else f"topic {topic}: {shown(labels.get(topic, ''))}")
+        note = f" ({'; '.join(notes)})" if notes else ""
+        if turn["this"]:
+            st.markdown(f"**▶ {role}{note}:** {text}")
+        else:
+            st.markdown(f":gray[{role}{note}:] {text}")

@@ -1,4 +1,4 @@
-"""Remarks: full-text search over every remark, and moving selected remarks between topics."""
+"""Remarks: full-text search over every remark, each one in its session's context, and moving ticked remarks."""
 
 from __future__ import annotations
 
@@ -17,23 +17,35 @@ def render() -> None:
     run = common.view(opened)
     topic_set = common.joint(opened)
     st.title("Remarks")
-    st.caption("Search every therapist remark, including those set aside by cleaning (they carry no topic).")
+    st.caption("Search every therapist remark, including those set aside by cleaning. Tick rows to see a remark "
+               "among the turns around it (client turns included) and to move remarks to another topic.")
     query = st.text_input("Search text", key="remarks_search")
     include_aside = st.checkbox("Include set-aside remarks (backchannels, very short)", key="remarks_aside")
-    remarks = run.remarks if include_aside else run.kept
+    remarks = run.remarks if include_aside else run.placed
     found = remarks[remarks["text"].str.contains(query, case=False, regex=False)] if query else remarks
     labels = {t.id: f"{t.id}: {t.label}" for t in topic_set.topics}
-    shown = found.head(MAX_SHOWN).copy()
+    shown = found.head(MAX_SHOWN).reset_index(drop=True)
     shown.insert(1, "topic label", shown["topic"].astype(object).map(
         lambda t: "set aside" if pd.isna(t) else ("outlier" if t == OUTLIER else labels.get(int(t), str(t)))))
-    st.dataframe(shown[["remark_id", "topic label", *[c for c in remark_columns(shown) if c != "remark_id"], "set_aside"]],
-                 hide_index=True, width="stretch")
+    columns = ["remark_id", "topic label", *[c for c in remark_columns(shown) if c != "remark_id"], "set_aside"]
+    picked = st.dataframe(shown[columns], hide_index=True, width="stretch", on_select="rerun",
+                          selection_mode="multi-row", key="remarks_table",
+                          column_config={"text": st.column_config.TextColumn("text", width="large")})
     st.caption(f"{len(found):,} remark(s) found; the first {min(len(found), MAX_SHOWN)} are shown.")
+    rows = [r for r in (picked.selection.rows if picked is not None else []) if r < len(shown)]
+    if not rows:
+        return
+    first = shown.iloc[rows[0]]
+    st.subheader(f"Remark {first['remark_id']} in its session")
+    common.show_in_context(run, str(first["remark_id"]), query)
 
-    st.subheader("Move remarks")
-    movable = shown.loc[shown["kept"], "remark_id"].tolist()
-    selected = st.multiselect("Remarks to move (by id, from the list above)", movable, key="remarks_selected")
-    targets = common.topic_options(topic_set, outliers=True)
-    target = st.selectbox("Move them to", list(targets), key="remarks_target")
-    if st.button("Move", disabled=not selected):
-        common.record(opened, "move", remarks=tuple(selected), to=targets[target])
+    movable = shown.iloc[rows]
+    movable = movable[movable["kept"] | movable["attached"]]["remark_id"].tolist()
+    st.subheader(f"Move the {len(movable)} ticked remark(s)")
+    if not movable:
+        st.caption("The ticked remarks were set aside by cleaning and carry no topic.")
+        return
+    target = common.topic_picker("Move them to", topic_set, key="remarks_target", revision=len(opened.history()),
+                                 outliers=True)
+    if st.button(f"Move {len(movable)} remark(s)", key="remarks_move"):
+        common.record(opened, "move", remarks=tuple(movable), to=target)

@@ -65,9 +65,16 @@ def render() -> None:
     shown = members[members["text"].str.contains(query, case=False, regex=False)] if query else members
     pages = max(1, -(-len(shown) // PAGE_SIZE))
     number = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="topic_page")
-    st.dataframe(shown[remark_columns(shown)].iloc[(number - 1) * PAGE_SIZE: number * PAGE_SIZE],
-                 hide_index=True, width="stretch")
-    st.caption(f"{len(shown):,} remark(s) shown of {len(members):,}.")
+    page = shown[remark_columns(shown)].iloc[(number - 1) * PAGE_SIZE: number * PAGE_SIZE].reset_index(drop=True)
+    picked = st.dataframe(page, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                          key="topic_table", column_config={"text": st.column_config.TextColumn("text", width="large")})
+    st.caption(f"{len(shown):,} remark(s) shown of {len(members):,}. Tick a remark to read it in its session.")
+    rows = [r for r in (picked.selection.rows if picked is not None else []) if r < len(page)]
+    if rows:
+        remark = str(page.iloc[rows[0]]["remark_id"])
+        with st.container(border=True):
+            st.markdown(f"**Remark {remark} in its session**")
+            common.show_in_context(run, remark, query)
     short = run.remarks[run.remarks["attached"] & (run.remarks["topic"] == topic.id).fillna(False)]
     if len(short):
         with st.expander(f"Short remarks attached to this topic ({len(short):,})"):
