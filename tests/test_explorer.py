@@ -281,7 +281,7 @@ def test_report_page_offers_the_report_for_download(run_folder):
     assert any("verbatim" in w.value for w in app.warning)
 
 
-@pytest.mark.parametrize("name", ["overview", "topic", "remarks", "groups", "curate", "report"])
+@pytest.mark.parametrize("name", ["overview", "topic", "remarks", "words", "groups", "curate", "report"])
 def test_privacy_mode_shows_no_name_on_any_page(run_folder, name):
     from topics.editlog import Curator
 
@@ -306,3 +306,23 @@ def test_privacy_mode_shows_no_name_on_any_page(run_folder, name):
         assert "[NAME]" in private
     if name not in ("remarks", "groups", "report"):  # the report page redacts whatever the mode
         assert "Jennifer" in everything(open_page(name, run_folder))  # privacy mode off: the label as given
+
+
+def test_the_words_page_finds_the_topics_of_a_word_with_weights_and_remarks(run_folder):
+    from topics.editlog import Curator
+    from topics.lookup import word_topics
+
+    curator = Curator(run_folder)
+    topic = curator.run.joint.topics[0]
+    word = topic.top_words(1)[0]
+    table = word_topics(curator.run, curator.words, word)
+    assert table["topic"].iloc[0] == topic.id  # the topic whose top word it is weighs it most
+    assert table["weight"].iloc[0] == pytest.approx(topic.words[0][1], rel=0.05)
+    assert all(word in quote.lower() for quotes in table["examples"] for quote in quotes)
+    app = open_page("words", run_folder)
+    app.text_input(key="words_term").input(word).run()
+    assert not app.exception, app.exception
+    assert app.dataframe[0].value["topic"].iloc[0] == topic.id
+    assert any(":orange-background[" in m.value for m in app.markdown)
+    app.text_input(key="words_term").input("zzzqqq").run()
+    assert any("No remark in the model says" in i.value for i in app.info)

@@ -79,23 +79,18 @@ class TopicWords:
             counts_temporary.unlink(missing_ok=True)
             vocabulary_temporary.unlink(missing_ok=True)
 
-    def words(self, assignments: np.ndarray, topic_ids: list[int],
-              rows: np.ndarray | None = None) -> dict[int, list[tuple[str, float]]]:
-        """Top words of ``topic_ids`` given one topic per kept remark (``-1`` counts as a class too).
-
-        ``rows``: a mask of the kept remarks the model holds (a group's model
-        sees only its group, as its own c-TF-IDF did); default all.
-        """
+    def _scores(self, assignments: np.ndarray, rows: np.ndarray | None):
+        """c-TF-IDF of every class of ``assignments`` (rows: classes in sorted order), and its vocabulary:
+        words used by fewer than ``min_df`` topics are dropped first, as BERTopic's vectorizer does."""
         counts = self.counts_
         if rows is not None:
-            assignments, counts = np.asarray(assignments)[rows], counts[np.flatnonzero(rows)]
+            assignments, counts = assignments[rows], counts[np.flatnonzero(rows)]
         classes, members = np.unique(assignments, return_inverse=True)
         membership = sp.csr_matrix((np.ones(len(members)), (members, np.arange(len(members)))),
                                    shape=(len(classes), len(members)))
         class_counts = (membership @ counts).tocsr()
         present = np.asarray((class_counts > 0).sum(axis=0)).ravel() >= self.min_df
-        class_counts = class_counts[:, present]
-        vocabulary = self.vocabulary_[present]
+        class_counts, vocabulary = class_counts[:, present], self.vocabulary_[present]
         frequency = np.asarray(class_counts.sum(axis=0)).ravel()
         average = max(int(class_counts.sum(axis=1).mean()), 1)
         idf = np.log(average / np.maximum(frequency, 1) + 1)
@@ -103,6 +98,25 @@ class TopicWords:
         if self.reduce_frequent_words:
             tf.data = np.sqrt(tf.data)
         scores = (tf @ sp.diags(idf)).tocsr()
+        return scores, classes, vocabulary
+
+    def term_weights(self, assignments: np.ndarray, term: str) -> dict[int, float]:
+        """c-TF-IDF weight of ``term`` (a word or n-gram of the run's vocabulary) in every topic that uses it."""
+        scores, classes, vocabulary = self._scores(np.asarray(assignments), None)
+        matches = np.flatnonzero(vocabulary == term.lower().strip())
+        if not len(matches):
+            return {}
+        column = scores[:, matches[0]].toarray().ravel()
+        return {int(c): float(w) for c, w in zip(classes, column) if w > 0}
+
+    def words(self, assignments: np.ndarray, topic_ids: list[int],
+              rows: np.ndarray | None = None) -> dict[int, list[tuple[str, float]]]:
+        """Top words of ``topic_ids`` given one topic per kept remark (``-1`` counts as a class too).
+
+        ``rows``: a mask of the kept remarks the model holds (a group's model
+        sees only its group, as its own c-TF-IDF did); default all.
+        """
+        scores, classes, vocabulary = self._scores(np.asarray(assignments), rows)
         result = {}
         position = {int(c): i for i, c in enumerate(classes)}
         for topic in topic_ids:

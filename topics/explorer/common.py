@@ -186,7 +186,7 @@ def percent(frame: pd.DataFrame) -> pd.DataFrame:
 def show_in_context(run: TopicRun, remark_id: str, query: str = "") -> None:
     """The remark with the turns around it in its session: client turns included, set-aside remarks marked,
     the search term highlighted."""
-    from topics.context import highlight, in_context
+    from topics.context import in_context
 
     try:
         turns = in_context(run, remark_id)
@@ -195,7 +195,7 @@ def show_in_context(run: TopicRun, remark_id: str, query: str = "") -> None:
         return
     labels = {t.id: t.label for t in run.joint.topics} if run.joint else {}
     for turn in turns.to_dict("records"):
-        text = highlight(shown(str(turn["text"])), query, lambda m: f":orange-background[{m}]")
+        text = highlight_term(str(turn["text"]), query)
         role = str(turn["role"] or "turn").capitalize()
         notes = []
         if isinstance(turn["set_aside"], str):
@@ -208,3 +208,10 @@ def show_in_context(run: TopicRun, remark_id: str, query: str = "") -> None:
             st.markdown(f"**▶ {role}{note}:** {text}")
         else:
             st.markdown(f":gray[{role}{note}:] {text}")
+
+
+def highlight_term(text: str, term: str) -> str:
+    """``text`` for the screen (redacted in privacy mode) with ``term`` highlighted."""
+    from topics.context import highlight
+
+    return highlight(shown(text), term, lambda match: f":orange-background[{match}]")

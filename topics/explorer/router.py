@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from topics.explorer import common, curate, groups, overview, profile, remarks, report, topic
+from topics.explorer import common, curate, groups, overview, profile, remarks, report, topic, words
 
 _PAGES = {
     "overview": (overview.render, "Overview", ":material/dashboard:"),
     "topic": (topic.render, "Topic", ":material/topic:"),
     "remarks": (remarks.render, "Remarks", ":material/format_quote:"),
+    "words": (words.render, "Words", ":material/search:"),
     "groups": (groups.render, "Groups", ":material/groups:"),
     "curate": (curate.render, "Curate", ":material/edit:"),
     "profile": (profile.render, "Profile a session", ":material/person_search:"),
