@@ -304,7 +304,7 @@ def test_privacy_mode_shows_no_name_on_any_page(run_folder, name):
     assert "Jennifer" not in private and "Elm Street" not in private
     if name in ("overview", "topic", "curate", "report"):
         assert "[NAME]" in private
-    if name not in ("remarks", "groups", "report"):  # the report page redacts whatever the mode
+    if name not in ("remarks", "words", "groups", "report"):  # the report page redacts whatever the mode
         assert "Jennifer" in everything(open_page(name, run_folder))  # privacy mode off: the label as given
 
 
