@@ -187,3 +187,20 @@ def test_per_group_fit_with_some_remarks_without_a_group(tmp_path, tiny_config, 
     assert kept["group"].isna().any() and len(run.groups) == 4
     assert kept.loc[kept["group"].isna(), "group_topic"].isna().all()
     assert kept.loc[kept["group"].notna(), "group_topic"].notna().all()
+
+
+def test_coarse_per_group_models_are_flagged_in_words(tiny_run):
+    import dataclasses
+
+    from topics.run import Topic, TopicSet
+    from topics.summary import fit_summary, group_model_warnings
+
+    lumped = TopicSet("CBT", [Topic(0, "good, need, want", [("good", 1.0)], 85), Topic(1, "sleep", [("sleep", 1.0)], 15)],
+                      np.zeros((2, 4)), {"topic_count": 2, "outlier_share": 0.0, "topic_diversity": 1.0, "npmi": 0.0})
+    run = dataclasses.replace(tiny_run, groups={"CBT": lumped},
+                              config=tiny_run.config | {"corpus": tiny_run.config["corpus"] | {"group_names": {"CBT": "cognitive behavioural"}}})
+    warnings = group_model_warnings(run)
+    assert any("only 2 topic(s)" in w and "'cognitive behavioural'" in w for w in warnings)
+    assert any("holds 85% of the remarks" in w for w in warnings)
+    assert "Note: the model of 'cognitive behavioural' found only 2" in fit_summary(run)
+    assert group_model_warnings(dataclasses.replace(tiny_run, groups={})) == []

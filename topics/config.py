@@ -38,6 +38,10 @@ class CorpusConfig(_Section):
     columns: ColumnsConfig = Field(default_factory=ColumnsConfig)
     keep_roles: list[str] | None = None
     metadata: list[str] = Field(default_factory=list)
+    #: What the groups are, for readers: "MI quality", "school" (the explorer and reports say it).
+    group_label: str | None = None
+    #: Plain names of group values: {high: "high-quality MI", low: "low-quality MI"}.
+    group_names: dict[str, str] = Field(default_factory=dict)
 
 
 class CleanConfig(_Section):

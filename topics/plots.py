@@ -29,15 +29,23 @@ def intertopic_map(topic_set: TopicSet) -> go.Figure:
         "words": [", ".join(t.top_words(6)) for t in topic_set.topics],
     })
     figure = px.scatter(frame, x="x", y="y", size="size", hover_name="topic", hover_data={"words": True, "x": False, "y": False},
-                        text=[str(t.id) for t in topic_set.topics], size_max=50)
-    figure.update_traces(textposition="middle center", marker={"opacity": 0.6})
+                        text=[f"{t.id}: {_short(t.label)}" for t in topic_set.topics], size_max=50)
+    figure.update_traces(textposition="top center", textfont={"size": 11}, marker={"opacity": 0.5})
     figure.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, height=450, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return figure
 
 
+def _short(label: str, words: int = 3, characters: int = 28) -> str:
+    """A label short enough to print beside a circle."""
+    short = ", ".join(label.split(", ")[:words]) if ", " in label else label
+    return short if len(short) <= characters else short[: characters - 1] + "…"
+
+
 def topic_sizes(topic_set: TopicSet) -> go.Figure:
-    labels = [f"{t.id}: {t.label}" for t in topic_set.topics]
-    figure = go.Figure(go.Bar(x=[t.size for t in topic_set.topics], y=labels, orientation="h"))
+    """Bars of topic sizes, largest first."""
+    topics = sorted(topic_set.topics, key=lambda t: -t.size)
+    labels = [f"{t.id}: {t.label}" for t in topics]
+    figure = go.Figure(go.Bar(x=[t.size for t in topics], y=labels, orientation="h"))
     figure.update_layout(height=max(300, 22 * len(labels)), yaxis={"autorange": "reversed"},
                          xaxis_title="remarks", margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return figure
@@ -59,5 +67,6 @@ def group_shares(frame: pd.DataFrame, groups: list[str]) -> go.Figure:
     long["topic"] = long["id"].astype(str) + ": " + long["label"]
     figure = px.bar(long, x="share of group", y="topic", color="group", barmode="group", orientation="h")
     figure.update_layout(height=max(350, 18 * len(long)), yaxis={"autorange": "reversed"}, xaxis_tickformat=".0%",
-                         margin={"l": 10, "r": 10, "t": 10, "b": 10})
+                         margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0})  # above the bars
     return figure

@@ -24,7 +24,7 @@ from topics.editlog import Curator
 from topics.errors import TopicsInputError
 from topics.redact import Redactor, redact_frame, redact_label, redact_text, redact_words
 from topics.run import OUTLIER, atomic_folder, write_text_atomic
-from topics.summary import group_sizes
+from topics.summary import group_model_warnings, group_sizes, groups_described
 
 EXAMPLES = 4
 MAX_CODE_VALUES = 12
@@ -225,7 +225,9 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
     }
     return Report(title=f"Topics in {run.path.name}", created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                   redacted=redacted, summary=summary, topics=topics, groups=list(sizes), kinds=kinds,
-                  findings=robust_rows, not_robust=fragile_rows, notes=notes,
+                  findings=robust_rows, not_robust=fragile_rows,
+                  notes=notes + [w[0].upper() + w[1:] for w in group_model_warnings(run)]
+                  + ([groups_described(run)] if sizes else []),
                   profile=_profile(run, group, session, labels), code_tables=code_tables, edits=edits, methods=methods,
                   absent=absent, stability_measured_in=stability.measured_in(run.path),
                   edit_log_note=edit_log_note, session_profiles=_session_profiles(curator, profile, private, redacted))

@@ -24,6 +24,20 @@ def group_sizes(run: TopicRun) -> dict[str, int]:
     return {str(g): int(n) for g, n in kept["group"].value_counts().sort_index().items()} if kept["group"].notna().any() else {}
 
 
+def group_title(run: TopicRun, group: str) -> str:
+    """A group's name for readers: ``corpus.group_names`` ("high-quality MI"), else the value itself."""
+    return (run.config.get("corpus", {}).get("group_names") or {}).get(str(group), str(group))
+
+
+def groups_described(run: TopicRun) -> str:
+    """One sentence on what the groups are: "Groups: MI quality (high-quality MI, low-quality MI)"."""
+    sizes = group_sizes(run)
+    if not sizes:
+        return ""
+    label = run.config.get("corpus", {}).get("group_label") or "group"
+    return f"Groups by {label}: " + ", ".join(f"{group_title(run, g)} ({n:,} remarks)" for g, n in sizes.items()) + "."
+
+
 def topic_frame(run: TopicRun, model: str = "joint", words: int = 8) -> pd.DataFrame:
     """One row per topic: id, label, size, share of the model's remarks, share of each group's, top words."""
     topic_set = _topic_set(run, model)
@@ -80,4 +94,26 @@ def fit_summary(run: TopicRun, per_group_top: int = 5) -> str:
             lines += [f"  {100 * r[f'share {group}']:5.1f}%  [{r['id']}] {r['top words']}" for _, r in top.iterrows()]
     skipped = run.provenance.get("skipped_groups") or {}
     lines += [f"Skipped group {g!r}: {why}" for g, why in skipped.items()]
+    lines += [f"Note: {warning}" for warning in group_model_warnings(run)]
     return "\n".join(lines)
+
+
+#: a per-group model is flagged when it has this few topics, or one topic holds this share of its remarks
+FEW_TOPICS = 2
+DOMINANT_SHARE = 0.5
+
+
+def group_model_warnings(run: TopicRun) -> list[str]:
+    """Per-group models too coarse to compare themes with, in words (fit summary, explorer, report)."""
+    warnings = []
+    for name, topic_set in run.groups.items():
+        remarks = sum(t.size for t in topic_set.topics) or 1
+        title = group_title(run, name)
+        if len(topic_set.topics) <= FEW_TOPICS:
+            warnings.append(f"the model of {title!r} found only {len(topic_set.topics)} topic(s) in {remarks:,} remarks: "
+                            "too few to tell its themes apart; read its topics in the joint model instead.")
+        largest = max(topic_set.topics, key=lambda t: t.size, default=None)
+        if largest is not None and largest.size / remarks > DOMINANT_SHARE:
+            warnings.append(f"in the model of {title!r}, one topic ('{largest.label}') holds "
+                            f"{100 * largest.size / remarks:.0f}% of the remarks: the model lumps most of them together.")
+    return warnings

@@ -18,6 +18,8 @@ TOPIC_KEY = "topic_id"
 FLASH_KEY = "flash"
 PRIVACY_KEY = "privacy"
 ERROR_KEY = "edit_error"
+#: plotly charts without the mode bar, which covers the first bar and legend titles
+PLOTLY = {"displayModeBar": False}
 
 
 @st.cache_resource(show_spinner="Opening the run…", max_entries=8)

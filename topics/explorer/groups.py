@@ -8,7 +8,7 @@ from topics import plots
 from topics.compare import KIND_WORDS, ROBUST_SHARE, align_to_joint, group_statistics, topic_kinds
 from topics.explorer import common
 from topics.redact import redact_frame
-from topics.summary import group_sizes, topic_frame
+from topics.summary import group_model_warnings, group_sizes, groups_described, topic_frame
 
 
 @st.cache_data(show_spinner="Testing group differences (permutations over sessions)…", max_entries=8)
@@ -27,11 +27,11 @@ def render() -> None:
     if not sizes:
         st.info("This corpus has no groups (set corpus.columns.group in the config to compare schools or quality levels).")
         return
-    st.caption("Remarks in the model per group: " + ", ".join(f"{g} {n:,}" for g, n in sizes.items()) + ".")
+    st.caption(groups_described(run))
     if run.joint is not None:
         st.subheader("One model for all groups: share of each group's remarks per topic")
         frame = topic_frame(run, "joint", words=5)
-        st.plotly_chart(plots.group_shares(frame, list(sizes)), width="stretch")
+        st.plotly_chart(plots.group_shares(frame, list(sizes)), width="stretch", config=common.PLOTLY)
         shares, differences, kinds, notes = _statistics(str(opened.path), len(opened.history()))
         if common.private():
             shares, differences, kinds = (redact_frame(f) for f in (shares, differences, kinds))
@@ -65,6 +65,8 @@ def render() -> None:
         st.dataframe(table, hide_index=True, width="stretch")
     if run.groups:
         st.subheader("A model per group")
+        for warning in group_model_warnings(run):
+            st.warning(warning[0].upper() + warning[1:])
         settings = run.provenance.get("group_cluster_settings") or {}
         st.caption("Each group's remarks clustered on their own, with cluster sizes scaled to the group's size "
                    "(curate them on the Curate page by choosing the group's model). Beside each group topic: the "

@@ -6,7 +6,10 @@ import streamlit as st
 
 from topics import classifier, plots, stability
 from topics.explorer import common
-from topics.summary import topic_frame
+from topics.summary import group_sizes, group_title, groups_described, topic_frame
+
+
+ROW_HEIGHT = 35  # Streamlit's row height: every row shown, none scrolled away
 
 
 def render() -> None:
@@ -27,7 +30,8 @@ def render() -> None:
                       help=f"{cleaning['backchannel']:,} backchannels ('Mm-hmm.'), {cleaning['too_short']:,} too short, "
                            f"{cleaning['empty']:,} empty. They stay visible on the Remarks page.")
     st.caption(f"{100 * topic_set.metrics['outlier_share']:.1f}% of the remarks in the model belong to no topic "
-               "(outliers). Shares per group are the share of that group's remarks in the topic.")
+               "(outliers). Shares per group are the share of that group's remarks in the topic. "
+               + groups_described(run))
     frame = topic_frame(run, "joint", words=8)
     scores = stability.current_scores(run.path, opened.fitted.joint, topic_set)
     if scores is not None:
@@ -41,7 +45,14 @@ def render() -> None:
         frame.insert(3, "classifier F1", frame["id"].map(lambda t: recognised.get(t)).round(2))
         st.caption("Classifier F1: how well a machine recognises the topic in sessions it never saw "
                    "('topics classifier', cross-validated by session).")
-    st.dataframe(common.percent(frame), hide_index=True, width="stretch")
+    frame = frame.rename(columns={f"share {g}": f"share in {group_title(run, g)}" for g in group_sizes(run)})
+    first = ["id", "label", "top words", "size"]
+    table = common.percent(frame[first + [c for c in frame.columns if c not in first]])
+    st.dataframe(table, hide_index=True, width="stretch", height=min(ROW_HEIGHT * len(table) + 40, 2400),
+                 column_config={"id": st.column_config.NumberColumn("id", width="small"),
+                                "label": st.column_config.TextColumn("label", pinned=True, width="medium"),
+                                "top words": st.column_config.TextColumn("top words", width="large",
+                                                                         help="Hover a cell for all its words.")})
 
     options = common.topic_options(topic_set)
     choice = st.selectbox("Open a topic", list(options), key="overview_topic")
@@ -54,7 +65,8 @@ def render() -> None:
     with left:
         st.subheader("Intertopic map")
         st.caption("Each circle is a topic, sized by its number of remarks; topics close together are worded alike.")
-        st.plotly_chart(plots.intertopic_map(topic_set), width="stretch")
+        st.plotly_chart(plots.intertopic_map(topic_set), width="stretch", config=common.PLOTLY)
     with right:
         st.subheader("Topic sizes")
-        st.plotly_chart(plots.topic_sizes(topic_set), width="stretch")
+        st.caption("Largest first.")
+        st.plotly_chart(plots.topic_sizes(topic_set), width="stretch", config=common.PLOTLY)

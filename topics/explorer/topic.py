@@ -46,7 +46,7 @@ def render() -> None:
     with left:
         st.subheader("Words")
         st.caption("Words that set this topic apart (c-TF-IDF weight).")
-        st.plotly_chart(plots.topic_words(topic.words), width="stretch")
+        st.plotly_chart(plots.topic_words(topic.words), width="stretch", config=common.PLOTLY)
     with right:
         st.subheader("Most representative remarks")
         st.caption("The remarks most firmly inside the topic's cluster.")
