@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+from pathlib import Path
 import subprocess
 
 import pandas as pd
@@ -121,9 +122,9 @@ def test_html_renders_offline_in_chromium_and_prints(demo_run, tmp_path):
         driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["http://*", "https://*", "ws://*", "wss://*"]})
         driver.get(html.as_uri())
         graphs = WebDriverWait(driver, 60).until(
-            lambda d: d.execute_script("return document.querySelectorAll('.plotly-graph-div .main-svg').length") >= 3
-            and d.execute_script("return document.querySelectorAll('.plotly-graph-div').length"))
-        assert graphs == 3  # sizes, intertopic map, group shares
+            lambda d: d.execute_script("return document.querySelectorAll('svg[role=img]').length"))
+        assert graphs == 3  # sizes, intertopic map, group shares: inline SVG, no script at all
+        assert driver.execute_script("return document.scripts.length") == 0
         requests = [json.loads(entry["message"])["message"] for entry in driver.get_log("performance")]
         urls = [m["params"]["request"]["url"] for m in requests if m["method"] == "Network.requestWillBeSent"]
         assert html.as_uri() in urls
@@ -189,3 +190,50 @@ def test_compare_tables_and_the_bertopic_export_are_redacted_unless_asked(demo_r
     assert "[NAME] at [ADDRESS]" in labels and not any("Jennifer" in label for label in labels)
     raw = export_bertopic(curator, tmp_path / "bertopic-raw", redacted=False)
     assert "Jennifer at 14 Elm Street" in json.loads((raw / "topics.json").read_text())["custom_labels"]
+
+
+def printed(html: Path, pdf: Path, profile: Path) -> list[dict]:
+    """Print ``html`` with headless Chromium as a reader would; per page: size in points, the share of its
+    height that text reaches down to, and its first line."""
+    import html as entities
+    import subprocess
+
+    from pypdf import PdfReader
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is installed by ./run test (Debian package chromium)"
+    subprocess.run([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
+                    "--no-pdf-header-footer", "--virtual-time-budget=15000", f"--print-to-pdf={pdf}", html.as_uri()],
+                   check=True, capture_output=True, timeout=180)
+    pages = []
+    for page in PdfReader(pdf).pages:
+        heights = []
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: heights.append(tm[5] * cm[3] + cm[5])
+                          if text.strip() else None)
+        height = float(page.mediabox.height)
+        lines = page.extract_text().strip().splitlines()
+        pages.append({"width": float(page.mediabox.width), "height": height,
+                      "used": (height - min(heights)) / height if heights else 0.0,
+                      "first": entities.unescape(lines[0]).strip() if lines else ""})
+    return pages
+
+
+def test_the_printed_report_is_a4_without_half_empty_pages_except_a_section_s_last(demo_run, tmp_path):
+    html = write_report(Curator(demo_run), "html", tmp_path / "report.html")
+    titles = {re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<h2>(.*?)</h2>", html.read_text(), flags=re.S)}
+    pages = printed(html, tmp_path / "report.pdf", tmp_path / "chromium")
+    assert all(abs(p["width"] - 595) < 2 and abs(p["height"] - 842) < 2 for p in pages)  # A4 in points
+    for number, page in enumerate(pages[:-1]):
+        if page["used"] < 0.5:
+            following = pages[number + 1]["first"]
+            assert any(following.startswith(title) for title in titles), (number + 1, page, following)
+    letter = write_report(Curator(demo_run), "html", tmp_path / "letter.html", paper="Letter")
+    first = printed(letter, tmp_path / "letter.pdf", tmp_path / "chromium-letter")[0]
+    assert abs(first["width"] - 612) < 2 and abs(first["height"] - 792) < 2
+
+
+def test_a_45_topic_report_stays_small(demo_run, tmp_path):
+    """The charts are inline SVG: the report's size is its text, not a 4.8 MB plotting library."""
+    html = write_report(Curator(demo_run), "html", tmp_path / "report.html")
+    assert html.stat().st_size < 400_000 and "<script" not in html.read_text()

@@ -202,7 +202,7 @@ def _report(args: argparse.Namespace) -> None:
     curator = _open(args)
     target = write_report(curator, args.format, Path(args.out) if args.out else None, redacted=not args.no_redact,
                           group=args.group, session=args.session,
-                          profile=Path(args.profile) if args.profile else None)
+                          profile=Path(args.profile) if args.profile else None, paper=args.paper)
     _warn_unredacted(args)
     print(target)
 
@@ -374,6 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_cmd.add_argument("--out", help="file (html, md) or folder (csv) to write; default inside the run folder")
     report_cmd.add_argument("--group", help="add the topic profile of this group against the rest")
     report_cmd.add_argument("--session", help="add the topic profile of this session against the rest")
+    report_cmd.add_argument("--paper", choices=["A4", "Letter"], default="A4", help="paper size for printing (default A4)")
     report_cmd.add_argument("--profile", metavar="FILE",
                             help="add the profile of each session of FILE (new transcripts) against the run's groups")
     report_cmd.add_argument("--no-redact", action="store_true",

@@ -29,13 +29,13 @@ def intertopic_map(topic_set: TopicSet) -> go.Figure:
         "words": [", ".join(t.top_words(6)) for t in topic_set.topics],
     })
     figure = px.scatter(frame, x="x", y="y", size="size", hover_name="topic", hover_data={"words": True, "x": False, "y": False},
-                        text=[f"{t.id}: {_short(t.label)}" for t in topic_set.topics], size_max=50)
+                        text=[f"{t.id}: {short_label(t.label)}" for t in topic_set.topics], size_max=50)
     figure.update_traces(textposition="top center", textfont={"size": 11}, marker={"opacity": 0.5})
     figure.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, height=450, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return figure
 
 
-def _short(label: str, words: int = 3, characters: int = 28) -> str:
+def short_label(label: str, words: int = 3, characters: int = 28) -> str:
     """A label short enough to print beside a circle."""
     short = ", ".join(label.split(", ")[:words]) if ", " in label else label
     return short if len(short) <= characters else short[: characters - 1] + "…"

@@ -4,7 +4,8 @@ Everything a report shows comes from :func:`build_report` as plain data, so the
 HTML, the Markdown and the tables always agree. The run is the *curated* run
 (expert edits replayed). Example remarks pass through :mod:`topics.redact`
 unless the caller turns redaction off explicitly; the report says which.
-The HTML inlines plotly's JavaScript: it opens offline and asks no other host.
+The HTML draws its charts as inline SVG (:mod:`topics.svgcharts`): no script, a few
+hundred kilobytes for 45 topics; it opens offline and asks no other host.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from topics import plots, stability
+from topics import plots, stability, svgcharts
 from topics.compare import KIND_WORDS, Comparison, evidence, findings, group_statistics, topic_kinds
 from topics.editlog import Curator
 from topics.errors import TopicsInputError
@@ -55,6 +57,61 @@ class TopicEntry:
     stability: float | None = None
 
 
+#: Every measure a report prints: a plain name and one line on how to read it.
+MEASURES = {
+    "topic_count": ("Topics", "Number of topics the experts kept."),
+    "remarks": ("Remarks modelled", "Therapist remarks with enough content to carry a topic."),
+    "outlier_share": ("Remarks in no topic", "Share of modelled remarks that fit no topic well (outliers); lower is better."),
+    "outlier_share_before_reduction": ("Remarks in no topic, before reassignment",
+                                       "The same, before outliers close to a topic were given to it."),
+    "topic_diversity": ("Word diversity", "Share of distinct words among all topics' top 10; near 1 means topics "
+                                          "do not repeat each other's words."),
+    "npmi": ("Word coherence (NPMI)", "Do a topic's top words occur in the same remarks? From -1 to 1; low on short "
+                                      "spoken remarks, so compare runs, not fields."),
+    "c_v": ("Word coherence (C_V)", "A second coherence measure, 0 to 1; higher means words that belong together."),
+    "filler_share": ("Filler words", "Share of top-word slots taken by fillers (mm, okay, yeah); 0 is best."),
+    "filler_topics": ("Filler topics", "Topics whose top words are all fillers; 0 is best."),
+    "junk_share": ("Remarks without a meaningful topic", "Outliers plus remarks in filler topics; lower is better."),
+    "covered_share": ("Remarks covered", "Share of all therapist remarks in a topic that says something."),
+    "members": ("Consensus members", "Seeded fits combined into the final topics (stability against the seed)."),
+}
+
+
+def explained_measures(metrics: dict) -> list[dict]:
+    """The run's measures with plain names and one-line explanations; NMI/ARI with metadata named too."""
+    rows = []
+    for key, value in metrics.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        if key in MEASURES:
+            name, meaning = MEASURES[key]
+        elif key.startswith(("nmi_", "ari_")):
+            column = key.split("_", 1)[1].replace("_", " ")
+            name = f"Agreement with {column} ({key[:3].upper()})"
+            meaning = f"How far topics follow the corpus' {column} labels: 0 none, 1 the same grouping."
+        else:
+            name, meaning = key.replace("_", " "), ""
+        rows.append({"measure": name, "value": value, "meaning": meaning})
+    return rows
+
+
+def settings_table(config: dict) -> list[dict]:
+    """The fit settings a methods section needs, one row each ("cluster: min_cluster_size = 15")."""
+    rows = []
+    for section in ("clean", "embed", "reduce", "cluster", "consensus", "words", "outliers", "assign"):
+        for key, value in (config.get(section) or {}).items():
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+            rows.append({"setting": f"{section}.{key}", "value": "" if shown is None else str(shown)})
+    return rows
+
+
+def _local_time(time: str) -> str:
+    try:
+        return datetime.fromisoformat(time).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    except ValueError:
+        return time
+
+
 @dataclass
 class Report:
     """All a report says, as plain data."""
@@ -78,6 +135,10 @@ class Report:
     edit_log_note: str          # edits skipped on replay (damaged lines, edits that no longer apply); "" if none
     #: ``report --profile FILE``: each session of FILE against the reference groups (see :func:`_session_profiles`)
     session_profiles: list[dict] = field(default_factory=list)
+    #: every line of the edit log with its status (undone edits, undos): the appendix
+    edit_log: list[dict] = field(default_factory=list)
+    #: paper size for printing: A4 (default) or Letter
+    paper: str = "A4"
 
 
 def _examples(kept: pd.DataFrame, topic_id: int, redactor: Redactor | None) -> list[str]:
@@ -195,8 +256,11 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
     code_tables = _code_tables(kept, labels)
     if not code_tables:
         absent.append("The corpus has no metadata column with a few codes (such as MI behaviour codes).")
-    edits = [{"time": e.time, "author": e.author, "edit": private(e.describe()), "status": status}
-             for e, status in curator.history()]
+    names = curator.labels()
+    edits = [{"when": _local_time(e.time), "who": e.author, "edit": private(e.describe(names))}
+             for e in curator.in_effect]
+    edit_log = [{"when": _local_time(e.time), "who": e.author, "edit": private(curator.explain(e, names)),
+                 "status": status} for e, status in curator.history()]
     if not edits:
         absent.append("No expert edits: the topics are as fitted.")
     skipped = sum(status.startswith("skipped") for _, status in curator.history())
@@ -215,6 +279,8 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
         "corpus_sha256": run.provenance.get("corpus", {}).get("sha256"),
         "fitted": run.provenance.get("created"),
         "metrics": {k: v for k, v in (run.joint.metrics or {}).items() if isinstance(v, (int, float))},
+        "measures": explained_measures(run.joint.metrics or {}),
+        "settings": settings_table(config),
     }
     summary = {
         "corpus": run.provenance.get("corpus", {}).get("path"), "remarks": cleaning["total"], "kept": cleaning["kept"],
@@ -228,35 +294,40 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
                   findings=robust_rows, not_robust=fragile_rows,
                   notes=notes + [w[0].upper() + w[1:] for w in group_model_warnings(run)]
                   + ([groups_described(run)] if sizes else []),
-                  profile=_profile(run, group, session, labels), code_tables=code_tables, edits=edits, methods=methods,
+                  profile=_profile(run, group, session, labels), code_tables=code_tables, edits=edits,
+                  edit_log=edit_log, methods=methods,
                   absent=absent, stability_measured_in=stability.measured_in(run.path),
                   edit_log_note=edit_log_note, session_profiles=_session_profiles(curator, profile, private, redacted))
 
 
 def _figures(curator: Curator, report: Report) -> dict[str, str]:
-    """Charts drawn from the report's own (redacted) labels and words, never from the raw run."""
+    """Static SVG charts drawn from the report's own (redacted) labels, never from the raw run."""
     run = curator.run
     entries = {t.id: t for t in report.topics}
-    shown = dataclasses.replace(run.joint, topics=[
-        dataclasses.replace(t, label=entries[t.id].label, words=[(w, 1.0) for w in entries[t.id].words])
-        for t in run.joint.topics])
-    figures = {"sizes": plots.topic_sizes(shown), "map": plots.intertopic_map(shown)}
+    by_size = sorted(report.topics, key=lambda t: -t.size)
+    xy = plots.topic_map_coordinates(run.joint)
+    figures = {
+        "sizes": svgcharts.bars([f"{t.id}: {t.label}" for t in by_size], [t.size for t in by_size],
+                                "Topic sizes, largest first", unit=""),
+        "map": svgcharts.labelled_map(xy, [t.size for t in run.joint.topics],
+                                      [f"{t.id}: {plots.short_label(entries[t.id].label)}" for t in run.joint.topics],
+                                      "Intertopic map"),
+    }
     if report.groups:
-        frame = pd.DataFrame([{"id": t.id, "label": t.label, **{f"share {g['group']}": g["share"] for g in t.groups}}
-                              for t in report.topics])
-        figures["groups"] = plots.group_shares(frame, report.groups)
-    return {name: figure.to_html(full_html=False, include_plotlyjs=False, config={"displayModeBar": False})
-            for name, figure in figures.items()}
+        shares = np.array([[next((g["share"] for g in t.groups if g["group"] == group), 0.0) for group in report.groups]
+                           for t in report.topics])
+        figures["groups"] = svgcharts.grouped_bars([f"{t.id}: {t.label}" for t in report.topics], report.groups, shares,
+                                                   "Share of each group's remarks per topic")
+    return figures
 
 
 def render_html(curator: Curator, report: Report) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
-    from plotly.offline import get_plotlyjs
 
     environment = Environment(loader=PackageLoader("topics", "templates"), autoescape=select_autoescape(["html"]))
     environment.filters["pct"] = lambda v: "" if v is None else f"{100 * v:.1f}%"
     template = environment.get_template("report.html")
-    return template.render(report=report, figures=_figures(curator, report), plotly_js=get_plotlyjs(),
+    return template.render(report=report, figures=_figures(curator, report),
                            python=platform.python_version(), stable_at=stability.STABLE,
                            group_method=GROUP_METHOD, kind_words=KIND_WORDS)
 
@@ -335,8 +406,11 @@ def render_markdown(report: Report) -> str:
         out += ["## Not in this report", ""] + [f"- {a}" for a in report.absent] + [""]
     m = report.methods
     out += ["## Methods", "", f"Encoder {m['encoder']} on {m['device']}; seed {m['seed']}; corpus SHA-256 {m['corpus_sha256']}; "
-            f"fitted {m['fitted']}.", "", "```json", json.dumps({k: m[k] for k in ("reduce", "cluster", "words", "outliers", "clean",
-                                                                               "metrics", "packages")}, indent=2), "```", ""]
+            f"fitted {m['fitted']}.", "", _md_table([{**r, "value": f"{r['value']:.3f}" if isinstance(r["value"], float)
+                                                       else r["value"]} for r in m["measures"]]), "",
+            _md_table(m["settings"]), ""]
+    if report.edit_log:
+        out += ["## Appendix: the whole edit log", "", _md_table(report.edit_log), ""]
     return "\n".join(out)
 
 
@@ -359,8 +433,10 @@ def write_tables(curator: Curator, report: Report, target: Path) -> Path:
 
 
 def write_report(curator: Curator, fmt: str = "html", out: Path | None = None, redacted: bool = True,
-                 group: str | None = None, session: str | None = None, profile: Path | None = None) -> Path:
-    report = build_report(curator, redacted=redacted, group=group, session=session, profile=profile)
+                 group: str | None = None, session: str | None = None, profile: Path | None = None,
+                 paper: str = "A4") -> Path:
+    report = dataclasses.replace(build_report(curator, redacted=redacted, group=group, session=session, profile=profile),
+                                 paper=paper)
     if fmt == "csv":
         target = Path(out) if out else curator.path / "report-tables"
         if target.exists():
