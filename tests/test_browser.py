@@ -104,6 +104,34 @@ def test_rename_a_topic_in_the_browser(explorer, browser, tmp_path):
     assert (tmp_path / "explorer-overview.png").stat().st_size > 10_000
 
 
+def test_the_words_page_and_the_merge_list_in_the_browser(explorer, browser, tmp_path):
+    from topics.run import load_run
+
+    folder, url = explorer
+    wait = WebDriverWait(browser, 60)
+    topic = load_run(folder).joint.topics[1]
+    word = topic.top_words(1)[0]
+    browser.get(f"{url}/words")
+    text_input(browser, "Word or phrase").send_keys(word, Keys.ENTER)
+    wait.until(lambda d: f"say {word!r}" in d.find_element(By.TAG_NAME, "body").text)
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert f"{topic.id}. {topic.label}" in body  # the topic whose top word it is, with example remarks
+
+    browser.get(f"{url}/curate")
+    text_input(browser, "Your name").send_keys("Dr Browser", Keys.TAB)
+    chooser = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "input[aria-label*='Topics to merge']")))
+    chooser.click()
+    chooser.send_keys("3")
+    # only topics whose id starts with what was typed are offered: no "select all matches"
+    wait.until(lambda d: (options := [o.text for o in d.find_elements(By.CSS_SELECTOR, "[role='option']")])
+               and all(o.startswith("3") for o in options))
+    chooser.send_keys(Keys.ENTER)
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-testid='stMultiSelectTagsContainer'] [data-tag]")) == 1)
+    assert "Choose two or more topics to see the merge" in browser.find_element(By.TAG_NAME, "body").text
+    assert not (folder / "edits.jsonl").exists()  # choosing saves nothing
+    browser.save_screenshot(str(tmp_path / "explorer-merge.png"))
+
+
 def test_topics_explore_serves_on_loopback_and_stops_by_pid(tmp_path):
     from conftest import TOPICS_BIN, FakeEncoder
     from topics.config import load_config
