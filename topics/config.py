@@ -65,6 +65,8 @@ class EmbedConfig(_Section):
 
 class ReduceConfig(_Section):
     method: Literal["umap", "pca"] = "umap"
+    #: auto: cuML's UMAP on a CUDA GPU when cuML is installed, else umap-learn; cpu; cuml (see topics/backends.py)
+    backend: Literal["auto", "cpu", "cuml"] = "auto"
     n_neighbors: int = Field(15, ge=2)
     n_components: int = Field(5, ge=1)
     min_dist: float = Field(0.0, ge=0.0)
@@ -78,6 +80,8 @@ class ClusterConfig(_Section):
     min_samples: int | None = Field(10, ge=1)
     cluster_selection_method: Literal["eom", "leaf"] = "eom"
     cluster_selection_epsilon: float = Field(0.0, ge=0.0)
+    #: auto: cuML's HDBSCAN on a CUDA GPU when cuML is installed, else hdbscan; cpu; cuml
+    backend: Literal["auto", "cpu", "cuml"] = "auto"
 
 
 class ConsensusConfig(_Section):

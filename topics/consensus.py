@@ -36,6 +36,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
 from topics.assign import CuratedTopics, topic_centroids
+from topics.backends import hdbscan_class
 from topics.run import OUTLIER
 
 
@@ -91,7 +92,8 @@ class ConsensusClusterer:
     def __init__(self, members: int = 10, components: int = 5, min_cluster_size: int = 15,
                  min_samples: int | None = 10, cluster_selection_method: str = "eom",
                  cluster_selection_epsilon: float = 0.0, agreement: float = 0.4,
-                 embeddings: np.ndarray | None = None, outlier_threshold: float | None = 0.4) -> None:
+                 embeddings: np.ndarray | None = None, outlier_threshold: float | None = 0.4,
+                 backend: str = "cpu") -> None:
         self.members = members
         self.components = components
         self.min_cluster_size = min_cluster_size
@@ -101,13 +103,13 @@ class ConsensusClusterer:
         self.agreement = agreement
         self.embeddings = embeddings
         self.outlier_threshold = outlier_threshold
+        self.backend = backend
 
     def _hdbscan(self, layout: np.ndarray):
-        from hdbscan import HDBSCAN
-
-        return HDBSCAN(min_cluster_size=self.min_cluster_size, min_samples=self.min_samples,
-                       cluster_selection_method=self.cluster_selection_method,
-                       cluster_selection_epsilon=self.cluster_selection_epsilon, metric="euclidean").fit(layout)
+        return hdbscan_class(self.backend)(
+            min_cluster_size=self.min_cluster_size, min_samples=self.min_samples,
+            cluster_selection_method=self.cluster_selection_method,
+            cluster_selection_epsilon=self.cluster_selection_epsilon, metric="euclidean").fit(layout)
 
     def fit(self, X: np.ndarray, y=None) -> ConsensusClusterer:
         X = np.asarray(X)

@@ -22,6 +22,7 @@ from topics.config import Config
 from topics.embed import Encoder
 from topics.errors import TopicsInputError
 from topics.metrics import topic_set_metrics
+from topics.backends import resolve
 from topics.consensus import ConsensusClusterer, member_seeds
 from topics.reduce import MultiSeedReducer
 from topics.run import OUTLIER, Topic, TopicSet
@@ -63,6 +64,7 @@ def build_bertopic(config: Config, encoder: Encoder, reducer: MultiSeedReducer, 
         cluster_selection_method=cluster.cluster_selection_method,
         cluster_selection_epsilon=cluster.cluster_selection_epsilon, agreement=config.consensus.agreement,
         embeddings=embeddings, outlier_threshold=outliers.threshold if member_rule else None,
+        backend=resolve(cluster.backend, "cluster.backend"),
     )
     representation = {
         "ctfidf": None,

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from topics.backends import resolve, umap_class
 from topics.config import ReduceConfig
 
 EXACT_NEIGHBOURS = 20_000
@@ -72,8 +73,10 @@ class CachedReducer:
 
     def __init__(self, method: str = "umap", n_neighbors: int = 15, n_components: int = 5,
                  min_dist: float = 0.0, metric: str = "cosine", random_state: int = 42,
-                 cache_dir: Path | None = None, neighbours: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+                 cache_dir: Path | None = None, neighbours: tuple[np.ndarray, np.ndarray] | None = None,
+                 backend: str = "cpu") -> None:
         self.method = method
+        self.backend = backend
         self.n_neighbors = n_neighbors
         self.n_components = n_components
         self.min_dist = min_dist
@@ -84,17 +87,23 @@ class CachedReducer:
 
     @classmethod
     def from_config(cls, config: ReduceConfig, seed: int, cache_dir: Path | None) -> CachedReducer:
-        return cls(**config.model_dump(), random_state=seed, cache_dir=cache_dir)
+        settings = config.model_dump()
+        requested = settings.pop("backend")
+        backend = resolve(requested, "reduce.backend") if config.method == "umap" else "cpu"  # PCA: always the CPU
+        return cls(**settings, random_state=seed, cache_dir=cache_dir, backend=backend)
 
     def layout_params(self) -> dict[str, Any]:
         """What the layout depends on besides the data: enough to make the same reducer in another process."""
         return {k: getattr(self, k) for k in ("method", "n_neighbors", "n_components", "min_dist", "metric",
-                                              "random_state")}
+                                              "random_state", "backend")}
 
     def _params(self) -> dict[str, Any]:
         # "graph": layouts are computed from the exact neighbour graph (see nearest_neighbours), not
         # UMAP's own; the tag keeps older cache entries, made the other way, from being reused.
-        return {**self.layout_params(), "graph": "shared-exact-v1"}
+        params = self.layout_params()
+        if params["backend"] == "cpu":  # CPU layouts keep the keys they had before GPUs were an option
+            del params["backend"]
+        return {**params, "graph": "shared-exact-v1"}
 
     def _key(self, data: str) -> str:
         """Cache key of this reducer's output for the matrix whose :func:`data_digest` is ``data``."""
@@ -152,11 +161,13 @@ class CachedReducer:
             from sklearn.decomposition import PCA
 
             return PCA(n_components=n_components, random_state=self.random_state).fit_transform(X).astype(np.float32)
-        from umap import UMAP
-
         n_neighbors = min(self.n_neighbors, X.shape[0] - 1)
+        if self.backend == "cuml":  # cuML builds its own neighbour graph on the GPU
+            reducer = umap_class("cuml")(n_neighbors=n_neighbors, n_components=n_components, min_dist=self.min_dist,
+                                         metric=self.metric, random_state=self.random_state)
+            return np.asarray(reducer.fit_transform(X), dtype=np.float32)
         neighbours = self.neighbours or nearest_neighbours(X, n_neighbors, self.metric, self.random_state)
-        reducer = UMAP(
+        reducer = umap_class("cpu")(
             n_neighbors=n_neighbors, n_components=n_components, min_dist=self.min_dist, metric=self.metric,
             random_state=self.random_state, n_jobs=1, precomputed_knn=(*neighbours, None),
         )
@@ -178,7 +189,8 @@ def _progress(total: int):
 def _compute_layouts(X: np.ndarray, graph: tuple[np.ndarray, np.ndarray], reducers: list[CachedReducer],
                      workers: int) -> list[np.ndarray]:
     """The reducers' layouts, by ``workers`` processes side by side when that pays (else in this process)."""
-    if workers < 2 or len(reducers) < 2 or X.shape[0] < POOL_MIN_REMARKS:
+    on_gpu = any(r.backend == "cuml" for r in reducers)  # one GPU: worker processes would only queue for it
+    if workers < 2 or len(reducers) < 2 or X.shape[0] < POOL_MIN_REMARKS or on_gpu:
         progress = _progress(len(reducers))
         layouts = []
         for reducer in reducers:
