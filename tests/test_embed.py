@@ -53,3 +53,22 @@ def test_packaged_minilm_gives_each_text_the_same_vector_whatever_its_batch_mate
     np.testing.assert_array_equal(together, alone)
     np.testing.assert_array_equal(together, reversed_order)
     assert together.shape == (6, 384) and np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_lookup_reads_only_the_shards_holding_the_keys_it_wants(tmp_path):
+    from topics.embed import INDEX_FILE, text_key
+
+    cache = EmbeddingCache(tmp_path, "fake-hashed-bow-64")
+    first = [text_key(f"remark {i}") for i in range(50)]
+    second = [text_key(f"other {i}") for i in range(50)]
+    cache.add(first, np.arange(50 * 4, dtype=np.float32).reshape(50, 4))
+    cache.add(second, -np.ones((50, 4), dtype=np.float32))
+    found = cache.lookup(first[10:20] + [text_key("never embedded")])
+    assert len(found) == 10 and np.array_equal(found[first[12]], np.arange(48, 52, dtype=np.float32))
+    # a shard the lookup has no business with may even be unreadable
+    other_vectors = next(p for p in cache.folder.glob("*.vectors.npy") if np.load(p)[0, 0] == -1)
+    other_vectors.write_bytes(b"damaged")
+    assert len(cache.lookup(first)) == 50
+    # a shard added behind the index's back (another process, an older cache) is found: the index is rebuilt
+    (cache.folder / INDEX_FILE).unlink()
+    assert len(cache.lookup(first[:5])) == 5 and (cache.folder / INDEX_FILE).exists()

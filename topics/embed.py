@@ -152,32 +152,80 @@ def _progress(total: int, shown: bool):
     return tqdm(total=total, unit="remark", desc="Embedding", disable=not shown, file=sys.stderr, mininterval=1.0)
 
 
+INDEX_FILE = "index.npz"
+
+
 def text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
 class EmbeddingCache:
-    """Vectors on disk, one folder per encoder identity, appended in shards.
+    """Vectors on disk, one folder per encoder identity, appended in shards, found through a sorted index.
 
     Each shard is a pair ``<id>.keys.npy`` (16-byte text hashes) and
     ``<id>.vectors.npy``, written to temporary names and renamed, so a crash
-    never leaves a half shard that a later run would trust.
+    never leaves a half shard that a later run would trust. The index
+    (``index.npz``) holds every key in sorted order with its shard and row, so
+    a lookup binary-searches the keys and reads only the rows, and the shards,
+    it needs: a fit does not slow down as the cache grows. When the shards on
+    disk differ from those the index names (another process added one, or an
+    older cache without an index), the index is rebuilt from the shards' keys.
     """
 
     def __init__(self, root: Path, identity: str) -> None:
         self.folder = Path(root) / hashlib.sha256(identity.encode()).hexdigest()[:24]
         self.identity = identity
 
-    def load(self) -> dict[bytes, np.ndarray]:
-        vectors: dict[bytes, np.ndarray] = {}
-        for keys_file in sorted(self.folder.glob("*.keys.npy")):
-            values_file = keys_file.with_name(keys_file.name.replace(".keys.npy", ".vectors.npy"))
-            if not values_file.exists():
-                continue
-            keys = np.load(keys_file, allow_pickle=False)
-            values = np.load(values_file, allow_pickle=False, mmap_mode="r")
-            vectors.update(zip((bytes(k) for k in keys), values))
-        return vectors
+    def _shards(self) -> list[str]:
+        """Complete shards on disk (their keys file exists: it is written last), in name order."""
+        return sorted(p.name.removesuffix(".keys.npy") for p in self.folder.glob("*.keys.npy")
+                      if p.with_name(p.name.replace(".keys.npy", ".vectors.npy")).exists())
+
+    def _index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """(sorted keys, shard number, row, shard names), rebuilt when it does not name exactly the shards on disk."""
+        shards = self._shards()
+        path = self.folder / INDEX_FILE
+        if path.exists():
+            try:
+                with np.load(path, allow_pickle=False) as saved:
+                    if saved["shards"].tolist() == shards:
+                        return saved["keys"], saved["owners"], saved["rows"], shards
+            except (OSError, ValueError, KeyError):
+                pass  # a damaged index is rebuilt below
+        keys, owners, rows = [], [], []
+        for number, shard in enumerate(shards):
+            shard_keys = np.load(self.folder / f"{shard}.keys.npy", allow_pickle=False)
+            keys.append(shard_keys)
+            owners.append(np.full(len(shard_keys), number, dtype=np.int32))
+            rows.append(np.arange(len(shard_keys), dtype=np.int32))
+        if not keys:
+            return np.zeros(0, dtype="V16"), np.zeros(0, np.int32), np.zeros(0, np.int32), shards
+        unique, first = np.unique(np.concatenate(keys), return_index=True)  # each key once: its first shard wins
+        index = (unique, np.concatenate(owners)[first], np.concatenate(rows)[first])
+        # one file, renamed into place whole: readers never pair one writer's keys with another's shard list
+        temporary = self.folder / f".{INDEX_FILE}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+        with open(temporary, "wb") as handle:
+            np.savez(handle, keys=index[0], owners=index[1], rows=index[2], shards=np.array(shards, dtype="U64"))
+        os.replace(temporary, path)
+        return (*index, shards)
+
+    def lookup(self, wanted: list[bytes]) -> dict[bytes, np.ndarray]:
+        """The cached vectors of ``wanted`` keys that are in the cache; only their shards are opened."""
+        if not wanted or not self.folder.is_dir():
+            return {}
+        keys, owners, rows, shards = self._index()
+        if not len(keys):
+            return {}
+        query = np.frombuffer(b"".join(wanted), dtype="V16")
+        position = np.clip(np.searchsorted(keys, query), 0, len(keys) - 1)
+        found = keys[position] == query
+        out: dict[bytes, np.ndarray] = {}
+        for shard in np.unique(owners[position[found]]):
+            vectors = np.load(self.folder / f"{shards[shard]}.vectors.npy", allow_pickle=False, mmap_mode="r")
+            hits = np.flatnonzero(found & (owners[position] == shard))
+            for hit in hits:
+                out[wanted[hit]] = np.asarray(vectors[rows[position[hit]]])
+        return out
 
     def add(self, keys: list[bytes], vectors: np.ndarray) -> None:
         if not keys:
@@ -194,6 +242,7 @@ class EmbeddingCache:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.rename(temporary, self.folder / f"{shard}{suffix}")
+        self._index()  # brings the index up to date with the new shard (and any another process added)
 
 
 def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None) -> tuple[np.ndarray, dict[str, int]]:
@@ -203,7 +252,7 @@ def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None
     """
     keys = [text_key(t) for t in texts]
     unique: dict[bytes, str] = dict(zip(keys, texts))
-    known = cache.load() if cache is not None else {}
+    known = cache.lookup(list(unique)) if cache is not None else {}
     todo = [key for key in unique if key not in known]
     if todo:
         print(f"Embedding {len(todo):,} new unique remarks ({len(unique) - len(todo):,} cached) with {encoder.identity}",
