@@ -142,6 +142,19 @@ def self_consistency(curated: TopicRun, fitted: TopicRun, embeddings: np.ndarray
     return float(np.mean(topics == curated.kept["topic"].to_numpy(dtype=int)))
 
 
+def run_floor(run: TopicRun, override: float | None = None) -> float:
+    """The similarity floor a run assigns with: ``override``, else its ``assign.min_similarity``."""
+    if override is not None:
+        return override
+    return float((run.config.get("assign") or {}).get("min_similarity", DEFAULT_MIN_SIMILARITY))
+
+
+def curated_targets(curator, min_similarity: float | None = None) -> CuratedTopics:
+    """The assignment targets of a curator's run (curated centroids, sinks, the run's floor or ``min_similarity``)."""
+    return CuratedTopics.of(curator.run, curator.fitted, kept_embeddings(curator),
+                            run_floor(curator.run, min_similarity))
+
+
 def assign_texts(texts: list[str], targets: CuratedTopics, encoder: Encoder,
                  cache: EmbeddingCache | None) -> tuple[np.ndarray, np.ndarray]:
     """Embed ``texts`` (through the cache) and assign them: (topic id or -1, similarity) per text."""

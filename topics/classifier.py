@@ -183,15 +183,14 @@ def _training_data(run: TopicRun, source: Path) -> tuple[np.ndarray, np.ndarray,
 
 def train(curator, folds: int = 5, C: float = 1.0, min_similarity: float | None = None) -> tuple[Path, Evaluation]:
     """Cross-validate both methods, fit the classifier on every kept remark, write ``RUN/classifier/``."""
-    from topics.assign import kept_embeddings
+    from topics.assign import kept_embeddings, run_floor
 
     if folds < 2:
         raise TopicsInputError(f"--folds {folds}: cross-validation needs at least 2 folds.")
     run = curator.run
     labels, sessions, topics = _training_data(run, curator.path)
     embeddings = np.asarray(kept_embeddings(curator), dtype=np.float32)
-    floor = run.config.get("assign", {}).get("min_similarity", DEFAULT_MIN_SIMILARITY) \
-        if min_similarity is None else min_similarity
+    floor = run_floor(run, min_similarity)
     classifier = TopicClassifier(C=C, seed=int(run.config.get("seed", 42)))
     evaluation = cross_validate(embeddings, labels, sessions, topics, classifier, floor, folds)
     classifier.fit(embeddings, labels)

@@ -226,13 +226,5 @@ def is_surname(word: str) -> bool:
     return word.lower() in last_names()
 
 
-@lru_cache(maxsize=200_000)
-def is_rare(word: str) -> bool:
-    """Rare enough to be the surname after a first name ("patel", "smith"), not a word ("good", "said")."""
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word.lower(), "en") < SURNAME_OVER_WORD_ZIPF
-
-
 def is_place(phrase: str) -> bool:
     return phrase.lower() in places()

@@ -136,9 +136,9 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
     when the caller has already done them for this config.
     """
     timer = _Timer()
-    resolve_backend(config.cluster.backend, "cluster.backend")  # a GPU asked for and missing: say so before any work
-    if config.reduce.method == "umap":
-        resolve_backend(config.reduce.backend, "reduce.backend")
+    # a GPU asked for and missing: say so before any work
+    backends = {"reduce": resolve_backend(config.reduce.backend, "reduce.backend") if config.reduce.method == "umap"
+                else "cpu", "cluster": resolve_backend(config.cluster.backend, "cluster.backend")}
     target = Path(out) if out else default_run_folder(config)
     if target.exists():
         raise TopicsInputError(f"{target}: already exists. Choose another --out folder or remove the old run.")
@@ -182,9 +182,7 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
         "cleaning": cleaned.counts() | {"short_attached": short_placed},
         "embedding": {"encoder": encoder.identity, "device": resolve_device(config.embed.device),
                       **prepared.embed_counts},
-        "backends": {"reduce": resolve_backend(config.reduce.backend, "reduce.backend")
-                     if config.reduce.method == "umap" else "cpu",
-                     "cluster": resolve_backend(config.cluster.backend, "cluster.backend")},
+        "backends": backends,
         "skipped_groups": skipped,
         "seconds": {**timer.seconds, **{f"{name} {stage}": round(s, 3) for name, m in fitted.items()
                                         for stage, s in m.timings.items()}},

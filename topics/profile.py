@@ -118,14 +118,10 @@ def reference_assignment(curator, min_similarity: float | None = None) -> pd.Dat
     (mostly outlier or not: 8 % on AnnoMI); comparing a transformed session
     with the fit's own labels would flag that difference, not the session.
     """
-    from topics.assign import CuratedTopics, kept_embeddings
-    from topics.config import validate_config
+    from topics.assign import curated_targets, kept_embeddings
 
     run = curator.run
-    config = validate_config(run.config, source=f"{curator.path}/config.yaml")
-    floor = config.assign.min_similarity if min_similarity is None else min_similarity
-    embeddings = kept_embeddings(curator)
-    topics, _ = CuratedTopics.of(run, curator.fitted, embeddings, floor).assign(embeddings)
+    topics, _ = curated_targets(curator, min_similarity).assign(kept_embeddings(curator))
     remarks = run.remarks.copy()
     remarks.loc[remarks["kept"], "topic"] = topics
     return remarks

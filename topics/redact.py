@@ -299,7 +299,8 @@ def _ordinary_name_meant(word: str, i: int, words: list[str], cue: str | None, c
     if cue == "name" and announced:  # "my sponsor mikey says"
         return True
     if previous_name == i - 1 and lexicon.is_surname(word) and (
-            capital or lexicon.is_first_name(words[i - 1]) and lexicon.is_rare(word)):
+            capital or lexicon.is_first_name(words[i - 1])
+            and not lexicon.is_common(word, lexicon.SURNAME_OVER_WORD_ZIPF)):
         return True
     if listed_place and cue == "place" and (capital or not lexicon.is_common(word, lexicon.PLACE_OVER_WORD_ZIPF)):
         return True

@@ -105,7 +105,8 @@ def settings_table(config: dict) -> list[dict]:
     return rows
 
 
-def _local_time(time: str) -> str:
+def local_time(time: str) -> str:
+    """An edit's UTC time in the reader's local time, to the minute, with the zone."""
     try:
         return datetime.fromisoformat(time).astimezone().strftime("%Y-%m-%d %H:%M %Z")
     except ValueError:
@@ -257,9 +258,9 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
     if not code_tables:
         absent.append("The corpus has no metadata column with a few codes (such as MI behaviour codes).")
     names = curator.labels()
-    edits = [{"when": _local_time(e.time), "who": e.author, "edit": private(e.describe(names))}
+    edits = [{"when": local_time(e.time), "who": e.author, "edit": private(e.describe(names))}
              for e in curator.in_effect]
-    edit_log = [{"when": _local_time(e.time), "who": e.author, "edit": private(curator.explain(e, names)),
+    edit_log = [{"when": local_time(e.time), "who": e.author, "edit": private(curator.explain(e, names)),
                  "status": status} for e, status in curator.history()]
     if not edits:
         absent.append("No expert edits: the topics are as fitted.")

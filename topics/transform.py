@@ -18,7 +18,7 @@ import pandas as pd
 
 from corpora import load_corpus
 from topics import classifier
-from topics.assign import CuratedTopics, assign_texts, attach_short_remarks, kept_embeddings
+from topics.assign import assign_texts, attach_short_remarks, curated_targets
 from topics.clean import clean
 from topics.config import validate_config
 from topics.editlog import Curator
@@ -54,8 +54,7 @@ def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
     if len(kept) or attach:
         encoder = encoder or make_encoder(config)
         cache = embedding_cache(config, encoder)
-        floor = config.assign.min_similarity if min_similarity is None else min_similarity
-        targets = CuratedTopics.of(run, curator.fitted, kept_embeddings(curator), floor)
+        targets = curated_targets(curator, min_similarity)
         targets.classifier = model
         if len(kept):
             topics, similarity = assign_texts(cleaned.text[kept].tolist(), targets, encoder, cache)

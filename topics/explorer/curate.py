@@ -9,25 +9,16 @@ changed), forms clear after an edit, and every message names topics by label.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pandas as pd
 import streamlit as st
 
 from topics.edits import merge as merge_topics
 from topics.errors import TopicsInputError
 from topics.explorer import common
+from topics.report import local_time
 
 JOINT_MODEL = "Joint model (all groups)"
 CONFIRM_ABOVE = 2  # merges of more topics than this ask for confirmation
-
-
-def _local(time: str) -> str:
-    """An edit's UTC time in the reader's local time, to the minute."""
-    try:
-        return datetime.fromisoformat(time).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return time
 
 
 def _merge_form(opened, topic_set, scope: dict) -> None:
@@ -118,13 +109,13 @@ def render() -> None:
 
     st.subheader("Edits in effect")
     if in_effect:
-        st.dataframe(pd.DataFrame([{"when": _local(e.time), "who": e.author, "edit": common.shown(e.describe(labels))}
+        st.dataframe(pd.DataFrame([{"when": local_time(e.time), "who": e.author, "edit": common.shown(e.describe(labels))}
                                    for e in in_effect]), hide_index=True, width="stretch")
     else:
         st.caption("None: the topics are as fitted.")
     history = opened.history()
     if len(history) > len(in_effect):
         with st.expander(f"Full edit log ({len(history)} entries, undone edits and undos included)"):
-            st.dataframe(pd.DataFrame([{"when": _local(e.time), "who": e.author,
+            st.dataframe(pd.DataFrame([{"when": local_time(e.time), "who": e.author,
                                         "edit": common.shown(opened.explain(e, labels)), "status": status}
                                        for e, status in history]), hide_index=True, width="stretch")
