@@ -3,7 +3,7 @@
 import numpy as np
 
 from topics.config import validate_config
-from topics.consensus import ConsensusClusterer, co_assignment, member_seeds, nearest_topic
+from topics.consensus import ConsensusClusterer, co_distance, member_seeds, nearest_topic
 from topics.pipeline import group_config
 
 
@@ -25,9 +25,9 @@ def test_members_that_agree_give_their_clusters_and_members_that_split_a_cluster
     # by 4 of 10 they are.
     lumped = np.where(truth < 2, 0, 1)
     for lumping, topics in ((3, 4), (4, 2)):
-        together = co_assignment(np.vstack([truth] * (10 - lumping) + [lumped] * lumping))
+        together = co_distance(np.vstack([truth] * (10 - lumping) + [lumped] * lumping))
         assert len(set(ConsensusClusterer(min_cluster_size=10)._cut(together))) == topics
-    strict = ConsensusClusterer(min_cluster_size=10, agreement=0.5)._cut(co_assignment(np.vstack([truth] * 6 + [lumped] * 4)))
+    strict = ConsensusClusterer(min_cluster_size=10, agreement=0.5)._cut(co_distance(np.vstack([truth] * 6 + [lumped] * 4)))
     assert len(set(strict)) == 4
 
 
@@ -52,3 +52,23 @@ def test_group_models_scale_cluster_sizes_to_the_group():
     assert (small.min_cluster_size, small.min_samples) == (5, 3)  # the floor: a 6-session group still clusters
     same = validate_config({"corpus": {"path": "x.csv"}, "fit": {"group_cluster_size": "same"}})
     assert group_config(same, 100, 2000).cluster == same.cluster
+
+
+def test_co_distance_is_the_condensed_share_of_partitions_that_split_a_pair_and_consistency_its_topic_mean():
+    from topics.consensus import consistency
+
+    rng = np.random.default_rng(3)
+    partitions = rng.integers(-1, 4, size=(7, 60))
+    together = np.zeros((60, 60))
+    for labels in partitions:  # the definition, pair by pair
+        together += (labels[:, None] == labels[None, :]) & (labels[:, None] != -1)
+    share = together / len(partitions)
+    upper = np.triu_indices(60, k=1)  # pdist order: (0, 1), (0, 2), ..., (1, 2), ...
+    np.testing.assert_allclose(co_distance(partitions), (1 - share)[upper])
+    labels = rng.integers(-1, 3, size=60)
+    expected = np.zeros(60)
+    for topic in range(3):
+        members = np.flatnonzero(labels == topic)
+        block = share[np.ix_(members, members)]
+        expected[members] = (block.sum(axis=1) - np.diag(block)) / (len(members) - 1)
+    np.testing.assert_allclose(consistency(partitions, labels), expected)

@@ -11,7 +11,8 @@ accumulation* (Fred & Jain 2005):
    topic centroid in embedding space when cosine similarity reaches the
    outlier threshold (the same rule the final model uses);
 2. co-assignment: for every pair of remarks, the share of members that put
-   them in the same topic;
+   them in the same topic (8 bytes per pair: the fit sample, ``fit.sample_size``,
+   bounds it);
 3. one average-linkage clustering of (1 - co-assignment), cut where the
    average pair agrees in at least ``agreement`` of the members; groups
    smaller than ``min_cluster_size`` are outliers.
@@ -33,7 +34,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import squareform
 
 from topics.assign import CuratedTopics, topic_centroids
 from topics.backends import hdbscan_class
@@ -67,15 +67,42 @@ def nearest_topic(labels: np.ndarray, embeddings: np.ndarray, threshold: float) 
     return result
 
 
-def co_assignment(partitions: np.ndarray) -> np.ndarray:
-    """(n, n) share of partitions (rows of ``partitions``) that put two remarks in the same topic."""
-    n = partitions.shape[1]
-    together = np.zeros((n, n), dtype=np.float32)
-    for labels in partitions:
-        for topic in np.unique(labels[labels != OUTLIER]):
-            members = np.flatnonzero(labels == topic)
-            together[np.ix_(members, members)] += 1.0
-    return together / len(partitions)
+def co_distance(partitions: np.ndarray) -> np.ndarray:
+    """Condensed (scipy ``pdist`` order) 1 - share of partitions (rows) that put two remarks in the same topic.
+
+    Built row by row straight into the condensed vector, never as an n x n
+    matrix: 8 bytes per pair, which is what average linkage needs anyway
+    (20,000 remarks: 1.6 GB; an n x n float32 matrix plus its float64 copy
+    would be 4.8 GB more).
+    """
+    partitions = np.asarray(partitions)
+    count, n = partitions.shape
+    distance = np.empty(n * (n - 1) // 2, dtype=np.float64)
+    start = 0
+    for i in range(n - 1):
+        own = partitions[:, i:i + 1]
+        together = ((partitions[:, i + 1:] == own) & (own != OUTLIER)).sum(axis=0)
+        distance[start:start + n - 1 - i] = 1.0 - together / count
+        start += n - 1 - i
+    return distance
+
+
+def consistency(partitions: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """A remark's mean co-assignment with the other remarks of its topic in ``labels``; 0 for outliers.
+
+    Per topic and partition, the remarks sharing a remark's label are counted
+    with ``bincount``: O(remarks x partitions), no pairs.
+    """
+    partitions = np.asarray(partitions)
+    result = np.zeros(len(labels))
+    for topic in np.unique(labels[labels != OUTLIER]):
+        members = np.flatnonzero(labels == topic)
+        shared = np.zeros(len(members))
+        for row in partitions[:, members]:
+            _, inverse, sizes = np.unique(row, return_inverse=True, return_counts=True)
+            shared += np.where(row != OUTLIER, sizes[inverse] - 1, 0)
+        result[members] = shared / len(partitions) / max(len(members) - 1, 1)
+    return result
 
 
 class ConsensusClusterer:
@@ -129,27 +156,16 @@ class ConsensusClusterer:
                 labels = nearest_topic(labels, self.embeddings, self.outlier_threshold)
             members.append(labels)
         self.member_labels_ = np.vstack(members)
-        together = co_assignment(self.member_labels_)
-        self.labels_ = self._cut(together)
-        self.probabilities_ = self._consistency(together, self.labels_)
+        self.labels_ = self._cut(co_distance(self.member_labels_))
+        self.probabilities_ = consistency(self.member_labels_, self.labels_)
         return self
 
-    def _cut(self, together: np.ndarray) -> np.ndarray:
-        """Average linkage on 1 - co-assignment, cut at 1 - agreement; small groups become outliers."""
-        distance = 1.0 - together.astype(np.float64)
-        np.fill_diagonal(distance, 0.0)
-        tree = linkage(squareform(distance, checks=False), method="average")
-        groups = fcluster(tree, t=1.0 - self.agreement, criterion="distance")
+    def _cut(self, distance: np.ndarray) -> np.ndarray:
+        """Average linkage on the condensed 1 - co-assignment, cut at 1 - agreement; small groups become outliers."""
+        tree = linkage(distance, method="average")
+        groups = fcluster(tree, t=1.0 - self.agreement + 1e-9, criterion="distance")  # a tie (average exactly at
+        # the agreement) merges, whatever the rounding of the averages
         ids, sizes = np.unique(groups, return_counts=True)
         large = [g for g, size in sorted(zip(ids, sizes), key=lambda p: (-p[1], p[0])) if size >= self.min_cluster_size]
         number = {g: i for i, g in enumerate(large)}  # topic 0 is the largest, as in BERTopic
         return np.array([number.get(g, OUTLIER) for g in groups], dtype=int)
-
-    @staticmethod
-    def _consistency(together: np.ndarray, labels: np.ndarray) -> np.ndarray:
-        result = np.zeros(len(labels))
-        for topic in np.unique(labels[labels != OUTLIER]):
-            members = np.flatnonzero(labels == topic)
-            block = together[np.ix_(members, members)]
-            result[members] = (block.sum(axis=1) - 1.0) / max(len(members) - 1, 1)
-        return result

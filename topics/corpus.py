@@ -9,6 +9,8 @@ collide with ours.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +59,8 @@ def file_sha256(path: Path) -> str:
 
 
 def build_corpus(
-    raw: pd.DataFrame,
+    chunks: Iterable[pd.DataFrame],
+    header: list[str],
     source: Path,
     columns: dict[str, str | None],
     keep_roles: list[str] | None,
@@ -65,64 +68,81 @@ def build_corpus(
     optional: frozenset[str] = frozenset(),
     hint: str = "Fix corpus.columns / corpus.metadata in the config.",
 ) -> Corpus:
-    """Map ``raw`` source columns onto the canonical record and validate it.
+    """Map source columns onto the canonical record, chunk by chunk, and validate it.
 
-    ``columns`` maps canonical names (text, role, session, group, order, id) to
-    source column names; keys in ``optional`` (and ``"metadata"``) may be
-    absent from the file and are then left empty. Errors name the file, the
-    missing column, the columns that do exist and ``hint``.
+    ``header`` holds the file's column names and ``chunks`` its rows (index =
+    data row in the file) holding at least the columns :func:`needed_columns`
+    names. ``columns`` maps canonical names (text, role, session, group,
+    order, id) to source column names; keys in ``optional`` (and
+    ``"metadata"``) may be absent from the file and are then left empty.
+    Errors name the file, the missing column, the columns that do exist and
+    ``hint``. Roles are filtered per chunk, so only kept remarks accumulate.
     """
-    wanted = {key: name for key, name in columns.items() if name and (key not in optional or name in raw.columns)}
-    if "metadata" in optional:
-        metadata = [name for name in metadata if name in raw.columns]
-    if "text" not in wanted:
-        raise TopicsInputError(f"{source}: the config must name the text column (corpus.columns.text).")
-    missing = [name for name in [*wanted.values(), *metadata] if name not in raw.columns]
-    if missing:
-        available = ", ".join(map(str, raw.columns))
+    wanted, metadata = needed_columns(header, source, columns, metadata, optional, hint)
+    if keep_roles and "role" not in wanted:
         raise TopicsInputError(
-            f"{source}: column(s) {', '.join(repr(m) for m in missing)} not found. The file has: {available}. {hint}"
+            f"{source}: corpus.keep_roles is set but no role column is mapped. "
+            "Set corpus.columns.role, or remove keep_roles."
         )
-
-    frame = pd.DataFrame(index=raw.index)
+    keep = {r.lower() for r in keep_roles} if keep_roles else None
+    role_counts: Counter[str] = Counter()
+    frames = []
+    for raw in chunks:
+        frame = _canonical(raw, wanted, metadata, source)
+        if "role" in wanted:
+            roles = frame["role"].str.lower()
+            role_counts.update({str(k): int(v) for k, v in roles.value_counts(dropna=False).items()})
+            if keep is not None:
+                frame = frame[roles.isin(keep).fillna(False).to_numpy(dtype=bool)]
+        frames.append(frame)
+    frame = pd.concat(frames) if frames else _canonical(pd.DataFrame(columns=header), wanted, metadata, source)
+    if keep is not None and frame.empty:
+        raise TopicsInputError(
+            f"{source}: no remarks have a role in {sorted(keep)} (column {wanted['role']!r}). "
+            f"Roles found: {', '.join(sorted(role_counts))}. Fix corpus.keep_roles."
+        )
     if "id" in wanted:
-        ids = raw[wanted["id"]].astype("string")
-        duplicated = ids[ids.duplicated(keep=False)]
+        duplicated = frame["remark_id"][frame["remark_id"].duplicated(keep=False)]
         if len(duplicated):
-            first = duplicated.index[0]
             raise TopicsInputError(
                 f"{source}: id column {wanted['id']!r} has duplicate value {duplicated.iloc[0]!r} "
-                f"(data row {_row(first)} and others). Remark ids must be unique, or leave corpus.columns.id empty."
+                f"(data row {_row(duplicated.index[0])} and others). Remark ids must be unique, or leave "
+                "corpus.columns.id empty."
             )
-        frame["remark_id"] = ids
-    else:
-        frame["remark_id"] = pd.array([f"r{i}" for i in range(len(raw))], dtype="string")
+    frame = frame.reset_index(drop=True)
+    return Corpus(frame=frame, source=source, sha256=file_sha256(source), role_counts=dict(role_counts))
+
+
+def needed_columns(header: list[str], source: Path, columns: dict[str, str | None], metadata: list[str],
+                   optional: frozenset[str] = frozenset(),
+                   hint: str = "Fix corpus.columns / corpus.metadata in the config.") -> tuple[dict[str, str], list[str]]:
+    """(canonical name -> source column, metadata columns) that the file must be read with; missing ones are errors."""
+    wanted = {key: name for key, name in columns.items() if name and (key not in optional or name in header)}
+    if "metadata" in optional:
+        metadata = [name for name in metadata if name in header]
+    if "text" not in wanted:
+        raise TopicsInputError(f"{source}: the config must name the text column (corpus.columns.text).")
+    missing = [name for name in [*wanted.values(), *metadata] if name not in header]
+    if missing:
+        raise TopicsInputError(
+            f"{source}: column(s) {', '.join(repr(m) for m in missing)} not found. "
+            f"The file has: {', '.join(map(str, header))}. {hint}"
+        )
+    return wanted, list(metadata)
+
+
+def _canonical(raw: pd.DataFrame, wanted: dict[str, str], metadata: list[str], source: Path) -> pd.DataFrame:
+    """One chunk in canonical columns; generated remark ids count data rows of the whole file."""
+    frame = pd.DataFrame(index=raw.index)
+    frame["remark_id"] = (raw[wanted["id"]].astype("string") if "id" in wanted
+                          else pd.array([f"r{i}" for i in raw.index], dtype="string"))
     frame["text"] = raw[wanted["text"]].astype("string").fillna("")
     for key in ("role", "session", "group"):
         frame[key] = raw[wanted[key]].astype("string").str.strip() if key in wanted else pd.NA
     frame["order"] = _order_column(raw, wanted.get("order"), source)
     for name in metadata:
         frame[META_PREFIX + name] = raw[name].astype("string").str.strip()
-
-    role_counts = {}
-    if "role" in wanted:
-        roles = frame["role"].str.lower()
-        role_counts = {str(k): int(v) for k, v in roles.value_counts(dropna=False).items()}
-        if keep_roles:
-            keep = {r.lower() for r in keep_roles}
-            frame = frame[roles.isin(keep).fillna(False)]
-            if frame.empty:
-                raise TopicsInputError(
-                    f"{source}: no remarks have a role in {sorted(keep)} (column {wanted['role']!r}). "
-                    f"Roles found: {', '.join(sorted(role_counts))}. Fix corpus.keep_roles."
-                )
-    elif keep_roles:
-        raise TopicsInputError(
-            f"{source}: corpus.keep_roles is set but no role column is mapped. "
-            "Set corpus.columns.role, or remove keep_roles."
-        )
-    frame = frame.reset_index(drop=True)
-    return Corpus(frame=frame, source=source, sha256=file_sha256(source), role_counts=role_counts)
+    return frame
 
 
 def _row(index) -> str:

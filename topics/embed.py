@@ -19,6 +19,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from topics.progress import progress_bar
 from topics.errors import TopicsInputError
 
 PACKAGED = "packaged"
@@ -130,7 +131,7 @@ class SentenceTransformerEncoder:
             buckets.setdefault(length, []).append(index)
         batches = [(length, rows[i:i + self.batch_size]) for length, rows in sorted(buckets.items())
                    for i in range(0, len(rows), self.batch_size)]
-        progress = _progress(len(texts), self.progress and len(texts) > self.batch_size)
+        progress = progress_bar(len(texts), "Embedding", "remark", self.progress and len(texts) > self.batch_size)
         for length, rows in batches:
             repeats = max(1, math.ceil(MIN_BATCH_TOKENS / (len(rows) * max(length, 1))))
             batch = [texts[i] for i in rows] * repeats
@@ -144,12 +145,6 @@ class SentenceTransformerEncoder:
     def _token_lengths(self, texts: list[str]) -> list[int]:
         tokenizer, limit = self.model_.tokenizer, self.model_.max_seq_length
         return [len(ids) for ids in tokenizer(texts, truncation=True, max_length=limit)["input_ids"]] if texts else []
-
-
-def _progress(total: int, shown: bool):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="remark", desc="Embedding", disable=not shown, file=sys.stderr, mininterval=1.0)
 
 
 INDEX_FILE = "index.npz"

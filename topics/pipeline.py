@@ -31,6 +31,7 @@ from topics.consensus import member_seeds
 from topics.model import FittedModel, fit_topic_set, save_bertopic
 from topics.run import EMBEDDINGS_FILE, TopicRun, atomic_folder, group_folder
 from topics.runtime import cache_root
+from topics.sample import extend, session_sample
 from topics.words import TopicWords
 
 MIN_GROUP_CLUSTER = 5
@@ -89,6 +90,10 @@ class Prepared:
     reduce_cache: Path | None
     groups: pd.Series | None
     labels: dict[str, np.ndarray]
+    #: word counts of the kept remarks (names topics after edits, and after a sampled fit)
+    words: TopicWords
+    #: kept remarks the models are fitted on (whole sessions, ``fit.sample_size``); None: all of them
+    sample: np.ndarray | None = None
 
 
 def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | None = None,
@@ -112,6 +117,11 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
     with timer.stage("embed"):
         texts = cleaned.text[kept].tolist()
         embeddings, embed_counts = embed_texts(texts, encoder, embedding_cache(config, encoder))
+    with timer.stage("count words"):
+        words = TopicWords.count(remarks.loc[kept, "text"].tolist(), config.words.model_dump(mode="json"))
+    size = config.fit.sample_size
+    sample = (session_sample(remarks.loc[kept, "session"], size, config.seed)
+              if size is not None and len(kept) > size else None)
     return Prepared(
         corpus=corpus, cleaned=cleaned, remarks=remarks, kept=kept, texts=texts, embeddings=embeddings,
         embed_counts=embed_counts, encoder=encoder,
@@ -119,13 +129,31 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
         groups=remarks.loc[kept, "group"].reset_index(drop=True) if corpus.has_groups else None,
         labels={column.removeprefix("meta_"): remarks.loc[kept, column].to_numpy(dtype=object)
                 for column in corpus.metadata_columns},
+        words=words, sample=sample,
     )
 
 
 def fit_joint(prepared: Prepared, config: Config) -> FittedModel:
-    """The joint model over every kept remark."""
-    return fit_topic_set("joint", prepared.texts, prepared.embeddings, prepared.groups, config, prepared.encoder,
-                         prepared.reduce_cache, prepared.labels)
+    """The joint model over every kept remark (fitted on the sample, if any, and extended to the rest)."""
+    return _fit_model("joint", prepared, None, config)
+
+
+def _fit_model(name: str, prepared: Prepared, rows: np.ndarray | None, config: Config) -> FittedModel:
+    """One model of the kept remarks in ``rows`` (None: all): fitted on those in the sample, then extended."""
+    selected = np.ones(len(prepared.texts), dtype=bool) if rows is None else rows
+    sample = selected if prepared.sample is None else selected & prepared.sample
+
+    def part(mask: np.ndarray):
+        texts = [t for t, m in zip(prepared.texts, mask) if m]
+        groups = None if prepared.groups is None or rows is not None else prepared.groups[mask].reset_index(drop=True)
+        return texts, prepared.embeddings[mask], groups, {key: values[mask] for key, values in prepared.labels.items()}
+
+    texts, embeddings, groups, labels = part(sample)
+    fitted = fit_topic_set(name, texts, embeddings, groups, config, prepared.encoder, prepared.reduce_cache, labels)
+    if prepared.sample is None:
+        return fitted
+    texts, embeddings, groups, labels = part(selected)
+    return extend(fitted, prepared.sample[selected], texts, embeddings, groups, prepared.words, rows, config, labels)
 
 
 def fit_run(config: Config, config_file: Path | None = None, out: Path | None = None,
@@ -157,6 +185,9 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
 
     remarks = _with_assignments(remarks, kept, fitted)
     remarks["attached"] = False
+    if prepared.sample is not None:  # which kept remarks the models were fitted on; the others were assigned
+        remarks["in_sample"] = pd.Series(pd.NA, index=remarks.index, dtype="boolean")
+        remarks.loc[kept, "in_sample"] = prepared.sample
     short_placed = 0
     if "joint" in fitted and config.assign.short_remarks:
         with timer.stage("attach short remarks"):
@@ -183,6 +214,7 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
         "embedding": {"encoder": encoder.identity, "device": resolve_device(config.embed.device),
                       **prepared.embed_counts},
         "backends": backends,
+        "sample": _sample_record(prepared, config),
         "skipped_groups": skipped,
         "seconds": {**timer.seconds, **{f"{name} {stage}": round(s, 3) for name, m in fitted.items()
                                         for stage, s in m.timings.items()}},
@@ -194,7 +226,7 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
         groups={name.removeprefix("group:"): m.topic_set for name, m in fitted.items() if name.startswith("group:")},
         provenance=provenance,
     )
-    words = TopicWords.count(remarks.loc[kept, "text"].tolist(), config.words.model_dump(mode="json"))
+    words = prepared.words
     if "joint" in fitted:
         run.members = _members_frame(remarks.loc[kept, "remark_id"], fitted["joint"].members)
     with timer.stage("write"), atomic_folder(target) as folder:
@@ -208,6 +240,20 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
             save_bertopic(model.bertopic, base / "model")
     run.path = target
     return run
+
+
+def _sample_record(prepared: Prepared, config: Config) -> dict:
+    """What provenance says about the fit sample: its size and sessions, and how the other remarks were assigned."""
+    kept = len(prepared.texts)
+    if prepared.sample is None:
+        return {"sample_size": config.fit.sample_size, "fitted_remarks": kept, "kept_remarks": kept, "assigned": 0}
+    sessions = prepared.remarks.loc[prepared.kept, "session"].to_numpy()[prepared.sample]
+    return {"sample_size": config.fit.sample_size, "seed": config.seed, "fitted_remarks": int(prepared.sample.sum()),
+            "fitted_sessions": int(pd.Series(sessions).nunique(dropna=False)), "kept_remarks": kept,
+            "assigned": int(kept - prepared.sample.sum()),
+            "rule": "whole sessions drawn at random; every other remark assigned to the nearest topic centroid "
+                    f"(cosine >= assign.min_similarity {config.assign.min_similarity}), each consensus member's "
+                    f"topics likewise with outliers.threshold {config.outliers.threshold}"}
 
 
 def _members_frame(remark_ids: pd.Series, members: dict[int, np.ndarray]) -> pd.DataFrame:
@@ -255,10 +301,7 @@ def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):
         with timer.stage(f"fit group {group} (min_cluster_size {scaled.cluster.min_cluster_size}, "
                          f"min_samples {scaled.cluster.min_samples})"):
             try:
-                fitted[str(group)] = fit_topic_set(
-                    str(group), [t for t, m in zip(prepared.texts, mask) if m], prepared.embeddings[mask], None,
-                    scaled, prepared.encoder, prepared.reduce_cache,
-                    {name: values[mask] for name, values in prepared.labels.items()})
+                fitted[str(group)] = _fit_model(str(group), prepared, mask, scaled)
             except TopicsInputError as error:
                 skipped[str(group)] = str(error)
                 print(f"warning: group {group!r} skipped: {error}", file=sys.stderr)

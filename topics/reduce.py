@@ -33,6 +33,7 @@ import numpy as np
 
 from topics.backends import resolve, umap_class
 from topics.config import ReduceConfig
+from topics.progress import progress_bar
 
 EXACT_NEIGHBOURS = 20_000
 #: Below this many remarks a layout takes under a second, less than starting a worker process.
@@ -180,18 +181,12 @@ def _layout(X: np.ndarray, params: dict[str, Any], graph: tuple[np.ndarray, np.n
     return CachedReducer(**params, neighbours=graph)._compute(X)
 
 
-def _progress(total: int):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="layout", desc="UMAP layouts", disable=total < 2, file=sys.stderr, mininterval=1.0)
-
-
 def _compute_layouts(X: np.ndarray, graph: tuple[np.ndarray, np.ndarray], reducers: list[CachedReducer],
                      workers: int) -> list[np.ndarray]:
     """The reducers' layouts, by ``workers`` processes side by side when that pays (else in this process)."""
     on_gpu = any(r.backend == "cuml" for r in reducers)  # one GPU: worker processes would only queue for it
     if workers < 2 or len(reducers) < 2 or X.shape[0] < POOL_MIN_REMARKS or on_gpu:
-        progress = _progress(len(reducers))
+        progress = progress_bar(len(reducers), "UMAP layouts", "layout", len(reducers) > 1)
         layouts = []
         for reducer in reducers:
             layouts.append(_layout(X, reducer.layout_params(), graph))
@@ -226,7 +221,7 @@ def _layouts_in_processes(X: np.ndarray, graph: tuple[np.ndarray, np.ndarray], p
                 log = open(folder / f"worker-{w}.log", "wb")
                 command = [sys.executable, "-m", "topics.layout_worker", str(folder), json.dumps(params[w::workers])]
                 processes.append((subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=env), log))
-            progress, done = _progress(len(params)), 0
+            progress, done = progress_bar(len(params), "UMAP layouts", "layout"), 0
             while done < len(params) and any(process.poll() is None for process, _ in processes):
                 time.sleep(0.2)
                 finished = sum(layout_file(folder, p["random_state"]).exists() for p in params)

@@ -3,7 +3,8 @@
 A run folder opens in a fresh environment without pickles::
 
     config.yaml        resolved fit config
-    remarks.parquet    one row per corpus remark (kept, set_aside, attached, topic, probability, similarity, meta_*)
+    remarks.parquet    one row per corpus remark (kept, set_aside, attached, topic, probability, similarity, meta_*;
+                       in_sample when the fit was on a sample of sessions)
     topics.json        joint topics: id, label, description, size, per-group counts, words
     centroids.npy      joint topic centroids (row i = topics[i]) in embedding space
     model/             joint BERTopic model (safetensors) for ``transform``

@@ -1,0 +1,12 @@
+"""Progress bars for long stages: counts, rate and time left on stderr, silent when there is little to do."""
+
+from __future__ import annotations
+
+import sys
+
+
+def progress_bar(total: int, desc: str, unit: str, shown: bool = True):
+    """A tqdm bar on stderr (refreshed at most once a second); a disabled one when ``shown`` is False."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit=unit, desc=desc, disable=not shown, file=sys.stderr, mininterval=1.0)
