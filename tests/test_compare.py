@@ -260,3 +260,17 @@ def test_a_planted_split_takes_every_session_that_lists_the_label_among_others()
     in_a = set(regrouped.loc[regrouped["group"] == "A", "session"])
     assert {"CBT0", "PD3"} <= in_a and len(in_a) == 2 + 5  # the two, and half of the 10 others
     assert calibration.has_label(pd.Series(["alcohol; x", "alcoholism"]), "alcohol").tolist() == [True, False]
+
+
+def test_the_sequential_permutation_test_stops_null_topics_early_and_runs_real_differences_to_the_end():
+    rng = np.random.default_rng(5)
+    groups = np.array(["A"] * 40 + ["B"] * 40, dtype=object)
+    counts = np.column_stack([rng.poisson(np.where(groups == "A", 12, 3)),  # topic 0 differs; 1 and 2 do not
+                              rng.poisson(8, size=80), rng.poisson(8, size=80)]).astype(float)
+    table = significance.SessionTable(np.arange(80).astype(object), groups, [0, 1, 2], counts, np.full(80, 40.0))
+    sequential = significance.permutation_test(table, 4999, seed=1)["A"][1]
+    full = significance.permutation_test(table, 4999, seed=1, stop_after=10**9)["A"][1]
+    assert sequential[0] == full[0] == 1 / 5000  # the real difference: every permutation was drawn
+    for topic in (1, 2):  # a null topic stops at its 10th extreme permutation: p = 10 / permutations so far
+        assert sequential[topic] > 0.01 and (10 / sequential[topic]) == round(10 / sequential[topic])
+        assert abs(sequential[topic] - full[topic]) < 0.1

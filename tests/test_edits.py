@@ -243,3 +243,26 @@ def test_a_remark_in_context_shows_the_client_turns_around_it_from_the_corpus_fi
     assert highlight("Sleep, sleep and SLEEP", "sleep", lambda m: f"<{m}>") == "<Sleep>, <sleep> and <SLEEP>"
     with pytest.raises(TopicsInputError, match="no remark 'nope'"):
         in_context(run, "nope")
+
+
+def test_topic_words_after_moves_and_merges_equal_words_counted_afresh():
+    """The class counts are updated by the remarks that changed topic; the words must not drift."""
+    from topics.words import TopicWords
+
+    rng = np.random.default_rng(2)
+    vocabulary = ["sleep", "work", "drink", "mother", "plan", "worry", "walk", "court"]
+    texts = [" ".join(rng.choice(vocabulary, size=6)) for _ in range(400)]
+    config = {"min_df": 1, "top_n": 5}
+    assignments = rng.integers(-1, 6, size=400)
+    rows = rng.random(400) < 0.6
+    kept = TopicWords.count(texts, config)
+    for step in range(12):
+        if step % 3 == 0:
+            assignments = np.where(assignments == step % 6, (step + 1) % 6, assignments)  # a merge
+        else:
+            moved = rng.choice(400, size=7, replace=False)
+            assignments[moved] = rng.integers(-1, 8, size=7)  # a move, sometimes to a new topic
+        ids = sorted(set(assignments.tolist()) - {-1})
+        for selection in (None, rows):
+            assert kept.words(assignments, ids, selection) == TopicWords.count(texts, config).words(
+                assignments, ids, selection)

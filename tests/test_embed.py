@@ -56,19 +56,46 @@ def test_packaged_minilm_gives_each_text_the_same_vector_whatever_its_batch_mate
 
 
 def test_a_lookup_reads_only_the_shards_holding_the_keys_it_wants(tmp_path):
-    from topics.embed import INDEX_FILE, text_key
+    from topics.embed import INDEX_FILE, text_keys
 
     cache = EmbeddingCache(tmp_path, "fake-hashed-bow-64")
-    first = [text_key(f"remark {i}") for i in range(50)]
-    second = [text_key(f"other {i}") for i in range(50)]
+    first = text_keys([f"remark {i}" for i in range(50)])
+    second = text_keys([f"other {i}" for i in range(50)])
     cache.add(first, np.arange(50 * 4, dtype=np.float32).reshape(50, 4))
     cache.add(second, -np.ones((50, 4), dtype=np.float32))
-    found = cache.lookup(first[10:20] + [text_key("never embedded")])
-    assert len(found) == 10 and np.array_equal(found[first[12]], np.arange(48, 52, dtype=np.float32))
+    wanted = np.concatenate([first[[19, 12, 10, 15]], text_keys(["never embedded"])])
+    found, vectors = cache.lookup(wanted)
+    assert found.tolist() == [True] * 4 + [False]
+    assert np.array_equal(vectors[1], np.arange(48, 52, dtype=np.float32))  # rows come back in the order asked
+    assert np.array_equal(vectors[0], np.arange(76, 80, dtype=np.float32)) and not vectors[4].any()
     # a shard the lookup has no business with may even be unreadable
     other_vectors = next(p for p in cache.folder.glob("*.vectors.npy") if np.load(p)[0, 0] == -1)
     other_vectors.write_bytes(b"damaged")
-    assert len(cache.lookup(first)) == 50
+    assert cache.lookup(first)[0].all()
     # a shard added behind the index's back (another process, an older cache) is found: the index is rebuilt
     (cache.folder / INDEX_FILE).unlink()
-    assert len(cache.lookup(first[:5])) == 5 and (cache.folder / INDEX_FILE).exists()
+    assert cache.lookup(first[:5])[0].all() and (cache.folder / INDEX_FILE).exists()
+
+
+def test_new_texts_are_cached_chunk_by_chunk_so_an_interrupted_embedding_resumes(tmp_path, monkeypatch):
+    from conftest import FakeEncoder
+
+    import topics.embed
+
+    monkeypatch.setattr(topics.embed, "ENCODE_CHUNK", 10)
+    texts = [f"remark number {i} about work" for i in range(35)] + ["remark number 3 about work"]
+
+    class Failing(FakeEncoder):
+        def encode(self, batch):
+            if len(self.encoded) >= 20:
+                raise KeyboardInterrupt  # the user stops the fit during the third chunk
+            return super().encode(batch)
+
+    cache = EmbeddingCache(tmp_path, FakeEncoder.identity)
+    with pytest.raises(KeyboardInterrupt):
+        embed_texts(texts, Failing(), cache)
+    resumed = FakeEncoder()
+    vectors, counts = embed_texts(texts, resumed, cache)
+    assert counts == {"unique": 35, "cached": 20, "encoded": 15} and len(resumed.encoded) == 15
+    np.testing.assert_array_equal(vectors, FakeEncoder().encode(texts))
+    assert len(list(cache.folder.glob("*.keys.npy"))) == 4  # two chunks, then two more

@@ -139,3 +139,37 @@ def test_chunked_reading_gives_the_same_corpus_in_every_format(tmp_path):
         pd.testing.assert_frame_equal(whole.frame, chunked.frame)
         assert chunked.frame["remark_id"].tolist() == ["r0", "r2", "r4"]  # data rows of the whole file
         assert chunked.role_counts == {"therapist": 3, "client": 2}
+
+
+@pytest.mark.slow
+def test_a_local_dask_cluster_of_two_workers_gives_the_run_of_a_single_process(tmp_path):
+    """Both fits run as a user runs them (``topics fit``): worker processes start from the command's own module."""
+    from conftest import topics_cmd
+
+    from topics.run import load_fitted_run
+
+    settings = ["--set", "fit.sample_size=300", "--set", "embed.model=stand-in", "--set", "embed.cache=false"]
+    alone = topics_cmd("fit", "configs/tiny.yaml", *settings, "--out", tmp_path / "alone")
+    clustered = topics_cmd("fit", "configs/tiny.yaml", *settings, "--set", "compute.workers=2",
+                           "--set", "compute.partition=100", "--scheduler", "local", "--out", tmp_path / "cluster")
+    assert alone.returncode == 0, alone.stderr
+    assert clustered.returncode == 0, clustered.stderr
+    alone, clustered = load_fitted_run(tmp_path / "alone"), load_fitted_run(tmp_path / "cluster")
+    assert clustered.provenance["scheduler"] == "local"
+    assert clustered.provenance["embedding"]["cluster_workers"] == 2  # both workers embedded partitions
+    assert clustered.provenance["embedding"]["encoded"] == alone.provenance["embedding"]["encoded"] > 500
+    np.testing.assert_allclose(np.load(clustered.path / EMBEDDINGS_FILE), np.load(alone.path / EMBEDDINGS_FILE),
+                               atol=1e-6)
+    columns = ["remark_id", "topic", "group_topic", "in_sample", "attached"]
+    pd.testing.assert_frame_equal(clustered.remarks[columns], alone.remarks[columns])
+    pd.testing.assert_frame_equal(clustered.members, alone.members)
+    assert [t.words for t in clustered.joint.topics] == [t.words for t in alone.joint.topics]
+
+
+def test_an_unreachable_scheduler_is_a_clear_error_before_any_work(tmp_path):
+    from conftest import topics_cmd
+
+    result = topics_cmd("fit", "configs/tiny.yaml", "--scheduler", "tcp://127.0.0.1:9", "--out", tmp_path / "run")
+    assert result.returncode == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+    assert "compute.scheduler: local" in result.stderr and not (tmp_path / "run").exists()

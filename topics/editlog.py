@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from topics.edits import Edit, apply_edit
+from topics.edits import Edit, apply_edit, prime_words
 from topics.errors import TopicsInputError
 from topics.run import TopicRun, load_fitted_run
 from topics.words import TopicWords
@@ -161,6 +161,12 @@ class Curator:
             kept = self.fitted.kept
             self._words = TopicWords.open(self.path, kept["text"].tolist(), self.fitted.config.get("words", {}))
         return self._words
+
+    def prime_words(self) -> None:
+        """Load the word counts and count the current topics' words (the explorer runs it in the background
+        when a run opens): the first edit then pays only for the remarks it changes."""
+        with self._mutex:
+            prime_words(self.run, self.words)
 
     def history(self) -> list[tuple[Edit, str]]:
         """Every log entry in order with its status: applied, undone, skipped, or an undo/redo."""

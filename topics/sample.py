@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from topics.assign import BLOCK, CuratedTopics, mean_by_topic, topic_centroids
+from topics.assign import CuratedTopics, mean_by_topic, topic_centroids
 from topics.config import Config
 from topics.metrics import topic_set_metrics
 from topics.model import FittedModel, stop_words_for
-from topics.progress import progress_bar
+from topics.distributed import assign_many
 from topics.run import OUTLIER, Topic, TopicSet
 from topics.words import TopicWords
 
@@ -52,17 +53,6 @@ def session_sample(sessions: pd.Series, size: int, seed: int) -> np.ndarray:
     return np.isin(codes, chosen)
 
 
-def _assign_blocks(targets: CuratedTopics, vectors: np.ndarray, bar) -> tuple[np.ndarray, np.ndarray]:
-    """``targets.assign`` block by block, advancing ``bar``."""
-    topics = np.empty(len(vectors), dtype=int)
-    similarity = np.empty(len(vectors), dtype=np.float32)
-    for start in range(0, len(vectors), BLOCK):
-        stop = min(start + BLOCK, len(vectors))
-        topics[start:stop], similarity[start:stop] = targets.assign(vectors[start:stop])
-        bar.update(stop - start)
-    return topics, similarity
-
-
 def member_targets(labels: np.ndarray, embeddings: np.ndarray, threshold: float) -> CuratedTopics:
     """One consensus member's topics as assignment targets, with the members' outlier rule (``outliers.threshold``)."""
     ids = np.unique(labels[labels != OUTLIER])
@@ -72,12 +62,13 @@ def member_targets(labels: np.ndarray, embeddings: np.ndarray, threshold: float)
 
 def extend(fitted: FittedModel, sample: np.ndarray, documents: list[str], embeddings: np.ndarray,
            groups: pd.Series | None, words: TopicWords, rows: np.ndarray | None, config: Config,
-           labels: dict[str, np.ndarray] | None = None) -> FittedModel:
+           labels: dict[str, np.ndarray] | None = None, client: Any = None) -> FittedModel:
     """``fitted`` (a model of the ``sample`` rows) extended to every remark of ``documents``.
 
     ``embeddings``, ``groups`` and ``labels`` are row-aligned with ``documents``;
     ``words`` counts the run's kept remarks and ``rows`` marks this model's
     remarks among them (None: all), as :meth:`TopicWords.words` takes them.
+    ``client``: a Dask client that assigns the blocks (:mod:`topics.distributed`).
     """
     rest = np.flatnonzero(~sample)
     sample_embeddings = np.asarray(embeddings[sample])
@@ -90,15 +81,12 @@ def extend(fitted: FittedModel, sample: np.ndarray, documents: list[str], embedd
     final, probabilities = _full(fitted.assignments, sample, 0), _full(fitted.probabilities, sample, 0.0)
     initial = _full(fitted.initial_assignments, sample, 0)
     member_labels = {seed: _full(labels_, sample, 0) for seed, labels_ in fitted.members.items()}
-    with progress_bar(len(rest) * (1 + len(members)), f"Assigning {len(rest):,} remarks", "remark",
-                      len(rest) > BLOCK) as bar:
-        for start in range(0, len(rest), BLOCK * 4):
-            block = rest[start:start + BLOCK * 4]
-            vectors = np.asarray(embeddings[block])
-            final[block], similarity = _assign_blocks(targets, vectors, bar)
-            probabilities[block], initial[block] = similarity, final[block]
-            for seed, member in members.items():
-                member_labels[seed][block] = _assign_blocks(member, vectors, bar)[0]
+    assigned = assign_many([targets, *members.values()], embeddings, rest, client,
+                           f"{fitted.topic_set.name}: assigning {len(rest):,} remarks outside the sample")
+    final[rest], probabilities[rest] = assigned[0]
+    initial[rest] = final[rest]
+    for seed, (member, _) in zip(members, assigned[1:]):
+        member_labels[seed][rest] = member
     topics = _topics_over_all(fitted.topic_set.topics, final, groups, words, rows, config)
     centroids = mean_by_topic(final, embeddings, [t.id for t in topics])
     topic_set = TopicSet(name=fitted.topic_set.name, topics=topics, centroids=centroids)

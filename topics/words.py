@@ -42,6 +42,7 @@ class TopicWords:
         self.min_df = int(words_config.get("min_df", 1))
         self.top_n = int(words_config.get("top_n", 10))
         self.reduce_frequent_words = bool(words_config.get("reduce_frequent_words", False))
+        self._last: dict[bytes, tuple] = {}  # per row selection: the last assignment and its class counts
 
     @classmethod
     def count(cls, texts: list[str], words_config: dict[str, Any]) -> TopicWords:
@@ -79,16 +80,43 @@ class TopicWords:
             counts_temporary.unlink(missing_ok=True)
             vocabulary_temporary.unlink(missing_ok=True)
 
+    def _class_counts(self, assignments: np.ndarray, rows: np.ndarray | None) -> tuple[np.ndarray, sp.csr_matrix]:
+        """(classes in sorted order, their word counts) for one topic per selected remark.
+
+        An expert's edit changes the class of a few remarks (a move) or of one
+        or two topics' remarks (a merge), so the counts are updated from the
+        previous call by the remarks whose class changed: a merge on a million
+        remarks costs the merged topics' rows, not a product over every remark.
+        """
+        key = b"all" if rows is None else np.packbits(np.asarray(rows, dtype=bool)).tobytes()
+        counts = self.counts_ if rows is None else None
+        previous = self._last.get(key)
+        if previous is not None and len(previous[0]) == len(assignments):
+            before, classes, class_counts, sizes, counts = previous
+            changed = np.flatnonzero(before != assignments)
+            if len(changed) <= len(assignments) // 5:
+                classes, class_counts, sizes = _moved(classes, class_counts, sizes, before[changed],
+                                                      assignments[changed], counts[changed])
+                self._last[key] = (assignments.copy(), classes, class_counts, sizes, counts)
+                return classes, class_counts
+        if counts is None:
+            counts = self.counts_[np.flatnonzero(rows)]
+        classes, members = np.unique(assignments, return_inverse=True)
+        membership = sp.csr_matrix((np.ones(len(members)), (members.ravel(), np.arange(len(members)))),
+                                   shape=(len(classes), len(members)))
+        class_counts = (membership @ counts).tocsr()
+        sizes = np.bincount(members.ravel(), minlength=len(classes))
+        self._last[key] = (assignments.copy(), classes, class_counts, sizes, counts)
+        return classes, class_counts
+
     def _scores(self, assignments: np.ndarray, rows: np.ndarray | None):
         """c-TF-IDF of every class of ``assignments`` (rows: classes in sorted order), and its vocabulary:
         words used by fewer than ``min_df`` topics are dropped first, as BERTopic's vectorizer does."""
-        counts = self.counts_
+        if rows is not None and np.all(rows):
+            rows = None  # every remark: no copy of the counts
         if rows is not None:
-            assignments, counts = assignments[rows], counts[np.flatnonzero(rows)]
-        classes, members = np.unique(assignments, return_inverse=True)
-        membership = sp.csr_matrix((np.ones(len(members)), (members, np.arange(len(members)))),
-                                   shape=(len(classes), len(members)))
-        class_counts = (membership @ counts).tocsr()
+            assignments = assignments[rows]
+        classes, class_counts = self._class_counts(np.asarray(assignments), rows)
         present = np.asarray((class_counts > 0).sum(axis=0)).ravel() >= self.min_df
         class_counts, vocabulary = class_counts[:, present], self.vocabulary_[present]
         frequency = np.asarray(class_counts.sum(axis=0)).ravel()
@@ -127,3 +155,21 @@ class TopicWords:
             order = np.argsort(-row.data, kind="stable")[: self.top_n]
             result[topic] = [(str(vocabulary[row.indices[i]]), float(row.data[i])) for i in order]
         return result
+
+
+def _moved(classes: np.ndarray, class_counts: sp.csr_matrix, sizes: np.ndarray, before: np.ndarray,
+           after: np.ndarray, counts: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
+    """Class counts after the remarks with word ``counts`` moved from classes ``before`` to ``after``."""
+    union = np.union1d(classes, after)
+    grown = sp.csr_matrix((np.ones(len(classes)), (np.searchsorted(union, classes), np.arange(len(classes)))),
+                          shape=(len(union), len(classes))) @ class_counts
+    sizes = np.bincount(np.searchsorted(union, classes), weights=sizes, minlength=len(union))
+    step = sp.csr_matrix((np.concatenate([np.ones(len(after)), -np.ones(len(before))]),
+                          (np.concatenate([np.searchsorted(union, after), np.searchsorted(union, before)]),
+                           np.tile(np.arange(len(after)), 2))), shape=(len(union), len(after)))
+    updated = (grown + step @ counts).tocsr()
+    sizes = sizes + np.bincount(np.searchsorted(union, after), minlength=len(union)) \
+        - np.bincount(np.searchsorted(union, before), minlength=len(union))
+    alive = sizes > 0
+    updated.eliminate_zeros()
+    return union[alive], updated[np.flatnonzero(alive)], sizes[alive].astype(int)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -24,8 +25,14 @@ PLOTLY = {"displayModeBar": False}
 
 @st.cache_resource(show_spinner="Opening the run…", max_entries=8)
 def curator_for(path: str) -> Curator:
-    """One curator per run folder, shared by every tab; it re-reads only new log lines."""
-    return Curator(Path(path))
+    """One curator per run folder, shared by every tab; it re-reads only new log lines.
+
+    Its word counts are primed in the background while the first page draws,
+    so the first edit on a large run is as quick as the next.
+    """
+    curator = Curator(Path(path))
+    threading.Thread(target=curator.prime_words, name="prime-words", daemon=True).start()
+    return curator
 
 
 def list_runs(root: Path = Path("outputs")) -> list[Path]:

@@ -1,0 +1,70 @@
+"""Benchmark: does a fit on a sample of sessions find the topics of the full fit? (issue 13, AnnoMI)
+
+Fits AnnoMI's joint model on all kept remarks and on half of its sessions
+(``fit.sample_size`` = half the kept remarks, the rest assigned), for several
+seeds, and prints the agreement of each sampled fit with the full fit of the
+same seed (ARI over every kept remark, outliers as one class), beside the
+agreement of full fits with each other across seeds, and the junk shares.
+
+    .venv/bin/python benchmarks/sampling.py [--seeds 42 43 44] [--fraction 0.5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import topics  # noqa: E402,F401
+from topics.config import load_config  # noqa: E402
+from topics.pipeline import fit_run  # noqa: E402
+
+
+def main() -> None:
+    from sklearn.metrics import adjusted_rand_score
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[42, 43, 44])
+    parser.add_argument("--fraction", type=float, default=0.5)
+    parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv"))
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="sampling-"))
+    base = ["fit.modes=[joint]", f"corpus.path={args.corpus}"]
+    full, sampled = {}, {}
+    for seed in args.seeds:
+        full[seed] = fit_run(load_config(ROOT / "configs" / "annomi.yaml", base + [f"seed={seed}"]),
+                             out=work / f"full-{seed}")
+        size = int(len(full[seed].kept) * args.fraction)
+        sampled[seed] = fit_run(load_config(ROOT / "configs" / "annomi.yaml",
+                                            base + [f"seed={seed}", f"fit.sample_size={size}"]),
+                                out=work / f"sample-{seed}")
+
+    def topics_of(run):
+        return run.kept["topic"].to_numpy(dtype=int)
+
+    print(f"\nAnnoMI, fit on {args.fraction:.0%} of the kept remarks (whole sessions), the rest assigned:")
+    print("| seed | fitted remarks | ARI with the full fit | junk share full | junk share sampled | topics full | topics sampled |")
+    print("|---|---|---|---|---|---|---|")
+    aris = []
+    for seed in args.seeds:
+        ari = adjusted_rand_score(topics_of(full[seed]), topics_of(sampled[seed]))
+        aris.append(ari)
+        f, s = full[seed].metrics["joint"], sampled[seed].metrics["joint"]
+        print(f"| {seed} | {sampled[seed].provenance['sample']['fitted_remarks']:,} | {ari:.3f} | "
+              f"{f['junk_share']:.3f} | {s['junk_share']:.3f} | {f['topic_count']} | {s['topic_count']} |")
+    across = [adjusted_rand_score(topics_of(full[a]), topics_of(full[b]))
+              for a, b in itertools.combinations(args.seeds, 2)]
+    print(f"\nsampled vs full, same seed: ARI mean {np.mean(aris):.3f} (min {min(aris):.3f})")
+    if across:
+        print(f"full vs full, other seeds:  ARI mean {np.mean(across):.3f} (min {min(across):.3f})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+"""Benchmark: every command on corpora of 10k, 100k and 1M therapist remarks (issue 13).
+
+Builds corpora of sessions of 100 therapist remarks (plus one client turn per
+two remarks, which the loader drops), from AnnoMI's and the demo's therapist
+remarks recombined two by two so that every text is unique, then runs each
+command in a new process and prints, per size and stage, wall time, peak RSS
+and the growth exponent between sizes (time ~ n^k; n log n is k of about
+1.1 here). Then the embedding throughput of a Dask LocalCluster with 1 and 2
+workers (one thread each) on the real encoder, and plain BERTopic's fit on the
+same 10k remarks for scale.
+
+Sizes up to ``--real-up-to`` use the packaged MiniLM; larger ones use the
+stand-in encoder (``embed.model: stand-in``, a hashed bag of words: MiniLM
+takes about two hours for 1M remarks on two cores). The stand-in is flagged in
+every line it affects.
+
+    .venv/bin/python benchmarks/scale.py [--sizes 10000 100000 1000000] [--real-up-to 10000]
+        [--work /tmp/therapy-topics-scale] [--annomi ../shared/corpora/annomi/AnnoMI-simple.csv]
+
+Needs Chromium and chromedriver for the explorer's first page (``./run setup``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+TOPICS = str(Path(sys.executable).parent / "topics")
+SESSION = 100
+GOALS = {"fit": "1M <= 20 min", "explorer first page": "<= 5 s", "edit (in process)": "<= 300 ms",
+         "compare": "<= 2 min"}
+
+
+def remark_pool(annomi: Path) -> list[str]:
+    """Therapist remarks of AnnoMI and the demo with at least four words: the material recombined."""
+    frame = pd.read_csv(annomi)
+    texts = frame.loc[frame["interlocutor"] == "therapist", "utterance_text"].astype(str).tolist()
+    demo = pd.read_csv(ROOT / "corpora" / "demo" / "demo_sessions.csv")
+    texts += demo.loc[demo["speaker"] == "therapist", "text"].astype(str).tolist()
+    return sorted({t.strip() for t in texts if len(t.split()) >= 4})
+
+
+def build_corpus(size: int, pool: list[str], path: Path, seed: int = 0) -> Path:
+    """``size`` unique therapist remarks in sessions of 100 (two remarks joined), half the sessions "high"."""
+    if path.exists():
+        return path
+    rng = np.random.default_rng(seed)
+    texts: list[str] = []
+    seen: set[str] = set()
+    while len(texts) < size:
+        first, second = rng.integers(0, len(pool), size=(2, size - len(texts)))
+        for a, b in zip(first, second):
+            text = f"{pool[a]} {pool[b]}"
+            if a != b and text not in seen:
+                seen.add(text)
+                texts.append(text)
+    sessions = np.arange(size) // SESSION
+    therapist = pd.DataFrame({"session": sessions, "turn": np.arange(size) % SESSION * 2, "speaker": "therapist",
+                              "text": texts[:size], "quality": np.where(sessions % 2 == 0, "high", "low")})
+    client = therapist.iloc[::2].assign(speaker="client", text="Mm, I suppose so.", turn=lambda f: f["turn"] + 1)
+    frame = pd.concat([therapist, client]).sort_values(["session", "turn"], kind="stable")
+    temporary = path.with_suffix(".tmp")
+    frame.to_csv(temporary, index=False)
+    temporary.rename(path)
+    return path
+
+
+def write_config(corpus: Path, folder: Path, stand_in: bool) -> Path:
+    config = {
+        "name": corpus.stem, "seed": 42,
+        "corpus": {"path": str(corpus), "format": "csv", "keep_roles": ["therapist"], "group_label": "quality",
+                   "columns": {"text": "text", "role": "speaker", "session": "session", "group": "quality",
+                               "order": "turn"}},
+        "embed": {"model": "stand-in" if stand_in else "packaged"},
+        "cluster": {"min_cluster_size": 30, "min_samples": 10},
+        "fit": {"modes": ["joint"]},
+        "output": {"dir": str(folder)},
+    }
+    path = folder / f"{corpus.stem}.yaml"
+    import yaml
+
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def measure(command: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(wall seconds, peak RSS in MiB, result) of one command in a new process."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr[-3000:]}")
+    return wall, usage.ru_maxrss / 1024, subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def first_page_seconds(run: Path) -> float:
+    """Seconds from opening the explorer on ``run`` in headless Chromium to its Overview's topic table."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    port = 8790
+    server = subprocess.Popen([TOPICS, "explore", str(run), "--port", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+                     f"--user-data-dir={tempfile.mkdtemp()}"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        try:
+            started = time.perf_counter()
+            driver.get(f"http://127.0.0.1:{port}/")
+            WebDriverWait(driver, 600).until(lambda d: "Intertopic map" in d.find_element(By.TAG_NAME, "body").text)
+            return time.perf_counter() - started
+        finally:
+            driver.quit()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+EDIT = """
+import sys, time
+from topics.editlog import Curator
+curator = Curator(sys.argv[1])
+curator.words  # the explorer holds the word counts once the run is open
+topics = [t.id for t in curator.run.joint.topics]
+
+def timed(op, **fields):
+    started = time.perf_counter()
+    curator.record(op, "benchmark", **fields)
+    return time.perf_counter() - started
+
+print(timed("rename", topics=(topics[0],), label="renamed by the benchmark"), timed("merge", topics=tuple(topics[1:3])),
+      timed("undo"))
+"""
+
+
+def run_size(size: int, pool: list[str], work: Path, stand_in: bool) -> dict[str, tuple[float, float]]:
+    """Every stage on one corpus size: {stage: (seconds, peak MiB)}."""
+    corpus = build_corpus(size, pool, work / f"scale-{size}.csv")
+    config = write_config(corpus, work, stand_in)
+    run = work / f"run-{size}"
+    stages: dict[str, tuple[float, float]] = {}
+    if not run.exists():
+        wall, peak, done = measure([TOPICS, "fit", str(config), "--out", str(run)])
+        stages["fit"] = (wall, peak)
+        seconds = json.loads((run / "provenance.json").read_text())["seconds"]
+        print(f"  fit stages: {', '.join(f'{k} {v:.0f} s' for k, v in seconds.items() if v >= 1)}", flush=True)
+    stages["explorer first page"] = (first_page_seconds(run), float("nan"))
+    wall, peak, done = measure([sys.executable, "-c", EDIT, str(run)])
+    rename, merge, undo = map(float, done.stdout.split())
+    stages["edit (in process)"] = (max(rename, merge, undo), peak)
+    print(f"  edits: rename {rename * 1000:.0f} ms, merge {merge * 1000:.0f} ms, undo {undo * 1000:.0f} ms", flush=True)
+    for name, command in (("compare", [TOPICS, "compare", str(run)]),
+                          ("evaluate", [TOPICS, "evaluate", str(run)]),
+                          ("report", [TOPICS, "report", str(run)]),
+                          ("stability (fit + 2 refits)", [TOPICS, "stability", str(config), "--seeds", "2",
+                                                          "--out", str(work / f"stability-{size}-{time.time_ns()}")])):
+        wall, peak, _ = measure(command)
+        stages[name] = (wall, peak)
+        print(f"  {name}: {wall:.1f} s, {peak:.0f} MiB", flush=True)
+    return stages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--real-up-to", type=int, default=10_000,
+                        help="largest size embedded with the real MiniLM (default 10000; 100000 takes ~12 min more)")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "therapy-topics-scale")
+    parser.add_argument("--annomi", type=Path, default=ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    pool = remark_pool(args.annomi)
+    results = {}
+    for size in args.sizes:
+        stand_in = size > args.real_up_to
+        print(f"{size:,} remarks ({'stand-in encoder' if stand_in else 'MiniLM'})", flush=True)
+        results[size] = run_size(size, pool, args.work, stand_in)
+    print_table(results, args.real_up_to)
+
+
+def print_table(results: dict[int, dict[str, tuple[float, float]]], real_up_to: int) -> None:
+    sizes = sorted(results)
+    stages = list(dict.fromkeys(stage for size in sizes for stage in results[size]))
+    header = "| stage | " + " | ".join(f"{s:,}{'*' if s > real_up_to else ''}" for s in sizes) + " | growth k | goal |"
+    print("\n" + header + "\n|" + "---|" * (len(sizes) + 3))
+    for stage in stages:
+        cells = []
+        for size in sizes:
+            seconds, peak = results[size].get(stage, (math.nan, math.nan))
+            cells.append(f"{_seconds(seconds)}" + ("" if math.isnan(peak) else f", {peak / 1024:.1f} GB"))
+        growth = []
+        for small, large in zip(sizes, sizes[1:]):
+            a, b = results[small].get(stage, (math.nan,))[0], results[large].get(stage, (math.nan,))[0]
+            growth.append(f"{math.log(b / a) / math.log(large / small):.2f}" if a > 0 and b > 0 else "-")
+        print(f"| {stage} | " + " | ".join(cells) + f" | {', '.join(growth)} | {GOALS.get(stage, '')} |")
+    print("\n* stand-in encoder (hashed bag of words), not MiniLM. Peak RSS of the command's process "
+          "(UMAP worker processes counted separately, each at most the largest shown).")
+
+
+def _seconds(value: float) -> str:
+    if math.isnan(value):
+        return "-"
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    return f"{value:.1f} s" if value < 120 else f"{value / 60:.1f} min"
+
+
+if __name__ == "__main__":
+    main()
