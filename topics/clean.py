@@ -18,7 +18,9 @@ Reasons, checked in this order:
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 
@@ -32,10 +34,26 @@ _SPACE_RE = re.compile(r"\s+")
 _PUNCT_RE = re.compile(r"[^\w\s]+")
 
 
+@functools.cache
+def _control_re() -> re.Pattern:
+    """Every control, format and line/paragraph separator character (Unicode Cc, Cf, Zl, Zp) as one class,
+    built once from the Unicode database: a regex pass instead of a Python loop per character."""
+    ranges, start, previous = [], None, None
+    for code in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(code)) in ("Cc", "Cf", "Zl", "Zp"):
+            if start is None or code != previous + 1:
+                if start is not None:
+                    ranges.append((start, previous))
+                start = code
+            previous = code
+    ranges.append((start, previous))
+    return re.compile("[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                                    for a, b in ranges) + "]")
+
+
 def normalise(text: str) -> str:
     """NFC-normalise, turn control characters into spaces and collapse whitespace."""
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    text = _control_re().sub(" ", unicodedata.normalize("NFC", text))
     return _SPACE_RE.sub(" ", text).strip()
 
 
@@ -43,13 +61,17 @@ def _phrase(text: str) -> str:
     return _SPACE_RE.sub(" ", _PUNCT_RE.sub(" ", text.lower())).strip()
 
 
-def set_aside_reason(text: str, config: CleanConfig, stop_words: frozenset[str] = STOP_WORDS) -> str | None:
-    """Why a normalised remark cannot carry a topic, or ``None`` when it can."""
+def set_aside_reason(text: str, config: CleanConfig, stop_words: frozenset[str] = STOP_WORDS,
+                     extra: frozenset[str] | None = None) -> str | None:
+    """Why a normalised remark cannot carry a topic, or ``None`` when it can.
+
+    ``extra``: the config's backchannel phrases as :func:`_phrase` makes them (computed here when None).
+    """
     tokens = tokenize(text)
     if not tokens:
         return "empty"
     if config.drop_backchannels:
-        extra = {_phrase(p) for p in config.backchannels}
+        extra = extra if extra is not None else frozenset(_phrase(p) for p in config.backchannels)
         if all(token in FILLERS or token in NON_SPEECH for token in tokens) or _phrase(text) in extra:
             return "backchannel"
     if len(content_words(text, stop_words)) < config.min_content_words:
@@ -79,5 +101,6 @@ class CleanResult:
 def clean(texts: pd.Series, config: CleanConfig, stop_words: frozenset[str] = STOP_WORDS) -> CleanResult:
     """Normalise every remark and mark those that cannot carry a topic."""
     normalised = texts.fillna("").astype(str).map(normalise)
-    reasons = normalised.map(lambda t: set_aside_reason(t, config, stop_words))
+    extra = frozenset(_phrase(p) for p in config.backchannels)
+    reasons = normalised.map(lambda t: set_aside_reason(t, config, stop_words, extra))
     return CleanResult(text=normalised.astype("string"), set_aside=reasons.astype("string"))
