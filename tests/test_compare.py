@@ -1,6 +1,5 @@
 """Group comparison on synthetic runs whose truth the test knows."""
 
-import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -191,7 +190,7 @@ def test_shared_specific_mixed_and_unclear_by_the_stated_rule():
 
 def with_members(run, members):
     kept = run.kept
-    return dataclasses.replace(run, members=pd.DataFrame(
+    return run.with_members(pd.DataFrame(
         {"remark_id": kept["remark_id"].to_numpy(), **{f"seed_{i}": m for i, m in enumerate(members)}}))
 
 

@@ -143,6 +143,7 @@ class Curator:
         self._offset = 0
         self._words: TopicWords | None = None
         self._mutex = threading.RLock()
+        self._priming: threading.Thread | None = None
         if replay:
             self.refresh(final=final)
         if warn:
@@ -159,8 +160,15 @@ class Curator:
     def words(self) -> TopicWords:
         if self._words is None:
             kept = self.fitted.kept
-            self._words = TopicWords.open(self.path, kept["text"].tolist(), self.fitted.config.get("words", {}))
+            self._words = TopicWords.open(self.path, kept["text"], self.fitted.config.get("words", {}))
         return self._words
+
+    def prime_in_background(self) -> None:
+        """Run :meth:`prime_words` in a daemon thread, once."""
+        with self._mutex:
+            if self._priming is None:
+                self._priming = threading.Thread(target=self.prime_words, name="prime-words", daemon=True)
+                self._priming.start()
 
     def prime_words(self) -> None:
         """Load the word counts and count the current topics' words (the explorer runs it in the background

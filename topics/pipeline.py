@@ -165,8 +165,7 @@ def _fit_model(name: str, prepared: Prepared, rows: np.ndarray | None, config: C
         return texts, prepared.embeddings[mask], groups, {key: values[mask] for key, values in prepared.labels.items()}
 
     texts, embeddings, groups, labels = part(sample)
-    fitted = fit_topic_set(name, texts, embeddings, groups, sample_config(config, prepared, selected),
-                           prepared.encoder, prepared.reduce_cache, labels)
+    fitted = fit_topic_set(name, texts, embeddings, groups, config, prepared.encoder, prepared.reduce_cache, labels)
     if prepared.sample is None:
         return fitted
     texts, embeddings, groups, labels = part(selected)
@@ -276,9 +275,7 @@ def _sample_record(prepared: Prepared, config: Config) -> dict:
     if prepared.sample is None:
         return {"sample_size": config.fit.sample_size, "fitted_remarks": kept, "kept_remarks": kept, "assigned": 0}
     sessions = prepared.remarks.loc[prepared.kept, "session"].to_numpy()[prepared.sample]
-    joint = sample_config(config, prepared, np.ones(kept, dtype=bool)).cluster
     return {"sample_size": config.fit.sample_size, "seed": config.seed, "fitted_remarks": int(prepared.sample.sum()),
-            "joint_min_cluster_size": joint.min_cluster_size, "joint_min_samples": joint.min_samples,
             "fitted_sessions": int(pd.Series(sessions).nunique(dropna=False)), "kept_remarks": kept,
             "assigned": int(kept - prepared.sample.sum()),
             "rule": "whole sessions drawn at random; every other remark assigned to the nearest topic centroid "
@@ -301,36 +298,12 @@ def group_config(config: Config, group_remarks: int, all_remarks: int) -> Config
     """
     if config.fit.group_cluster_size == "same":
         return config
-    return scaled_config(config, group_remarks, all_remarks)
-
-
-def scaled_config(config: Config, part: int, whole: int, scale_samples: bool = True) -> Config:
-    """``config`` with min_cluster_size (and min_samples) scaled by ``part / whole`` (at least 5 and 3).
-
-    A model fitted on a part of its remarks (a group, a sample of sessions)
-    looks for topics of the same *share* of its remarks. ``scale_samples``
-    False keeps min_samples (HDBSCAN's density estimate), capped at the new
-    min_cluster_size.
-    """
     cluster = config.cluster
-    scale = part / max(whole, 1)
+    scale = group_remarks / max(all_remarks, 1)
     size = min(cluster.min_cluster_size, max(MIN_GROUP_CLUSTER, round(cluster.min_cluster_size * scale)))
-    samples = cluster.min_samples or cluster.min_cluster_size
-    samples = min(size, max(MIN_GROUP_SAMPLES, round(samples * scale) if scale_samples else samples))
+    samples = min(size, max(MIN_GROUP_SAMPLES, round((cluster.min_samples or cluster.min_cluster_size) * scale)))
     return config.model_copy(update={"cluster": cluster.model_copy(update={"min_cluster_size": size,
                                                                           "min_samples": samples})})
-
-
-def sample_config(config: Config, prepared: Prepared, selected: np.ndarray) -> Config:
-    """The config a model of the ``selected`` remarks is fitted with on the sample: min_cluster_size scaled to it.
-
-    With the full settings, fits on half of AnnoMI's sessions found 20-24
-    topics instead of 45; scaled, about as many as the full fit (README,
-    "Fitting a sample", for how far they agree).
-    """
-    if prepared.sample is None:
-        return config
-    return scaled_config(config, int((selected & prepared.sample).sum()), int(selected.sum()), scale_samples=False)
 
 
 def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):

@@ -22,6 +22,7 @@ complete (:func:`atomic_folder`), so a failed fit leaves nothing behind.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -85,9 +86,27 @@ class TopicRun:
     groups: dict[str, TopicSet]
     provenance: dict[str, Any]
     path: Path | None = None
-    #: remark_id plus one ``seed_<seed>`` column per consensus member: each kept remark's topic in
-    #: that member model (fitted topics, before any edit); None for single-fit and older runs.
-    members: pd.DataFrame | None = None
+    _members: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def members(self) -> pd.DataFrame | None:
+        """remark_id plus one ``seed_<seed>`` column per consensus member: each kept remark's topic in that
+        member model (fitted topics, before any edit); None for single-fit and older runs.
+
+        Read from the run folder on first use: only ``compare`` and stability need it, and on a million
+        remarks it is a second of the explorer's first page.
+        """
+        if self._members is None and self.path is not None and (self.path / MEMBERS_FILE).exists():
+            self._members = _require(self.path / MEMBERS_FILE, pd.read_parquet)
+        return None if self._members is None or self._members.empty else self._members
+
+    @members.setter
+    def members(self, frame: pd.DataFrame | None) -> None:
+        self._members = frame
+
+    def with_members(self, frame: pd.DataFrame | None) -> TopicRun:
+        """A copy of the run with these member assignments (None: a run without seed models)."""
+        return dataclasses.replace(self, _members=pd.DataFrame() if frame is None else frame)
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -179,9 +198,7 @@ def load_fitted_run(path: str | Path) -> TopicRun:
         topic_set = _read_topic_set(group_dir, None)
         topic_set.metrics = metrics.get("groups", {}).get(topic_set.name, {})
         groups[topic_set.name] = topic_set
-    members = _require(folder / MEMBERS_FILE, pd.read_parquet) if (folder / MEMBERS_FILE).exists() else None
-    return TopicRun(config=config, remarks=remarks, joint=joint, groups=groups, provenance=provenance, path=folder,
-                    members=members)
+    return TopicRun(config=config, remarks=remarks, joint=joint, groups=groups, provenance=provenance, path=folder)
 
 
 @contextlib.contextmanager

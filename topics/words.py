@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -54,7 +55,7 @@ class TopicWords:
         return cls(counts, vectorizer.get_feature_names_out(), words_config)
 
     @classmethod
-    def open(cls, folder: Path, texts: list[str], words_config: dict[str, Any]) -> TopicWords:
+    def open(cls, folder: Path, texts: Sequence[str], words_config: dict[str, Any]) -> TopicWords:
         """Saved counts from ``folder`` when they match ``texts``; otherwise count now and save them."""
         counts_file, vocabulary_file = folder / COUNTS_FILE, folder / VOCABULARY_FILE
         if counts_file.exists() and vocabulary_file.exists():
@@ -62,7 +63,7 @@ class TopicWords:
             vocabulary = json.loads(vocabulary_file.read_text(encoding="utf-8"))
             if counts.shape == (len(texts), len(vocabulary)):
                 return cls(counts, np.asarray(vocabulary, dtype=object), words_config)
-        words = cls.count(texts, words_config)
+        words = cls.count(list(texts), words_config)
         words.save(folder)
         return words
 

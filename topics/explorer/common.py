@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pandas as pd
@@ -25,14 +24,19 @@ PLOTLY = {"displayModeBar": False}
 
 @st.cache_resource(show_spinner="Opening the run…", max_entries=8)
 def curator_for(path: str) -> Curator:
-    """One curator per run folder, shared by every tab; it re-reads only new log lines.
+    """One curator per run folder, shared by every tab; it re-reads only new log lines."""
+    return Curator(Path(path))
 
-    Its word counts are primed in the background while the first page draws,
-    so the first edit on a large run is as quick as the next.
-    """
-    curator = Curator(Path(path))
-    threading.Thread(target=curator.prime_words, name="prime-words", daemon=True).start()
-    return curator
+
+def prime_open_run() -> None:
+    """Once a page has drawn: count the open run's topic words in the background (once per curator),
+    so the first edit on a large run is as quick as the next without slowing the first page."""
+    path = st.session_state.get(RUN_KEY)
+    if path:
+        try:
+            curator_for(path).prime_in_background()
+        except TopicsInputError:
+            pass  # the page has already said why the run cannot be opened
 
 
 def list_runs(root: Path = Path("outputs")) -> list[Path]:

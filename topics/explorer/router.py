@@ -29,4 +29,7 @@ def run_app(args: list[str]) -> None:
     if args and common.RUN_KEY not in st.session_state:
         st.session_state[common.RUN_KEY] = args[0]
     common.sidebar()
-    st.navigation([page(name) for name in _PAGES]).run()
+    try:
+        st.navigation([page(name) for name in _PAGES]).run()
+    finally:
+        common.prime_open_run()
