@@ -19,9 +19,12 @@ def _topic_set(run: TopicRun, model: str) -> TopicSet:
 
 
 def group_sizes(run: TopicRun) -> dict[str, int]:
-    """Kept remarks per group: the denominators of every per-group share."""
-    kept = run.kept
-    return {str(g): int(n) for g, n in kept["group"].value_counts().sort_index().items()} if kept["group"].notna().any() else {}
+    """Kept remarks per group: the denominators of every per-group share.
+
+    Counted from the two columns it needs (``run.kept`` would copy every column of a million remarks).
+    """
+    groups = run.remarks["group"][run.remarks["kept"].to_numpy(dtype=bool)]
+    return {str(g): int(n) for g, n in groups.value_counts().sort_index().items()} if groups.notna().any() else {}
 
 
 def group_title(run: TopicRun, group: str) -> str:
