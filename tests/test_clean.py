@@ -39,3 +39,21 @@ def test_clean_handles_any_text(texts):
     for text in result.text:
         assert normalise(text) == text
         assert not any(ord(ch) < 32 for ch in text)
+
+
+def test_control_and_format_characters_become_spaces_and_other_text_is_kept():
+    from topics.clean import normalise
+
+    cases = {
+        "zero\u200bwidth": "zero width",        # Cf: zero-width space
+        "line\u2028break": "line break",        # Zl
+        "soft\u00adhyphen": "soft hyphen",      # Cf
+        "bom\ufeffhere": "bom here",            # Cf
+        "tag\U000e0001end": "tag end",          # Cf beyond the basic plane
+        "tab\there\x07bell": "tab here bell",   # Cc
+        "Привет\u200d мир": "Привет мир",       # Cyrillic kept, joiner removed
+        "café 😀 ok": "café 😀 ok",             # letters with accents and emoji are text
+        "cafe\u0301": "café",                   # NFC first
+    }
+    for raw, expected in cases.items():
+        assert normalise(raw) == expected, raw
