@@ -75,8 +75,7 @@ def main() -> None:
         run = full[seed]
         embeddings = np.load(run.path / EMBEDDINGS_FILE)
         labels = topics_of(run)
-        targets = CuratedTopics.from_labels(labels, labels, [t.id for t in run.joint.topics], embeddings,
-                                            run.config["assign"]["min_similarity"])
+        targets = CuratedTopics.of_partition(labels, embeddings, run.config["assign"]["min_similarity"])
         ceiling.append(adjusted_rand_score(labels, targets.assign(embeddings)[0]))
     print(f"full fit vs the assignment rule applied to its own remarks: ARI mean {np.mean(ceiling):.3f}")
 

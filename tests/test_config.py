@@ -64,3 +64,10 @@ def test_workers_are_auto_or_a_positive_number():
     assert validate_config({"corpus": {"path": "x.csv"}, "compute": {"workers": 3}}).compute.resolved_workers() == 3
     with pytest.raises(TopicsInputError, match="compute.workers"):
         validate_config({"corpus": {"path": "x.csv"}, "compute": {"workers": 0}})
+
+
+def test_a_scheduler_that_is_neither_local_nor_an_address_names_the_setting():
+    with pytest.raises(TopicsInputError, match=r"compute\.scheduler.*'local' or a scheduler address"):
+        validate_config({"corpus": {"path": "x.csv"}, "compute": {"scheduler": "myhost:8786"}})
+    assert validate_config({"corpus": {"path": "x.csv"},
+                            "compute": {"scheduler": "tcp://myhost:8786"}}).compute.scheduler == "tcp://myhost:8786"

@@ -53,9 +53,8 @@ def test_remarks_outside_the_sample_get_the_topic_the_assignment_rule_gives(samp
     embeddings = np.load(sampled_run.path / EMBEDDINGS_FILE)
     inside = kept["in_sample"].to_numpy(dtype=bool)
     labels = kept["topic"].to_numpy(dtype=int)
-    ids = [t.id for t in sampled_run.joint.topics]
     floor = sampled_run.config["assign"]["min_similarity"]
-    targets = CuratedTopics.from_labels(labels[inside], labels[inside], ids, embeddings[inside], floor)
+    targets = CuratedTopics.of_partition(labels[inside], embeddings[inside], floor)
     expected, similarity = targets.assign(embeddings[~inside])
     assert (labels[~inside] == expected).all()
     assert (labels[~inside] != OUTLIER).mean() > 0.7

@@ -37,7 +37,7 @@ import scipy.sparse as sp
 from topics.config import AssignConfig
 from topics.embed import EmbeddingCache, Encoder, embed_texts
 from topics.errors import TopicsInputError
-from topics.run import EMBEDDINGS_FILE, OUTLIER, TopicRun
+from topics.run import EMBEDDINGS_FILE, OUTLIER, TopicRun, positions
 
 DEFAULT_MIN_SIMILARITY: float = AssignConfig.model_fields["min_similarity"].default
 SHORT = "too_short"
@@ -60,14 +60,11 @@ def mean_by_topic(labels: np.ndarray, embeddings: np.ndarray, ids, unit: bool = 
     dimensions = embeddings.shape[1]
     if not len(ids):
         return np.zeros((0, dimensions), np.float32)
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
     sums = np.zeros((len(ids), dimensions))
     counts = np.zeros(len(ids))
     for start in range(0, len(labels), BLOCK):
-        block_labels = np.asarray(labels[start:start + BLOCK])
-        position = np.minimum(np.searchsorted(sorted_ids, block_labels), len(ids) - 1)
-        valid = np.flatnonzero(sorted_ids[position] == block_labels)
+        position = positions(ids, labels[start:start + BLOCK])
+        valid = np.flatnonzero(position >= 0)
         if not len(valid):
             continue
         vectors = np.asarray(embeddings[start:start + BLOCK], dtype=np.float64)[valid]
@@ -77,9 +74,7 @@ def mean_by_topic(labels: np.ndarray, embeddings: np.ndarray, ids, unit: bool = 
                                    shape=(len(ids), len(valid)))
         sums += membership @ vectors
         counts += np.bincount(position[valid], minlength=len(ids))
-    means = np.empty_like(sums)
-    means[order] = sums / np.maximum(counts, 1)[:, None]
-    return means.astype(np.float32)
+    return (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
 
 
 def topic_centroids(labels: np.ndarray, embeddings: np.ndarray, ids) -> np.ndarray:
@@ -130,6 +125,15 @@ class CuratedTopics:
         current = [t.id for t in curated.joint.topics] if curated.joint else []
         return cls.from_labels(curated.kept["topic"].to_numpy(dtype=int), fitted.kept["topic"].to_numpy(dtype=int),
                                current, embeddings, min_similarity)
+
+    @classmethod
+    def of_partition(cls, labels: np.ndarray, embeddings: np.ndarray,
+                     min_similarity: float = DEFAULT_MIN_SIMILARITY) -> CuratedTopics:
+        """Targets of a partition as a fit (or one consensus member) made it: each topic it holds, none discarded."""
+        labels = np.asarray(labels)
+        ids = np.unique(labels[labels != OUTLIER])
+        return cls(ids=ids, centroids=topic_centroids(labels, embeddings, ids),
+                   sinks=np.zeros((0, embeddings.shape[1]), np.float32), min_similarity=min_similarity)
 
     @classmethod
     def from_labels(cls, now: np.ndarray, then: np.ndarray, current: list[int], embeddings: np.ndarray,

@@ -136,8 +136,7 @@ def cross_validate(embeddings: np.ndarray, labels: np.ndarray, sessions: np.ndar
     fold_f1: dict[str, list[float]] = {method: [] for method in METHODS}
     splits = session_folds(sessions, folds)
     for train, test in splits:
-        present = [t for t in topics if (labels[train] == t).any()]
-        targets = CuratedTopics.from_labels(labels[train], labels[train], present, embeddings[train], min_similarity)
+        targets = CuratedTopics.of_partition(labels[train], embeddings[train], min_similarity)
         predicted["centroid"][test] = targets.assign(embeddings[test])[0]
         fold_model = TopicClassifier(**classifier.get_params()).fit(embeddings[train], labels[train])
         predicted["classifier"][test] = fold_model.predict(embeddings[test])

@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from topics.assign import CuratedTopics, topic_centroids
+from topics.assign import CuratedTopics
 from topics.backends import hdbscan_class
 from topics.run import OUTLIER
 
@@ -56,12 +56,10 @@ def nearest_topic(labels: np.ndarray, embeddings: np.ndarray, threshold: float) 
 
     The rule :mod:`topics.assign` applies to new remarks, without discarded topics.
     """
-    ids = np.unique(labels[labels != OUTLIER])
     outliers = labels == OUTLIER
-    if not len(ids) or not outliers.any():
+    if outliers.all() or not outliers.any():
         return labels
-    targets = CuratedTopics(ids=ids, centroids=topic_centroids(labels, embeddings, ids),
-                            sinks=np.zeros((0, embeddings.shape[1]), np.float32), min_similarity=threshold)
+    targets = CuratedTopics.of_partition(labels, embeddings, threshold)
     result = labels.copy()
     result[outliers] = targets.assign(embeddings[outliers])[0]
     return result

@@ -38,6 +38,7 @@ from topics.embed import Encoder
 from topics.errors import TopicsInputError
 from topics.progress import progress_bar
 
+
 @contextmanager
 def compute_client(compute: ComputeConfig) -> Iterator[Any]:
     """A ``dask.distributed.Client`` for ``compute.scheduler`` (closed, with its LocalCluster, at exit); None without one."""

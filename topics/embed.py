@@ -19,8 +19,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from topics.progress import progress_bar
 from topics.errors import TopicsInputError
+from topics.progress import progress_bar
 
 PACKAGED = "packaged"
 MIN_BATCH_TOKENS = 64
@@ -151,9 +151,6 @@ class SentenceTransformerEncoder:
         return [len(ids) for ids in tokenizer(texts, truncation=True, max_length=limit)["input_ids"]] if texts else []
 
 
-INDEX_FILE = "index.npz"
-
-
 STAND_IN = "stand-in"
 
 
@@ -187,6 +184,7 @@ class StandInEncoder:
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
+INDEX_FILE = "index.npz"
 #: Texts encoded between two cache writes: a crash or Ctrl-C loses at most this much work.
 ENCODE_CHUNK = 50_000
 

@@ -34,7 +34,7 @@ from topics.consensus import member_seeds
 from topics.model import FittedModel, fit_topic_set, save_bertopic
 from topics.run import EMBEDDINGS_FILE, TopicRun, atomic_folder, group_folder
 from topics.runtime import cache_root
-from topics.sample import extend, session_sample
+from topics.sample import extend, member_floor, session_sample
 from topics.words import TopicWords
 
 MIN_GROUP_CLUSTER = 5
@@ -218,8 +218,7 @@ def _fit_prepared(config: Config, prepared: Prepared, target: Path, backends: di
     if "joint" in fitted and config.assign.short_remarks:
         with timer.stage("attach short remarks"):
             labels = fitted["joint"].assignments
-            targets = CuratedTopics.from_labels(labels, labels, [t.id for t in fitted["joint"].topic_set.topics],
-                                                prepared.embeddings, config.assign.min_similarity)
+            targets = CuratedTopics.of_partition(labels, prepared.embeddings, config.assign.min_similarity)
             remarks = attach_short_remarks(remarks, cleaned.text, targets, encoder, embedding_cache(config, encoder))
         attached = remarks.loc[remarks["attached"], "topic"]
         short_placed = int((attached != -1).sum())
@@ -280,7 +279,7 @@ def _sample_record(prepared: Prepared, config: Config) -> dict:
             "assigned": int(kept - prepared.sample.sum()),
             "rule": "whole sessions drawn at random; every other remark assigned to the nearest topic centroid "
                     f"(cosine >= assign.min_similarity {config.assign.min_similarity}), each consensus member's "
-                    f"topics likewise with outliers.threshold {config.outliers.threshold}"}
+                    f"topics likewise from cosine {member_floor(config)}"}
 
 
 def _members_frame(remark_ids: pd.Series, members: dict[int, np.ndarray]) -> pd.DataFrame:

@@ -45,6 +45,17 @@ MEMBERS_FILE = "members.parquet"
 EMBEDDINGS_FILE = "embeddings.npy"
 
 
+
+def positions(ids, values) -> np.ndarray:
+    """Index of each of ``values`` in ``ids`` (in any order), -1 where a value is not among them."""
+    ids, values = np.asarray(ids, dtype=int), np.asarray(values)
+    if not len(ids):
+        return np.full(len(values), -1)
+    order = np.argsort(ids, kind="stable")
+    found = np.minimum(np.searchsorted(ids[order], values), len(ids) - 1)
+    return np.where(ids[order][found] == values, order[found], -1)
+
+
 @dataclass
 class Topic:
     """One topic as an expert sees it."""

@@ -34,13 +34,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from topics.assign import CuratedTopics, mean_by_topic, topic_centroids
+from topics.assign import CuratedTopics, mean_by_topic
 from topics.config import Config
+from topics.distributed import assign_many
 from topics.metrics import topic_set_metrics
 from topics.model import FittedModel, stop_words_for
-from topics.distributed import assign_many
 from topics.run import OUTLIER, Topic, TopicSet
 from topics.words import TopicWords
+
 
 def session_sample(sessions: pd.Series, size: int, seed: int) -> np.ndarray:
     """Mask of the remarks of whole sessions drawn at random until the sample holds at most ``size`` remarks.
@@ -58,11 +59,10 @@ def session_sample(sessions: pd.Series, size: int, seed: int) -> np.ndarray:
     return np.isin(codes, chosen)
 
 
-def member_targets(labels: np.ndarray, embeddings: np.ndarray, threshold: float) -> CuratedTopics:
-    """One consensus member's topics as assignment targets, with the members' outlier rule (``outliers.threshold``)."""
-    ids = np.unique(labels[labels != OUTLIER])
-    return CuratedTopics(ids=ids, centroids=topic_centroids(labels, embeddings, ids),
-                         sinks=np.zeros((0, embeddings.shape[1]), np.float32), min_similarity=threshold)
+def member_floor(config: Config) -> float:
+    """The similarity at which a remark outside the sample joins a consensus member's topic: the members'
+    own outlier rule (``outliers.threshold``), or without one (``outliers.reduce: false``) the final topics' floor."""
+    return config.outliers.threshold if config.outliers.reduce else config.assign.min_similarity
 
 
 def extend(fitted: FittedModel, sample: np.ndarray, documents: list[str], embeddings: np.ndarray,
@@ -77,12 +77,8 @@ def extend(fitted: FittedModel, sample: np.ndarray, documents: list[str], embedd
     """
     rest = np.flatnonzero(~sample)
     sample_embeddings = np.asarray(embeddings[sample])
-    topic_ids = [t.id for t in fitted.topic_set.topics]
-    targets = CuratedTopics.from_labels(fitted.assignments, fitted.assignments, topic_ids, sample_embeddings,
-                                        config.assign.min_similarity)
-    # the members' own outlier rule; without one (outliers.reduce false), the floor the final topics use
-    threshold = config.outliers.threshold if config.outliers.reduce else config.assign.min_similarity
-    members = {seed: member_targets(labels_, sample_embeddings, threshold)
+    targets = CuratedTopics.of_partition(fitted.assignments, sample_embeddings, config.assign.min_similarity)
+    members = {seed: CuratedTopics.of_partition(labels_, sample_embeddings, member_floor(config))
                for seed, labels_ in fitted.members.items()}
     final, probabilities = _full(fitted.assignments, sample, 0), _full(fitted.probabilities, sample, 0.0)
     initial = _full(fitted.initial_assignments, sample, 0)

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from topics.run import positions
+
 ALPHA = 0.05
 MIN_PERMUTATIONS = 9_999
 _BLOCK_CELLS = 4_000_000  # rows x sessions per block of draws or permutations
@@ -69,15 +71,13 @@ class SessionTable:
         # one code per (group, session), ordered by group then session as a sorted crosstab would be
         pairs = pd.MultiIndex.from_arrays([groups, sessions])
         codes, keys = pd.factorize(pairs, sort=True)
-        ids = np.asarray(topics, dtype=int)
-        order = np.argsort(ids, kind="stable")
-        position = np.minimum(np.searchsorted(ids[order], assignments), max(len(ids) - 1, 0))
-        known = (ids[order][position] == assignments) if len(ids) else np.zeros(len(assignments), dtype=bool)
-        cell = codes[known] * len(ids) + order[position[known]]  # (session row, topic column) as one number
-        counts = np.bincount(cell, minlength=len(keys) * len(ids)).reshape(len(keys), len(ids)).astype(np.float64)
+        column = positions(topics, assignments)
+        known = column >= 0
+        cell = codes[known] * len(topics) + column[known]  # (session row, topic column) as one number
+        counts = np.bincount(cell, minlength=len(keys) * len(topics)).reshape(len(keys), len(topics))
         return cls(sessions=keys.get_level_values(1).to_numpy(dtype=object),
                    groups=keys.get_level_values(0).to_numpy(dtype=object),
-                   topics=list(topics), counts=counts,
+                   topics=list(topics), counts=counts.astype(np.float64),
                    totals=np.bincount(codes, minlength=len(keys)).astype(np.float64))
 
     def group_names(self) -> list[str]:
