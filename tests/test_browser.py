@@ -11,6 +11,7 @@ import urllib.request
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -119,13 +120,27 @@ def test_the_words_page_and_the_merge_list_in_the_browser(explorer, browser, tmp
 
     browser.get(f"{url}/curate")
     text_input(browser, "Your name").send_keys("Dr Browser", Keys.TAB)
-    chooser = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "input[aria-label*='Topics to merge']")))
-    chooser.click()
-    chooser.send_keys("3")
+    wait.until(lambda d: "author=Dr" in d.current_url)  # the name's rerun has run: it cannot swallow what we type
+
+    def offered_after_typing(prefix: str) -> list[str]:
+        """Type ``prefix`` into the merge list and read the options it offers (typed again if a rerun ate it)."""
+        for _ in range(3):
+            chooser = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "input[aria-label*='Topics to merge']")))
+            chooser.click()
+            chooser.send_keys(prefix)
+            try:
+                return WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+                    lambda d: chooser.get_attribute("value") == prefix
+                    and [o.text for o in d.find_elements(By.CSS_SELECTOR, "[role='option']")])
+            except TimeoutException:
+                chooser.send_keys(Keys.ESCAPE)
+        pytest.fail(f"the merge list offered nothing after typing {prefix!r}; the page read:\n"
+                    + browser.find_element(By.TAG_NAME, "body").text[:3000])
+
     # only topics whose id starts with what was typed are offered: no "select all matches"
-    wait.until(lambda d: (options := [o.text for o in d.find_elements(By.CSS_SELECTOR, "[role='option']")])
-               and all(o.startswith("3") for o in options))
-    chooser.send_keys(Keys.ENTER)
+    options = offered_after_typing("3")
+    assert all(o.startswith("3") for o in options), options
+    browser.find_element(By.CSS_SELECTOR, "input[aria-label*='Topics to merge']").send_keys(Keys.ENTER)
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-testid='stMultiSelectTagsContainer'] [data-tag]")) == 1)
     assert "Choose two or more topics to see the merge" in browser.find_element(By.TAG_NAME, "body").text
     assert not (folder / "edits.jsonl").exists()  # choosing saves nothing
