@@ -129,8 +129,10 @@ def test_a_fit_on_half_of_the_sessions_agrees_with_the_full_fit(annomi_run, tmp_
     half = fit_run(config, out=tmp_path / "half")
     assert 0.4 <= half.provenance["sample"]["fitted_remarks"] / kept <= 0.5
     assert half.kept.groupby("session")["in_sample"].nunique().max() == 1  # whole sessions
-    # A guard on today's figures (README, "Fitting a sample": ARI 0.41, 23 topics against 44, junk share 0.17
-    # against 0.08), not the goal of issue 13 (ARI >= 0.7, junk within 2 points), which is not reached.
-    assert adjusted_rand_score(annomi_run.kept["topic"], half.kept["topic"]) >= 0.33
+    # A guard on today's figures (README, "Fitting a sample": ARI 0.45, 24 topics against 44, junk share 0.15
+    # against 0.08), not the goal of issue 13 (ARI >= 0.7, junk within 2 points), which is not reached:
+    # a perfect fit of the half (the full fit's own topics there) with the rest assigned reaches ARI 0.84.
+    assert adjusted_rand_score(annomi_run.kept["topic"], half.kept["topic"]) >= 0.38
     assert 0.35 <= half.metrics["joint"]["topic_count"] / annomi_run.metrics["joint"]["topic_count"] <= 1.0
-    assert half.metrics["joint"]["junk_share"] <= annomi_run.metrics["joint"]["junk_share"] + 0.12
+    assert half.metrics["joint"]["junk_share"] <= annomi_run.metrics["joint"]["junk_share"] + 0.10
+    assert half.metrics["joint"]["assignment_passes"] >= 2  # assigned again with every remark's centroids

@@ -48,18 +48,46 @@ def test_a_sampled_fit_fits_whole_sessions_and_says_so(sampled_run):
     assert written == sample and "assign.min_similarity" in written["rule"]
 
 
-def test_remarks_outside_the_sample_get_the_topic_the_assignment_rule_gives(sampled_run):
+def test_remarks_outside_the_sample_hold_the_topic_transform_gives_them(sampled_run):
+    from topics.assign import curated_targets
+    from topics.editlog import Curator
+
     kept = sampled_run.kept
     embeddings = np.load(sampled_run.path / EMBEDDINGS_FILE)
     inside = kept["in_sample"].to_numpy(dtype=bool)
     labels = kept["topic"].to_numpy(dtype=int)
-    floor = sampled_run.config["assign"]["min_similarity"]
-    targets = CuratedTopics.of_partition(labels[inside], embeddings[inside], floor)
-    expected, similarity = targets.assign(embeddings[~inside])
+    # the run's own transform targets (centroids of every remark a topic holds), as `topics transform` builds them
+    expected, similarity = curated_targets(Curator(sampled_run.path)).assign(embeddings[~inside])
     assert (labels[~inside] == expected).all()
     assert (labels[~inside] != OUTLIER).mean() > 0.7
     probability = kept["probability"].to_numpy(dtype=float)[~inside]
     np.testing.assert_allclose(probability, similarity, rtol=1e-5)
+    passes = sampled_run.joint.metrics["assignment_passes"]
+    assert 1 <= passes < 30
+    # the first pass alone (centroids of the sample) gives some remarks another topic: the passes matter
+    first, _ = CuratedTopics.of_partition(labels[inside], embeddings[inside], 0.4).assign(embeddings[~inside])
+    assert passes == 1 or (first != labels[~inside]).any()
+
+
+def test_settling_stops_when_nothing_moves_and_keeps_the_fitted_remarks():
+    from topics.sample import settle
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 8))
+    embeddings = np.vstack([c + 0.3 * rng.normal(size=(40, 8)) for c in centres]).astype(np.float32)
+    truth = np.repeat([0, 1, 2], 40)
+    final = truth.copy()
+    rest = np.flatnonzero(np.arange(120) % 2 == 1)
+    final[rest] = (truth[rest] + 1) % 3  # a wrong first assignment of every remark outside the "sample"
+    similarity = np.zeros(120, np.float32)
+    passes = settle(final, similarity, rest, embeddings, floor=-1.0)
+    assert passes >= 2
+    fitted = np.setdiff1d(np.arange(120), rest)
+    assert (final[fitted] == truth[fitted]).all()  # the fitted remarks keep their topics
+    assert (final[rest] == truth[rest]).all()  # well-separated groups: every remark back in its own
+    targets = CuratedTopics.of_partition(final, embeddings, -1.0)
+    assert (targets.assign(embeddings[rest])[0] == final[rest]).all()  # a fixed point
+    assert (similarity[rest] > 0).all()
 
 
 def test_a_sampled_run_counts_every_remark_in_sizes_groups_words_and_members(sampled_run):

@@ -278,8 +278,9 @@ def _sample_record(prepared: Prepared, config: Config) -> dict:
             "fitted_sessions": int(pd.Series(sessions).nunique(dropna=False)), "kept_remarks": kept,
             "assigned": int(kept - prepared.sample.sum()),
             "rule": "whole sessions drawn at random; every other remark assigned to the nearest topic centroid "
-                    f"(cosine >= assign.min_similarity {config.assign.min_similarity}), each consensus member's "
-                    f"topics likewise from cosine {member_floor(config)}"}
+                    f"(cosine >= assign.min_similarity {config.assign.min_similarity}), then again with the "
+                    "centroids of every remark until no assignment changes (as topics transform assigns); each "
+                    f"consensus member's topics once, from cosine {member_floor(config)}"}
 
 
 def _members_frame(remark_ids: pd.Series, members: dict[int, np.ndarray]) -> pd.DataFrame:
