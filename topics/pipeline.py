@@ -34,7 +34,7 @@ from topics.consensus import member_seeds
 from topics.model import FittedModel, fit_topic_set, save_bertopic
 from topics.run import EMBEDDINGS_FILE, TopicRun, atomic_folder, group_folder
 from topics.runtime import cache_root
-from topics.sample import extend, member_floor, session_sample
+from topics.sample import TOLERANCE, extend, member_floor, session_sample
 from topics.words import TopicWords
 
 MIN_GROUP_CLUSTER = 5
@@ -279,8 +279,8 @@ def _sample_record(prepared: Prepared, config: Config) -> dict:
             "assigned": int(kept - prepared.sample.sum()),
             "rule": "whole sessions drawn at random; every other remark assigned to the nearest topic centroid "
                     f"(cosine >= assign.min_similarity {config.assign.min_similarity}), then again with the "
-                    "centroids of every remark until no assignment changes (as topics transform assigns); each "
-                    f"consensus member's topics once, from cosine {member_floor(config)}"}
+                    f"centroids of every remark until at most {TOLERANCE:.1%} of them change (as topics transform "
+                    f"assigns); each consensus member's topics once, from cosine {member_floor(config)}"}
 
 
 def _members_frame(remark_ids: pd.Series, members: dict[int, np.ndarray]) -> pd.DataFrame:
