@@ -326,3 +326,34 @@ def test_the_words_page_finds_the_topics_of_a_word_with_weights_and_remarks(run_
     assert any(":orange-background[" in m.value for m in app.markdown)
     app.text_input(key="words_term").input("zzzqqq").run()
     assert any("No remark in the model says" in i.value for i in app.info)
+
+
+def test_the_server_opens_the_run_before_streamlit_takes_over(run_folder, monkeypatch):
+    """``topics explore``'s server process reads the run once, into the cache the pages read, before any visitor."""
+    import sys
+
+    from streamlit.web import cli
+
+    from topics.editlog import Curator
+    from topics.explorer import common, serve
+
+    common.curator_for.clear()
+    handed_over = {}
+
+    def streamlit_main():
+        handed_over["argv"] = list(sys.argv)
+        opened = []
+        monkeypatch.setattr(common, "Curator", lambda path: opened.append(path) or Curator(path))
+        handed_over["curator"] = common.curator_for(str(run_folder))  # what the first page asks for
+        handed_over["opened again"] = opened
+        return 0
+
+    monkeypatch.setattr(cli, "main", streamlit_main)
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    with pytest.raises(SystemExit) as stopped:
+        serve.main(["--server.port", "8599", "--", str(run_folder)])
+    assert stopped.value.code == 0
+    assert handed_over["argv"] == ["streamlit", "run", str(serve.APP), "--server.port", "8599", "--", str(run_folder)]
+    assert handed_over["opened again"] == []  # the first page finds the run already open
+    assert handed_over["curator"].path == run_folder
+    common.curator_for.clear()

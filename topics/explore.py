@@ -15,14 +15,15 @@ import sys
 from pathlib import Path
 
 from topics.errors import TopicsInputError
-from topics.run import load_run
+from topics.run import check_run_folder
 
 APP = Path(__file__).resolve().parent / "explorer" / "app.py"
 
 
 def streamlit_command(run: Path | None, port: int) -> list[str]:
-    """The command line ``topics explore`` runs (tests start the same one)."""
-    command = [sys.executable, "-m", "streamlit", "run", str(APP),
+    """The command line ``topics explore`` runs (tests start the same one): Streamlit by way of
+    :mod:`topics.explorer.serve`, which opens the run before the server accepts its first visitor."""
+    command = [sys.executable, "-m", "topics.explorer.serve",
                "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.address", "127.0.0.1", "--server.port", str(port),
                "--client.toolbarMode", "minimal", "--server.fileWatcherType", "none",
@@ -32,7 +33,7 @@ def streamlit_command(run: Path | None, port: int) -> list[str]:
 
 def explore(run: Path | None, port: int = 8501) -> int:
     if run is not None:
-        load_run(run)  # a clear error here beats one in the browser
+        check_run_folder(Path(run))  # a clear error here beats one in the browser; the server reads the rest
     if not APP.exists():
         raise TopicsInputError(f"{APP}: the explorer's script is missing; reinstall therapy-topics.")
     print(f"Explorer at http://127.0.0.1:{port}  (Ctrl+C stops it)", flush=True)

@@ -187,9 +187,8 @@ def load_run(path: str | Path, curated: bool = True) -> TopicRun:
     return Curator(path, final=True, warn=True).run
 
 
-def load_fitted_run(path: str | Path) -> TopicRun:
-    """The fitted run of a folder written by ``topics fit``, without edits; errors name the missing file."""
-    folder = Path(path)
+def check_run_folder(folder: Path) -> dict[str, Any]:
+    """The provenance of a run folder of this format, without reading its remarks; errors say what is wrong."""
     if not folder.is_dir():
         raise TopicsInputError(f"{folder}: not a run folder. Pass a folder written by 'topics fit' (under outputs/).")
     provenance = _read_json(folder / "provenance.json")
@@ -198,6 +197,15 @@ def load_fitted_run(path: str | Path) -> TopicRun:
         raise TopicsInputError(
             f"{folder}: run folder format {version!r} is not the supported format {FORMAT_VERSION}. Refit with this version."
         )
+    for name in ("config.yaml", "remarks.parquet", "metrics.json"):
+        _require(folder / name, Path.stat)
+    return provenance
+
+
+def load_fitted_run(path: str | Path) -> TopicRun:
+    """The fitted run of a folder written by ``topics fit``, without edits; errors name the missing file."""
+    folder = Path(path)
+    provenance = check_run_folder(folder)
     config = _require(folder / "config.yaml", lambda p: yaml.safe_load(p.read_text(encoding="utf-8")))
     remarks = _require(folder / "remarks.parquet", pd.read_parquet)
     if "attached" not in remarks:  # fitted before short remarks were attached
