@@ -7,13 +7,17 @@ Reasons, checked in this order:
 ``empty``
     nothing but whitespace, punctuation or control characters.
 ``backchannel``
-    only backchannels, fillers and non-speech marks ("Mm-hmm.", "Okay, right.",
-    "[chuckles]") or a phrase from
-    ``clean.backchannels``.
+    only backchannels, fillers and non-speech marks of the remark's language
+    ("Mm-hmm.", "Okay, right.", "[chuckles]", "Угу, ну да.", "Vale, bueno.")
+    or a phrase from ``clean.backchannels``.
 ``too_short``
-    fewer content words than ``clean.min_content_words``. About 30 % of
-    AnnoMI's therapist remarks have three words or fewer; without content
-    words they cluster by form ("yeah right") rather than by theme.
+    fewer content words than ``clean.min_content_words`` (words that are not
+    stop words or fillers of the remark's language). About 30 % of AnnoMI's
+    therapist remarks have three words or fewer; without content words they
+    cluster by form ("yeah right") rather than by theme.
+
+Each remark is judged by its own language's lists (:mod:`topics.stopwords`;
+the language from :mod:`topics.language`); without languages, English.
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from topics.config import CleanConfig
-from topics.stopwords import FILLERS, NON_SPEECH, STOP_WORDS, content_words, tokenize
+from topics.stopwords import DEFAULT_LANGUAGE, STOP_WORDS, StopWords, content_words, language_fillers, tokenize
 
 REASONS = ("empty", "backchannel", "too_short")
 _SPACE_RE = re.compile(r"\s+")
@@ -62,17 +67,19 @@ def _phrase(text: str) -> str:
 
 
 def set_aside_reason(text: str, config: CleanConfig, stop_words: frozenset[str] = STOP_WORDS,
-                     extra: frozenset[str] | None = None) -> str | None:
+                     extra: frozenset[str] | None = None, fillers: frozenset[str] | None = None) -> str | None:
     """Why a normalised remark cannot carry a topic, or ``None`` when it can.
 
-    ``extra``: the config's backchannel phrases as :func:`_phrase` makes them (computed here when None).
+    ``extra``: the config's backchannel phrases as :func:`_phrase` makes them (computed here when None);
+    ``stop_words`` and ``fillers``: the remark's language's (default English).
     """
     tokens = tokenize(text)
     if not tokens:
         return "empty"
     if config.drop_backchannels:
         extra = extra if extra is not None else frozenset(_phrase(p) for p in config.backchannels)
-        if all(token in FILLERS or token in NON_SPEECH for token in tokens) or _phrase(text) in extra:
+        fillers = fillers if fillers is not None else language_fillers(DEFAULT_LANGUAGE)
+        if all(token in fillers for token in tokens) or _phrase(text) in extra:
             return "backchannel"
     if len(content_words(text, stop_words)) < config.min_content_words:
         return "too_short"
@@ -98,9 +105,21 @@ class CleanResult:
         return counts
 
 
-def clean(texts: pd.Series, config: CleanConfig, stop_words: frozenset[str] = STOP_WORDS) -> CleanResult:
-    """Normalise every remark and mark those that cannot carry a topic."""
+def clean(texts: pd.Series, config: CleanConfig, languages: np.ndarray | None = None,
+          stop_words: StopWords | None = None) -> CleanResult:
+    """Normalise every remark and mark those that cannot carry a topic, each by its language's lists.
+
+    ``languages``: one ISO 639-1 code per remark (None: all English);
+    ``stop_words``: the run's (with ``words.extra_stop_words``).
+    """
     normalised = texts.fillna("").astype(str).map(normalise)
     extra = frozenset(_phrase(p) for p in config.backchannels)
-    reasons = normalised.map(lambda t: set_aside_reason(t, config, stop_words, extra))
+    stop_words = stop_words or StopWords()
+    if languages is None:
+        languages = np.full(len(texts), DEFAULT_LANGUAGE, dtype=object)
+    reasons = pd.Series(None, index=normalised.index, dtype=object)
+    for language in pd.unique(languages):
+        rows = normalised[languages == language]
+        stop, fillers = stop_words.of(language), language_fillers(language)
+        reasons[rows.index] = [set_aside_reason(text, config, stop, extra, fillers) for text in rows]
     return CleanResult(text=normalised.astype("string"), set_aside=reasons.astype("string"))

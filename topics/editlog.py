@@ -160,7 +160,8 @@ class Curator:
     def words(self) -> TopicWords:
         if self._words is None:
             kept = self.fitted.kept
-            self._words = TopicWords.open(self.path, kept["text"], self.fitted.config.get("words", {}))
+            languages = kept["language"].to_numpy(dtype=object) if "language" in kept else None
+            self._words = TopicWords.open(self.path, kept["text"], self.fitted.config.get("words", {}), languages)
         return self._words
 
     def prime_in_background(self) -> None:

@@ -26,7 +26,8 @@ from topics.backends import resolve
 from topics.consensus import ConsensusClusterer, member_seeds
 from topics.reduce import MultiSeedReducer
 from topics.run import OUTLIER, Topic, TopicSet
-from topics.stopwords import STOP_WORDS, TOKEN_PATTERN
+from topics.stopwords import StopWords
+from topics.words import word_vectorizer
 
 
 def _bertopic_embedder(encoder: Encoder):
@@ -40,8 +41,10 @@ def _bertopic_embedder(encoder: Encoder):
     return _Adapter()
 
 
-def stop_words_for(config: Config) -> frozenset[str]:
-    return STOP_WORDS | {w.lower() for w in config.words.extra_stop_words}
+def stop_words_for(config: Config, languages=("en",)) -> frozenset[str]:
+    """Every stop word and filler of the corpus' ``languages`` with the config's extras: what makes a topic
+    *word* uninformative in the metrics (the remarks themselves lose their own language's, :class:`StopWords`)."""
+    return StopWords(config.words.extra_stop_words).union(languages)
 
 
 def build_bertopic(config: Config, encoder: Encoder, reducer: MultiSeedReducer, embeddings: np.ndarray | None = None):
@@ -49,13 +52,9 @@ def build_bertopic(config: Config, encoder: Encoder, reducer: MultiSeedReducer, 
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
-    from sklearn.feature_extraction.text import CountVectorizer
 
     words = config.words
-    vectorizer = CountVectorizer(
-        stop_words=sorted(stop_words_for(config)), token_pattern=TOKEN_PATTERN,
-        ngram_range=tuple(words.ngram_range), min_df=words.min_df,
-    )
+    vectorizer = word_vectorizer(words.ngram_range, words.min_df)  # documents are word texts
     cluster, outliers = config.cluster, config.outliers
     member_rule = outliers.reduce and outliers.strategy == "embeddings"
     hdbscan_model = ConsensusClusterer(
@@ -99,11 +98,12 @@ class FittedModel:
 
 def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, groups: pd.Series | None,
                   config: Config, encoder: Encoder, reduce_cache: Path | None,
-                  labels: dict[str, np.ndarray] | None = None) -> FittedModel:
+                  labels: dict[str, np.ndarray] | None = None, languages=("en",)) -> FittedModel:
     """Fit one BERTopic model on kept remarks and turn it into a ``TopicSet``.
 
-    ``labels`` (metadata name -> one value per document) are scored against the
-    topics with NMI and ARI.
+    ``documents`` are the remarks' word texts (:meth:`topics.stopwords.StopWords.strip_all`): c-TF-IDF
+    counts them. ``labels`` (metadata name -> one value per document) are scored against the topics with
+    NMI and ARI; ``languages``: the corpus' languages, for the metrics' stop words.
     """
     if len(documents) < max(2 * config.cluster.min_cluster_size, config.reduce.n_components + 2):
         raise TopicsInputError(
@@ -142,7 +142,7 @@ def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, group
     topic_list = _topics_from_model(model, final, groups, config.words.top_n)
     topic_set = TopicSet(name=name, topics=topic_list, centroids=centroids)
     topic_set.metrics = topic_set_metrics(topic_list, final, documents, config.words.top_n, initial,
-                                          stop_words_for(config), labels)
+                                          stop_words_for(config, languages), labels)
     timings = {
         "reduce": reducer.fit_seconds_,
         "cluster_and_words": fitted - started - reducer.fit_seconds_,

@@ -26,13 +26,16 @@ from topics.clean import CleanResult, clean
 from topics.config import Config, resolve_path
 from topics.corpus import Corpus
 from topics.distributed import ClusterEncoder, compute_client
-from topics.embed import (STAND_IN, EmbeddingCache, Encoder, SentenceTransformerEncoder, StandInEncoder,
-                          embed_texts, resolve_device)
+from topics.embed import (MULTILINGUAL, STAND_IN, EmbeddingCache, Encoder, SentenceTransformerEncoder,
+                          StandInEncoder, UniversalSentenceEncoder, embed_texts, resolve_device)
+from topics.language import Languages, check_coverage, detect as detect_languages
+from topics.language import validate_setting as validate_language
 from topics import stability
 from topics.errors import TopicsInputError
 from topics.consensus import member_seeds
 from topics.model import FittedModel, fit_topic_set, save_bertopic
 from topics.run import EMBEDDINGS_FILE, TopicRun, atomic_folder, group_folder
+from topics.stopwords import StopWords, missing_lists
 from topics.runtime import cache_root
 from topics.sample import TOLERANCE, extend, member_floor, session_sample
 from topics.words import TopicWords
@@ -44,10 +47,13 @@ _PACKAGES = ("therapy-topics", "bertopic", "umap-learn", "hdbscan", "sentence-tr
 
 
 def make_encoder(config: Config) -> Encoder:
-    """The encoder ``embed.model`` names: the packaged MiniLM, a local model folder, or the benchmarks' stand-in."""
+    """The encoder ``embed.model`` names: the packaged MiniLM, the multilingual USE, a local model folder, or
+    the benchmarks' stand-in."""
     embed = config.embed
     if embed.model == STAND_IN:
         return StandInEncoder()
+    if embed.model == MULTILINGUAL:
+        return UniversalSentenceEncoder()
     return SentenceTransformerEncoder(embed.model, embed.device, embed.batch_size, embed.normalize)
 
 
@@ -89,7 +95,10 @@ class Prepared:
     cleaned: CleanResult
     remarks: pd.DataFrame
     kept: pd.Index
+    #: the kept remarks' cleaned texts (what is embedded) and word texts (what topic words are counted on)
     texts: list[str]
+    word_texts: list[str]
+    languages: Languages
     embeddings: np.ndarray
     embed_counts: dict[str, int]
     encoder: Encoder
@@ -111,11 +120,17 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
     ``client``: a Dask client (:func:`topics.distributed.compute_client`) whose workers embed.
     """
     timer = timer or _Timer()
+    validate_language(config.corpus.language)  # a wrong code is an error before any work
     with timer.stage("load"):
         corpus = load_corpus(config.corpus, resolve_path(config.corpus.path, config_file))
+    with timer.stage("detect languages"):
+        languages = remark_languages(corpus, config)
+        _say_languages(languages)
+    stop_words = StopWords(config.words.extra_stop_words)
     with timer.stage("clean"):
-        cleaned = clean(corpus.frame["text"], config.clean)
+        cleaned = clean(corpus.frame["text"], config.clean, languages.per_remark, stop_words)
         remarks = corpus.frame.copy()
+        remarks["language"] = pd.Series(languages.per_remark, index=remarks.index, dtype="string")
         remarks["kept"] = cleaned.kept.to_numpy()
         remarks["set_aside"] = cleaned.set_aside
         kept = remarks.index[remarks["kept"]]
@@ -125,6 +140,8 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
                 f"({cleaned.counts()}). Check corpus.keep_roles and clean.min_content_words."
             )
     encoder = encoder or make_encoder(config)
+    check_coverage(languages, remarks["kept"].to_numpy(), getattr(encoder, "languages", None),
+                   f"embed.model: {config.embed.model}", config.embed.language_check)
     with timer.stage("embed"):
         texts = cleaned.text[kept].tolist()
         embedder = ClusterEncoder(encoder, client, config.compute.partition) if client is not None else encoder
@@ -132,12 +149,15 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
         if client is not None:
             embed_counts["cluster_workers"] = len(embedder.workers_)
     with timer.stage("count words"):
-        words = TopicWords.count(remarks.loc[kept, "text"].tolist(), config.words.model_dump(mode="json"))
+        kept_languages = remarks.loc[kept, "language"].to_numpy(dtype=object)
+        word_texts = stop_words.strip_all(texts, kept_languages)
+        words = TopicWords.of_word_texts(word_texts, config.words.model_dump(mode="json"))
     size = config.fit.sample_size
     sample = (session_sample(remarks.loc[kept, "session"], size, config.seed)
               if size is not None and len(kept) > size else None)
     return Prepared(
-        corpus=corpus, cleaned=cleaned, remarks=remarks, kept=kept, texts=texts, embeddings=embeddings,
+        corpus=corpus, cleaned=cleaned, remarks=remarks, kept=kept, texts=texts, word_texts=word_texts,
+        languages=languages, embeddings=embeddings,
         embed_counts=embed_counts, encoder=encoder,
         reduce_cache=cache_root() / "reduced" if config.embed.cache else None,
         groups=remarks.loc[kept, "group"].reset_index(drop=True) if corpus.has_groups else None,
@@ -145,6 +165,20 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
                 for column in corpus.metadata_columns},
         words=words, sample=sample, client=client,
     )
+
+
+def remark_languages(corpus: Corpus, config: Config) -> Languages:
+    """The language of each remark of ``corpus``, as ``corpus.language`` says (:mod:`topics.language`)."""
+    return detect_languages(corpus.frame["text"], corpus.frame["session"], config.corpus.language, config.seed)
+
+
+def _say_languages(languages: Languages) -> None:
+    """The languages found, and what we have no lists for (topic words may then hold function words)."""
+    print(f"Languages: {', '.join(f'{code} {share:.0%}' for code, share in languages.shares.items())} "
+          f"({languages.method}).", file=sys.stderr)
+    for language, missing in missing_lists(languages.present).items():
+        print(f"warning: {language}: {missing}; the fit goes on, but its topic words may include such words. "
+              "Add them with words.extra_stop_words (and clean.backchannels).", file=sys.stderr)
 
 
 def fit_joint(prepared: Prepared, config: Config) -> FittedModel:
@@ -159,18 +193,20 @@ def _fit_model(name: str, prepared: Prepared, rows: np.ndarray | None, config: C
 
     def part(mask: np.ndarray):
         if rows is None and mask.all():  # the joint model's remarks: no copy of a million embeddings
-            return prepared.texts, prepared.embeddings, prepared.groups, prepared.labels
-        texts = [t for t, m in zip(prepared.texts, mask) if m]
+            return prepared.word_texts, prepared.embeddings, prepared.groups, prepared.labels
+        texts = [t for t, m in zip(prepared.word_texts, mask) if m]
         groups = None if prepared.groups is None or rows is not None else prepared.groups[mask].reset_index(drop=True)
         return texts, prepared.embeddings[mask], groups, {key: values[mask] for key, values in prepared.labels.items()}
 
+    languages = prepared.languages.present or ["en"]
     texts, embeddings, groups, labels = part(sample)
-    fitted = fit_topic_set(name, texts, embeddings, groups, config, prepared.encoder, prepared.reduce_cache, labels)
+    fitted = fit_topic_set(name, texts, embeddings, groups, config, prepared.encoder, prepared.reduce_cache, labels,
+                           languages)
     if prepared.sample is None:
         return fitted
     texts, embeddings, groups, labels = part(selected)
     return extend(fitted, prepared.sample[selected], texts, embeddings, groups, prepared.words, rows, config, labels,
-                  prepared.client)
+                  prepared.client, languages)
 
 
 def fit_run(config: Config, config_file: Path | None = None, out: Path | None = None,
@@ -236,7 +272,9 @@ def _fit_prepared(config: Config, prepared: Prepared, target: Path, backends: di
         "corpus": {"path": str(corpus.source), "sha256": corpus.sha256, "rows_by_role": corpus.role_counts,
                    "remarks": len(corpus)},
         "cleaning": cleaned.counts() | {"short_attached": short_placed},
+        "languages": prepared.languages.record() | {"missing_lists": missing_lists(prepared.languages.present)},
         "embedding": {"encoder": encoder.identity, "device": resolve_device(config.embed.device),
+                      "languages": sorted(getattr(encoder, "languages", None) or []) or None,
                       **prepared.embed_counts},
         "backends": backends,
         "scheduler": config.compute.scheduler,

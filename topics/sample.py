@@ -76,13 +76,14 @@ def member_floor(config: Config) -> float:
 
 def extend(fitted: FittedModel, sample: np.ndarray, documents: list[str], embeddings: np.ndarray,
            groups: pd.Series | None, words: TopicWords, rows: np.ndarray | None, config: Config,
-           labels: dict[str, np.ndarray] | None = None, client: Any = None) -> FittedModel:
+           labels: dict[str, np.ndarray] | None = None, client: Any = None, languages=("en",)) -> FittedModel:
     """``fitted`` (a model of the ``sample`` rows) extended to every remark of ``documents``.
 
     ``embeddings``, ``groups`` and ``labels`` are row-aligned with ``documents``;
     ``words`` counts the run's kept remarks and ``rows`` marks this model's
     remarks among them (None: all), as :meth:`TopicWords.words` takes them.
-    ``client``: a Dask client that assigns the blocks (:mod:`topics.distributed`).
+    ``client``: a Dask client that assigns the blocks (:mod:`topics.distributed`); ``languages``: the
+    corpus', for the metrics' stop words.
     """
     rest = np.flatnonzero(~sample)
     sample_embeddings = np.asarray(embeddings[sample])
@@ -104,7 +105,7 @@ def extend(fitted: FittedModel, sample: np.ndarray, documents: list[str], embedd
     centroids = mean_by_topic(final, embeddings, [t.id for t in topics])
     topic_set = TopicSet(name=fitted.topic_set.name, topics=topics, centroids=centroids)
     topic_set.metrics = topic_set_metrics(topics, final, documents, config.words.top_n, initial,
-                                          stop_words_for(config), labels) | {
+                                          stop_words_for(config, languages), labels) | {
         "fit_sample_remarks": int(sample.sum()), "assignment_passes": passes}
     print(f"{fitted.topic_set.name}: fitted on {int(sample.sum()):,} remarks, assigned {len(rest):,} more "
           f"({float(np.mean(final[rest] == OUTLIER)):.1%} of them outliers; {passes} passes until stable).",

@@ -1,20 +1,32 @@
-"""Words that say nothing about a topic in therapy speech.
+"""Words that say nothing about a topic in therapy speech, per language.
 
-Spoken therapist turns are full of backchannels ("mm-hmm"), fillers ("you
-know", "kind of") and contraction fragments ("don", "ve") that plain English
-stop-word lists miss; left in, they become topic words ("mm hmm okay"). One
-tokenizer and one word list serve cleaning, the c-TF-IDF vectorizer and the
-metrics, so "content word" means the same thing everywhere.
+Spoken therapist turns are full of backchannels ("mm-hmm", "угу", "vale"),
+fillers ("you know", "ну", "pues", "genau", "ben") and contraction fragments
+("don", "ve") that plain stop-word lists miss; left in, they become topic
+words ("mm hmm okay"). One tokenizer and one set of word lists serve cleaning,
+topic words and the metrics, so "content word" means the same thing
+everywhere.
+
+Each language has its own list (:class:`StopWords`): a Russian remark loses
+Russian stop words, an English one English stop words, so in a corpus that
+mixes English and German the English "die" and "war" stay topic words while
+the German article goes. English is scikit-learn's list plus our fillers
+(what every fit used before languages existed); Russian, Spanish, German
+and French are the maintained lists of the ``stop-words`` package plus
+fillers and backchannels we wrote for spoken therapy; the package's other
+languages get its list alone, and a language without any list keeps its
+function words (the fit warns: :func:`missing_lists`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-#: Same as scikit-learn's default token pattern: words of two or more characters.
+#: Same as scikit-learn's default token pattern: words of two or more characters (any script).
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 
@@ -32,8 +44,52 @@ FILLERS = frozenset(
     """.split()
 )
 
-#: Transcription marks for non-speech ("[chuckles]", "[inaudible]").
-NON_SPEECH = frozenset("chuckle chuckles chuckling laugh laughs laughing laughter sigh sighs inaudible crosstalk cough coughs".split())
+#: Interjections transcribed in Latin letters whatever the language ("Окей", "mhm" in a Spanish session).
+INTERJECTIONS = frozenset("mm mmm mhm hmm hm uh um umm ah aha eh oh ok okay".split())
+
+#: Fillers and backchannels of spoken therapy in other languages, written for this project: single words
+#: (a hyphenated "угу-угу" is its parts), each a filler on its own, since a remark made only of them is a
+#: backchannel.
+LANGUAGE_FILLERS: dict[str, frozenset[str]] = {
+    "en": FILLERS,
+    "ru": frozenset(
+        """
+        ага угу ну вот да нет так ладно хорошо понятно ясно конечно значит типа короче вообще
+        просто слушайте смотрите знаете понимаете скажем допустим наверное
+        мм ммм хм эм ох ах ой окей ок угу-угу ага-ага да-да ну-ну вроде
+        похоже кажется возможно говорите говорили сказали скажите расскажите
+        """.split()
+    ),
+    "es": frozenset(
+        """
+        ajá aja mhm eh este bueno pues vale claro sí si ya vaya venga oye mira vamos osea
+        digamos entonces bien quizás quizá cierto exacto entiendo vale-vale ok okey
+        parece dices dijiste decir cuéntame cuéntanos
+        """.split()
+    ),
+    "de": frozenset(
+        """
+        also ja genau naja na ne nee nein halt eben eigentlich irgendwie sozusagen quasi gut okay
+        mhm hm äh ähm öh tja ach ok stimmt klar richtig schon mal einfach wirklich vielleicht
+        sagen sagten sagte erzählen
+        """.split()
+    ),
+    "fr": frozenset(
+        """
+        ben bah bon alors voilà donc euh heu hein oui ouais non accord enfin quoi bref genre
+        tiens écoutez écoute vraiment effectivement exactement ok okay
+        dites disiez dire racontez semble
+        mh mhm ah oh eh ouais-ouais
+        """.split()
+    ),
+}
+
+#: Transcription marks for non-speech ("[chuckles]", "[inaudible]", "(плачет)", "(risas)").
+NON_SPEECH = frozenset(
+    "chuckle chuckles chuckling laugh laughs laughing laughter sigh sighs inaudible crosstalk cough coughs "
+    "смеётся смеется плачет вздыхает неразборчиво пауза risas ríe llora suspira inaudible pausa "
+    "lacht weint seufzt unverständlich rires rit pleure soupire inaudible".split()
+)
 
 #: Fragments the tokenizer leaves from contractions ("don't" -> "don") and false starts ("wha-").
 CONTRACTION_FRAGMENTS = frozenset(
@@ -42,10 +98,95 @@ CONTRACTION_FRAGMENTS = frozenset(
 
 STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | FILLERS | NON_SPEECH | CONTRACTION_FRAGMENTS
 
+#: ISO 639-1 codes of the ``stop-words`` package's languages (it names them in English).
+_PACKAGE_LANGUAGES = {
+    "ar": "arabic", "bg": "bulgarian", "ca": "catalan", "cs": "czech", "da": "danish", "nl": "dutch",
+    "fi": "finnish", "fr": "french", "de": "german", "gu": "gujarati", "he": "hebrew", "hi": "hindi",
+    "hu": "hungarian", "id": "indonesian", "ms": "malaysian", "it": "italian", "nb": "norwegian",
+    "no": "norwegian", "pl": "polish", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sk": "slovak",
+    "es": "spanish", "sv": "swedish", "tr": "turkish", "uk": "ukrainian", "vi": "vietnamese", "fa": "persian",
+    "el": "greek", "zh": "chinese", "ja": "japanese", "ko": "korean",
+}
+#: The language of remarks whose language is unknown (runs fitted before languages were detected).
+DEFAULT_LANGUAGE = "en"
+
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased tokens exactly as the topic-word vectorizer sees them."""
+    """Lower-cased tokens exactly as the topic-word vectorizer sees them (Cyrillic and accents included)."""
     return _TOKEN_RE.findall(text.lower())
+
+
+@functools.cache
+def language_fillers(language: str) -> frozenset[str]:
+    """Tokens of one language's fillers and backchannels, plus interjections and non-speech marks: a remark
+    made only of these is a backchannel (short remarks take their session's language, see
+    :mod:`topics.language`)."""
+    fillers = LANGUAGE_FILLERS.get(language, frozenset())
+    return frozenset(t for f in fillers for t in tokenize(f)) | INTERJECTIONS | NON_SPEECH
+
+
+@functools.cache
+def language_stop_words(language: str) -> frozenset[str] | None:
+    """Stop words, fillers and non-speech marks of one language (ISO 639-1); None when we have no list."""
+    if language == "en":
+        return STOP_WORDS
+    listed: set[str] = set()
+    if language in _PACKAGE_LANGUAGES:
+        from stop_words import get_stop_words
+
+        for entry in get_stop_words(_PACKAGE_LANGUAGES[language]):
+            listed.update(tokenize(entry))
+    if not listed and language not in LANGUAGE_FILLERS:
+        return None
+    return frozenset(listed) | language_fillers(language)
+
+
+def missing_lists(languages: Iterable[str]) -> dict[str, str]:
+    """What each language lacks: no stop-word list at all, or no list of spoken fillers of ours."""
+    missing = {}
+    for language in sorted(set(languages)):
+        if language_stop_words(language) is None:
+            missing[language] = "no stop-word or filler list"
+        elif language not in LANGUAGE_FILLERS:
+            missing[language] = "no list of spoken fillers and backchannels"
+    return missing
+
+
+class StopWords:
+    """The stop words of a corpus: each remark's own language's list, plus ``words.extra_stop_words``.
+
+    :meth:`strip` gives the *word text* of a remark: its tokens without its
+    language's stop words, in order. Topic words are counted on word texts
+    (scikit-learn drops stop words before forming n-grams, so on one language
+    this gives the words a stop-word list in the vectorizer gives), which is
+    what lets every remark of a mixed corpus lose its own stop words.
+    """
+
+    def __init__(self, extra: Iterable[str] = ()) -> None:
+        self.extra = frozenset(w.lower() for w in extra)
+
+    def of(self, language: str | None) -> frozenset[str]:
+        """A language's stop words with the extras; a language without lists has only the extras."""
+        return _with_extra(language or DEFAULT_LANGUAGE, self.extra)
+
+    def union(self, languages: Iterable[str]) -> frozenset[str]:
+        """Every listed language's stop words: what decides whether a topic *word* is a filler."""
+        return frozenset().union(*(self.of(language) for language in set(languages) or {DEFAULT_LANGUAGE}))
+
+    def strip(self, text: str, language: str | None) -> str:
+        stop = self.of(language)
+        return " ".join(token for token in tokenize(text) if token not in stop)
+
+    def strip_all(self, texts: Sequence[str], languages: Sequence[str] | None) -> list[str]:
+        """Word texts of ``texts``, each with its own language's list (``None``: every remark English)."""
+        if languages is None:
+            return [self.strip(text, DEFAULT_LANGUAGE) for text in texts]
+        return [self.strip(text, language) for text, language in zip(texts, languages, strict=True)]
+
+
+@functools.cache
+def _with_extra(language: str, extra: frozenset[str]) -> frozenset[str]:
+    return (language_stop_words(language) or frozenset()) | extra
 
 
 def content_words(text: str, stop_words: Iterable[str] = STOP_WORDS) -> list[str]:

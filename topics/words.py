@@ -2,8 +2,8 @@
 
 When an expert merges topics or moves remarks, the topics that changed need
 new words; all others keep theirs exactly. :class:`TopicWords` counts the
-words of every kept remark once (the run's stop words, token pattern and
-n-gram range), so the words of any new assignment are one sparse product away:
+words of every kept remark once (each remark without its language's stop
+words, then the run's token pattern and n-gram range), so the words of any new assignment are one sparse product away:
 class counts, then c-TF-IDF as BERTopic computes it (l1-normalised counts
 times ``log(1 + mean class size / word frequency)``), with ``min_df`` counted
 over topics as BERTopic's vectorizer does.
@@ -23,11 +23,17 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
 from topics.clean import normalise
-from topics.stopwords import STOP_WORDS, TOKEN_PATTERN
+from topics.stopwords import TOKEN_PATTERN, StopWords
 
 
 COUNTS_FILE = "word_counts.npz"
 VOCABULARY_FILE = "word_vocabulary.json"
+
+
+def word_vectorizer(ngram_range, min_df: int = 1) -> CountVectorizer:
+    """The topic-word vectorizer of word texts (:meth:`topics.stopwords.StopWords.strip`): they hold no stop
+    words any more, so it needs none; BERTopic's c-TF-IDF and :class:`TopicWords` both count with it."""
+    return CountVectorizer(token_pattern=TOKEN_PATTERN, ngram_range=tuple(ngram_range), min_df=min_df)
 
 
 class TopicWords:
@@ -46,16 +52,23 @@ class TopicWords:
         self._last: dict[bytes, tuple] = {}  # per row selection: the last assignment and its class counts
 
     @classmethod
-    def count(cls, texts: list[str], words_config: dict[str, Any]) -> TopicWords:
-        """Count words as the run's vectorizer does (its stop words, token pattern and n-grams)."""
-        stop_words = STOP_WORDS | {w.lower() for w in words_config.get("extra_stop_words", [])}
-        vectorizer = CountVectorizer(stop_words=sorted(stop_words), token_pattern=TOKEN_PATTERN,
-                                     ngram_range=tuple(words_config.get("ngram_range", (1, 1))))
-        counts = vectorizer.fit_transform([normalise(t) for t in texts])
+    def count(cls, texts: Sequence[str], words_config: dict[str, Any],
+              languages: Sequence[str] | None = None) -> TopicWords:
+        """Count words as the run's vectorizer does: each remark without its language's stop words
+        (``languages``, one code per text; None: English), then the token pattern and n-grams."""
+        stop_words = StopWords(words_config.get("extra_stop_words", []))
+        return cls.of_word_texts(stop_words.strip_all([normalise(t) for t in texts], languages), words_config)
+
+    @classmethod
+    def of_word_texts(cls, word_texts: Sequence[str], words_config: dict[str, Any]) -> TopicWords:
+        """Count remarks already stripped of their stop words (what a fit hands BERTopic too)."""
+        vectorizer = word_vectorizer(words_config.get("ngram_range", (1, 1)))
+        counts = vectorizer.fit_transform(word_texts)
         return cls(counts, vectorizer.get_feature_names_out(), words_config)
 
     @classmethod
-    def open(cls, folder: Path, texts: Sequence[str], words_config: dict[str, Any]) -> TopicWords:
+    def open(cls, folder: Path, texts: Sequence[str], words_config: dict[str, Any],
+             languages: Sequence[str] | None = None) -> TopicWords:
         """Saved counts from ``folder`` when they match ``texts``; otherwise count now and save them."""
         counts_file, vocabulary_file = folder / COUNTS_FILE, folder / VOCABULARY_FILE
         if counts_file.exists() and vocabulary_file.exists():
@@ -63,7 +76,7 @@ class TopicWords:
             vocabulary = json.loads(vocabulary_file.read_text(encoding="utf-8"))
             if counts.shape == (len(texts), len(vocabulary)):
                 return cls(counts, np.asarray(vocabulary, dtype=object), words_config)
-        words = cls.count(list(texts), words_config)
+        words = cls.count(list(texts), words_config, languages)
         words.save(folder)
         return words
 
