@@ -1,8 +1,9 @@
 """Assign a run's curated topics to the remarks of a new corpus file.
 
 The new file is read with the run's own corpus mapping (format, columns, roles,
-metadata) and cleaned with its cleaning rules, so its remarks are treated
-exactly like those the model was fitted on. Kept remarks get the curated
+metadata), its languages found as the fit found them and each remark cleaned
+with its language's rules, so its remarks are treated exactly like those the
+model was fitted on (an encoder that does not speak them is said, as at fit). Kept remarks get the curated
 topics by the rule of :mod:`topics.assign` (merged topics are one target,
 discarded topics are never given, a remark like no topic is an outlier);
 short remarks are attached by the same rule when ``assign.short_remarks`` is
@@ -24,7 +25,9 @@ from topics.config import validate_config
 from topics.editlog import Curator
 from topics.embed import Encoder
 from topics.errors import TopicsInputError
-from topics.pipeline import embedding_cache, make_encoder
+from topics.language import check_coverage
+from topics.pipeline import embedding_cache, make_encoder, remark_languages
+from topics.stopwords import StopWords
 
 
 def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
@@ -43,8 +46,10 @@ def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
     config = validate_config(run.config, source=f"{curator.path}/config.yaml")
     model = classifier.require_current(curator) if method == "classifier" else None
     corpus = load_corpus(config.corpus, Path(path), run=curator.path)
-    cleaned = clean(corpus.frame["text"], config.clean)
+    languages = remark_languages(corpus, config)
+    cleaned = clean(corpus.frame["text"], config.clean, languages.per_remark, StopWords(config.words.extra_stop_words))
     frame = corpus.frame.copy()
+    frame["language"] = pd.Series(languages.per_remark, index=frame.index, dtype="string")
     frame["kept"], frame["set_aside"] = cleaned.kept.to_numpy(), cleaned.set_aside
     frame["topic"] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
     frame["similarity"] = pd.Series(pd.NA, index=frame.index, dtype="Float64")
@@ -53,6 +58,9 @@ def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
     attach = config.assign.short_remarks
     if len(kept) or attach:
         encoder = encoder or make_encoder(config)
+        check_coverage(languages, frame["kept"].to_numpy(), getattr(encoder, "languages", None),
+                       f"of this run (embed.model: {config.embed.model})", config.embed.language_check,
+                       remedy="Refit the run with embed.model: multilingual to assign topics to them")
         cache = embedding_cache(config, encoder)
         targets = curated_targets(curator, min_similarity)
         targets.classifier = model
