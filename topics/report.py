@@ -26,7 +26,7 @@ from topics.editlog import Curator
 from topics.errors import TopicsInputError
 from topics.redact import Redactor, redact_frame, redact_label, redact_text, redact_words
 from topics.run import OUTLIER, atomic_folder, write_text_atomic
-from topics.summary import group_model_warnings, group_sizes, groups_described
+from topics.summary import group_model_warnings, group_sizes, groups_described, redaction_caveat
 
 EXAMPLES = 4
 MAX_CODE_VALUES = 12
@@ -197,9 +197,10 @@ def _session_profiles(curator: Curator, path: Path | None, label, redacted: bool
 
 
 def _code_tables(kept: pd.DataFrame, labels: dict[int, str]) -> dict[str, list[dict]]:
-    """Topic by code tables for metadata columns with few values (AnnoMI's MI behaviour codes)."""
+    """Topic by code tables for metadata columns with few values (AnnoMI's MI behaviour codes), and the
+    language mix of every topic when the remarks are in more than one language."""
     tables = {}
-    for column in [c for c in kept.columns if c.startswith("meta_")]:
+    for column in [c for c in kept.columns if c.startswith("meta_") or c == "language"]:
         values = kept[column].dropna()
         if not 1 < values.nunique() <= MAX_CODE_VALUES:
             continue
@@ -294,7 +295,8 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
                   redacted=redacted, summary=summary, topics=topics, groups=list(sizes), kinds=kinds,
                   findings=robust_rows, not_robust=fragile_rows,
                   notes=notes + [w[0].upper() + w[1:] for w in group_model_warnings(run)]
-                  + ([groups_described(run)] if sizes else []),
+                  + ([groups_described(run)] if sizes else [])
+                  + ([redaction_caveat(run)] if redacted and redaction_caveat(run) else []),
                   profile=_profile(run, group, session, labels), code_tables=code_tables, edits=edits,
                   edit_log=edit_log, methods=methods,
                   absent=absent, stability_measured_in=stability.measured_in(run.path),

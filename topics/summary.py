@@ -41,17 +41,53 @@ def groups_described(run: TopicRun) -> str:
     return f"Groups by {label}: " + ", ".join(f"{group_title(run, g)} ({n:,} remarks)" for g, n in sizes.items()) + "."
 
 
+def languages_of(run: TopicRun) -> list[str]:
+    """The languages of the run's kept remarks, most frequent first (empty for runs fitted before languages)."""
+    if "language" not in run.remarks:
+        return []
+    spoken = run.remarks["language"][run.remarks["kept"].to_numpy(dtype=bool)]
+    return [str(language) for language in spoken.value_counts().index]
+
+
+def redaction_caveat(run: TopicRun) -> str | None:
+    """What de-identification cannot promise for this run: its name and place lists, and the rules that tell
+    names from words, were built and measured on English; None for an English run."""
+    other = [language for language in languages_of(run) if language != "en"]
+    if not other:
+        return None
+    return (f"De-identification was built and measured on English. Remarks in {', '.join(other)} lose phone numbers, "
+            "e-mail addresses and written dates, but its name and place rules were not measured on them: names may "
+            "remain and ordinary words may be replaced. Read them before sharing.")
+
+
+def language_mix(run: TopicRun, model: str = "joint") -> dict[int, str]:
+    """Each topic's remarks by language, in words ("ru 52%, es 48%"); empty when the run has one language."""
+    if len(languages_of(run)) < 2:
+        return {}
+    remarks = run.remarks[run.remarks["kept"].to_numpy(dtype=bool)]
+    column = "topic" if model == "joint" else "group_topic"
+    if model != "joint":
+        remarks = remarks[remarks["group"] == model]
+    table = pd.crosstab(remarks[column], remarks["language"], normalize="index")
+    return {int(t): ", ".join(f"{language} {share:.0%}" for language, share in row.sort_values(ascending=False).items()
+                              if share > 0) for t, row in table.iterrows()}
+
+
 def topic_frame(run: TopicRun, model: str = "joint", words: int = 8) -> pd.DataFrame:
-    """One row per topic: id, label, size, share of the model's remarks, share of each group's, top words."""
+    """One row per topic: id, label, size, share of the model's remarks, share of each group's, top words;
+    in a run of several languages, the languages of its remarks."""
     topic_set = _topic_set(run, model)
     total = topic_set.metrics.get("remarks") or sum(t.size for t in topic_set.topics)
     sizes = group_sizes(run) if model == "joint" else {}
+    mix = language_mix(run, model)
     rows = []
     for topic in topic_set.topics:
         row = {"id": topic.id, "label": topic.label, "size": topic.size, "share": topic.size / total}
         for group, n in sizes.items():
             row[f"share {group}"] = topic.group_counts.get(group, 0) / n if n else 0.0
         row["top words"] = ", ".join(topic.top_words(words))
+        if mix:
+            row["languages"] = mix.get(topic.id, "")
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -11,6 +11,7 @@ from topics.editlog import Curator
 from topics.errors import TopicsInputError
 from topics.redact import redact_label, redact_run
 from topics.run import OUTLIER, TopicRun, TopicSet
+from topics.summary import redaction_caveat
 
 RUN_KEY = "run_path"
 AUTHOR_KEY = "author"
@@ -94,6 +95,9 @@ def view(opened: Curator) -> TopicRun:
     if key not in st.session_state:
         with st.spinner("Redacting names, places and numbers for privacy mode ..."):
             st.session_state[key] = redact_run(opened.run)
+    caveat = redaction_caveat(opened.run)
+    if caveat:
+        st.warning(caveat)
     return st.session_state[key]
 
 

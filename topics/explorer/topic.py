@@ -13,8 +13,12 @@ PAGE_SIZE = 25
 
 
 def remark_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns worth showing of these remarks: the language only when they are in more than one."""
     base = ["remark_id", "text", "session", "group", "order"]
-    return [c for c in base if frame[c].notna().any()] + [c for c in frame.columns if c.startswith("meta_")]
+    shown = [c for c in base if frame[c].notna().any()]
+    if "language" in frame and frame["language"].nunique() > 1:
+        shown.append("language")
+    return shown + [c for c in frame.columns if c.startswith("meta_")]
 
 
 def render() -> None:
