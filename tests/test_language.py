@@ -254,3 +254,18 @@ def test_the_multilingual_demo_makes_topics_of_themes_not_languages(tmp_path):
     assert run.provenance["embedding"]["languages"] and "ru" in run.provenance["embedding"]["languages"]
     words = [w for t in run.joint.topics for w in t.top_words(10)]
     assert any(any("\u0400" <= c <= "\u04ff" for c in w) for w in words) and any("ó" in w or "í" in w for w in words)
+
+
+def test_the_explorer_shows_the_language_mix_and_warns_in_privacy_mode(mixed_run):
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.session_state["run_path"] = str(mixed_run.path)
+    app.run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert "languages" in table.columns and table["languages"].str.contains("ru").all()
+    app.sidebar.toggle[0].set_value(True).run()
+    assert any("De-identification was built and measured on English" in w.value for w in app.warning)
