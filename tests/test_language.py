@@ -59,6 +59,9 @@ def test_every_remark_gets_its_language_short_ones_from_their_session():
         corpus.assign(found=found.per_remark)[found.per_remark != corpus["language"]]
     assert set(found.present) == set(SESSIONS) and abs(sum(found.shares.values()) - 1) < 1e-3
     assert "short remarks take their session's language" in found.method
+    alone = detect(corpus["text"], None)  # no sessions: a short remark's own best guess among the corpus' languages
+    russian = (corpus["language"] == "ru").to_numpy()
+    assert (alone.per_remark[russian] == "ru").all() and (alone.per_remark == corpus["language"]).mean() > 0.8
 
 
 def test_a_remark_in_another_language_keeps_its_own_and_a_lone_language_is_everywhere():

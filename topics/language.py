@@ -14,7 +14,8 @@ library made for short and mixed-language text, offline, Apache-2.0):
    remarks of at least ``MIN_WORDS`` words are detected among those
    languages only; a session's language is the most frequent among its
    remarks, and remarks too short to tell ("Угу.", "Vale.", "Okay.") or not
-   confidently detected take their session's language.
+   confidently detected take their session's language (without a session,
+   their own best guess among the corpus' languages).
 
 What the fit records: a ``language`` column per remark and, in provenance,
 the languages, their shares and how they were found.
@@ -154,25 +155,31 @@ def _present_languages(texts: pd.Series, long: np.ndarray, candidates: list[str]
 
 
 def _per_remark(texts: pd.Series, long: np.ndarray, present: list[str], sessions: pd.Series | None) -> np.ndarray:
-    """Each long remark's own language when confident, else its session's, else the corpus's most frequent."""
+    """Each remark's language: its own when it is long and confidently detected, else its session's, else
+    (no session) its own best guess, else the corpus's most frequent."""
     detector = _detector(present)
+    rows = np.flatnonzero(word_counts(texts) > 0)
     own = np.full(len(texts), UNKNOWN, dtype=object)
-    confidences = detector.compute_language_confidence_values_in_parallel(texts.iloc[long].tolist())
-    for row, values in zip(long, confidences):
-        if values and values[0].value >= MIN_CONFIDENCE:
-            own[row] = _code(values[0].language)
+    guess = own.copy()
+    is_long = np.isin(rows, long)
+    for row, long_enough, values in zip(rows, is_long,
+                                        detector.compute_language_confidence_values_in_parallel(
+                                            texts.iloc[rows].tolist())):
+        if values and values[0].value > 0:
+            guess[row] = _code(values[0].language)
+            if long_enough and values[0].value >= MIN_CONFIDENCE:
+                own[row] = guess[row]
     result = own.copy()
-    fallback = pd.Series(own[own != UNKNOWN]).mode()
-    corpus_language = str(fallback.iloc[0]) if len(fallback) else present[0]
     if sessions is not None:
         frame = pd.DataFrame({"session": sessions.reset_index(drop=True).astype("string"), "own": own})
-        known = frame[frame["own"] != UNKNOWN]
+        known = frame[frame["own"] != UNKNOWN].dropna(subset=["session"])
         session_language = known.groupby("session")["own"].agg(lambda values: values.value_counts().index[0])
-        by_session = frame["session"].map(session_language).to_numpy(dtype=object)
-        unknown = result == UNKNOWN
-        result[unknown] = by_session[unknown]
-    result[pd.isna(result) | (result == UNKNOWN)] = corpus_language
-    return result
+        by_session = frame["session"].map(session_language).fillna(UNKNOWN).to_numpy(dtype=object)
+        result = np.where(result == UNKNOWN, by_session, result)
+    result = np.where(result == UNKNOWN, guess, result)
+    detected = pd.Series(own[own != UNKNOWN])
+    corpus_language = str(detected.mode().iloc[0]) if len(detected) else present[0]
+    return np.where(result == UNKNOWN, corpus_language, result).astype(object)
 
 
 #: What to do about an encoder that does not speak the corpus, at fit time.
