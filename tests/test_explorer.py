@@ -357,3 +357,14 @@ def test_the_server_opens_the_run_before_streamlit_takes_over(run_folder, monkey
     assert handed_over["opened again"] == []  # the first page finds the run already open
     assert handed_over["curator"].path == run_folder
     common.curator_for.clear()
+
+
+def test_the_server_stops_with_a_message_on_a_damaged_run(run_folder):
+    import subprocess
+    import sys
+
+    (run_folder / "remarks.parquet").write_bytes(b"not parquet")
+    result = subprocess.run([sys.executable, "-m", "topics.explorer.serve", "--server.port", "8598", "--",
+                             str(run_folder)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "remarks.parquet: cannot be read" in result.stderr and "Traceback" not in result.stderr

@@ -74,6 +74,28 @@ def test_a_remark_in_another_language_keeps_its_own_and_a_lone_language_is_every
     assert set(alone.per_remark) == {"en"} and alone.method.startswith("detected on")
 
 
+def test_a_mixed_corpus_without_sessions_and_a_corpus_too_short_to_tell():
+    corpus = spoken_corpus()
+    unmapped = pd.Series(pd.NA, index=corpus.index, dtype="string")  # no session column mapped
+    found = detect(corpus["text"], unmapped)
+    assert (found.per_remark[corpus["language"] == "ru"] == "ru").all()
+    nothing = detect(pd.Series(["Mm.", "?"]), None, fallback="es")
+    assert list(nothing.per_remark) == ["es", "es"] and nothing.method == "none detected: es"
+    two = detect(pd.Series(["Сколько сигарет вы выкуриваете за рабочий день?", "Угу."]), None)
+    assert list(two.per_remark) == ["ru", "ru"]  # a two-remark file still has a language
+
+
+def test_words_of_scripts_with_vowel_marks_stay_whole_and_unspaced_scripts_are_cut_into_pairs():
+    from topics.stopwords import tokenize
+
+    assert tokenize("मुझे रात को नींद नहीं आती है।") == ["मुझे", "रात", "को", "नींद", "नहीं", "आती", "है"]
+    assert tokenize("最近睡不着觉", "zh") == ["最近", "近睡", "睡不", "不着", "着觉"]
+    assert tokenize("I don't sleep_well.") == ["don", "sleep_well"]  # as scikit-learn's default pattern
+    reasons = clean(pd.Series(["最近睡不着觉，每天晚上都醒好几次。"]), CleanConfig(), np.array(["zh"], dtype=object))
+    assert reasons.kept.all()  # one unspaced run is many words, not one
+    assert "no word segmenter" in missing_lists(["zh"])["zh"]
+
+
 def test_a_language_set_in_the_config_is_taken_as_it_is_and_a_wrong_code_is_named():
     corpus = spoken_corpus()
     assert set(detect(corpus["text"], corpus["session"], "ru").per_remark) == {"ru"}
@@ -218,7 +240,7 @@ def test_a_report_of_a_mixed_run_gives_the_language_mix_and_says_what_redaction_
     result = topics_cmd("report", mixed_run.path, "--format", "md", "--out", tmp_path / "report.md")
     assert result.returncode == 0, result.stderr
     text = (tmp_path / "report.md").read_text()
-    assert "## Topics by language" in text
+    assert "## Topics by detected language" in text and "## Topics by language" in text  # and the corpus' column
     assert "De-identification was built and measured on English. Remarks in ru, es" in text
     from dataclasses import replace
 

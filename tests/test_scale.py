@@ -56,6 +56,7 @@ def test_remarks_outside_the_sample_hold_the_topic_transform_gives_them(sampled_
     embeddings = np.load(sampled_run.path / EMBEDDINGS_FILE)
     inside = kept["in_sample"].to_numpy(dtype=bool)
     labels = kept["topic"].to_numpy(dtype=int)
+    floor = sampled_run.config["assign"]["min_similarity"]
     # the run's own transform targets (centroids of every remark a topic holds), as `topics transform` builds them
     expected, similarity = curated_targets(Curator(sampled_run.path)).assign(embeddings[~inside])
     assert (labels[~inside] == expected).all()
@@ -63,10 +64,10 @@ def test_remarks_outside_the_sample_hold_the_topic_transform_gives_them(sampled_
     probability = kept["probability"].to_numpy(dtype=float)[~inside]
     np.testing.assert_allclose(probability, similarity, rtol=1e-5)
     passes = sampled_run.joint.metrics["assignment_passes"]
-    assert 1 <= passes < 30
-    # the first pass alone (centroids of the sample) gives some remarks another topic: the passes matter
-    first, _ = CuratedTopics.of_partition(labels[inside], embeddings[inside], 0.4).assign(embeddings[~inside])
-    assert passes == 1 or (first != labels[~inside]).any()
+    assert 2 <= passes < 30
+    # the first assignment alone (centroids of the sample) gave some remarks another topic: settling mattered
+    first, _ = CuratedTopics.of_partition(labels[inside], embeddings[inside], floor).assign(embeddings[~inside])
+    assert (first != labels[~inside]).any()
 
 
 def test_settling_stops_when_nothing_moves_and_keeps_the_fitted_remarks():

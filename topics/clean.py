@@ -67,13 +67,14 @@ def _phrase(text: str) -> str:
 
 
 def set_aside_reason(text: str, config: CleanConfig, stop_words: frozenset[str] = STOP_WORDS,
-                     extra: frozenset[str] | None = None, fillers: frozenset[str] | None = None) -> str | None:
+                     extra: frozenset[str] | None = None, fillers: frozenset[str] | None = None,
+                     language: str | None = None) -> str | None:
     """Why a normalised remark cannot carry a topic, or ``None`` when it can.
 
     ``extra``: the config's backchannel phrases as :func:`_phrase` makes them (computed here when None);
-    ``stop_words`` and ``fillers``: the remark's language's (default English).
+    ``stop_words``, ``fillers`` and ``language``: the remark's language's (default English).
     """
-    tokens = tokenize(text)
+    tokens = tokenize(text, language)
     if not tokens:
         return "empty"
     if config.drop_backchannels:
@@ -81,7 +82,7 @@ def set_aside_reason(text: str, config: CleanConfig, stop_words: frozenset[str] 
         fillers = fillers if fillers is not None else language_fillers(DEFAULT_LANGUAGE)
         if all(token in fillers for token in tokens) or _phrase(text) in extra:
             return "backchannel"
-    if len(content_words(text, stop_words)) < config.min_content_words:
+    if len(content_words(text, stop_words, language)) < config.min_content_words:
         return "too_short"
     return None
 
@@ -121,5 +122,5 @@ def clean(texts: pd.Series, config: CleanConfig, languages: np.ndarray | None = 
     for language in pd.unique(languages):
         rows = normalised[languages == language]
         stop, fillers = stop_words.of(language), language_fillers(language)
-        reasons[rows.index] = [set_aside_reason(text, config, stop, extra, fillers) for text in rows]
+        reasons[rows.index] = [set_aside_reason(text, config, stop, extra, fillers, language) for text in rows]
     return CleanResult(text=normalised.astype("string"), set_aside=reasons.astype("string"))

@@ -19,7 +19,8 @@ from topics.errors import TopicsInputError
 from topics.metrics import topic_set_metrics
 from topics.pipeline import embedding_cache, make_encoder
 from topics.run import OUTLIER, Topic, TopicRun
-from topics.stopwords import is_uninformative
+from topics.stopwords import StopWords, is_uninformative
+from topics.summary import languages_of
 
 COLUMNS = ["model", "remarks", "topic_count", "outlier_share", "npmi", "c_v", "topic_diversity", "filler_share",
            "junk_share", "covered_share"]
@@ -53,15 +54,22 @@ def goal_report(table: pd.DataFrame) -> list[str]:
 
 
 def _score(name: str, topics: list[Topic], assignments: np.ndarray, frame: pd.DataFrame, reference: list[str],
-           placed: np.ndarray, label_names: list[str] | None = None) -> dict:
+           placed: np.ndarray, stop_words: frozenset[str], label_names: list[str] | None = None) -> dict:
     """Measures of ``assignments`` (row-aligned with ``frame``); ``placed``: every remark's topic, -1 for none.
 
-    ``reference``: the same documents for every model's NPMI and C_V (all remarks after role filtering).
+    ``reference``: the same documents for every model's NPMI and C_V (all remarks after role filtering);
+    ``stop_words``: what makes a topic word a filler, in every language of the run (same for every model).
     """
-    metrics = topic_set_metrics(topics, assignments, reference, labels=_labels(frame, label_names))
-    filler_ids = {t.id for t in topics if all(is_uninformative(w) for w in t.top_words())}
+    metrics = topic_set_metrics(topics, assignments, reference, stop_words=stop_words,
+                                labels=_labels(frame, label_names))
+    filler_ids = {t.id for t in topics if all(is_uninformative(w, stop_words) for w in t.top_words())}
     covered = np.sum((placed != OUTLIER) & ~np.isin(placed, list(filler_ids)))
     return {"model": name, **metrics, "covered_share": float(covered / len(placed))}
+
+
+def run_stop_words(run: TopicRun) -> frozenset[str]:
+    """Every stop word and filler of the run's languages, with its config's extras."""
+    return StopWords((run.config.get("words") or {}).get("extra_stop_words", [])).union(languages_of(run) or ["en"])
 
 
 def evaluate_run(run: TopicRun, label_names: list[str] | None = None) -> dict:
@@ -71,7 +79,7 @@ def evaluate_run(run: TopicRun, label_names: list[str] | None = None) -> dict:
     reference = [normalise(t) for t in run.remarks["text"]]
     placed = run.remarks["topic"].where(run.remarks["kept"] | run.remarks["attached"]).fillna(OUTLIER)
     return _score("therapy-topics", run.joint.topics, kept["topic"].to_numpy(dtype=int), kept, reference,
-                  placed.to_numpy(dtype=int), label_names)
+                  placed.to_numpy(dtype=int), run_stop_words(run), label_names)
 
 
 def _topics_from_words(words_by_topic: dict[int, list[tuple[str, float]]], assignments: np.ndarray) -> list[Topic]:
@@ -127,7 +135,7 @@ def evaluate(run: TopicRun, baselines: bool = False, encoder: Encoder | None = N
             "plain BERTopic": plain_bertopic(texts, embeddings, encoder, config.seed),
             "LDA": lda(texts, len(run.joint.topics), config.seed),
         }.items():
-            rows.append(_score(name, topics, assignments, frame, texts, assignments, label_names))
+            rows.append(_score(name, topics, assignments, frame, texts, assignments, run_stop_words(run), label_names))
     table = pd.DataFrame(rows)
     extra = [c for c in table.columns if c.startswith(("nmi_", "ari_"))]
     return table[[c for c in COLUMNS if c in table.columns] + extra]

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from topics.errors import TopicsInputError
+from topics.stopwords import DEFAULT_LANGUAGE
 
 AUTO = "auto"
 MIN_WORDS = 5
@@ -115,8 +116,11 @@ def validate_setting(setting: str | list[str]) -> None:
 
 
 def detect(texts: pd.Series, sessions: pd.Series | None, setting: str | list[str] = AUTO,
-           seed: int = 0) -> Languages:
-    """The language of each remark of ``texts`` (sessions, row-aligned, group remarks of one conversation)."""
+           seed: int = 0, fallback: str = DEFAULT_LANGUAGE) -> Languages:
+    """The language of each remark of ``texts`` (sessions, row-aligned, group remarks of one conversation).
+
+    ``fallback``: the language of every remark when none can be detected (no remark has a word).
+    """
     texts = texts.reset_index(drop=True)
     if isinstance(setting, str) and setting != AUTO:
         validate_setting(setting)
@@ -129,9 +133,9 @@ def detect(texts: pd.Series, sessions: pd.Series | None, setting: str | list[str
         long = np.flatnonzero(words > 0)
     present = _present_languages(texts, long, candidates, seed)
     if not present:
-        print("warning: no language could be detected in the corpus (no remark long enough); set corpus.language.",
-              file=sys.stderr)
-        return Languages.of(np.full(len(texts), UNKNOWN, dtype=object), setting, "detected: none")
+        print(f"warning: no language could be detected in {len(texts):,} remarks; taken as {fallback!r}. "
+              "Set corpus.language if that is wrong.", file=sys.stderr)
+        return Languages.of(np.full(len(texts), fallback, dtype=object), setting, f"none detected: {fallback}")
     if len(present) == 1:
         return Languages.of(np.full(len(texts), present[0], dtype=object), setting,
                             f"detected on {min(len(long), PROBE):,} remarks of {MIN_WORDS}+ words")
@@ -150,7 +154,7 @@ def _present_languages(texts: pd.Series, long: np.ndarray, candidates: list[str]
         return list(candidates)
     found = pd.Series([_code(r) for r in detector.detect_languages_in_parallel_of(texts.iloc[probe].tolist())])
     counts = found[found != UNKNOWN].value_counts()
-    keep = counts[(counts >= MIN_REMARKS) & (counts / max(len(probe), 1) >= MIN_SHARE)]
+    keep = counts[(counts >= min(MIN_REMARKS, len(probe))) & (counts / max(len(probe), 1) >= MIN_SHARE)]
     return [str(language) for language in keep.index]
 
 
@@ -171,11 +175,12 @@ def _per_remark(texts: pd.Series, long: np.ndarray, present: list[str], sessions
                 own[row] = guess[row]
     result = own.copy()
     if sessions is not None:
-        frame = pd.DataFrame({"session": sessions.reset_index(drop=True).astype("string"), "own": own})
-        known = frame[frame["own"] != UNKNOWN].dropna(subset=["session"])
-        session_language = known.groupby("session")["own"].agg(lambda values: values.value_counts().index[0])
-        by_session = frame["session"].map(session_language).fillna(UNKNOWN).to_numpy(dtype=object)
-        result = np.where(result == UNKNOWN, by_session, result)
+        keys = sessions.reset_index(drop=True).astype(object)
+        known = pd.DataFrame({"session": keys, "own": own})[own != UNKNOWN].dropna(subset=["session"])
+        if len(known):
+            session_language = known.groupby("session")["own"].agg(lambda values: values.value_counts().index[0])
+            by_session = keys.map(session_language.to_dict()).to_numpy(dtype=object)
+            result = np.where((result == UNKNOWN) & ~pd.isna(by_session), by_session, result)
     result = np.where(result == UNKNOWN, guess, result)
     detected = pd.Series(own[own != UNKNOWN])
     corpus_language = str(detected.mode().iloc[0]) if len(detected) else present[0]

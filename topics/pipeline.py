@@ -35,7 +35,7 @@ from topics.errors import TopicsInputError
 from topics.consensus import member_seeds
 from topics.model import FittedModel, fit_topic_set, save_bertopic
 from topics.run import EMBEDDINGS_FILE, TopicRun, atomic_folder, group_folder
-from topics.stopwords import StopWords, missing_lists
+from topics.stopwords import DEFAULT_LANGUAGE, StopWords, missing_lists
 from topics.runtime import cache_root
 from topics.sample import TOLERANCE, extend, member_floor, session_sample
 from topics.words import TopicWords
@@ -167,9 +167,11 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
     )
 
 
-def remark_languages(corpus: Corpus, config: Config) -> Languages:
-    """The language of each remark of ``corpus``, as ``corpus.language`` says (:mod:`topics.language`)."""
-    return detect_languages(corpus.frame["text"], corpus.frame["session"], config.corpus.language, config.seed)
+def remark_languages(corpus: Corpus, config: Config, fallback: str = DEFAULT_LANGUAGE) -> Languages:
+    """The language of each remark of ``corpus``, as ``corpus.language`` says (:mod:`topics.language`);
+    ``fallback`` when nothing tells (a new session of two backchannels: the run's own language)."""
+    return detect_languages(corpus.frame["text"], corpus.frame["session"], config.corpus.language, config.seed,
+                            fallback)
 
 
 def _say_languages(languages: Languages) -> None:

@@ -206,7 +206,7 @@ def _code_tables(kept: pd.DataFrame, labels: dict[int, str]) -> dict[str, list[d
             continue
         table = pd.crosstab(kept["topic"], kept[column].fillna("(none)"))
         table = table.div(table.sum(axis=1), axis=0)
-        tables[column.removeprefix("meta_")] = [
+        tables["detected language" if column == "language" else column.removeprefix("meta_")] = [
             {"topic": int(t), "label": labels.get(int(t), "outliers"), **{str(k): float(v) for k, v in row.items()}}
             for t, row in table.iterrows()]
     return tables

@@ -16,8 +16,8 @@ sessions. So when a corpus has more kept remarks than ``fit.sample_size``,
 3. :func:`extend` assigns every other remark with the rule ``topics
    transform`` uses (:class:`topics.assign.CuratedTopics`: nearest topic
    centroid, cosine at least ``assign.min_similarity``), in blocks, then
-   again with the centroids of every remark until nothing moves
-   (:func:`settle`), so that the run agrees with its own ``transform``; each
+   again with the centroids of every remark until at most ``TOLERANCE`` of
+   them move (:func:`settle`), so that the run agrees with its own ``transform``; each
    consensus member's topics are extended once with the members' own outlier
    rule, so stability and ``compare`` see every remark; sizes, group counts,
    centroids, c-TF-IDF words and metrics are then computed over all remarks.
@@ -116,7 +116,8 @@ def extend(fitted: FittedModel, sample: np.ndarray, documents: list[str], embedd
 
 def settle(final: np.ndarray, similarity: np.ndarray, rest: np.ndarray, embeddings: np.ndarray, floor: float,
            client: Any = None, name: str = "model") -> int:
-    """Assign ``final[rest]`` again with centroids of every remark until no assignment changes; returns the passes.
+    """Assign ``final[rest]`` again with centroids of every remark until at most ``TOLERANCE`` of them move;
+    returns the passes.
 
     The first assignment uses centroids of the sample alone, but the run's
     centroids (what ``topics transform`` assigns with) are the means of every

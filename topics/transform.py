@@ -27,7 +27,7 @@ from topics.embed import Encoder
 from topics.errors import TopicsInputError
 from topics.language import check_coverage
 from topics.pipeline import embedding_cache, make_encoder, remark_languages
-from topics.stopwords import StopWords
+from topics.stopwords import DEFAULT_LANGUAGE, StopWords
 
 
 def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
@@ -46,7 +46,8 @@ def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
     config = validate_config(run.config, source=f"{curator.path}/config.yaml")
     model = classifier.require_current(curator) if method == "classifier" else None
     corpus = load_corpus(config.corpus, Path(path), run=curator.path)
-    languages = remark_languages(corpus, config)
+    shares = (run.provenance.get("languages") or {}).get("shares") or {DEFAULT_LANGUAGE: 1.0}
+    languages = remark_languages(corpus, config, fallback=next(iter(shares)))
     cleaned = clean(corpus.frame["text"], config.clean, languages.per_remark, StopWords(config.words.extra_stop_words))
     frame = corpus.frame.copy()
     frame["language"] = pd.Series(languages.per_remark, index=frame.index, dtype="string")

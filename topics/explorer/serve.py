@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import topics  # noqa: F401  (offline mode and compile cache before anything else)
+from topics.errors import TopicsInputError
 
 APP = Path(__file__).resolve().parent / "app.py"
 
@@ -24,7 +25,11 @@ def main(argv: list[str]) -> None:
     from topics.explorer import common, router  # noqa: F401  (every page's imports, once)
 
     if run:
-        common.curator_for(run[0])  # the key the router gives the pages: the script argument as written
+        try:
+            common.curator_for(run[0])  # the key the router gives the pages: the script argument as written
+        except TopicsInputError as error:
+            print(f"error: {error}", file=sys.stderr)
+            sys.exit(2)
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(APP), *flags, *(["--", *run] if run else [])]
