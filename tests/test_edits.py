@@ -166,7 +166,7 @@ def test_a_second_reader_sees_the_first_readers_edits(run_folder):
     assert tab_one.run.joint.topics[1].label == "From tab two"
 
 
-edit_ops = st.lists(st.tuples(st.sampled_from(["merge", "rename", "discard", "undo", "redo"]),
+edit_ops = st.lists(st.tuples(st.sampled_from(["merge", "rename", "discard", "move", "undo", "redo"]),
                               st.integers(0, 5), st.integers(0, 5)), min_size=1, max_size=8)
 
 
@@ -179,11 +179,16 @@ def test_any_edit_sequence_replays_to_the_same_run_and_undo_all_restores_it(fitt
     fitted = curator.fitted
     for op, i, j in ops:
         ids = [t.id for t in curator.run.joint.topics]
+        remarks = curator.run.kept["remark_id"]
         fields = {"merge": {"topics": (ids[i % len(ids)], ids[j % len(ids)])},
                   "rename": {"topics": (ids[i % len(ids)],), "label": f"label {j}"},
-                  "discard": {"topics": (ids[i % len(ids)],)}}.get(op, {})
+                  "discard": {"topics": (ids[i % len(ids)],)},
+                  "move": {"remarks": tuple(remarks.iloc[i * 7::11].head(3 + j)), "to": ids[j % len(ids)]}}.get(op, {})
         with contextlib.suppress(TopicsInputError):
             curator.record(op, "prop", **fields)
+        for topic in curator.run.joint.topics:  # sizes and group counts kept by edits equal a fresh count
+            members = curator.run.kept.loc[curator.run.kept["topic"] == topic.id, "group"]
+            assert (topic.size, topic.group_counts) == (len(members), members.value_counts().sort_index().to_dict())
     same_run(Curator(folder).run, curator.run)
     while curator.can_undo:
         curator.record("undo", "prop")
@@ -243,26 +248,3 @@ def test_a_remark_in_context_shows_the_client_turns_around_it_from_the_corpus_fi
     assert highlight("Sleep, sleep and SLEEP", "sleep", lambda m: f"<{m}>") == "<Sleep>, <sleep> and <SLEEP>"
     with pytest.raises(TopicsInputError, match="no remark 'nope'"):
         in_context(run, "nope")
-
-
-def test_topic_words_after_moves_and_merges_equal_words_counted_afresh():
-    """The class counts are updated by the remarks that changed topic; the words must not drift."""
-    from topics.words import TopicWords
-
-    rng = np.random.default_rng(2)
-    vocabulary = ["sleep", "work", "drink", "mother", "plan", "worry", "walk", "court"]
-    texts = [" ".join(rng.choice(vocabulary, size=6)) for _ in range(400)]
-    config = {"min_df": 1, "top_n": 5}
-    assignments = rng.integers(-1, 6, size=400)
-    rows = rng.random(400) < 0.6
-    kept = TopicWords.count(texts, config)
-    for step in range(12):
-        if step % 3 == 0:
-            assignments = np.where(assignments == step % 6, (step + 1) % 6, assignments)  # a merge
-        else:
-            moved = rng.choice(400, size=7, replace=False)
-            assignments[moved] = rng.integers(-1, 8, size=7)  # a move, sometimes to a new topic
-        ids = sorted(set(assignments.tolist()) - {-1})
-        for selection in (None, rows):
-            assert kept.words(assignments, ids, selection) == TopicWords.count(texts, config).words(
-                assignments, ids, selection)

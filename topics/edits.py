@@ -168,8 +168,21 @@ class _Model:
         members = remarks.loc[inside, "group"].dropna()
         return {str(g): int(n) for g, n in members.value_counts().sort_index().items()}
 
-    def sizes(self, remarks: pd.DataFrame) -> pd.Series:
-        return remarks.loc[self.rows, self.column].value_counts()
+    def moved_tallies(self, remarks: pd.DataFrame, selected: np.ndarray,
+                      to: int) -> dict[int, tuple[int, dict[str, int]]]:
+        """(size, group counts) of every topic after the ``selected`` remarks move to ``to``, from the stored
+        tallies and the moved remarks alone: a move of 50 remarks among a million costs 50 remarks. The fit
+        and every edit keep the stored tallies equal to a fresh count (a property test checks it)."""
+        tallies = {t.id: (t.size, dict(t.group_counts)) for t in self.topic_set.topics}
+        for before, group in remarks.loc[selected & self.rows, [self.column, "group"]].itertuples(index=False):
+            for topic, step in ((int(before), -1), (to, 1)):
+                if topic not in tallies:
+                    continue  # the outliers carry no tallies
+                size, groups = tallies[topic]
+                if self.name == JOINT and not pd.isna(group):
+                    groups[str(group)] = groups.get(str(group), 0) + step
+                tallies[topic] = (size + step, groups)
+        return {t: (size, {g: n for g, n in sorted(groups.items()) if n}) for t, (size, groups) in tallies.items()}
 
     def relabel(self, remarks: pd.DataFrame, topic_ids: list[int], to: int) -> pd.Series:
         """The model's column with ``topic_ids`` replaced by ``to`` in its own rows only."""
@@ -260,12 +273,10 @@ def move(run: TopicRun, remark_ids: list[str], to: int, words: TopicWords, model
         raise TopicsInputError(f"remark(s) {ids} are not in model {part.name!r} (another group's remarks).")
     touched = sorted(({int(t) for t in remarks.loc[selected, part.column]} | {to}) - {OUTLIER})
     column = remarks[part.column].mask(selected, to)
-    moved = remarks.assign(**{part.column: column})
-    new_words = part.words(words, moved, touched)
-    counts = part.sizes(moved)
-    topics = [dataclasses.replace(t, words=new_words[t.id], size=int(counts.get(t.id, 0)),
-                                  group_counts=part.group_counts(moved, t.id)) if t.id in touched else t
-              for t in part.topic_set.topics]
+    new_words = part.words(words, remarks.assign(**{part.column: column}), touched)
+    tallies = part.moved_tallies(remarks, selected.to_numpy(dtype=bool), to)
+    topics = [dataclasses.replace(t, words=new_words[t.id], size=tallies[t.id][0], group_counts=tallies[t.id][1])
+              if t.id in touched else t for t in part.topic_set.topics]
     return part.replace(run, topics, part.topic_set.centroids, column)
 
 

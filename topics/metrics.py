@@ -38,12 +38,32 @@ def topic_diversity(top_words: Sequence[Sequence[str]]) -> float:
     return len({w for words in top_words for w in words}) / total if total else 0.0
 
 
+def _present_words(vocabulary: Sequence[str]):
+    """An analyzer yielding the words and n-grams of ``vocabulary`` that a document holds, tokenised as the
+    vectorizer does: n-grams are built only where one of the vocabulary's n-grams starts, so a million
+    remarks are read in seconds rather than by building every n-gram of every remark."""
+    tokenize = CountVectorizer(token_pattern=TOKEN_PATTERN).build_tokenizer()
+    words = set(vocabulary)
+    grams = {w.split()[0]: sorted({len(v.split()) for v in vocabulary if v.split()[0] == w.split()[0] and " " in v})
+             for w in vocabulary if " " in w}
+
+    def analyze(document: str) -> list[str]:
+        tokens = tokenize(document.lower())
+        found = [t for t in tokens if t in words]
+        for i, token in enumerate(tokens):
+            for n in grams.get(token, ()):
+                gram = " ".join(tokens[i:i + n])
+                if gram in words:
+                    found.append(gram)
+        return found
+
+    return analyze
+
+
 def _npmi_matrix(top_words: Sequence[Sequence[str]], documents: Sequence[str]) -> tuple[dict[str, int], np.ndarray]:
     """NPMI of every pair of top words, from document co-occurrence; -1 where a pair never meets."""
     vocabulary = sorted({w for words in top_words for w in words})
-    longest = max(len(w.split()) for w in vocabulary)
-    vectorizer = CountVectorizer(vocabulary=vocabulary, token_pattern=TOKEN_PATTERN, ngram_range=(1, longest),
-                                 binary=True, lowercase=True)
+    vectorizer = CountVectorizer(vocabulary=vocabulary, analyzer=_present_words(vocabulary), binary=True)
     presence = vectorizer.transform(documents).tocsc().astype(np.float64)
     n_docs = presence.shape[0]
     p_word = np.asarray(presence.sum(axis=0)).ravel() / n_docs
@@ -56,31 +76,25 @@ def _npmi_matrix(top_words: Sequence[Sequence[str]], documents: Sequence[str]) -
     return {w: i for i, w in enumerate(vocabulary)}, npmi
 
 
-def npmi_coherence(top_words: Sequence[Sequence[str]], documents: Sequence[str]) -> float:
-    """Mean NPMI over topics of the mean over their top-word pairs."""
+def coherence(top_words: Sequence[Sequence[str]], documents: Sequence[str]) -> tuple[float, float]:
+    """(NPMI, C_V) of a topic set, from one count of its top words in ``documents``: counting them is the
+    slow part (a million remarks take a minute and a half), so both measures share it.
+
+    NPMI: mean over topics of the mean NPMI over their top-word pairs. C_V: mean over topics and words of
+    cos(NPMI vector of the word, NPMI vector of the topic)."""
     top_words = [list(words) for words in top_words if len(words) > 1]
     if not top_words or not documents:
-        return float("nan")
+        return float("nan"), float("nan")
     index, npmi = _npmi_matrix(top_words, documents)
-    scores = [np.mean([npmi[index[a], index[b]] for a, b in itertools.combinations(words, 2)]) for words in top_words]
-    return float(np.mean(scores))
-
-
-def cv_coherence(top_words: Sequence[Sequence[str]], documents: Sequence[str]) -> float:
-    """C_V: mean over topics and words of cos(NPMI vector of the word, NPMI vector of the topic)."""
-    top_words = [list(words) for words in top_words if len(words) > 1]
-    if not top_words or not documents:
-        return float("nan")
-    index, npmi = _npmi_matrix(top_words, documents)
-    scores = []
+    pairs, cosines = [], []
     for words in top_words:
         rows = [index[w] for w in words]
+        pairs.append(np.mean([npmi[a, b] for a, b in itertools.combinations(rows, 2)]))
         vectors = npmi[np.ix_(rows, rows)]
         topic = vectors.sum(axis=0)
         norms = np.linalg.norm(vectors, axis=1) * np.linalg.norm(topic)
-        cosines = np.divide(vectors @ topic, norms, out=np.zeros(len(rows)), where=norms > 0)
-        scores.append(float(cosines.mean()))
-    return float(np.mean(scores))
+        cosines.append(np.divide(vectors @ topic, norms, out=np.zeros(len(rows)), where=norms > 0).mean())
+    return float(np.mean(pairs)), float(np.mean(cosines))
 
 
 def label_agreement(assignments: np.ndarray, labels: Sequence) -> dict[str, float]:
@@ -107,13 +121,14 @@ def topic_set_metrics(topics: list[Topic], assignments: np.ndarray, documents: S
     slots = [w for words in top_words for w in words]
     outlier_share = float(np.mean(assignments == OUTLIER)) if n else 0.0
     filler_topic_share = float(sum(t.size for t in filler) / n) if n else 0.0
+    npmi, c_v = coherence(top_words, documents)
     metrics = {
         "remarks": n,
         "topic_count": len(topics),
         "outlier_share": outlier_share,
         "topic_diversity": topic_diversity(top_words),
-        "npmi": npmi_coherence(top_words, documents),
-        "c_v": cv_coherence(top_words, documents),
+        "npmi": npmi,
+        "c_v": c_v,
         "filler_topics": len(filler),
         "filler_topic_share": filler_topic_share,
         "filler_share": float(np.mean([is_uninformative(w, stop_words) for w in slots])) if slots else 0.0,

@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.preprocessing import normalize
 
 from topics.clean import normalise
 from topics.stopwords import TOKEN_PATTERN, StopWords
@@ -49,7 +49,7 @@ class TopicWords:
         self.min_df = int(words_config.get("min_df", 1))
         self.top_n = int(words_config.get("top_n", 10))
         self.reduce_frequent_words = bool(words_config.get("reduce_frequent_words", False))
-        self._last: dict[bytes, tuple] = {}  # per row selection: the last assignment and its class counts
+        self._last: dict[bytes, ClassCounts] = {}  # per row selection: the last assignment's class counts
 
     @classmethod
     def count(cls, texts: Sequence[str], words_config: dict[str, Any],
@@ -94,62 +94,54 @@ class TopicWords:
             counts_temporary.unlink(missing_ok=True)
             vocabulary_temporary.unlink(missing_ok=True)
 
-    def _class_counts(self, assignments: np.ndarray, rows: np.ndarray | None) -> tuple[np.ndarray, sp.csr_matrix]:
-        """(classes in sorted order, their word counts) for one topic per selected remark.
-
-        An expert's edit changes the class of a few remarks (a move) or of one
-        or two topics' remarks (a merge), so the counts are updated from the
-        previous call by the remarks whose class changed: a merge on a million
-        remarks costs the merged topics' rows, not a product over every remark.
-        """
+    def _class_counts(self, assignments: np.ndarray, rows: np.ndarray | None) -> ClassCounts:
+        """Word counts per class for one topic per selected remark, updated from the previous call when
+        only a few remarks changed class (a move, or a merge of one or two topics' remarks): an edit on a
+        million remarks then costs the changed remarks and the rows of their classes, not every remark."""
         key = b"all" if rows is None else np.packbits(np.asarray(rows, dtype=bool)).tobytes()
-        counts = self.counts_ if rows is None else None
         previous = self._last.get(key)
-        if previous is not None and len(previous[0]) == len(assignments):
-            before, classes, class_counts, sizes, counts = previous
-            changed = np.flatnonzero(before != assignments)
+        if previous is not None and len(previous.assignments) == len(assignments):
+            changed = np.flatnonzero(previous.assignments != assignments)
             if len(changed) <= len(assignments) // 5:
-                classes, class_counts, sizes = _moved(classes, class_counts, sizes, before[changed],
-                                                      assignments[changed], counts[changed])
-                self._last[key] = (assignments.copy(), classes, class_counts, sizes, counts)
-                return classes, class_counts
-        if counts is None:
-            counts = self.counts_[np.flatnonzero(rows)]
-        classes, members = np.unique(assignments, return_inverse=True)
-        membership = sp.csr_matrix((np.ones(len(members)), (members.ravel(), np.arange(len(members)))),
-                                   shape=(len(classes), len(members)))
-        class_counts = (membership @ counts).tocsr()
-        sizes = np.bincount(members.ravel(), minlength=len(classes))
-        self._last[key] = (assignments.copy(), classes, class_counts, sizes, counts)
-        return classes, class_counts
+                self._last[key] = previous.moved(assignments, changed)
+                return self._last[key]
+        counts = self.counts_ if rows is None else self.counts_[np.flatnonzero(rows)]
+        self._last[key] = ClassCounts.of(np.array(assignments), counts)
+        return self._last[key]
 
-    def _scores(self, assignments: np.ndarray, rows: np.ndarray | None):
-        """c-TF-IDF of every class of ``assignments`` (rows: classes in sorted order), and its vocabulary:
-        words used by fewer than ``min_df`` topics are dropped first, as BERTopic's vectorizer does."""
-        if rows is not None and np.all(rows):
-            rows = None  # every remark: no copy of the counts
-        if rows is not None:
-            assignments = assignments[rows]
-        classes, class_counts = self._class_counts(np.asarray(assignments), rows)
-        present = np.asarray((class_counts > 0).sum(axis=0)).ravel() >= self.min_df
-        class_counts, vocabulary = class_counts[:, present], self.vocabulary_[present]
-        frequency = np.asarray(class_counts.sum(axis=0)).ravel()
-        average = max(int(class_counts.sum(axis=1).mean()), 1)
-        idf = np.log(average / np.maximum(frequency, 1) + 1)
-        tf = normalize(class_counts, axis=1, norm="l1")
+    def _weights(self, state: ClassCounts) -> tuple[np.ndarray, np.ndarray]:
+        """(words kept, idf of every word): words used by fewer than ``min_df`` topics are dropped first,
+        as BERTopic's vectorizer does; idf is ``log(1 + mean class size / word frequency)`` over the rest."""
+        present = state.used_by >= self.min_df
+        totals = [data[present[indices]].sum() for indices, data in state.rows.values()]
+        average = max(int(np.mean(totals)), 1) if totals else 1
+        return present, np.log(average / np.maximum(state.frequency, 1) + 1)
+
+    def _score(self, state: ClassCounts, topic: int, present: np.ndarray,
+               idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(word columns, c-TF-IDF) of one class: its l1-normalised counts over the kept words times idf."""
+        indices, data = state.rows[topic]
+        keep = present[indices]
+        indices, data = indices[keep], data[keep]
+        tf = data / data.sum() if len(data) else data
         if self.reduce_frequent_words:
-            tf.data = np.sqrt(tf.data)
-        scores = (tf @ sp.diags(idf)).tocsr()
-        return scores, classes, vocabulary
+            tf = np.sqrt(tf)
+        return indices, tf * idf[indices]
 
     def term_weights(self, assignments: np.ndarray, term: str) -> dict[int, float]:
         """c-TF-IDF weight of ``term`` (a word or n-gram of the run's vocabulary) in every topic that uses it."""
-        scores, classes, vocabulary = self._scores(np.asarray(assignments), None)
-        matches = np.flatnonzero(vocabulary == term.lower().strip())
+        state = self._class_counts(np.asarray(assignments), None)
+        present, idf = self._weights(state)
+        matches = np.flatnonzero((self.vocabulary_ == term.lower().strip()) & present)
         if not len(matches):
             return {}
-        column = scores[:, matches[0]].toarray().ravel()
-        return {int(c): float(w) for c, w in zip(classes, column) if w > 0}
+        weights = {}
+        for topic in state.rows:
+            indices, scores = self._score(state, topic, present, idf)
+            at = np.searchsorted(indices, matches[0])
+            if at < len(indices) and indices[at] == matches[0] and scores[at] > 0:
+                weights[int(topic)] = float(scores[at])
+        return weights
 
     def words(self, assignments: np.ndarray, topic_ids: list[int],
               rows: np.ndarray | None = None) -> dict[int, list[tuple[str, float]]]:
@@ -158,32 +150,107 @@ class TopicWords:
         ``rows``: a mask of the kept remarks the model holds (a group's model
         sees only its group, as its own c-TF-IDF did); default all.
         """
-        scores, classes, vocabulary = self._scores(np.asarray(assignments), rows)
+        assignments = np.asarray(assignments)
+        if rows is not None and np.all(rows):
+            rows = None  # every remark: no copy of the counts
+        state = self._class_counts(assignments if rows is None else assignments[rows], rows)
+        present, idf = self._weights(state)
         result = {}
-        position = {int(c): i for i, c in enumerate(classes)}
         for topic in topic_ids:
-            if topic not in position:
+            if topic not in state.rows:
                 result[topic] = []
                 continue
-            row = scores.getrow(position[topic])
-            order = np.argsort(-row.data, kind="stable")[: self.top_n]
-            result[topic] = [(str(vocabulary[row.indices[i]]), float(row.data[i])) for i in order]
+            indices, scores = self._score(state, topic, present, idf)
+            order = _top(scores, self.top_n)
+            result[topic] = [(str(self.vocabulary_[indices[i]]), float(scores[i])) for i in order]
         return result
 
 
-def _moved(classes: np.ndarray, class_counts: sp.csr_matrix, sizes: np.ndarray, before: np.ndarray,
-           after: np.ndarray, counts: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
-    """Class counts after the remarks with word ``counts`` moved from classes ``before`` to ``after``."""
-    union = np.union1d(classes, after)
-    grown = sp.csr_matrix((np.ones(len(classes)), (np.searchsorted(union, classes), np.arange(len(classes)))),
-                          shape=(len(union), len(classes))) @ class_counts
-    sizes = np.bincount(np.searchsorted(union, classes), weights=sizes, minlength=len(union))
-    step = sp.csr_matrix((np.concatenate([np.ones(len(after)), -np.ones(len(before))]),
-                          (np.concatenate([np.searchsorted(union, after), np.searchsorted(union, before)]),
-                           np.tile(np.arange(len(after)), 2))), shape=(len(union), len(after)))
-    updated = (grown + step @ counts).tocsr()
-    sizes = sizes + np.bincount(np.searchsorted(union, after), minlength=len(union)) \
-        - np.bincount(np.searchsorted(union, before), minlength=len(union))
-    alive = sizes > 0
-    updated.eliminate_zeros()
-    return union[alive], updated[np.flatnonzero(alive)], sizes[alive].astype(int)
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the ``n`` highest scores, highest first, ties by position: a stable sort of
+    ``-scores`` cut at ``n``, without sorting a topic's whole vocabulary."""
+    if len(scores) > n > 0:
+        candidates = np.flatnonzero(scores >= np.partition(scores, len(scores) - n)[len(scores) - n])
+        return candidates[np.argsort(-scores[candidates], kind="stable")][:n]
+    return np.argsort(-scores, kind="stable")[:n]
+
+
+@dataclass
+class ClassCounts:
+    """Word counts of each class (topic) of one assignment of the selected remarks, kept class by class.
+
+    ``rows`` maps a class to its counts as (sorted word columns, counts);
+    ``frequency`` is each word's count over all classes, which no reassignment
+    changes; ``used_by`` is how many classes use each word (for ``min_df``).
+    """
+
+    assignments: np.ndarray
+    counts: sp.csr_matrix
+    rows: dict[int, tuple[np.ndarray, np.ndarray]]
+    sizes: dict[int, int]
+    frequency: np.ndarray
+    used_by: np.ndarray
+
+    @classmethod
+    def of(cls, assignments: np.ndarray, counts: sp.csr_matrix) -> ClassCounts:
+        classes, members = np.unique(assignments, return_inverse=True)
+        totals = _summed(counts, members.ravel(), len(classes))
+        rows = {int(c): (totals.indices[a:b].copy(), totals.data[a:b].copy())
+                for c, a, b in zip(classes, totals.indptr[:-1], totals.indptr[1:])}
+        sizes = dict(zip(classes.tolist(), np.bincount(members.ravel(), minlength=len(classes)).tolist()))
+        return cls(assignments, counts, rows, sizes, np.asarray(totals.sum(axis=0)).ravel(),
+                   np.bincount(totals.indices, minlength=counts.shape[1]))
+
+    def moved(self, assignments: np.ndarray, changed: np.ndarray) -> ClassCounts:
+        """The counts after the remarks at ``changed`` moved from their old classes to ``assignments``'."""
+        before, after = self.assignments[changed], assignments[changed]
+        touched = np.union1d(before, after)
+        step = sp.csr_matrix((np.concatenate([np.ones(len(after)), -np.ones(len(before))]),
+                              (np.concatenate([np.searchsorted(touched, after), np.searchsorted(touched, before)]),
+                               np.tile(np.arange(len(changed)), 2))), shape=(len(touched), len(changed)))
+        delta = (step @ self.counts[changed]).tocsr()
+        delta.sort_indices()
+        rows, sizes, used_by = dict(self.rows), dict(self.sizes), self.used_by.copy()
+        size_change = np.bincount(np.searchsorted(touched, after), minlength=len(touched)) \
+            - np.bincount(np.searchsorted(touched, before), minlength=len(touched))
+        for i, topic in enumerate(touched.tolist()):
+            sizes[topic] = sizes.pop(topic, 0) + int(size_change[i])
+            old = rows.pop(topic, (np.empty(0, dtype=delta.indices.dtype), np.empty(0)))
+            if sizes[topic] == 0:
+                del sizes[topic]
+                used_by[old[0]] -= 1
+                continue
+            rows[topic] = _added(old, delta.indices[delta.indptr[i]:delta.indptr[i + 1]],
+                                 delta.data[delta.indptr[i]:delta.indptr[i + 1]], used_by)
+        return ClassCounts(assignments.copy(), self.counts, dict(sorted(rows.items())), sizes, self.frequency, used_by)
+
+
+def _added(row: tuple[np.ndarray, np.ndarray], indices: np.ndarray, data: np.ndarray,
+           used_by: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A class's (sorted columns, counts) plus a change at sorted, distinct ``indices``, in time of the
+    change rather than of the class's vocabulary; ``used_by`` counts words the class gains or loses."""
+    old_indices, old_data = row
+    at = np.searchsorted(old_indices, indices)
+    known = at < len(old_indices)
+    known[known] = old_indices[at[known]] == indices[known]
+    data_out = old_data.copy()
+    data_out[at[known]] += data[known]
+    fresh = ~known & (data != 0)
+    used_by[indices[fresh]] += 1
+    indices_out = np.insert(old_indices, at[fresh], indices[fresh])
+    data_out = np.insert(data_out, at[fresh], data[fresh])
+    gone = np.flatnonzero(data_out == 0)
+    if len(gone):
+        used_by[indices_out[gone]] -= 1
+        indices_out, data_out = np.delete(indices_out, gone), np.delete(data_out, gone)
+    return indices_out, data_out
+
+
+def _summed(counts: sp.csr_matrix, members: np.ndarray, classes: int) -> sp.csr_matrix:
+    """Rows of ``counts`` summed per class (``members``: each row's class index), with sorted columns."""
+    membership = sp.csr_matrix((np.ones(len(members)), (members, np.arange(len(members)))),
+                               shape=(classes, len(members)))
+    totals = (membership @ counts).tocsr()
+    totals.eliminate_zeros()
+    totals.sort_indices()
+    return totals
