@@ -78,7 +78,7 @@ def _npmi_matrix(top_words: Sequence[Sequence[str]], documents: Sequence[str]) -
 
 def coherence(top_words: Sequence[Sequence[str]], documents: Sequence[str]) -> tuple[float, float]:
     """(NPMI, C_V) of a topic set, from one count of its top words in ``documents``: counting them is the
-    slow part (a million remarks take a minute and a half), so both measures share it.
+    slow part on a large corpus, so both measures share it.
 
     NPMI: mean over topics of the mean NPMI over their top-word pairs. C_V: mean over topics and words of
     cos(NPMI vector of the word, NPMI vector of the topic)."""

@@ -202,7 +202,7 @@ class ClassCounts:
                    np.bincount(totals.indices, minlength=counts.shape[1]))
 
     def moved(self, assignments: np.ndarray, changed: np.ndarray) -> ClassCounts:
-        """The counts after the remarks at ``changed`` moved from their old classes to ``assignments``'."""
+        """The counts after the remarks at positions ``changed`` took their classes in ``assignments``."""
         before, after = self.assignments[changed], assignments[changed]
         touched = np.union1d(before, after)
         step = sp.csr_matrix((np.concatenate([np.ones(len(after)), -np.ones(len(before))]),
