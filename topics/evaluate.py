@@ -68,8 +68,9 @@ def _score(name: str, topics: list[Topic], assignments: np.ndarray, frame: pd.Da
 
 
 def run_stop_words(run: TopicRun) -> frozenset[str]:
-    """Every stop word and filler of the run's languages, with its config's extras."""
-    return StopWords((run.config.get("words") or {}).get("extra_stop_words", [])).union(languages_of(run) or ["en"])
+    """Every stop word and filler of the run's languages (English for runs fitted before languages), with its
+    config's extras."""
+    return StopWords((run.config.get("words") or {}).get("extra_stop_words", [])).union(languages_of(run))
 
 
 def evaluate_run(run: TopicRun, label_names: list[str] | None = None) -> dict:
@@ -131,11 +132,12 @@ def evaluate(run: TopicRun, baselines: bool = False, encoder: Encoder | None = N
         texts = [normalise(t) or "." for t in frame["text"]]
         encoder = encoder or make_encoder(config)
         embeddings, _ = embed_texts(texts, encoder, embedding_cache(config, encoder))
+        stop_words = run_stop_words(run)
         for name, (topics, assignments) in {
             "plain BERTopic": plain_bertopic(texts, embeddings, encoder, config.seed),
             "LDA": lda(texts, len(run.joint.topics), config.seed),
         }.items():
-            rows.append(_score(name, topics, assignments, frame, texts, assignments, run_stop_words(run), label_names))
+            rows.append(_score(name, topics, assignments, frame, texts, assignments, stop_words, label_names))
     table = pd.DataFrame(rows)
     extra = [c for c in table.columns if c.startswith(("nmi_", "ari_"))]
     return table[[c for c in COLUMNS if c in table.columns] + extra]
