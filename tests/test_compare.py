@@ -248,7 +248,7 @@ def test_remarks_without_a_group_are_left_out_of_group_comparisons():
     remarks.loc[remarks.index % 10 == 0, "group"] = pd.NA
     run = TopicRun(config=run.config, remarks=remarks, joint=run.joint, groups={}, provenance={})
     result = compare(run, words, draws=200)
-    assert set(result.shares["group"]) == {"CBT", "PD"} and not result.words.empty
+    assert set(result.groups.shares["group"]) == {"CBT", "PD"} and not result.words.empty
 
 
 def test_a_planted_split_takes_every_session_that_lists_the_label_among_others():

@@ -84,6 +84,29 @@ def test_rename_discard_move_and_the_log_on_disk(run_folder):
     same_run(load_run(run_folder), run)  # a fresh reader replays to the same run
 
 
+def test_edits_are_described_with_the_labels_they_were_made_on(run_folder):
+    curator = Curator(run_folder)
+    topics = curator.run.joint.topics
+    (a, old_a), (b, old_b), (c, old_c) = [(t.id, t.label) for t in topics[:3]]
+    rename = curator.record("rename", "Ana", topics=(a,), label="Homework and self-monitoring")
+    merge = curator.record("merge", "Ana", topics=(b, c), label="Feeling stuck")
+    renamed = f"Renamed topic {a} {old_a!r} to 'Homework and self-monitoring'"
+    merged = f"Merged topic {b} {old_b!r} and topic {c} {old_c!r} as 'Feeling stuck'"
+    assert curator.describe(rename) == renamed and curator.describe(merge) == merged
+    # a second rename of the same topic names the label the first one gave
+    again = curator.record("rename", "Ana", topics=(a,), label="Homework")
+    assert curator.describe(again) == f"Renamed topic {a} 'Homework and self-monitoring' to 'Homework'"
+    undo = curator.record("undo", "Ben")
+    assert curator.describe(undo) == f"Undid: renamed topic {a} 'Homework and self-monitoring' to 'Homework'"
+    assert curator.last_applied == merge and curator.next_redo == again
+    redo = curator.record("redo", "Ben")
+    assert curator.describe(redo) == f"Redid: renamed topic {a} 'Homework and self-monitoring' to 'Homework'"
+    # a new reader replays the log and says the same, though every label has changed since
+    fresh = Curator(run_folder)
+    assert [fresh.describe(e) for e, _ in fresh.history()] == [curator.describe(e) for e, _ in curator.history()]
+    assert [fresh.describe(e) for e in fresh.in_effect] == [renamed, merged, curator.describe(again)]
+
+
 def test_invalid_edits_are_refused_and_not_written(run_folder):
     curator = Curator(run_folder)
     with pytest.raises(TopicsInputError, match="no topic 999"):

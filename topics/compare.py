@@ -51,6 +51,9 @@ SPECIFIC_RATIO = 3.0
 SHARED_FLOOR = 0.5
 ROBUST_SHARE = 0.8
 ALPHA = significance.ALPHA
+#: Posterior draws behind every share and difference interval on every surface (``topics compare``, reports,
+#: the explorer, :func:`group_findings`): one number, so a run shows the same intervals wherever it is read.
+DRAWS = 2000
 
 
 def _groups(run: TopicRun) -> list[str]:
@@ -130,7 +133,7 @@ def map_partition(member: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.where(keep, target_ids[best], OUTLIER)[member_codes.ravel()]
 
 
-def group_statistics(run: TopicRun, draws: int = 2000, permutations: int | None = None,
+def group_statistics(run: TopicRun, draws: int = DRAWS, permutations: int | None = None,
                      seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Shares per group with intervals, each group against the rest (tested and flagged), and plain-word notes."""
     groups = _groups(run)
@@ -229,6 +232,81 @@ def topic_kinds(shares: pd.DataFrame, differences: pd.DataFrame) -> pd.DataFrame
     return kinds
 
 
+def share_cell(share: float, low: float, high: float) -> str:
+    """A share with its 95 % interval, as every surface prints it: "9.4% (6.1-13.0)"."""
+    return f"{100 * share:.1f}% ({100 * low:.1f}-{100 * high:.1f})"
+
+
+def finding_text(row: pd.Series) -> str:
+    """A flagged difference in words, its direction first: "lower in person-centred: person-centred 1.7% vs
+    rest 14.7% (...)"."""
+    return f"{'higher' if row['difference'] > 0 else 'lower'} in {row['group']}: {evidence(row)}"
+
+
+@dataclass
+class GroupFindings:
+    """What a run says about its groups, computed once and rendered alike by ``topics compare``, reports, the
+    explorer and Python code: the one source of every finding, topic kind and share cell.
+
+    ``shares``: each topic's share of each group's remarks with its interval; ``differences``: each group
+    against the rest of the groups, tested and flagged; ``kinds``: shared, specific, mixed or unclear per
+    topic; ``notes``: what the data cannot tell; ``draws`` and ``seed``: the resampling behind the intervals.
+    """
+
+    shares: pd.DataFrame
+    differences: pd.DataFrame
+    kinds: pd.DataFrame
+    notes: list[str]
+    draws: int = DRAWS
+    seed: int = 0
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """Flagged differences in both directions, with ``direction`` ("higher" or "lower") and ``finding`` (the
+        sentence to show). With two groups, 'A higher' is 'B lower': only the higher side is listed."""
+        flagged = self.differences[self.differences["differs"]] if not self.differences.empty else self.differences
+        if self.shares["group"].nunique() == 2:
+            flagged = flagged[flagged["difference"] > 0]
+        flagged = flagged.reset_index(drop=True)
+        return flagged.assign(direction=np.where(flagged["difference"] > 0, "higher", "lower"),
+                              finding=[finding_text(row) for _, row in flagged.iterrows()])
+
+    @property
+    def robust(self) -> pd.DataFrame:
+        """The findings: flagged differences that hold in at least ``ROBUST_SHARE`` of the seed models."""
+        flagged = self.flagged
+        return flagged[flagged["robust"]].reset_index(drop=True)
+
+    @property
+    def fragile(self) -> pd.DataFrame:
+        """Flagged in this model but not robust to the seed."""
+        flagged = self.flagged
+        return flagged[~flagged["robust"]].reset_index(drop=True)
+
+    def kind_text(self, topic: int) -> str:
+        """A topic's kind as shown: "shared", "specific: CBT", "specific: CBT (not robust)"."""
+        row = self.kinds.set_index("topic").loc[topic]
+        if row["kind"] != "specific":
+            return str(row["kind"])
+        return f"specific: {row['group']}" + ("" if row["robust"] else " (not robust)")
+
+    def share_table(self) -> pd.DataFrame:
+        """One row per topic: its label, a share cell per group (:func:`share_cell`), its kind and evidence."""
+        cells = self.shares.assign(cell=[share_cell(r.share, r.low, r.high) for r in self.shares.itertuples()])
+        table = cells.pivot(index=["topic", "label"], columns="group", values="cell").reset_index()
+        table.columns.name = None
+        evidence_of = self.kinds.set_index("topic")["evidence"]
+        return table.assign(kind=[self.kind_text(t) for t in table["topic"]],
+                            evidence=table["topic"].map(evidence_of))
+
+
+def group_findings(run: TopicRun, draws: int = DRAWS, seed: int = 0,
+                   permutations: int | None = None) -> GroupFindings:
+    """Shares, tested differences, findings and topic kinds of ``run``'s joint model across its groups."""
+    shares, differences, notes = group_statistics(run, draws, permutations, seed)
+    return GroupFindings(shares, differences, topic_kinds(shares, differences), notes, draws, seed)
+
+
 KIND_WORDS = {
     "specific": "specific: one group's share is flagged as higher (q < 0.05, interval excludes 0) and at least "
                 "3 times every other group's",
@@ -323,26 +401,25 @@ def align_to_joint(run: TopicRun, group: str) -> pd.DataFrame:
 class Comparison:
     """Everything ``topics compare`` writes, as tables, and the notes that say what cannot be concluded."""
 
-    shares: pd.DataFrame        # topic, label, group, remarks, sessions, of_sessions, share, low, high
-    differences: pd.DataFrame   # topic, label, group, share, rest, difference, low, high, ratio..., p, q, differs, robust
-    kinds: pd.DataFrame         # topic, label, kind, group, robust, evidence
+    groups: GroupFindings | None  # the joint model's shares, differences, findings and kinds; None without one
     words: pd.DataFrame         # topic, group, word, log_odds, z
     alignments: dict[str, pd.DataFrame]
     similarity: dict[str, pd.DataFrame]
     to_joint: dict[str, pd.DataFrame] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[str]:
+        return self.groups.notes if self.groups is not None else []
 
 
-def compare(run: TopicRun, words: TopicWords, draws: int = 2000, seed: int = 0, threshold: float = 0.7,
+def compare(run: TopicRun, words: TopicWords, draws: int = DRAWS, seed: int = 0, threshold: float = 0.7,
             permutations: int | None = None) -> Comparison:
     """All comparisons a run supports: joint-model shares, tests and words; per-group model alignment."""
     if run.joint is None and len(run.groups) < 2:
         raise TopicsInputError(f"{run.path}: nothing to compare: no joint model and fewer than two per-group models.")
-    shares = differences = kinds = word_table = pd.DataFrame()
-    notes: list[str] = []
+    groups, word_table = None, pd.DataFrame()
     if run.joint is not None:
-        shares, differences, notes = group_statistics(run, draws, permutations, seed)
-        kinds = topic_kinds(shares, differences)
+        groups = group_findings(run, draws, seed, permutations)
         word_table = distinguishing_words(run, words)
     alignments, similarity = {}, {}
     names = sorted(run.groups)
@@ -351,7 +428,7 @@ def compare(run: TopicRun, words: TopicWords, draws: int = 2000, seed: int = 0, 
             key = f"{a}__{b}"
             alignments[key], similarity[key] = align(run.groups[a], run.groups[b], threshold)
     to_joint = {name: align_to_joint(run, name) for name in names} if run.joint is not None else {}
-    return Comparison(shares, differences, kinds, word_table, alignments, similarity, to_joint, notes)
+    return Comparison(groups, word_table, alignments, similarity, to_joint)
 
 
 def write_comparison(comparison: Comparison, run_folder: Path, settings: dict, redacted: bool = True) -> Path:
@@ -360,8 +437,10 @@ def write_comparison(comparison: Comparison, run_folder: Path, settings: dict, r
     target = run_folder / "compare"
     temporary = Path(tempfile.mkdtemp(prefix=".compare.", dir=run_folder))
     try:
-        tables = {"shares": comparison.shares, "differences": comparison.differences, "kinds": comparison.kinds,
-                  "words": comparison.words}
+        found = comparison.groups
+        tables = {"shares": found.shares, "differences": found.differences, "findings": found.flagged,
+                  "kinds": found.kinds} if found is not None else {}
+        tables["words"] = comparison.words
         tables |= {f"alignment_{k}": v for k, v in comparison.alignments.items()}
         tables |= {f"to_joint_{k}": v for k, v in comparison.to_joint.items()}
         if redacted:
@@ -385,36 +464,22 @@ def write_comparison(comparison: Comparison, run_folder: Path, settings: dict, r
     return target
 
 
-def findings(comparison: Comparison) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Flagged differences split into robust ones (the findings) and the rest (not robust to the seed)."""
-    flagged = comparison.differences[comparison.differences["differs"]] if not comparison.differences.empty \
-        else comparison.differences
-    if len(comparison.shares["group"].unique() if not comparison.shares.empty else []) == 2:
-        flagged = flagged[flagged["difference"] > 0]  # with two groups, 'A higher' is 'B lower': say it once
-    return flagged[flagged["robust"]], flagged[~flagged["robust"]]
-
-
 def comparison_table(comparison: Comparison) -> str:
     """A readable table: per topic, each group's share [interval], the kind; then findings and notes."""
     lines = []
-    if not comparison.shares.empty:
-        wide = comparison.shares.assign(cell=lambda f: f.apply(
-            lambda r: f"{100 * r['share']:.1f}% [{100 * r['low']:.1f}-{100 * r['high']:.1f}]", axis=1))
-        table = wide.pivot(index=["topic", "label"], columns="group", values="cell").reset_index()
-        kinds = comparison.kinds.set_index("topic")
-        table["kind"] = table["topic"].map(lambda t: kinds.loc[t, "kind"] + (
-            f" ({kinds.loc[t, 'group']}{', robust' if kinds.loc[t, 'robust'] else ', not robust'})"
-            if kinds.loc[t, "kind"] == "specific" else ""))
+    found = comparison.groups
+    if found is not None:
+        table = found.share_table().drop(columns="evidence")
         with pd.option_context("display.max_colwidth", 60, "display.width", 250):
-            lines += ["Share of each group's remarks per topic, 95% intervals (Bayesian bootstrap over sessions):",
-                      table.to_string(index=False), ""]
-        robust, fragile = findings(comparison)
+            lines += ["Share of each group's remarks per topic, 95% intervals (Bayesian bootstrap over sessions, "
+                      f"{found.draws:,} draws):", table.to_string(index=False), ""]
+        robust, fragile = found.robust, found.fragile
         lines.append(f"Findings: differences flagged (permutation test over sessions, q < {ALPHA:g}, interval "
                      f"excludes 0) and robust (flagged in >= {ROBUST_SHARE:.0%} of seed models): {len(robust)}")
-        lines += [f"  [{r.topic}] {r.label}: {evidence(r)}" for _, r in robust.iterrows()]
+        lines += [f"  [{r.topic}] {r.label}: {r.finding}" for r in robust.itertuples()]
         if not fragile.empty:
             lines.append(f"Not robust (flagged in this model only, not in >= {ROBUST_SHARE:.0%} of seed models): {len(fragile)}")
-            lines += [f"  [{r.topic}] {r.label}: {evidence(r)}" for _, r in fragile.iterrows()]
+            lines += [f"  [{r.topic}] {r.label}: {r.finding}" for r in fragile.itertuples()]
         lines += ["", "Kinds: " + "; ".join(KIND_WORDS.values()) + "."]
     for key, pairs in comparison.alignments.items():
         matched = (pairs["status"] == "matched").sum()

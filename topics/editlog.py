@@ -117,6 +117,12 @@ class _Applied:
     skipped: str | None = None
 
 
+def topic_labels(run: TopicRun, model: str | None = None) -> dict[int, str]:
+    """Topic id -> label in one model of ``run``: the joint model (``model`` None) or a group's own model."""
+    topic_set = run.joint if model is None else run.groups.get(model)
+    return {t.id: t.label for t in topic_set.topics} if topic_set is not None else {}
+
+
 class EditLogWarning(UserWarning):
     """An edit-log line that was skipped: damaged, cut short, or no longer applicable."""
 
@@ -140,6 +146,7 @@ class Curator:
         self._applied: list[_Applied] = []
         self._undone: list[Edit] = []
         self._edits: dict[str, Edit] = {}
+        self._said: dict[str, str] = {}  # edit id -> what it did, named by the labels just before it
         self._offset = 0
         self._words: TopicWords | None = None
         self._mutex = threading.RLock()
@@ -197,22 +204,15 @@ class Curator:
         """The edits that shape the curated run now (applied, not undone, not skipped)."""
         return [a.edit for a in self._applied if not a.skipped]
 
-    def labels(self) -> dict[int, str]:
-        """Topic labels to name topics by in messages: the fit's, updated with the curated run's."""
-        labels = {t.id: t.label for t in self.fitted.joint.topics} if self.fitted.joint else {}
-        return labels | ({t.id: t.label for t in self.run.joint.topics} if self.run.joint else {})
-
-    def explain(self, edit: Edit, labels: dict[int, str] | None = None) -> str:
-        """What an edit did, in words: "Undid: merged topic 4 'smoking' and topic 5 'quitting'".
-
-        ``labels``: the topic labels before the edit (default: now), so a rename names the old label.
-        """
-        labels = self.labels() if labels is None else labels
+    def describe(self, edit: Edit) -> str:
+        """What an edit did, in words, naming topics by their labels as they were just before it was made:
+        "renamed topic 0 'bed, night, time' to 'Homework and self-monitoring'"; an undo or redo names the
+        edit it acts on ("Undid: merged topic 4 'smoking' and topic 5 'quitting'")."""
         if edit.op in ("undo", "redo"):
             target = self._edits.get(edit.target)
-            what = target.describe(labels) if target else f"edit {edit.target}"
+            what = (self._said.get(target.id) or target.describe()) if target else f"edit {edit.target}"
             return f"{'Undid' if edit.op == 'undo' else 'Redid'}: {what}"
-        text = edit.describe(labels)
+        text = self._said.get(edit.id) or edit.describe()
         return text[0].upper() + text[1:]
 
     @property
@@ -222,6 +222,16 @@ class Curator:
     @property
     def can_redo(self) -> bool:
         return bool(self._undone)
+
+    @property
+    def last_applied(self) -> Edit | None:
+        """The edit an undo would undo now (it may be a skipped one: undo acts on the log's order)."""
+        return self._applied[-1].edit if self._applied else None
+
+    @property
+    def next_redo(self) -> Edit | None:
+        """The edit a redo would redo now."""
+        return self._undone[-1] if self._undone else None
 
     def refresh(self, final: bool = False) -> None:
         """Apply what other writers appended since the last read."""
@@ -256,6 +266,7 @@ class Curator:
                 edit = Edit(op=op, author=author, **fields)
                 state = apply_edit(self.run, edit, lambda: self.words)  # raises before anything is written
                 self.log.append(edit)
+                self._remember(edit, self.run)
                 self._push(edit, state)
             self._offset = self.log.path.stat().st_size
             return edit
@@ -275,11 +286,18 @@ class Curator:
         else:
             self._push(edit, *self._try(self.run, edit))
 
+    def _remember(self, edit: Edit, before: TopicRun) -> None:
+        """Describe ``edit`` with the labels of the model it edits in ``before``, the first time it is applied
+        (an edit re-applied after another writer's undo keeps the words it was made with)."""
+        if edit.id not in self._said:
+            self._said[edit.id] = edit.describe(topic_labels(before, edit.model))
+
     def _try(self, run: TopicRun, edit: Edit) -> tuple[TopicRun, str | None]:
+        self._remember(edit, run)
         try:
             return apply_edit(run, edit, lambda: self.words), None
         except Exception as error:  # noqa: BLE001 - a logged edit that cannot apply is skipped, never fatal
-            self.warnings.append(f"edit {edit.id} ({edit.describe()}) no longer applies and is skipped: {error}")
+            self.warnings.append(f"edit {edit.id} ({self._said[edit.id]}) no longer applies and is skipped: {error}")
             return run, str(error)
 
     def _undo(self, target: str | None) -> None:

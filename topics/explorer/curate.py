@@ -98,18 +98,21 @@ def render() -> None:
     if st.button("Discard", key="discard_button"):
         common.record(opened, "discard", topics=(gone,), **scope)
 
-    labels = opened.labels()
     in_effect = opened.in_effect
     left, right = st.columns(2)
-    undo_what = opened.explain(in_effect[-1], labels) if opened.can_undo and in_effect else ""
-    if left.button("Undo last edit", disabled=not opened.can_undo, help=common.shown(undo_what) or None):
+    # the buttons say which edit they act on: an expert must not undo a colleague's edit by surprise
+    if left.button("Undo last edit", disabled=not opened.can_undo, key="undo_button"):
         common.record(opened, "undo")
-    if right.button("Redo", disabled=not opened.can_redo):
+    if opened.can_undo:
+        left.caption("Undoes: " + common.shown(opened.describe(opened.last_applied)))
+    if right.button("Redo", disabled=not opened.can_redo, key="redo_button"):
         common.record(opened, "redo")
+    if opened.can_redo:
+        right.caption("Redoes: " + common.shown(opened.describe(opened.next_redo)))
 
     st.subheader("Edits in effect")
     if in_effect:
-        st.dataframe(pd.DataFrame([{"when": local_time(e.time), "who": e.author, "edit": common.shown(e.describe(labels))}
+        st.dataframe(pd.DataFrame([{"when": local_time(e.time), "who": e.author, "edit": common.shown(opened.describe(e))}
                                    for e in in_effect]), hide_index=True, width="stretch")
     else:
         st.caption("None: the topics are as fitted.")
@@ -117,5 +120,5 @@ def render() -> None:
     if len(history) > len(in_effect):
         with st.expander(f"Full edit log ({len(history)} entries, undone edits and undos included)"):
             st.dataframe(pd.DataFrame([{"when": local_time(e.time), "who": e.author,
-                                        "edit": common.shown(opened.explain(e, labels)), "status": status}
+                                        "edit": common.shown(opened.describe(e)), "status": status}
                                        for e, status in history]), hide_index=True, width="stretch")

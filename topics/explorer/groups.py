@@ -5,18 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from topics import plots
-from topics.compare import KIND_WORDS, ROBUST_SHARE, align_to_joint, group_statistics, topic_kinds
+from topics.compare import KIND_WORDS, ROBUST_SHARE, GroupFindings, align_to_joint, group_findings
 from topics.explorer import common
 from topics.redact import redact_frame
 from topics.summary import group_model_warnings, group_sizes, groups_described, topic_frame
 
 
 @st.cache_data(show_spinner="Testing group differences (permutations over sessions)…", max_entries=8)
-def _statistics(path: str, edits: int):
+def _findings(path: str, edits: int) -> GroupFindings:
     """Cached per run and number of log entries: an edit changes the topics, so the tests run again."""
-    run = common.curator_for(path).run
-    shares, differences, notes = group_statistics(run, draws=1000, seed=0)
-    return shares, differences, topic_kinds(shares, differences), notes
+    return group_findings(common.curator_for(path).run)
 
 
 def render() -> None:
@@ -32,36 +30,24 @@ def render() -> None:
         st.subheader("One model for all groups: share of each group's remarks per topic")
         frame = topic_frame(run, "joint", words=5)
         st.plotly_chart(plots.group_shares(frame, list(sizes)), width="stretch", config=common.PLOTLY)
-        shares, differences, kinds, notes = _statistics(str(opened.path), len(opened.history()))
-        if common.private():
-            shares, differences, kinds = (redact_frame(f) for f in (shares, differences, kinds))
-        for note in notes:
+        found = _findings(str(opened.path), len(opened.history()))
+        for note in found.notes:
             st.warning(note)
-        flagged = differences[differences["differs"] & (differences["difference"] > 0)]
-        st.markdown("**Findings** (flagged and robust to the seed):")
-        robust = flagged[flagged["robust"]]
+        robust, fragile, table = found.robust, found.fragile, found.share_table()
+        if common.private():
+            robust, fragile, table = (redact_frame(f) for f in (robust, fragile, table))
+        st.markdown("**Findings** (flagged and robust to the seed; a group's share higher or lower than the rest's):")
         if robust.empty:
             st.write("No difference between groups is both flagged and robust to the seed.")
-        for _, row in robust.iterrows():
-            st.markdown(f"- **{row['topic']}. {row['label']}**: {row['group']} {100 * row['share']:.1f}% vs rest "
-                        f"{100 * row['rest']:.1f}% (q = {row['q']:.2g}, in {row['sessions']} of {row['of_sessions']} "
-                        f"sessions vs {row['rest_sessions']} of {row['rest_of_sessions']})")
-        fragile = flagged[~flagged["robust"]]
+        for row in robust.itertuples():
+            st.markdown(f"- **{row.topic}. {row.label}**: {row.finding}")
         if not fragile.empty:
             st.caption("Flagged in this model but not robust to the seed (fewer than "
                        f"{ROBUST_SHARE:.0%} of seed models agree): "
-                       + "; ".join(f"{r['topic']}. {r['label']} ({r['group']})" for _, r in fragile.iterrows()))
-        shares["cell"] = shares.apply(lambda r: f"{100 * r['share']:.1f}% ({100 * r['low']:.1f}-{100 * r['high']:.1f})",
-                                      axis=1)
-        table = shares.pivot(index=["topic", "label"], columns="group", values="cell").reset_index()
-        by_topic = kinds.set_index("topic")
-        table["kind"] = table["topic"].map(lambda t: by_topic.loc[t, "kind"] + (
-            f": {by_topic.loc[t, 'group']}{'' if by_topic.loc[t, 'robust'] else ' (not robust)'}"
-            if by_topic.loc[t, "kind"] == "specific" else ""))
-        table["evidence"] = table["topic"].map(by_topic["evidence"])
-        st.caption("In brackets: 95% interval (Bayesian bootstrap over whole sessions, never zero wide). "
-                   "Differences are tested by shuffling the group labels of whole sessions, corrected for testing "
-                   "every topic (q < 0.05). " + " ".join(w[0].upper() + w[1:] + "." for w in KIND_WORDS.values()))
+                       + "; ".join(f"{r.topic}. {r.label} ({r.direction} in {r.group})" for r in fragile.itertuples()))
+        st.caption(f"In brackets: 95% interval (Bayesian bootstrap over whole sessions, {found.draws:,} draws, never "
+                   "zero wide). Differences are tested by shuffling the group labels of whole sessions, corrected for "
+                   "testing every topic (q < 0.05). " + " ".join(w[0].upper() + w[1:] + "." for w in KIND_WORDS.values()))
         st.dataframe(table, hide_index=True, width="stretch")
     if run.groups:
         st.subheader("A model per group")
