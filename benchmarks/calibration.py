@@ -16,7 +16,6 @@ Fits AnnoMI once with the default config (or opens ``--run``), then:
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import tempfile
 import time
 from pathlib import Path
@@ -62,7 +61,7 @@ def main() -> None:
     else:
         config = load_config(ROOT / "configs" / "annomi.yaml", ["fit.modes=[joint]"])
         run = fit_run(config, out=Path(tempfile.mkdtemp(prefix="bench-calibration-")) / "annomi")
-    plain = dataclasses.replace(run, members=None)  # robustness is not part of a flag
+    plain = run.with_members(None)  # robustness is not part of a flag
     drinking = next(t.id for t in run.joint.topics if "drinking" in t.top_words(3))
     started = time.perf_counter()
     former = [bool(former_flags(calibration.random_split(plain, s), seed=s).any()) for s in range(args.splits)]

@@ -7,7 +7,7 @@ the topics as the experts left them, not as the fit made them:
   the remarks it holds now (a merged topic is one target; moved remarks count
   where they were moved to);
 * a remark goes to the most similar centroid (cosine) when that similarity
-  reaches ``min_similarity`` (``assign.min_similarity``, default 0.4: the
+  reaches ``min_similarity`` (``assign.min_similarity``, default 0.3: the
   threshold at which the fit let an outlier join a topic), else it is an
   outlier;
 * a discarded topic is never assigned: it stays as a *sink*, and a remark

@@ -14,7 +14,12 @@ Reasons, checked in this order:
     fewer content words than ``clean.min_content_words`` (words that are not
     stop words or fillers of the remark's language). About 30 % of AnnoMI's
     therapist remarks have three words or fewer; without content words they
-    cluster by form ("yeah right") rather than by theme.
+    cluster by form ("yeah right") rather than by theme. They are left out of
+    *clustering* only: the fit then attaches each one to the topic it is most
+    similar to, above a similarity floor (``assign.short_remarks``,
+    :mod:`topics.assign`), because short remarks carry technique ("A six. Why
+    a six and not a two?", "Would it be alright if I shared something?").
+    Only empty remarks and backchannels end with no topic by rule.
 
 Each remark is judged by its own language's lists (:mod:`topics.stopwords`;
 the language from :mod:`topics.language`); without languages, English.

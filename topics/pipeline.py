@@ -33,6 +33,7 @@ from topics.language import validate_setting as validate_language
 from topics import stability
 from topics.errors import TopicsInputError
 from topics.consensus import member_seeds
+from topics.metrics import coverage
 from topics.model import FittedModel, fit_topic_set, save_bertopic
 from topics.run import EMBEDDINGS_FILE, TopicRun, atomic_folder, group_folder
 from topics.stopwords import DEFAULT_LANGUAGE, StopWords, missing_lists
@@ -295,6 +296,7 @@ def _fit_prepared(config: Config, prepared: Prepared, target: Path, backends: di
     words = prepared.words
     if "joint" in fitted:
         run.members = _members_frame(remarks.loc[kept, "remark_id"], fitted["joint"].members)
+        run.joint.metrics.update(coverage(remarks))  # clustered and attached remarks alike
     with timer.stage("write"), atomic_folder(target) as folder:
         run.write(folder)
         words.save(folder)

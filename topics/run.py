@@ -137,6 +137,16 @@ class TopicRun:
         attached afterwards by the curated assignment rule (``attached``; see :mod:`topics.assign`)."""
         return self.remarks[self.remarks["kept"] | self.remarks["attached"]]
 
+    @property
+    def placement(self) -> pd.Series:
+        """How each remark was placed, in words: "clustered", "attached (short)" (by the assignment rule, see
+        :mod:`topics.assign`) or "set aside: backchannel" / "set aside: empty" (no topic)."""
+        remarks = self.remarks
+        reason = "set aside: " + remarks["set_aside"].astype("string").fillna("").str.replace("_", " ")
+        return pd.Series(np.select([remarks["kept"].to_numpy(dtype=bool), remarks["attached"].to_numpy(dtype=bool)],
+                                   ["clustered", "attached (short)"], default=reason.to_numpy(dtype=object)),
+                         index=remarks.index, dtype=object)
+
     def write(self, folder: Path) -> None:
         """Write the plain-data files into ``folder`` (model folders are the fitter's job)."""
         _write_yaml(folder / "config.yaml", self.config)
@@ -272,6 +282,11 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable) + "\n", encoding="utf-8")
+
+
+def metadata_name(column: str) -> str:
+    """A corpus metadata column as a reader names it: "meta_presenting_problem" -> "presenting problem"."""
+    return column.removeprefix("meta_").replace("_", " ")
 
 
 def _write_yaml(path: Path, data: Any) -> None:

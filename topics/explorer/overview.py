@@ -20,18 +20,21 @@ def render() -> None:
     st.title(f"Run {run.path.name}")
     st.caption(f"Corpus: {run.provenance['corpus']['path']}. Fitted {run.provenance['created']}; "
                f"{len(opened.in_effect)} expert edit(s) in effect.")
-    kept = cleaning["kept"]
+    kept, short = cleaning["kept"], cleaning["too_short"]
     columns = st.columns(4)
     columns[0].metric("Topics", len(topic_set.topics))
-    columns[1].metric("Remarks in the model", f"{kept:,}", help="Therapist remarks that carry content.")
-    columns[2].metric("Outliers", f"{100 * topic_set.metrics['outlier_share']:.1f}%",
-                      help="Share of those remarks that fit no topic.")
-    columns[3].metric("Set aside", f"{cleaning['total'] - kept:,}",
-                      help=f"{cleaning['backchannel']:,} backchannels ('Mm-hmm.'), {cleaning['too_short']:,} too short, "
-                           f"{cleaning['empty']:,} empty. They stay visible on the Remarks page.")
-    st.caption(f"{100 * topic_set.metrics['outlier_share']:.1f}% of the remarks in the model belong to no topic "
-               "(outliers). Shares per group are the share of that group's remarks in the topic. "
-               + groups_described(run))
+    columns[1].metric("Remarks in the model", f"{kept + short:,}",
+                      help=f"{kept:,} clustered into topics and {short:,} short ones (too few content words to "
+                           "shape a topic) attached afterwards to the topic they are most like.")
+    no_topic = topic_set.metrics.get("no_topic_share", topic_set.metrics["outlier_share"])
+    columns[2].metric("Without a topic", f"{100 * no_topic:.1f}%",
+                      help="Share of the remarks in the model that fit no topic well (similarity to every topic "
+                           "below the floor).")
+    columns[3].metric("Set aside", f"{cleaning['backchannel'] + cleaning['empty']:,}",
+                      help=f"{cleaning['backchannel']:,} backchannels ('Mm-hmm.') and {cleaning['empty']:,} empty "
+                           "remarks carry no topic. They stay visible on the Remarks page.")
+    st.caption(f"{100 * no_topic:.1f}% of the remarks in the model belong to no topic. Shares per group are the "
+               "share of that group's remarks in the topic. " + groups_described(run))
     frame = topic_frame(run, "joint", words=8)
     scores = stability.current_scores(run.path, opened.fitted.joint, topic_set)
     if scores is not None:
@@ -45,12 +48,20 @@ def render() -> None:
         frame.insert(3, "classifier F1", frame["id"].map(lambda t: recognised.get(t)).round(2))
         st.caption("Classifier F1: how well a machine recognises the topic in sessions it never saw "
                    "('topics classifier', cross-validated by session).")
-    frame = frame.rename(columns={f"share {g}": f"share in {group_title(run, g)}" for g in group_sizes(run)})
-    first = ["id", "label", "top words", "size"]
-    table = common.percent(frame[first + [c for c in frame.columns if c not in first]])
+    # narrow share columns before the words, so every group's share is on screen at 1400 px; words take the rest
+    groups = {f"share {g} (%)": g for g in group_sizes(run)}
+    shown = common.percent(frame).rename(columns={"share (%)": "% of all"} | {c: f"% {g}" for c, g in groups.items()})
+    shares = ["% of all", *(f"% {g}" for g in groups.values())]
+    first = ["id", "label", "size", *shares]
+    table = shown[first + [c for c in shown.columns if c not in first and c != "top words"] + ["top words"]]
+    meaning = {"% of all": "Share of all remarks in the model that are in the topic"} | {
+        f"% {g}": f"Share of {group_title(run, g)}'s remarks that are in the topic" for g in groups.values()}
     st.dataframe(table, hide_index=True, width="stretch", height=min(ROW_HEIGHT * len(table) + 40, 2400),
                  column_config={"id": st.column_config.NumberColumn("id", width="small"),
                                 "label": st.column_config.TextColumn("label", pinned=True, width="medium"),
+                                "size": st.column_config.NumberColumn("size", width="small"),
+                                **{c: st.column_config.NumberColumn(c, width="small", help=meaning[c], format="%.1f")
+                                   for c in shares},
                                 "top words": st.column_config.TextColumn("top words", width="large",
                                                                          help="Hover a cell for all its words.")})
 

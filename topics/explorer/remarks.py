@@ -17,20 +17,23 @@ def render() -> None:
     run = common.view(opened)
     topic_set = common.joint(opened)
     st.title("Remarks")
-    st.caption("Search every therapist remark, including those set aside by cleaning. Tick rows to see a remark "
-               "among the turns around it (client turns included) and to move remarks to another topic.")
+    st.caption("Search every therapist remark: those clustered into topics, the short ones attached to a topic "
+               "afterwards, and (ticked below) the backchannels set aside. Tick rows to see a remark among the "
+               "turns around it (client turns included) and to move remarks to another topic.")
     query = st.text_input("Search text", key="remarks_search")
-    include_aside = st.checkbox("Include set-aside remarks (backchannels, very short)", key="remarks_aside")
-    remarks = run.remarks if include_aside else run.placed
+    include_aside = st.checkbox("Include backchannels and empty remarks (set aside: they carry no topic)",
+                                key="remarks_aside")
+    remarks = (run.remarks if include_aside else run.placed).assign(placed=run.placement)
     found = remarks[remarks["text"].str.contains(query, case=False, regex=False)] if query else remarks
     labels = {t.id: f"{t.id}: {t.label}" for t in topic_set.topics}
     shown = found.head(MAX_SHOWN).reset_index(drop=True)
     shown.insert(1, "topic label", shown["topic"].astype(object).map(
-        lambda t: "set aside" if pd.isna(t) else ("outlier" if t == OUTLIER else labels.get(int(t), str(t)))))
-    columns = ["remark_id", "topic label", *[c for c in remark_columns(shown) if c != "remark_id"], "set_aside"]
+        lambda t: "set aside" if pd.isna(t) else ("no topic" if t == OUTLIER else labels.get(int(t), str(t)))))
+    columns = ["remark_id", "topic label", *[c for c in remark_columns(shown) if c != "remark_id"], "placed"]
     picked = st.dataframe(shown[columns], hide_index=True, width="stretch", on_select="rerun",
                           selection_mode="multi-row", key="remarks_table",
-                          column_config={"text": st.column_config.TextColumn("text", width="large")})
+                          column_config=common.column_titles(shown)
+                          | {"text": st.column_config.TextColumn("text", width="large")})
     st.caption(f"{len(found):,} remark(s) found; the first {min(len(found), MAX_SHOWN)} are shown.")
     rows = [r for r in (picked.selection.rows if picked is not None else []) if r < len(shown)]
     if not rows:
@@ -43,7 +46,7 @@ def render() -> None:
     movable = movable[movable["kept"] | movable["attached"]]["remark_id"].tolist()
     st.subheader(f"Move the {len(movable)} ticked remark(s)")
     if not movable:
-        st.caption("The ticked remarks were set aside by cleaning and carry no topic.")
+        st.caption("The ticked remarks are backchannels or empty, set aside by cleaning: they carry no topic.")
         return
     target = common.topic_picker("Move them to", topic_set, key="remarks_target", revision=len(opened.history()),
                                  outliers=True)
