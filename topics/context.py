@@ -19,6 +19,7 @@ from corpora import load_corpus
 from topics.config import validate_config
 from topics.errors import TopicsInputError
 from topics.run import TopicRun
+from topics.stopwords import UNSEGMENTED_CHARACTER, WORD_CHARACTER, WORD_RE
 
 WINDOW = 3  # turns shown on each side of a remark
 
@@ -73,8 +74,56 @@ def in_context(run: TopicRun, remark_id: str, window: int = WINDOW) -> pd.DataFr
     return part[["remark_id", "role", "text", "order", "kept", "set_aside", "topic", "this"]].reset_index(drop=True)
 
 
-def highlight(text: str, query: str, mark=lambda match: f"**{match}**") -> str:
-    """``text`` with every case-insensitive occurrence of ``query`` wrapped by ``mark`` (Markdown bold by default)."""
+_WORD_CHARACTER_RE = re.compile(f"(?u){WORD_CHARACTER}")
+
+
+def query_spans(text: str, query: str, grow: bool = True) -> list[tuple[int, int]]:
+    """Where a search for ``query`` (a case-insensitive substring, as the Remarks and Topic pages search)
+    hits ``text``: one (start, end) per word of each hit, in order.
+
+    Marks cover whole words only: a hit that starts or ends inside a word grows to the whole word ("feel"
+    in "feeling" marks "feeling"; ``grow=False`` keeps the hit's own characters), and the spaces and
+    punctuation inside a hit stay unmarked, so a mark never holds a bracket that could end Streamlit's
+    ``:color[...]`` markup early. Scripts written without spaces (:data:`topics.stopwords.UNSEGMENTED`)
+    never grow: a run of their characters is a clause, not a word.
+    """
     if not query:
-        return text
-    return re.sub(re.escape(query), lambda m: mark(m.group(0)), text, flags=re.IGNORECASE)
+        return []
+    spans: set[tuple[int, int]] = set()
+    for hit in re.finditer(re.escape(query), text, flags=re.IGNORECASE):
+        for word in WORD_RE.finditer(text, hit.start(), hit.end()):
+            start, end = word.span()
+            while grow and start > 0 and _joins(text, start - 1, start):
+                start -= 1
+            while grow and end < len(text) and _joins(text, end - 1, end):
+                end += 1
+            spans.add((start, end))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):  # two hits inside one word grow to the same word
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _joins(text: str, left: int, right: int) -> bool:
+    """Whether the characters at ``left`` and ``right`` belong to one word of a script written with spaces."""
+    pair = text[left] + text[right]
+    return all(_WORD_CHARACTER_RE.match(c) for c in pair) and not UNSEGMENTED_CHARACTER.search(pair)
+
+
+def mark_spans(text: str, spans: list[tuple[int, int]], mark=lambda match: f"**{match}**") -> str:
+    """``text`` with each of the sorted, non-overlapping ``spans`` wrapped by ``mark``, nothing else changed:
+    no space is added or removed around a mark."""
+    parts, at = [], 0
+    for start, end in spans:
+        parts += [text[at:start], mark(text[start:end])]
+        at = end
+    return "".join(parts) + text[at:]
+
+
+def highlight(text: str, query: str, mark=lambda match: f"**{match}**") -> str:
+    """``text`` with the words a case-insensitive search for ``query`` hits wrapped by ``mark`` (Markdown bold
+    by default), whole words only (:func:`query_spans`)."""
+    return mark_spans(text, query_spans(text, query), mark)

@@ -34,11 +34,18 @@ _WORD = ("[\\w\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\
          "\u0966-\u0dff\u0e00-\u0e3e\u0e40-\u0e4e\u0e50-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff]")
 TOKEN_PATTERN = f"(?u){_WORD}{{2,}}"
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
+#: One word character, as in ``TOKEN_PATTERN``, and a whole word of any length (one letter too): word
+#: look-ups and highlighting (:mod:`topics.lookup`, :mod:`topics.context`) cut text into words with these.
+WORD_CHARACTER = _WORD
+WORD_RE = re.compile(f"(?u){_WORD}+")
 #: Languages written without spaces between words: their runs of letters are cut into overlapping pairs of
 #: characters ("睡不着觉" -> 睡不, 不着, 着觉), the usual stand-in for a word segmenter.
 UNSEGMENTED = frozenset({"zh", "ja", "th", "lo", "km", "my"})
 _UNSEGMENTED_RE = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
                              "\u4e00-\u9fff\uf900-\ufaff]")
+#: A character of those scripts: highlighting never grows a match over them, since a run of them is a
+#: clause, not a word.
+UNSEGMENTED_CHARACTER = _UNSEGMENTED_RE
 
 #: Backchannels, hesitations and discourse fillers of spoken English.
 FILLERS = frozenset(

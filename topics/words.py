@@ -128,19 +128,25 @@ class TopicWords:
             tf = np.sqrt(tf)
         return indices, tf * idf[indices]
 
-    def term_weights(self, assignments: np.ndarray, term: str) -> dict[int, float]:
-        """c-TF-IDF weight of ``term`` (a word or n-gram of the run's vocabulary) in every topic that uses it."""
+    def term_weights(self, assignments: np.ndarray, *terms: str) -> dict[int, float]:
+        """c-TF-IDF weight of a term (a word or n-gram of the run's vocabulary) in every topic that uses it.
+
+        Several ``terms`` (the forms of one word: "feel", "feels", "feeling") give each topic the weight of
+        the heaviest of them it uses: a weight the topic's own word list would show (:mod:`topics.lookup`).
+        """
         state = self._class_counts(np.asarray(assignments), None)
         present, idf = self._weights(state)
-        matches = np.flatnonzero((self.vocabulary_ == term.lower().strip()) & present)
+        wanted = list({" ".join(term.lower().split()) for term in terms})
+        matches = np.flatnonzero(np.isin(self.vocabulary_, wanted) & present)
         if not len(matches):
             return {}
         weights = {}
         for topic in state.rows:
             indices, scores = self._score(state, topic, present, idf)
-            at = np.searchsorted(indices, matches[0])
-            if at < len(indices) and indices[at] == matches[0] and scores[at] > 0:
-                weights[int(topic)] = float(scores[at])
+            at = np.minimum(np.searchsorted(indices, matches), max(len(indices) - 1, 0))
+            used = scores[at[indices[at] == matches]] if len(indices) else scores
+            if len(used) and used.max() > 0:
+                weights[int(topic)] = float(used.max())
         return weights
 
     def words(self, assignments: np.ndarray, topic_ids: list[int],
