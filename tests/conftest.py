@@ -30,9 +30,10 @@ ANNOMI = Path(os.environ.get("THERAPY_TOPICS_ANNOMI", ROOT.parent / "shared" / "
 TOPICS_BIN = str(Path(sys.executable).parent / "topics")
 
 
-def topics_cmd(*args, cwd=ROOT):
-    """The installed ``topics`` command in a subprocess, as a user runs it."""
-    return subprocess.run([TOPICS_BIN, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=os.environ.copy())
+def topics_cmd(*args, cwd=ROOT, env: dict[str, str] | None = None):
+    """The installed ``topics`` command in a subprocess, as a user runs it; ``env``: variables to set for it."""
+    return subprocess.run([TOPICS_BIN, *map(str, args)], check=False, capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, **(env or {})})
 
 
 class FakeEncoder:

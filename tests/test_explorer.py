@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
+from topics.run import load_run
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,8 @@ def test_topic_page_lists_the_short_remarks_attached_to_it(run_folder):
     assert len(attached) > 0, "the tiny corpus should attach short remarks to its first topic"
     assert any(e.label.startswith(f"Short remarks attached to this topic ({len(attached)})") for e in app.expander)
     table = next(df.value for df in app.dataframe if "similarity" in df.value)
-    assert set(table["remark_id"]) == set(attached["remark_id"]) and (table["similarity"] >= 0.4).all()
+    floor = run.config["assign"]["min_similarity"]
+    assert set(table["remark_id"]) == set(attached["remark_id"]) and (table["similarity"] >= floor).all()
 
 
 def test_rename_merge_undo_and_discard_through_the_widgets(run_folder):
@@ -101,6 +103,8 @@ def test_rename_merge_undo_and_discard_through_the_widgets(run_folder):
     chooser = picker(app, "rename_topic_joint")
     second = chooser.options[1]
     chooser.select(second).run()
+    fitted = {t.id: t.label for t in load_run(run_folder).joint.topics}
+    renamed_id = int(second.split(":")[0])
     app.text_input(key="rename_label").input("Homework and agenda")
     button(app, "Rename").click().run()
     assert not app.exception, app.exception
@@ -111,26 +115,38 @@ def test_rename_merge_undo_and_discard_through_the_widgets(run_folder):
     renamed = picker(app, "rename_topic_joint")
     assert renamed.options[1] == f"{renamed.value}: Homework and agenda"  # the value is the topic id
     assert app.text_input(key="rename_label").value == ""
-    assert any("Renamed topic" in m.value and "to 'Homework and agenda'" in m.value for m in app.success)
+    renaming = f"Renamed topic {renamed_id} {fitted[renamed_id]!r} to 'Homework and agenda'"  # the old label, not the new
+    assert [m.value for m in app.success] == [f"Saved. {renaming}."]
+    assert app.dataframe[0].value["edit"].tolist() == [renaming]
 
     before = len(labels_of(run_folder))
     merge = app.multiselect(key="merge_topics_joint")
     ids = merge.options
     merge.select(ids[2]).select(ids[3]).run()
+    a, b = (int(option.split(":")[0]) for option in ids[2:4])
     assert any(m.value.startswith("**Preview:** 2 topics") for m in app.markdown)  # shown before anything is saved
     assert len(labels_of(run_folder)) == before
     app.text_input(key="merge_label").input("Feelings in the room")
     button(app, "Merge 2 topics").click().run()
     assert not app.exception, app.exception
     assert len(labels_of(run_folder)) == before - 1 and "Feelings in the room" in labels_of(run_folder)
+    labels = {renamed_id: "Homework and agenda"}
+    merging = f"merged topic {a} {labels.get(a, fitted[a])!r} and topic {b} {labels.get(b, fitted[b])!r} as 'Feelings in the room'"
+    assert app.dataframe[0].value["edit"].tolist() == [renaming, merging[0].upper() + merging[1:]]
+    assert f"Undoes: {merging[0].upper() + merging[1:]}" in [c.value for c in app.caption]
 
     button(app, "Undo last edit").click().run()
     assert len(labels_of(run_folder)) == before
-    assert any(m.value.startswith("Saved. Undid: merged topic") for m in app.success)
+    assert [m.value for m in app.success] == [f"Saved. Undid: {merging}."]
+    assert f"Redoes: {merging[0].upper() + merging[1:]}" in [c.value for c in app.caption]
     button(app, "Redo").click().run()
+    assert [m.value for m in app.success] == [f"Saved. Redid: {merging}."]
     assert "Feelings in the room" in labels_of(run_folder)
     in_effect = app.dataframe[0].value
-    assert in_effect["who"].tolist() == ["Dr Ana"] * 2 and in_effect["edit"].str.startswith("merged").iloc[-1]
+    assert in_effect["who"].tolist() == ["Dr Ana"] * 2
+    assert in_effect["edit"].tolist() == [renaming, merging[0].upper() + merging[1:]]
+    log = app.dataframe[1].value  # the full log: the undo and redo name the merge as it was made
+    assert log["edit"].tolist()[-2:] == [f"Undid: {merging}", f"Redid: {merging}"]
 
     gone = picker(app, "discard_topic_joint").options[-1]
     picker(app, "discard_topic_joint").select(gone)
@@ -309,21 +325,32 @@ def test_privacy_mode_shows_no_name_on_any_page(run_folder, name):
 
 
 def test_the_words_page_finds_the_topics_of_a_word_with_weights_and_remarks(run_folder):
+    import re
+
     from topics.editlog import Curator
-    from topics.lookup import word_topics
+    from topics.lookup import term_spans, word_topics
 
     curator = Curator(run_folder)
     topic = curator.run.joint.topics[0]
     word = topic.top_words(1)[0]
     table = word_topics(curator.run, curator.words, word)
     assert table["topic"].iloc[0] == topic.id  # the topic whose top word it is weighs it most
+    # its heaviest form is the top word itself, so the weight is the one the topic's word list shows
     assert table["weight"].iloc[0] == pytest.approx(topic.words[0][1], rel=0.05)
-    assert all(word in quote.lower() for quotes in table["examples"] for quote in quotes)
+    assert word in table["forms"].iloc[0]
+    assert all(term_spans(quote, word, language) for quotes, languages in zip(table["examples"], table["languages"])
+               for quote, language in zip(quotes, languages))
     app = open_page("words", run_folder)
     app.text_input(key="words_term").input(word).run()
     assert not app.exception, app.exception
     assert app.dataframe[0].value["topic"].iloc[0] == topic.id
-    assert any(":orange-background[" in m.value for m in app.markdown)
+    assert word in app.dataframe[0].value["forms"].iloc[0]
+    # the page shows how strongly the word marks each topic against its top word (100), not a raw c-TF-IDF weight
+    assert "weight" not in app.dataframe[0].value and app.dataframe[0].value["marks the topic"].iloc[0] == 100
+    marked = [m.value for m in app.markdown if ":orange-background[" in m.value]
+    assert marked
+    for line in marked:  # whole words: a mark never starts or ends inside a word
+        assert not re.search(r"\w:orange-background\[|:orange-background\[[^\]]*\]\w", line)
     app.text_input(key="words_term").input("zzzqqq").run()
     assert any("No remark in the model says" in i.value for i in app.info)
 
@@ -368,3 +395,84 @@ def test_the_server_stops_with_a_message_on_a_damaged_run(run_folder):
                              str(run_folder)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "remarks.parquet: cannot be read" in result.stderr and "Traceback" not in result.stderr
+    assert not [noise for noise in STREAMLIT_NOISE if noise in result.stderr], result.stderr
+
+
+#: what Streamlit logs when its API is used before its runtime exists, as the server's priming does on purpose
+STREAMLIT_NOISE = ("No runtime found", "missing ScriptRunContext")
+
+
+def test_the_server_starts_without_streamlit_bare_mode_warnings(run_folder, tmp_path):
+    """The command ``topics explore`` runs, started for real: its stderr has none of Streamlit's warnings about
+    running without a runtime (the pages are imported and the run opened before the runtime exists)."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    from topics.explore import streamlit_command
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with open(tmp_path / "stderr", "w+") as stderr:
+        server = subprocess.Popen(streamlit_command(run_folder, port), stdout=subprocess.DEVNULL, stderr=stderr,
+                                  start_new_session=True)
+        try:
+            deadline = time.time() + 90
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+                    break
+                except OSError:
+                    assert time.time() < deadline and server.poll() is None, "the explorer did not start"
+                    time.sleep(0.5)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)  # its own process group: stopped by PID, whatever happens
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(10)
+        stderr.seek(0)
+        logged = stderr.read()
+    assert not [noise for noise in STREAMLIT_NOISE if noise in logged], logged
+    assert "Traceback" not in logged, logged
+
+
+def test_the_overview_puts_every_groups_share_before_the_words_and_counts_only_backchannels_as_set_aside(run_folder):
+    from topics.run import load_run
+
+    run = load_run(run_folder)
+    app = open_page("overview", run_folder)
+    columns = list(app.dataframe[0].value.columns)
+    groups = sorted(run.kept["group"].dropna().unique())
+    # narrow share columns right after the size, the wide words last: the shares stay on screen at 1400 px
+    assert columns[:4 + len(groups)] == ["id", "label", "size", "% of all", *(f"% {g}" for g in groups)]
+    assert columns[-1] == "top words"
+    cleaning = run.provenance["cleaning"]
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Set aside"] == f"{cleaning['backchannel'] + cleaning['empty']:,}"
+    assert metrics["Remarks in the model"] == f"{cleaning['kept'] + cleaning['too_short']:,}"
+
+
+def test_remark_tables_name_metadata_columns_as_a_reader_would(run_folder):
+    app = open_page("topic", run_folder)
+    headings = [h.value for h in app.subheader]
+    assert "By presenting problem" in headings and not any("_" in h for h in headings)
+
+
+def test_the_topic_page_shows_word_weights_relative_to_the_top_word_and_the_raw_c_tf_idf_only_on_request(run_folder):
+    from topics.run import load_run
+
+    app = open_page("topic", run_folder)
+    topic = load_run(run_folder).joint.topic(app.session_state["topic_id"])
+    caption = next(c for c in app.caption if c.value.startswith("Words ranked"))
+    assert "how much more this topic uses them than the other topics do" in caption.value
+    assert "c-TF-IDF" not in caption.value and "c-TF-IDF" in caption.proto.help  # the raw measure in the help only
+    chart = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert chart["y"] == [w for w, _ in topic.words] and chart["x"][0] == 100
+    assert chart["x"] == pytest.approx([100 * s / topic.words[0][1] for _, s in topic.words])
+    assert chart["customdata"] == pytest.approx([s for _, s in topic.words])  # raw weights in the hover

@@ -60,8 +60,9 @@ def test_short_remarks_are_attached_by_the_assignment_rule_and_never_shape_topic
     short = remarks[remarks["set_aside"] == "too_short"]
     assert len(short) > 0 and short["attached"].all() and short["topic"].notna().all()
     placed = short[short["topic"] != -1]
-    assert len(placed) > 0 and (placed["similarity"] >= 0.4).all()  # the default assign.min_similarity
-    assert (short.loc[short["topic"] == -1, "similarity"] < 0.4).all()
+    floor = tiny_run.config["assign"]["min_similarity"]  # the default, 0.3
+    assert floor == 0.3 and len(placed) > 0 and (placed["similarity"] >= floor).all()
+    assert (short.loc[short["topic"] == -1, "similarity"] < floor).all()
     assert tiny_run.provenance["cleaning"]["short_attached"] == len(placed)
     assert len(tiny_run.placed) == len(tiny_run.kept) + len(short)
     for topic in tiny_run.joint.topics:  # sizes and group counts are the fit's remarks only
@@ -204,3 +205,25 @@ def test_coarse_per_group_models_are_flagged_in_words(tiny_run):
     assert any("holds 85% of the remarks" in w for w in warnings)
     assert "Note: the model of 'cognitive behavioural' found only 2" in fit_summary(run)
     assert group_model_warnings(dataclasses.replace(tiny_run, groups={})) == []
+
+
+def test_the_fit_ends_in_80_columns_whatever_the_group_names(tiny_run):
+    """A long group name is cut in the models table, a number a run lacks shows as '-', notes are folded; the
+    next commands name the run folder, and compare only a run with groups."""
+    import dataclasses
+    from pathlib import Path
+
+    from topics.summary import closing_summary, fit_summary
+
+    name = "motivational interviewing, second cohort, Leeds and London sites"
+    older = dataclasses.replace(tiny_run.groups["CBT"], name=name, metrics={"topic_count": 3, "npmi": -0.41})
+    run = dataclasses.replace(tiny_run, groups={**tiny_run.groups, name: older},
+                              path=Path("outputs/demo-20260101-120000"))
+    ending = closing_summary(run, command="./run topics")
+    lines = (fit_summary(run) + "\n" + ending).splitlines()
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    row = next(line for line in ending.splitlines() if line.startswith("  motivational interviewing, second"))
+    assert row.split()[-4:] == ["3", "-", "-", "-0.41"] and "\u2026" in row  # cut, and no junk share to show
+    assert ending.splitlines()[-1].startswith("  ./run topics compare outputs/demo-20260101-120000")
+    single = dataclasses.replace(run, remarks=run.remarks.assign(group=None), groups={})
+    assert closing_summary(single).splitlines()[-1].startswith("  topics info outputs/demo-20260101-120000")

@@ -65,6 +65,41 @@ def test_a_session_made_of_one_topic_is_flagged_above_every_school(split, tmp_pa
     assert any(f"'{biggest.label}'" in finding and "above" in finding for finding in profile.findings)
 
 
+def test_a_session_of_the_run_s_own_corpus_is_left_out_of_the_reference_and_the_profile_says_so(split, tmp_path):
+    """Set against a reference that holds it, a corpus session would look typical for that reason alone."""
+    from topics.profile import reference_assignment
+
+    run, new = split
+    curator = Curator(run)
+    reference = pd.read_csv(run.parent / "reference.csv")
+    own = min(reference["session_id"].unique())
+    school = str(reference.loc[reference["session_id"] == own, "school"].iloc[0])
+    reference[reference["session_id"] == own].to_csv(tmp_path / "own.csv", index=False)
+    fresh, = profile_file(curator, new, session=str(pd.read_csv(new)["session_id"].iloc[0]))
+    profile, = profile_file(curator, tmp_path / "own.csv")
+    assert fresh.left_out == [] and profile.left_out == [own]
+    assert "also in the run's own corpus" in profile.findings[0] and "left out of the reference" in profile.findings[0]
+    assert profile.reference_sessions == fresh.reference_sessions | {school: fresh.reference_sessions[school] - 1}
+    # the school's share is that of its other sessions' placed remarks
+    remarks = reference_assignment(curator)
+    placed = remarks[(remarks["kept"] | remarks["attached"]) & remarks["topic"].notna() & (remarks["group"] == school)]
+    others = placed[placed["session"] != own]
+    table = profile.table.set_index("topic")
+    for topic in table.index:
+        assert table.loc[topic, f"{school} share"] == pytest.approx((others["topic"] == topic).mean())
+    with_it = fresh.table.set_index("topic")[f"{school} share"]
+    assert not table[f"{school} share"].reindex(with_it.index).equals(with_it)
+
+    # a renamed copy is the same session; another session under its name is not
+    reference[reference["session_id"] == own].assign(session_id="copy").to_csv(tmp_path / "copy.csv", index=False)
+    copy, = profile_file(curator, tmp_path / "copy.csv")
+    assert copy.left_out == [own] and f"as session '{own}'" in copy.findings[0]
+    pd.read_csv(new).assign(session_id=own).to_csv(tmp_path / "clash.csv", index=False)
+    clash, = profile_file(curator, tmp_path / "clash.csv")
+    assert clash.left_out == [] and clash.reference_sessions == fresh.reference_sessions
+    assert any(f"has a session named '{own}' too, but with other remarks" in f for f in clash.findings)
+
+
 def test_profile_command_prints_one_session_and_writes_its_table(split, tmp_path):
     run, new = split
     session = str(pd.read_csv(new)["session_id"].iloc[0])

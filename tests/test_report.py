@@ -1,8 +1,10 @@
 """Reports: self-contained HTML rendered offline in Chromium, Markdown and CSV checked against the run, privacy."""
 
+import html as entities
 import json
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 import subprocess
 
@@ -97,7 +99,12 @@ def test_a_run_without_groups_metadata_or_edits_is_still_complete(tmp_path):
     report = build_report(curator)
     text = render_markdown(report)
     assert len(report.topics) == len(run.joint.topics) >= 2
-    for absent in ("no groups", "No expert edits", "no metadata column", "Stability across seeds was not measured"):
+    # each absence says what is missing in a reader's words, why, and what to do about it
+    for absent in ("Shares per group and shared or group-specific topics: the corpus has no group column",
+                   "name the column that holds them in corpus.columns.group and fit the run again",
+                   ("Tables of topics by code (such as MI behaviour codes): the corpus has no metadata column with 2 "
+                    "to 12 distinct values; name one in corpus.metadata"), "Expert edits: none, the topics are as fitted",
+                   "Stability across seeds: not measured", "run 'topics stability' with its config"):
         assert absent in text
     html = write_report(curator, "html", tmp_path / "r.html").read_text()
     assert "Not in this report" in html and "</html>" in html
@@ -149,7 +156,7 @@ def test_group_and_session_profiles(demo_run):
     curator = Curator(demo_run)
     report = build_report(curator, group="CBT")
     assert report.profile["column"] == "group" and report.profile["remarks"] == (curator.run.kept["group"] == "CBT").sum()
-    assert sum(r["share"] for r in report.profile["rows"]) <= 1.0
+    assert sum(r["share"] for r in report.profile["rows"]) <= 1.0 + 1e-9  # all remarks of the group in topics: 1
     session = curator.run.kept["session"].iloc[0]
     assert build_report(curator, session=session).profile["value"] == session
     from topics.errors import TopicsInputError
@@ -194,8 +201,7 @@ def test_compare_tables_and_the_bertopic_export_are_redacted_unless_asked(demo_r
 
 def printed(html: Path, pdf: Path, profile: Path) -> list[dict]:
     """Print ``html`` with headless Chromium as a reader would; per page: size in points, the share of its
-    height that text reaches down to, and its first line."""
-    import html as entities
+    height that text reaches down to, its first line and its text."""
     import subprocess
 
     from pypdf import PdfReader
@@ -206,6 +212,9 @@ def printed(html: Path, pdf: Path, profile: Path) -> list[dict]:
                     "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
                     "--no-pdf-header-footer", "--virtual-time-budget=15000", f"--print-to-pdf={pdf}", html.as_uri()],
                    check=True, capture_output=True, timeout=180)
+    def readable(text: str) -> str:  # entities and ligatures (the "ﬁ" of "conﬁdent") as the HTML wrote them
+        return unicodedata.normalize("NFKC", entities.unescape(text))
+
     pages = []
     for page in PdfReader(pdf).pages:
         heights = []
@@ -215,7 +224,7 @@ def printed(html: Path, pdf: Path, profile: Path) -> list[dict]:
         lines = page.extract_text().strip().splitlines()
         pages.append({"width": float(page.mediabox.width), "height": height,
                       "used": (height - min(heights)) / height if heights else 0.0,
-                      "first": entities.unescape(lines[0]).strip() if lines else ""})
+                      "first": readable(lines[0]).strip() if lines else "", "text": readable("\n".join(lines))})
     return pages
 
 
@@ -228,6 +237,21 @@ def test_the_printed_report_is_a4_without_half_empty_pages_except_a_section_s_la
         if page["used"] < 0.5:
             following = pages[number + 1]["first"]
             assert any(following.startswith(title) for title in titles), (number + 1, page, following)
+    # the summary is short: the first page goes on with the next section instead of ending two-thirds empty
+    first = pages[0]
+    assert "Summary" in first["text"] and "Topics at a glance" in first["text"] and first["used"] >= 0.5, first
+    # a page inside the topics starts with a topic's heading (or a section's title): a topic is never cut by a
+    # page, but for a long one, which may break between two of its example remarks rather than leave a page half empty
+    starts = list(titles)
+    for block in html.read_text().split('<div class="topic')[1:]:
+        starts += [entities.unescape(h).strip() for h in re.findall(r"<h3>([^<\n]*)", block)[:1]]
+        if not block.startswith(' whole"'):
+            starts += [entities.unescape(e).strip() for e in re.findall(r"<blockquote>(.*?)</blockquote>", block)]
+    start = next(n for n, page in enumerate(pages) if "For each topic: its label" in page["text"])
+    for page in pages[start + 1:]:
+        assert any(page["first"].startswith(s[:40]) for s in starts), page["first"]
+        if any(title in page["text"] for title in titles - {"Topics", "Topics at a glance", "Summary"}):
+            break  # the next section has begun
     letter = write_report(Curator(demo_run), "html", tmp_path / "letter.html", paper="Letter")
     first = printed(letter, tmp_path / "letter.pdf", tmp_path / "chromium-letter")[0]
     assert abs(first["width"] - 612) < 2 and abs(first["height"] - 792) < 2

@@ -17,13 +17,19 @@ from topics.errors import TopicsInputError
 def _fit(args: argparse.Namespace) -> None:
     from topics.config import load_config
     from topics.pipeline import fit_run
-    from topics.summary import fit_summary
+    from topics.summary import closing_summary, fit_summary
 
     config = load_config(args.config, args.set + _scheduler_override(args))
     run = fit_run(config, config_file=Path(args.config), out=Path(args.out) if args.out else None)
     print(fit_summary(run))
-    print(f"Open it with: topics info {run.path}   (in Python: topics.load_run({str(run.path)!r}))")
-    print(run.path)
+    print(closing_summary(run, command=_command()))
+    print(run.path)  # last, on its own, for scripts: run=$(topics fit ... | tail -n 1)
+
+
+def _command() -> str:
+    """How the user calls ``topics``, for the commands the output suggests: ``./run`` sets TOPICS_COMMAND to
+    "./run topics", since in a fresh clone ``topics`` is not on the PATH."""
+    return os.environ.get("TOPICS_COMMAND") or "topics"
 
 
 def _open(args: argparse.Namespace):
@@ -110,22 +116,22 @@ def _edit(args: argparse.Namespace) -> None:
     }.get(args.op, dict)()
     if args.op not in ("undo", "redo") and args.model != "joint":
         fields["model"] = args.model
-    labels = curator.labels()
     edit = curator.record(args.op, _author(args), **fields)
     for warning in curator.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     run = curator.run
     edited = run.groups.get(args.model) if args.model != "joint" else run.joint
     count = f"; model {args.model!r} now has {len(edited.topics)} topics" if edited is not None else ""
-    print(f"{curator.explain(edit, labels)} (edit {edit.id} by {edit.author}){count}.")
+    print(f"{curator.describe(edit)} (edit {edit.id} by {edit.author}){count}.")
 
 
 def _history(args: argparse.Namespace) -> None:
-    rows = _open(args).history()
+    curator = _open(args)
+    rows = curator.history()
     if not rows:
         print("No edits yet.")
     for edit, status in rows:
-        print(f"{edit.time}  {edit.author:<16} {edit.id}  {edit.describe():<60} [{status}]")
+        print(f"{edit.time}  {edit.author:<16} {edit.id}  {curator.describe(edit):<60} [{status}]")
 
 
 def _export(args: argparse.Namespace) -> None:
@@ -140,12 +146,13 @@ def _export(args: argparse.Namespace) -> None:
 
 
 def _compare(args: argparse.Namespace) -> None:
-    from topics.compare import compare, comparison_table, write_comparison
+    from topics.compare import DRAWS, compare, comparison_table, write_comparison
 
     curator = _open(args)
-    comparison = compare(curator.run, curator.words, draws=args.draws, seed=args.seed, threshold=args.threshold,
+    draws = args.draws or DRAWS
+    comparison = compare(curator.run, curator.words, draws=draws, seed=args.seed, threshold=args.threshold,
                          permutations=args.permutations)
-    target = write_comparison(comparison, curator.path, {"draws": args.draws, "seed": args.seed,
+    target = write_comparison(comparison, curator.path, {"draws": draws, "seed": args.seed,
                                                           "permutations": args.permutations,
                                                           "threshold": args.threshold, "edits": len(curator.history())},
                               redacted=not args.no_redact)
@@ -290,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     transform.add_argument("--out", help="output CSV or .parquet (default: RUN/transform/<file>.csv)")
     transform.add_argument("--min-similarity", type=float, default=None, metavar="COSINE",
                            help="a remark less similar than this to every topic is an outlier "
-                                "(default: the run's assign.min_similarity, 0.4)")
+                                "(default: the run's assign.min_similarity)")
     transform.add_argument("--method", choices=["centroid", "classifier"], default="centroid",
                            help="centroid: nearest curated topic above the floor (default); classifier: the run's "
                                 "classifier from 'topics classifier' (refused if edits came after it)")
@@ -352,7 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare_cmd = commands.add_parser("compare", help="compare groups: shares with intervals, session permutation "
                                                       "tests, shared/specific topics, robust findings, words, alignment")
     compare_cmd.add_argument("run", help="run folder (its curated topics: expert edits are replayed)")
-    compare_cmd.add_argument("--draws", type=_positive, default=2000, help="Bayesian bootstrap draws (default 2000)")
+    compare_cmd.add_argument("--draws", type=_positive, default=None,
+                             help="Bayesian bootstrap draws (default: as reports and the explorer, 2,000)")
     compare_cmd.add_argument("--permutations", type=_positive, default=None,
                              help="session permutations per test (default: enough for the number of tests, >= 9,999)")
     compare_cmd.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")

@@ -8,6 +8,14 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from topics.run import TopicSet
+from topics.svgcharts import FONT_SIZE, LABEL_GAP, place_labels
+
+#: The map's height in pixels, and the narrowest width it is drawn at (half of a laptop screen, the Overview's
+#: column): labels are placed for this width and stay apart when the map is drawn wider.
+MAP_HEIGHT = 450
+MAP_WIDTH = 400
+MAP_MARGIN = 10
+LARGEST_CIRCLE = 50  # diameter in pixels of the largest topic's circle
 
 
 def topic_map_coordinates(topic_set: TopicSet) -> np.ndarray:
@@ -20,18 +28,54 @@ def topic_map_coordinates(topic_set: TopicSet) -> np.ndarray:
     return centred @ components[:2].T
 
 
-def intertopic_map(topic_set: TopicSet) -> go.Figure:
-    """Topics as circles sized by their number of remarks; near circles talk alike."""
+def map_layout(topic_set: TopicSet, width: int = MAP_WIDTH) -> dict:
+    """Where the map draws each topic at ``width`` pixels: axis ranges, circle centres and radii in pixels,
+    and the labels that fit without overlapping (:func:`topics.svgcharts.place_labels`)."""
     xy = topic_map_coordinates(topic_set)
-    frame = pd.DataFrame({
-        "x": xy[:, 0], "y": xy[:, 1], "size": [t.size for t in topic_set.topics],
-        "topic": [f"{t.id}: {t.label}" for t in topic_set.topics],
-        "words": [", ".join(t.top_words(6)) for t in topic_set.topics],
-    })
-    figure = px.scatter(frame, x="x", y="y", size="size", hover_name="topic", hover_data={"words": True, "x": False, "y": False},
-                        text=[f"{t.id}: {short_label(t.label)}" for t in topic_set.topics], size_max=50)
-    figure.update_traces(textposition="top center", textfont={"size": 11}, marker={"opacity": 0.5})
-    figure.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, height=450, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    sizes = np.array([t.size for t in topic_set.topics], dtype=float)
+    radii = np.maximum(4.0, LARGEST_CIRCLE / 2 * np.sqrt(sizes / max(sizes.max(initial=0), 1)))
+    pad = LARGEST_CIRCLE / 2 + 4  # the largest circle at the edge still inside the plot
+    plot = np.array([width, MAP_HEIGHT], dtype=float) - 2 * MAP_MARGIN
+    low = xy.min(axis=0) if len(xy) else np.zeros(2)
+    span = np.ptp(xy, axis=0) if len(xy) else np.ones(2)
+    span[span == 0] = 1
+    # axis ranges with ``pad`` pixels beyond the outermost centres at this width
+    extra = span * pad / (plot - 2 * pad)
+    ranges = np.column_stack([low - extra, low + span + extra])
+    scaled = (xy - low) / span if len(xy) else np.zeros((0, 2))
+    centres = np.column_stack([MAP_MARGIN + pad + scaled[:, 0] * (plot[0] - 2 * pad),
+                               MAP_MARGIN + pad + (1 - scaled[:, 1]) * (plot[1] - 2 * pad)])
+    labels = place_labels(centres, radii, [f"{t.id}: {short_label(t.label)}" for t in topic_set.topics],
+                          [str(t.id) for t in topic_set.topics],
+                          (MAP_MARGIN, MAP_MARGIN, width - MAP_MARGIN, MAP_HEIGHT - MAP_MARGIN),
+                          sides=("above", "below"))  # centred labels stay apart when the map is drawn wider
+    return {"xy": xy, "radii": radii, "ranges": ranges, "centres": centres, "labels": labels}
+
+
+def intertopic_map(topic_set: TopicSet) -> go.Figure:
+    """Topics as circles sized by their number of remarks; near circles talk alike.
+
+    The largest topics are labelled where their labels do not overlap (placed
+    for the narrowest width the map is shown at); smaller ones show their
+    number, or nothing when even that has no room, and every topic's label and
+    words are in its hover text.
+    """
+    layout = map_layout(topic_set)
+    xy, radii = layout["xy"], layout["radii"]
+    figure = go.Figure(go.Scatter(
+        x=xy[:, 0], y=xy[:, 1], mode="markers",
+        marker={"size": 2 * radii, "sizemode": "diameter", "opacity": 0.5, "line": {"width": 1}},
+        hovertext=[f"{t.id}: {t.label}" for t in topic_set.topics],
+        customdata=[f"{t.size:,} remarks; {', '.join(t.top_words(6))}" for t in topic_set.topics],
+        hovertemplate="<b>%{hovertext}</b><br>%{customdata}<extra></extra>"))
+    for label in layout["labels"]:
+        shift = radii[label.index] + LABEL_GAP
+        figure.add_annotation(x=xy[label.index, 0], y=xy[label.index, 1], text=label.text, showarrow=False,
+                              xanchor="center", yanchor="bottom" if label.side == "above" else "top",
+                              yshift=shift if label.side == "above" else -shift, font={"size": FONT_SIZE})
+    figure.update_layout(xaxis={"visible": False, "range": list(layout["ranges"][0])},
+                         yaxis={"visible": False, "range": list(layout["ranges"][1])}, height=MAP_HEIGHT,
+                         margin={"l": MAP_MARGIN, "r": MAP_MARGIN, "t": MAP_MARGIN, "b": MAP_MARGIN})
     return figure
 
 
@@ -51,9 +95,24 @@ def topic_sizes(topic_set: TopicSet) -> go.Figure:
     return figure
 
 
+def relative_weights(words: list[tuple[str, float]]) -> list[float]:
+    """Each word's c-TF-IDF weight as a share of the topic's top word's, that word = 100.
+
+    A raw weight means nothing to a reader and differs in scale from topic to
+    topic; scaled to the top word it reads "half as distinctive as the top word".
+    """
+    top = max((weight for _, weight in words), default=0.0)
+    return [100 * weight / top if top > 0 else 0.0 for _, weight in words]
+
+
 def topic_words(words: list[tuple[str, float]]) -> go.Figure:
-    figure = go.Figure(go.Bar(x=[s for _, s in words], y=[w for w, _ in words], orientation="h"))
-    figure.update_layout(height=max(250, 24 * len(words)), yaxis={"autorange": "reversed"}, xaxis_title="c-TF-IDF weight",
+    """The topic's words ranked, as bars of their relative weight (top word = 100); the raw c-TF-IDF weight
+    is in each bar's hover text only."""
+    figure = go.Figure(go.Bar(x=relative_weights(words), y=[w for w, _ in words], orientation="h",
+                              customdata=[weight for _, weight in words],
+                              hovertemplate="%{y}: %{x:.0f} of 100<br>c-TF-IDF weight %{customdata:.4f}<extra></extra>"))
+    figure.update_layout(height=max(250, 24 * len(words)), yaxis={"autorange": "reversed"},
+                         xaxis={"title": "relative weight (top word = 100)", "range": [0, 105]},
                          margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return figure
 

@@ -29,10 +29,21 @@ On random held-out sessions of the same group this flags few topics
 placed remark (kept and attached short remarks, outliers in the
 denominator) in the session and in the reference alike. A run without groups
 is its own single reference ("all sessions").
+
+A session that is itself in the run's corpus would be compared with a
+reference that holds it, and look typical for that reason alone. A profiled
+session is taken for a reference session when at least half of its content
+remarks are, verbatim, remarks of that session, whatever either is called
+(:func:`same_sessions`); that session is left out of the reference (its
+group's share, interval and range of session shares are computed without
+it) and the profile says so. A reference session that merely has the same
+name but other remarks stays in, and the profile says that too.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +55,8 @@ from topics.errors import TopicsInputError
 from topics.run import OUTLIER, TopicRun
 
 ALPHA = 0.05
+#: A profiled session is a reference session when at least this share of its content remarks are that session's.
+SAME_SESSION = 0.5
 #: Least between-session spread assumed: even a topic every session uses equally varies a little.
 MIN_OVERDISPERSION = 0.005
 ALL_SESSIONS = "all sessions"
@@ -103,6 +116,10 @@ class Profile:
     placed: int
     table: pd.DataFrame
     findings: list[str] = field(default_factory=list)
+    #: reference sessions left out because they are this session (see :func:`same_sessions`)
+    left_out: list[str] = field(default_factory=list)
+    #: sessions per reference group, as compared with (after ``left_out``)
+    reference_sessions: dict[str, int] = field(default_factory=dict)
 
 
 def _placed_topics(frame: pd.DataFrame) -> pd.DataFrame:
@@ -144,6 +161,39 @@ def references(run: TopicRun, remarks: pd.DataFrame, draws: int = 2000, seed: in
         out.append(Reference(group=group, share=mine.share(), low=low, high=high, counts=mine.counts,
                              totals=mine.totals))
     return out
+
+
+def _content(texts: pd.Series) -> pd.Series:
+    """Remark texts as compared between a profiled session and the reference: spacing and case do not count."""
+    return texts.astype(str).str.split().str.join(" ").str.casefold()
+
+
+def reference_texts(remarks: pd.DataFrame) -> dict[str, set[str]]:
+    """Each content remark of the reference (kept ones; backchannels such as "Mm-hmm." are in every session), as
+    :func:`same_sessions` compares them, with the sessions that hold it. Remarks without a session are in none."""
+    kept = remarks[remarks["kept"].astype(bool) & remarks["session"].notna()]
+    sessions = kept["session"].astype(str)
+    return {text: set(held) for text, held in sessions.groupby(_content(kept["text"]).to_numpy())}
+
+
+def same_sessions(session: str, frame: pd.DataFrame, texts: dict[str, set[str]],
+                  names: set[str]) -> tuple[list[str], bool]:
+    """The reference sessions that are the session of ``frame`` (its transformed remarks), and whether a reference
+    session of the same name turned out to be another session.
+
+    ``texts``: the reference's content remarks (:func:`reference_texts`);
+    ``names``: its session names. A reference session is the same when at
+    least :data:`SAME_SESSION` of the session's content remarks are,
+    verbatim, among its remarks: a name alone could be a clash (a trainee's
+    "session 1"), and a renamed copy of a corpus session is still that
+    session. A session without content remarks to compare is matched by name.
+    """
+    mine = set(_content(frame.loc[frame["kept"].astype(bool), "text"].dropna()))
+    if not mine:
+        return ([session] if session in names else []), False
+    shared = Counter(name for text in mine for name in texts.get(text, ()))
+    same = sorted(name for name, count in shared.items() if count >= SAME_SESSION * len(mine))
+    return same, session in names and session not in same
 
 
 def jeffreys(count: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
@@ -189,7 +239,9 @@ def profile_session(session: str, frame: pd.DataFrame, run: TopicRun, refs: list
                 f"length from {ref.group!r} shows ({_percent(check['range_low'][j])}-"
                 f"{_percent(check['range_high'][j])} in 95% of them; group share {_percent(ref.share[j])}, "
                 f"{ref.sessions} sessions; q={q[j]:.2g}).")
-    if not findings and total:
+    if not refs:
+        findings.append("No reference session is left to compare this session with.")
+    elif not findings and total:
         findings.append(f"Every topic's share lies within what sessions of this length show in the reference "
                         f"({', '.join(repr(r.group) for r in refs)}), as far as {total} remarks can tell.")
     outliers = int((placed["topic"] == OUTLIER).sum())
@@ -197,15 +249,17 @@ def profile_session(session: str, frame: pd.DataFrame, run: TopicRun, refs: list
         findings.append(f"{outliers} of {total} placed remarks fit no curated topic: this session may be about "
                         "themes the reference corpus does not hold.")
     table = table.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
-    return Profile(session=session, remarks=len(frame), placed=total, table=table, findings=findings)
+    return Profile(session=session, remarks=len(frame), placed=total, table=table, findings=findings,
+                   reference_sessions={r.group: r.sessions for r in refs})
 
 
 def profile_file(curator, path: Path, session: str | None = None, encoder=None, draws: int = 2000,
                  label=lambda text: text) -> list[Profile]:
     """Profiles of the sessions of ``path`` (or of ``session`` only) against the curated run's references.
 
-    ``label`` maps topic labels for display (the report passes its redaction).
-    A file without a session column is one session, named after the file.
+    ``label`` maps topic labels and the names of reference sessions for display (the report passes its
+    redaction). A file without a session column is one session, named after the file. A session that is also
+    in the run's corpus is compared with the reference without it (:func:`same_sessions`).
     """
     from topics.transform import transform_file
 
@@ -221,9 +275,29 @@ def profile_file(curator, path: Path, session: str | None = None, encoder=None, 
             raise TopicsInputError(f"{path}: no session {session!r} in this file; its sessions are "
                                    f"{', '.join(names[:20])}{' ...' if len(names) > 20 else ''}.")
         names = [str(session)]
-    refs = references(run, reference_assignment(curator), draws=draws)
+    remarks = reference_assignment(curator)
+    texts, known = reference_texts(remarks), set(remarks["session"].dropna().astype(str))
     labels = {t.id: label(t.label) for t in run.joint.topics}
-    return [profile_session(name, frame[sessions == name], run, refs, labels) for name in names]
+    refs_without: dict[tuple[str, ...], list[Reference]] = {}  # one reference per set of sessions left out
+    out = []
+    for name in names:
+        mine = frame[sessions == name]
+        same, clash = same_sessions(name, mine, texts, known)
+        key = tuple(same)
+        if key not in refs_without:
+            rest = remarks[~remarks["session"].astype("string").isin(key).fillna(False)] if key else remarks
+            refs_without[key] = references(run, rest, draws=draws)
+        profile = profile_session(name, mine, run, refs_without[key], labels)
+        notes = []
+        if same:
+            called = "" if same == [name] else f" (as session {', '.join(repr(label(s)) for s in same)})"
+            notes.append(f"This session is also in the run's own corpus{called}: it was left out of the reference, "
+                         "so it is compared with the other sessions only.")
+        if clash:
+            notes.append(f"The run's corpus has a session named {label(name)!r} too, but with other remarks: it is "
+                         "taken for another session and stays in the reference.")
+        out.append(dataclasses.replace(profile, findings=notes + profile.findings, left_out=same))
+    return out
 
 
 def render_text(profiles: list[Profile], top: int = 10) -> str:

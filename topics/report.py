@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from topics import plots, stability, svgcharts
-from topics.compare import KIND_WORDS, Comparison, evidence, findings, group_statistics, topic_kinds
+from topics.compare import DRAWS, KIND_WORDS, group_findings, share_cell
 from topics.editlog import Curator
 from topics.errors import TopicsInputError
 from topics.redact import Redactor, redact_frame, redact_label, redact_text, redact_words
-from topics.run import OUTLIER, atomic_folder, write_text_atomic
+from topics.run import OUTLIER, atomic_folder, metadata_name, write_text_atomic
 from topics.summary import group_model_warnings, group_sizes, groups_described, redaction_caveat
 
 EXAMPLES = 4
@@ -73,6 +73,12 @@ MEASURES = {
     "filler_topics": ("Filler topics", "Topics whose top words are all fillers; 0 is best."),
     "junk_share": ("Remarks without a meaningful topic", "Outliers plus remarks in filler topics; lower is better."),
     "covered_share": ("Remarks covered", "Share of all therapist remarks in a topic that says something."),
+    "no_topic_share": ("Remarks left without a topic", "Of the remarks that say something (all but empty ones and "
+                                                       "backchannels), the share in no topic; lower is better."),
+    "substantive_no_topic_share": ("Remarks of 4+ words without a topic",
+                                   "The same among remarks of 4 words or more, where reflections and questions are."),
+    "remarks_with_content": ("Remarks that say something", "All therapist remarks but empty ones and backchannels."),
+    "substantive_remarks": ("Remarks of 4+ words", "Remarks with content of 4 words or more."),
     "members": ("Consensus members", "Seeded fits combined into the final topics (stability against the seed)."),
 }
 
@@ -206,14 +212,14 @@ def _code_tables(kept: pd.DataFrame, labels: dict[int, str]) -> dict[str, list[d
             continue
         table = pd.crosstab(kept["topic"], kept[column].fillna("(none)"))
         table = table.div(table.sum(axis=1), axis=0)
-        tables["detected language" if column == "language" else column.removeprefix("meta_")] = [
+        tables["detected language" if column == "language" else metadata_name(column)] = [
             {"topic": int(t), "label": labels.get(int(t), "outliers"), **{str(k): float(v) for k, v in row.items()}}
             for t, row in table.iterrows()]
     return tables
 
 
 def build_report(curator: Curator, redacted: bool = True, group: str | None = None, session: str | None = None,
-                 draws: int = 1000, profile: Path | None = None) -> Report:
+                 draws: int = DRAWS, profile: Path | None = None) -> Report:
     """Everything a report shows, from the curated run of ``curator``."""
     run = curator.run
     if run.joint is None:
@@ -230,23 +236,29 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
     fragile_rows: list[dict] = []
     notes: list[str] = []
     if len(sizes) >= 2:
-        shares, differences, notes = group_statistics(run, draws=draws, seed=0)
-        for row in shares.to_dict("records"):
+        found = group_findings(run, draws=draws)
+        notes = found.notes
+        for row in found.shares.to_dict("records"):
             shares_by_topic.setdefault(int(row["topic"]), []).append(
-                {k: row[k] for k in ("group", "share", "low", "high", "sessions", "of_sessions")})
-        kinds = [k | {"label": labels[int(k["topic"])]} for k in topic_kinds(shares, differences).to_dict("records")]
-        comparison = Comparison(shares, differences, pd.DataFrame(), pd.DataFrame(), {}, {})
-        robust, fragile = findings(comparison)
+                {k: row[k] for k in ("group", "share", "low", "high", "sessions", "of_sessions")}
+                | {"cell": share_cell(row["share"], row["low"], row["high"])})
+        kinds = [{"topic": int(k["topic"]), "label": labels[int(k["topic"])], "kind": found.kind_text(k["topic"]),
+                  "evidence": k["evidence"]} for k in found.kinds.to_dict("records")]
         robust_rows, fragile_rows = ([{"topic": int(r["topic"]), "label": labels[int(r["topic"])], "group": r["group"],
-                                       "evidence": evidence(r)} for _, r in frame.iterrows()] for frame in (robust, fragile))
+                                       "direction": r["direction"], "evidence": r["finding"]}
+                                      for _, r in frame.iterrows()] for frame in (found.robust, found.fragile))
     else:
-        absent.append("This corpus has no groups (or only one), so there are no group shares or shared/specific topics.")
-    kind_of = {int(k["topic"]): k["kind"] + (f": {k['group']}{'' if k['robust'] else ' (not robust)'}"
-                                              if k["kind"] == "specific" else "") for k in kinds}
+        absent.append("Shares per group and shared or group-specific topics: the corpus has "
+                      + ("one group only" if sizes else "no group column")
+                      + "; to compare groups (such as schools or MI quality), name the column that holds them in "
+                        "corpus.columns.group and fit the run again.")
+    kind_of = {k["topic"]: k["kind"] for k in kinds}
     scores = stability.current_scores(run.path, curator.fitted.joint, run.joint)
     stable = scores or {}
     if scores is None:
-        absent.append("Stability across seeds was not measured (run 'topics stability').")
+        absent.append("Stability across seeds: not measured for this run (a single fit, or one made before runs "
+                      "stored it); run 'topics stability' with its config to fit it anew with other seeds and see "
+                      "which topics come back.")
     total = len(kept)
     redactor = Redactor(pseudonyms=True) if redacted else None  # one numbering per session across the report
     topics = [TopicEntry(id=t.id, label=labels[t.id], description=private(t.description), size=t.size,
@@ -257,14 +269,16 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
               for t in run.joint.topics]
     code_tables = _code_tables(kept, labels)
     if not code_tables:
-        absent.append("The corpus has no metadata column with a few codes (such as MI behaviour codes).")
-    names = curator.labels()
-    edits = [{"when": local_time(e.time), "who": e.author, "edit": private(e.describe(names))}
+        absent.append(f"Tables of topics by code (such as MI behaviour codes): the corpus has no metadata column "
+                      f"with 2 to {MAX_CODE_VALUES} distinct values; name one in corpus.metadata and fit the run "
+                      "again to add them.")
+    edits = [{"when": local_time(e.time), "who": e.author, "edit": private(curator.describe(e))}
              for e in curator.in_effect]
-    edit_log = [{"when": local_time(e.time), "who": e.author, "edit": private(curator.explain(e, names)),
+    edit_log = [{"when": local_time(e.time), "who": e.author, "edit": private(curator.describe(e)),
                  "status": status} for e, status in curator.history()]
     if not edits:
-        absent.append("No expert edits: the topics are as fitted.")
+        absent.append("Expert edits: none, the topics are as fitted; rename, merge or discard topics on the "
+                      "explorer's Curate page ('topics explore') or with 'topics edit'.")
     skipped = sum(status.startswith("skipped") for _, status in curator.history())
     edit_log_note = ""
     if curator.damaged_lines or skipped:
@@ -368,8 +382,7 @@ def render_markdown(report: Report) -> str:
             line += f"; {'stable' if t.stability >= stability.STABLE else 'unstable'} ({pct(t.stability)} {report.stability_measured_in})"
         out += [line + ".", "", "Top words: " + ", ".join(t.words), ""]
         if t.groups:
-            out += [_md_table([{"group": g["group"], "share": pct(g["share"]),
-                                "95% interval": f"{pct(g['low'])} to {pct(g['high'])}"} for g in t.groups]), ""]
+            out += [_md_table([{"group": g["group"], "share (95% interval)": g["cell"]} for g in t.groups]), ""]
         out += [f"> {example}" for example in t.examples] + [""]
     if report.kinds:
         out += ["## Differences between groups", "", GROUP_METHOD, "",
@@ -379,8 +392,7 @@ def render_markdown(report: Report) -> str:
         out += [f"- [{f['topic']}] {f['label']}: {f['evidence']}" for f in report.not_robust] or ["None."]
         out += [""] + [f"> Note: {note}" for note in report.notes] + [""]
         out += ["## Shared and group-specific topics", "", "; ".join(KIND_WORDS.values()).capitalize() + ".", "",
-                _md_table([{"topic": k["topic"], "label": k["label"], "kind": k["kind"], "group": k["group"] or "",
-                            "robust": "yes" if k["robust"] else "", "evidence": k["evidence"]}
+                _md_table([{"topic": k["topic"], "label": k["label"], "kind": k["kind"], "evidence": k["evidence"]}
                            for k in report.kinds]), ""]
     if report.profile:
         p = report.profile

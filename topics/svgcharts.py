@@ -7,12 +7,19 @@ of a 44-topic report. The explorer keeps plotly for interaction
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 import numpy as np
 
 PALETTE = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d")
-FONT = 'font-family="system-ui, sans-serif" font-size="11"'
+FONT_SIZE = 11
+FONT = f'font-family="system-ui, sans-serif" font-size="{FONT_SIZE}"'
+#: A character's width and a label's height as shares of the font size, on the generous side: DejaVu Sans,
+#: the widest usual system-ui font, averages about 0.6 em a character, so an estimated box holds the drawn text.
+CHARACTER_WIDTH = 0.62
+LABEL_HEIGHT = 1.5
+LABEL_GAP = 2  # pixels between a circle and its label
 
 
 def _svg(width: int, height: int, body: list[str], title: str) -> str:
@@ -63,20 +70,93 @@ def grouped_bars(labels: list[str], groups: list[str], shares: np.ndarray, title
     return _svg(width, height, body, title)
 
 
+#: Where a label may go beside its circle, in order of preference.
+SIDES = ("above", "below", "right", "left")
+
+
+@dataclass(frozen=True)
+class Label:
+    """A label drawn beside circle ``index``: its text, its side of the circle (one of :data:`SIDES`) and its
+    box in pixels (left, top, right, bottom; y grows downwards)."""
+
+    index: int
+    text: str
+    side: str
+    box: tuple[float, float, float, float]
+
+
+def label_box(text: str, cx: float, cy: float, radius: float, side: str,
+              font_size: float = FONT_SIZE) -> tuple[float, float, float, float]:
+    """The box a label beside a circle takes, from its length and the font size: centred above or below the
+    circle, or level with its centre on its right or left."""
+    width = CHARACTER_WIDTH * font_size * len(text) + 4
+    height = LABEL_HEIGHT * font_size
+    if side in ("above", "below"):
+        top = cy - radius - LABEL_GAP - height if side == "above" else cy + radius + LABEL_GAP
+        return (cx - width / 2, top, cx + width / 2, top + height)
+    left = cx + radius + LABEL_GAP if side == "right" else cx - radius - LABEL_GAP - width
+    return (left, cy - height / 2, left + width, cy + height / 2)
+
+
+def boxes_overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Whether two (left, top, right, bottom) boxes share any area; touching edges do not count."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(centres: np.ndarray, radii: np.ndarray, texts: list[str], fallbacks: list[str | None],
+                 bounds: tuple[float, float, float, float], font_size: float = FONT_SIZE,
+                 sides: tuple[str, ...] = SIDES) -> list[Label]:
+    """Labels that neither overlap each other nor leave ``bounds``, chosen greedily, largest circle first.
+
+    Each circle gets its text on the first of ``sides`` where it fits; once
+    every circle has had its turn, those left without one try their
+    (shorter) fallback, such as the topic's number. A circle whose labels all
+    collide stays unlabelled: its topic is named in the hover text or in the
+    list beside the chart. With ``sides`` above and below only, labels are
+    centred on their circle, so on a wider drawing of the same chart (the
+    same points spread further apart, the labels as wide) they still do not
+    overlap.
+    """
+    order = sorted(range(len(texts)), key=lambda i: (-radii[i], i))
+    placed: dict[int, Label] = {}
+    for candidates in (texts, fallbacks):
+        for i in order:
+            if i in placed or not candidates[i]:
+                continue
+            for side in sides:
+                box = label_box(candidates[i], centres[i][0], centres[i][1], radii[i], side, font_size)
+                inside = bounds[0] <= box[0] and bounds[1] <= box[1] and box[2] <= bounds[2] and box[3] <= bounds[3]
+                if inside and not any(boxes_overlap(box, other.box) for other in placed.values()):
+                    placed[i] = Label(i, candidates[i], side, box)
+                    break
+    return [placed[i] for i in sorted(placed)]
+
+
 def labelled_map(xy: np.ndarray, sizes: list[int], labels: list[str], title: str, width: int = 760,
                  height: int = 460) -> str:
-    """Circles at ``xy`` with areas proportional to ``sizes``, each labelled."""
+    """Circles at ``xy`` with areas proportional to ``sizes``, labelled where labels do not overlap.
+
+    A label "id: words" that has no room falls back to its id; a circle
+    without room for either keeps its label as a tooltip only.
+    """
     if not len(xy):
         return _svg(width, 40, [f'<text x="10" y="20" {FONT}>No topics.</text>'], title)
-    pad = 60
+    pad, largest = 60, 36
     span = np.ptp(xy, axis=0)
     span[span == 0] = 1
     scaled = (xy - xy.min(axis=0)) / span
-    radius = 6 + 30 * np.sqrt(np.asarray(sizes, dtype=float) / max(max(sizes), 1))
-    body = []
-    for (x, y), r, label in zip(scaled, radius, labels):
-        cx, cy = pad + x * (width - 2 * pad), pad / 2 + (1 - y) * (height - pad)
-        body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{PALETTE[0]}" fill-opacity="0.35" '
-                    f'stroke="{PALETTE[0]}"/><text x="{cx:.1f}" y="{cy - r - 2:.1f}" text-anchor="middle" '
-                    f'{FONT}>{escape(_short(label, 30))}</text>')
+    radius = 6 + (largest - 6) * np.sqrt(np.asarray(sizes, dtype=float) / max(max(sizes), 1))
+    top = largest + 4  # the largest circle at the top or bottom edge is drawn whole
+    centres = np.column_stack([pad + scaled[:, 0] * (width - 2 * pad), top + (1 - scaled[:, 1]) * (height - 2 * top)])
+    texts = [_short(label, 30) for label in labels]
+    fallbacks = [label.split(": ", 1)[0] if ": " in label else None for label in labels]
+    body = [f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{PALETTE[0]}" fill-opacity="0.35" '
+            f'stroke="{PALETTE[0]}"><title>{escape(label)}</title></circle>'
+            for (cx, cy), r, label in zip(centres, radius, labels)]
+    # the drawing scales as a whole, so labels may go on any side of their circle
+    for label in place_labels(centres, radius, texts, fallbacks, (0, 0, width, height)):
+        baseline = label.box[3] - 0.4 * FONT_SIZE  # the box's lower part is room for descenders
+        x, anchor = {"right": (label.box[0] + 2, "start"), "left": (label.box[2] - 2, "end")}.get(
+            label.side, (centres[label.index][0], "middle"))
+        body.append(f'<text x="{x:.1f}" y="{baseline:.1f}" text-anchor="{anchor}" {FONT}>{escape(label.text)}</text>')
     return _svg(width, height, body, title)

@@ -10,7 +10,7 @@ import streamlit as st
 from topics.editlog import Curator
 from topics.errors import TopicsInputError
 from topics.redact import redact_label, redact_run
-from topics.run import OUTLIER, TopicRun, TopicSet
+from topics.run import OUTLIER, TopicRun, TopicSet, metadata_name
 from topics.summary import redaction_caveat
 
 RUN_KEY = "run_path"
@@ -159,13 +159,12 @@ def submit(opened: Curator, op: str, **fields) -> bool:
     if not author:
         st.session_state[ERROR_KEY] = "Enter your name in the sidebar first: every edit is recorded with its author."
         return False
-    labels = opened.labels()
     try:
         edit = opened.record(op, author, **fields)
     except TopicsInputError as error:
         st.session_state[ERROR_KEY] = str(error)
         return False
-    st.session_state[FLASH_KEY] = f"Saved. {shown(opened.explain(edit, labels))}."
+    st.session_state[FLASH_KEY] = f"Saved. {shown(opened.describe(edit))}."
     return True
 
 
@@ -212,7 +211,7 @@ def show_in_context(run: TopicRun, remark_id: str, query: str = "") -> None:
         return
     labels = {t.id: t.label for t in run.joint.topics} if run.joint else {}
     for turn in turns.to_dict("records"):
-        text = highlight_term(str(turn["text"]), query)
+        text = highlight_query(str(turn["text"]), query)
         role = str(turn["role"] or "turn").capitalize()
         notes = []
         if isinstance(turn["set_aside"], str):
@@ -227,8 +226,52 @@ def show_in_context(run: TopicRun, remark_id: str, query: str = "") -> None:
             st.markdown(f":gray[{role}{note}:] {text}")
 
 
-def highlight_term(text: str, term: str) -> str:
-    """``text`` for the screen (redacted in privacy mode) with ``term`` highlighted."""
-    from topics.context import highlight
+def highlight_query(text: str, query: str) -> str:
+    """``text`` for the screen (redacted in privacy mode) with the whole words a text search for ``query``
+    hits highlighted (:func:`topics.context.query_spans`)."""
+    from topics.context import query_spans
 
-    return highlight(shown(text), term, lambda match: f":orange-background[{match}]")
+    text = shown(text)
+    return _highlighted(text, query_spans(text, query))
+
+
+def highlight_term(text: str, term: str, language: str | None = None) -> str:
+    """``text`` (a remark in ``language``) for the screen (redacted in privacy mode) with every form of the
+    looked-up ``term`` highlighted, whole words only (:func:`topics.lookup.term_spans`)."""
+    from topics.lookup import term_spans
+
+    text = shown(text)
+    return _highlighted(text, term_spans(text, term, language))
+
+
+def _highlighted(text: str, spans: list[tuple[int, int]]) -> str:
+    """Each span (whole words, no brackets: see the callers) as Streamlit's ``:orange-background[...]``,
+    with no character added or removed around it, so "not feeling." stays "not feeling." on screen.
+
+    Characters next to a mark that would change how Streamlit's directive syntax reads it are
+    backslash-escaped, which Markdown shows unchanged: a colon right before the mark (``::name[...]`` is no
+    directive, the markup would show), a lone backslash right before it (it would escape the mark's colon)
+    and a brace right after it (``]{...}`` would be read as the directive's attributes). The coloured box
+    has a little padding (Streamlit's CSS): that is the highlight's edge, not a space in the text.
+    """
+    pieces, at = [], 0
+    for start, end in [*spans, (len(text), None)]:
+        between = text[at:start]
+        if at and between.startswith("{"):  # right after a mark
+            between = "\\" + between
+        if end is not None:  # right before a mark
+            if between.endswith(":"):
+                between = between[:-1] + "\\:"
+            elif (len(between) - len(between.rstrip("\\"))) % 2:
+                between += "\\"
+            pieces += [between, f":orange-background[{text[start:end]}]"]
+            at = end
+        else:
+            pieces.append(between)
+    return "".join(pieces)
+
+
+def column_titles(frame: pd.DataFrame) -> dict:
+    """``column_config`` naming a table's metadata columns as a reader would ("presenting problem", not
+    "meta_presenting_problem")."""
+    return {c: st.column_config.Column(metadata_name(c)) for c in frame.columns if c.startswith("meta_")}

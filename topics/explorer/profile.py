@@ -76,7 +76,8 @@ def render() -> None:
     st.title("Profile a session")
     st.caption("Upload a transcript with the run's columns (text and role; a session column to hold several "
                "sessions). Its therapist remarks get the curated topics, and each session is set beside the "
-               "run's groups: their shares with 95% intervals and the range of their sessions' own shares.")
+               "run's groups: their shares with 95% intervals and the range of their sessions' own shares. "
+               "A session that is also in the run's corpus is left out of the groups it is compared with.")
     file = st.file_uploader("Transcript (CSV, TSV, JSONL or Parquet, like the run's corpus)", key="profile_file")
     if file is not None:
         st.session_state[UPLOAD_KEY] = (file.name, file.getvalue())

@@ -7,9 +7,14 @@ import streamlit as st
 
 from topics import classifier, plots, stability
 from topics.explorer import common
+from topics.run import metadata_name
 from topics.summary import group_sizes
 
 PAGE_SIZE = 25
+#: The raw measure behind the word bars, for whoever asks; the page itself speaks of relative weight only.
+WORDS_HELP = ("The bars are c-TF-IDF weights as BERTopic computes them (how often the word occurs in this topic's "
+              "remarks, times the log of how rare it is across all topics), divided by the top word's. Hover a bar "
+              "for its raw weight. The scale is this topic's own: compare words within a topic, not between topics.")
 
 
 def remark_columns(frame: pd.DataFrame) -> list[str]:
@@ -49,7 +54,8 @@ def render() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Words")
-        st.caption("Words that set this topic apart (c-TF-IDF weight).")
+        st.caption("Words ranked by how much more this topic uses them than the other topics do: the top word "
+                   "is 100, and a word at 50 sets the topic apart half as much.", help=WORDS_HELP)
         st.plotly_chart(plots.topic_words(topic.words), width="stretch", config=common.PLOTLY)
     with right:
         st.subheader("Most representative remarks")
@@ -71,7 +77,8 @@ def render() -> None:
     number = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="topic_page")
     page = shown[remark_columns(shown)].iloc[(number - 1) * PAGE_SIZE: number * PAGE_SIZE].reset_index(drop=True)
     picked = st.dataframe(page, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                          key="topic_table", column_config={"text": st.column_config.TextColumn("text", width="large")})
+                          key="topic_table", column_config=common.column_titles(page)
+                          | {"text": st.column_config.TextColumn("text", width="large")})
     st.caption(f"{len(shown):,} remark(s) shown of {len(members):,}. Tick a remark to read it in its session.")
     rows = [r for r in (picked.selection.rows if picked is not None else []) if r < len(page)]
     if rows:
@@ -85,10 +92,10 @@ def render() -> None:
             st.caption("Remarks too short to shape a topic, given this one because they are most similar to it "
                        "(cosine similarity at least assign.min_similarity). They are not counted in its size or words.")
             st.dataframe(short.sort_values("similarity", ascending=False)[remark_columns(short) + ["similarity"]],
-                         hide_index=True, width="stretch")
+                         hide_index=True, width="stretch", column_config=common.column_titles(short))
 
     for column in [c for c in kept.columns if c.startswith("meta_")]:
-        name = column.removeprefix("meta_")
+        name = metadata_name(column)
         st.subheader(f"By {name}")
         st.caption(f"How this topic's remarks spread over {name}, against all remarks in the model.")
         table = pd.crosstab(kept[column].fillna("(none)"), kept["topic"] == topic.id)
