@@ -78,8 +78,6 @@ def test_short_interventions_keep_their_meaning_and_end_in_a_topic(annomi_run):
         assert placed[code] >= 0.90, placed
     interventions = intervention_coverage(remarks).set_index("intervention")
     assert (interventions["remarks"] >= 20).all() and (interventions["in_topic_share"] >= 0.90).all(), interventions
-    topic_of = dict(zip(remarks["text"], remarks["topic"]))
-    assert topic_of["Why not a one or a two?"] != -1  # the ruler's follow-up, 0 content words
 
 
 @pytest.mark.slow

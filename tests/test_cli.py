@@ -122,8 +122,10 @@ def test_compare_writes_tables_and_prints_intervals(cli_run):
     out, _ = cli_run
     result = topics_cmd("compare", out, "--draws", "200")
     assert result.returncode == 0, result.stderr
-    assert "95% intervals (Bayesian bootstrap over sessions)" in result.stdout and "share" not in result.stderr.lower()
+    assert "95% intervals (Bayesian bootstrap over sessions, 200 draws)" in result.stdout
+    assert "share" not in result.stderr.lower()
     assert "Findings:" in result.stdout and (out / "compare" / "kinds.csv").exists()
+    assert (out / "compare" / "findings.csv").exists()
     shares = pd.read_csv(out / "compare" / "shares.csv")
     assert set(shares["group"]) == {"CBT", "motivational interviewing", "person-centred", "psychodynamic"}
     assert ((shares["low"] <= shares["share"]) & (shares["share"] <= shares["high"])).all()
@@ -169,7 +171,7 @@ def test_export_gives_bertopic_the_curated_topics(cli_run, tmp_path):
     assert topics_cmd("edit", folder, "--author", "Ana", "merge", first, second, "--label", "Merged theme").returncode == 0
     assert topics_cmd("edit", folder, "rename", first, "Renamed later").returncode == 0
     history = topics_cmd("history", folder)
-    assert "merged topic" in history.stdout and "Ana" in history.stdout
+    assert "Merged topic" in history.stdout and "Ana" in history.stdout
     # the rename names the merged topic's label as it was before the rename, and the new one
     assert f"Renamed topic {first} 'Merged theme' to 'Renamed later'" in history.stdout
     result = topics_cmd("export", folder, "--bertopic", tmp_path / "bt")
