@@ -456,6 +456,8 @@ def test_the_overview_puts_every_groups_share_before_the_words_and_counts_only_b
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Set aside"] == f"{cleaning['backchannel'] + cleaning['empty']:,}"
     assert metrics["Remarks in the model"] == f"{cleaning['kept'] + cleaning['too_short']:,}"
+    # without corpus.group_label the groups are named by the corpus' own column, not "Groups by group"
+    assert any("Groups by school: CBT (" in c.value for c in app.caption)
 
 
 def test_remark_tables_name_metadata_columns_as_a_reader_would(run_folder):

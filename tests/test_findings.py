@@ -58,7 +58,7 @@ def test_every_surface_lists_the_same_findings_both_ways_with_the_same_intervals
     assert robust and fragile and len(robust) + len(fragile) == len(flagged)
     # every lower finding names its direction and both shares
     lower = flagged[flagged["direction"] == "lower"].iloc[0]
-    assert lower["finding"].startswith(f"lower in {lower['group']}: {lower['group']} {100 * lower['share']:.1f}% vs rest")
+    assert lower["finding"].startswith(f"{lower['group']} lower than the rest: {100 * lower['share']:.1f}% vs rest")
 
     # the report: the same findings in the same words, the same share cells
     report = build_report(Curator(four_groups), redacted=False)
@@ -87,6 +87,6 @@ def test_every_surface_lists_the_same_findings_both_ways_with_the_same_intervals
         topic, rest = line.split(". ", 1)
         assert f"- **{topic}. {rest.split(': ', 1)[0]}**: {rest.split(': ', 1)[1]}" in shown
     captions = " ".join(c.value for c in app.caption)
-    assert all(f"{r.topic}. {r.label} ({r.direction} in {r.group})" in captions for r in found.fragile.itertuples())
+    assert all(f"{r.topic}. {r.label} ({r.group} {r.direction})" in captions for r in found.fragile.itertuples())
     table = app.dataframe[0].value
     assert {(row["topic"], g): row[g] for _, row in table.iterrows() for g in found.shares["group"].unique()} == cells

@@ -54,6 +54,13 @@ def test_markdown_and_tables_match_the_curated_run(demo_run, tmp_path):
     for topic in curator.run.joint.topics:
         assert f"### {topic.id}. {topic.label}" in markdown
     assert "Agenda and homework" in markdown and "Dr Ben" in markdown and "## Methods" in markdown
+    # short remarks are said to be attached, not set aside, and the share without a topic is the curated run's
+    from topics.metrics import coverage
+
+    cleaning, figures = curator.run.provenance["cleaning"], coverage(curator.run.remarks)
+    assert f"{cleaning['too_short']:,} short ones attached afterwards" in markdown
+    assert (f"{100 * figures['no_topic_share']:.1f}% of the {figures['remarks_with_content']:,} remarks that say "
+            "something belong to none") in markdown
     tables = write_report(curator, "csv", tmp_path / "tables")
     topics = pd.read_csv(tables / "topics.csv")
     assert topics["label"].tolist() == [t.label for t in curator.run.joint.topics]

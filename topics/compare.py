@@ -238,9 +238,10 @@ def share_cell(share: float, low: float, high: float) -> str:
 
 
 def finding_text(row: pd.Series) -> str:
-    """A flagged difference in words, its direction first: "lower in person-centred: person-centred 1.7% vs
-    rest 14.7% (...)"."""
-    return f"{'higher' if row['difference'] > 0 else 'lower'} in {row['group']}: {evidence(row)}"
+    """A flagged difference in words, the group and its direction first: "person-centred lower than the rest:
+    1.7% vs rest 14.7% (...)"."""
+    direction = "higher" if row["difference"] > 0 else "lower"
+    return f"{row['group']} {direction} than the rest: " + evidence(row).removeprefix(f"{row['group']} ")
 
 
 @dataclass

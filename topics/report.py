@@ -22,6 +22,7 @@ import pandas as pd
 
 from topics import plots, stability, svgcharts
 from topics.compare import DRAWS, KIND_WORDS, group_findings, share_cell
+from topics.metrics import coverage
 from topics.editlog import Curator
 from topics.errors import TopicsInputError
 from topics.redact import Redactor, redact_frame, redact_label, redact_text, redact_words
@@ -303,6 +304,7 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
         "backchannels": cleaning["backchannel"], "too_short": cleaning["too_short"], "empty": cleaning["empty"],
         "topics": len(topics), "outliers": int((kept["topic"] == OUTLIER).sum()),
         "outlier_share": float((kept["topic"] == OUTLIER).mean()) if total else 0.0,
+        **coverage(run.remarks),  # of the curated run: a discarded topic's remarks count as without a topic
         "groups": sizes, "sessions": int(kept["session"].nunique()) if kept["session"].notna().any() else None,
     }
     return Report(title=f"Topics in {run.path.name}", created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -363,9 +365,10 @@ def render_markdown(report: Report) -> str:
     pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
     s = report.summary
     out = [f"# {report.title}", "",
-           f"Corpus `{s['corpus']}`: {s['remarks']:,} therapist remarks; {s['kept']:,} carry content and are in the "
-           f"model ({s['backchannels']:,} backchannels, {s['too_short']:,} very short and {s['empty']:,} empty remarks "
-           f"were set aside). {s['topics']} topics; {pct(s['outlier_share'])} of the remarks in the model belong to none.",
+           f"Corpus `{s['corpus']}`: {s['remarks']:,} therapist remarks; {s['kept']:,} were clustered into topics and "
+           f"{s['too_short']:,} short ones attached afterwards to the topic they are most like; {s['backchannels']:,} "
+           f"backchannels and {s['empty']:,} empty remarks were set aside. {s['topics']} topics; "
+           f"{pct(s['no_topic_share'])} of the {s['remarks_with_content']:,} remarks that say something belong to none.",
            "", f"Example remarks are {'redacted: names, phone numbers, e-mail and street addresses and dates are replaced by [PLACEHOLDERS]' if report.redacted else 'NOT redacted (redaction was turned off)'}.",
            ""]
     if s["groups"]:

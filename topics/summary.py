@@ -41,8 +41,10 @@ def groups_described(run: TopicRun) -> str:
     sizes = group_sizes(run)
     if not sizes:
         return ""
-    label = run.config.get("corpus", {}).get("group_label") or "group"
-    return f"Groups by {label}: " + ", ".join(f"{group_title(run, g)} ({n:,} remarks)" for g, n in sizes.items()) + "."
+    corpus = run.config.get("corpus", {})
+    # without a group_label, the corpus' own name for the column ("school") says more than "group"
+    label = corpus.get("group_label") or (corpus.get("columns") or {}).get("group") or "group"
+    return f"Groups by {str(label).replace('_', ' ')}: " + ", ".join(f"{group_title(run, g)} ({n:,} remarks)" for g, n in sizes.items()) + "."
 
 
 def languages_of(run: TopicRun) -> list[str]:

@@ -44,7 +44,7 @@ def render() -> None:
         if not fragile.empty:
             st.caption("Flagged in this model but not robust to the seed (fewer than "
                        f"{ROBUST_SHARE:.0%} of seed models agree): "
-                       + "; ".join(f"{r.topic}. {r.label} ({r.direction} in {r.group})" for r in fragile.itertuples()))
+                       + "; ".join(f"{r.topic}. {r.label} ({r.group} {r.direction})" for r in fragile.itertuples()))
         st.caption(f"In brackets: 95% interval (Bayesian bootstrap over whole sessions, {found.draws:,} draws, never "
                    "zero wide). Differences are tested by shuffling the group labels of whole sessions, corrected for "
                    "testing every topic (q < 0.05). " + " ".join(w[0].upper() + w[1:] + "." for w in KIND_WORDS.values()))
