@@ -37,7 +37,8 @@ import topics  # noqa: E402,F401
 from topics.config import load_config  # noqa: E402
 from topics.editlog import Curator  # noqa: E402
 from topics.pipeline import fit_run  # noqa: E402
-from topics.run import TopicRun, atomic_folder, load_fitted_run  # noqa: E402
+from topics.files import atomic_folder  # noqa: E402
+from topics.run import TopicRun, load_fitted_run  # noqa: E402
 from topics.words import TopicWords  # noqa: E402
 
 OPENERS = ["", "So ", "Well, ", "And ", "I hear that ", "Okay, so "]

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -32,7 +30,8 @@ import pandas as pd
 
 from topics.assign import CuratedTopics, DEFAULT_MIN_SIMILARITY, _unit
 from topics.errors import TopicsInputError
-from topics.run import OUTLIER, TopicRun, write_text_atomic
+from topics.files import atomic_folder, write_text_atomic
+from topics.run import OUTLIER, TopicRun
 
 FOLDER = "classifier"
 MIN_SESSIONS = 3
@@ -196,27 +195,12 @@ def train(curator, folds: int = 5, C: float = 1.0, min_similarity: float | None 
     info = {"trained_on": assignment_fingerprint(run), "params": classifier.get_params(), "min_similarity": floor,
             **{k: v for k, v in asdict(evaluation).items() if k not in ("per_topic", "confusion")}}
     target = curator.path / FOLDER
-    staging = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", dir=curator.path))
-    try:
+    with atomic_folder(target, replace=True) as staging:
         classifier.save(staging)
         evaluation.per_topic.to_csv(staging / "scores.csv", index=False)
         evaluation.confusion.to_csv(staging / "confusion.csv")
         write_text_atomic(staging / "classifier.json", json.dumps(info, indent=2) + "\n")
-        _replace_folder(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return target, evaluation
-
-
-def _replace_folder(new: Path, target: Path) -> None:
-    """Put ``new`` at ``target``; an old ``target`` is renamed away first and removed after, never half-replaced."""
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 @dataclass

@@ -167,7 +167,7 @@ def _evaluate(args: argparse.Namespace) -> None:
     import pandas as pd
 
     from topics.evaluate import evaluate
-    from topics.run import write_text_atomic
+    from topics.files import write_text_atomic
 
     curator = _open(args)
     table = evaluate(curator.run, baselines=args.baselines, label_names=args.labels)

@@ -31,9 +31,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +40,7 @@ from scipy.optimize import linear_sum_assignment
 
 from topics import significance
 from topics.errors import TopicsInputError
+from topics.files import atomic_folder
 from topics.redact import redact_frame
 from topics.run import OUTLIER, TopicRun, TopicSet
 from topics.words import TopicWords
@@ -436,32 +434,22 @@ def write_comparison(comparison: Comparison, run_folder: Path, settings: dict, r
     """Write ``compare/`` (CSV and JSON) atomically, replacing an older one; labels and words redacted
     unless ``redacted`` is False."""
     target = run_folder / "compare"
-    temporary = Path(tempfile.mkdtemp(prefix=".compare.", dir=run_folder))
-    try:
-        found = comparison.groups
-        tables = {"shares": found.shares, "differences": found.differences, "findings": found.flagged,
-                  "kinds": found.kinds} if found is not None else {}
-        tables["words"] = comparison.words
-        tables |= {f"alignment_{k}": v for k, v in comparison.alignments.items()}
-        tables |= {f"to_joint_{k}": v for k, v in comparison.to_joint.items()}
-        if redacted:
-            tables = {name: redact_frame(table) for name, table in tables.items()}
+    found = comparison.groups
+    tables = {"shares": found.shares, "differences": found.differences, "findings": found.flagged,
+              "kinds": found.kinds} if found is not None else {}
+    tables["words"] = comparison.words
+    tables |= {f"alignment_{k}": v for k, v in comparison.alignments.items()}
+    tables |= {f"to_joint_{k}": v for k, v in comparison.to_joint.items()}
+    if redacted:
+        tables = {name: redact_frame(table) for name, table in tables.items()}
+    with atomic_folder(target, replace=True) as temporary:
         for name, table in tables.items():
             table.to_csv(temporary / f"{name}.csv", index=False)
         for key, matrix in comparison.similarity.items():
             matrix.to_csv(temporary / f"similarity_{key}.csv")
-        summary = {"settings": settings, "notes": comparison.notes, **{name: json.loads(table.to_json(orient="records")) for name, table in tables.items()}}
+        summary = {"settings": settings, "notes": comparison.notes,
+                   **{name: json.loads(table.to_json(orient="records")) for name, table in tables.items()}}
         (temporary / "comparison.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
-        old = None
-        if target.exists():
-            old = run_folder / f".compare.old.{os.getpid()}"
-            os.rename(target, old)
-        os.rename(temporary, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
     return target
 
 

@@ -9,7 +9,6 @@ row is done, so a failure leaves nothing behind.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pandas as pd
 
 from corpora.tabular import read_table
 from topics.errors import TopicsInputError
+from topics.files import atomic_file
 from topics.redact import KINDS, Redactor
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet"}
@@ -63,18 +63,10 @@ def redact_file(path: Path, columns: list[str], out: Path | None = None, session
 
 
 def _write(frame: pd.DataFrame, target: Path, fmt: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_file(target) as temporary:
         if fmt in ("csv", "tsv"):
             frame.to_csv(temporary, index=False, sep="\t" if fmt == "tsv" else ",")
         elif fmt == "jsonl":
             frame.to_json(temporary, orient="records", lines=True, force_ascii=False)
         else:
             frame.to_parquet(temporary, index=False)
-        with open(temporary, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

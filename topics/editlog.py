@@ -31,6 +31,7 @@ from pathlib import Path
 
 from topics.edits import Edit, apply_edit, prime_words
 from topics.errors import TopicsInputError
+from topics.files import write_errors
 from topics.run import TopicRun, load_fitted_run
 from topics.words import TopicWords
 
@@ -54,19 +55,26 @@ class EditLog:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def append(self, edit: Edit) -> None:
-        """Write one entry and fsync it; call inside :meth:`locked`."""
+        """Write one entry and fsync it; call inside :meth:`locked`. A write that fails (a full disk) is taken
+        back to the last whole line and raised as :class:`topics.errors.TopicsWriteError`: the log stays as it was."""
         line = json.dumps(edit.to_json(), ensure_ascii=False) + "\n"
         created = not self.path.exists()
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            if os.fstat(fd).st_size and not self._ends_with_newline():
-                line = "\n" + line  # the last line was cut short: do not glue onto it
-            data = memoryview(line.encode("utf-8"))
-            while data:
-                data = data[os.write(fd, data):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        with write_errors(self.path):
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            size = os.fstat(fd).st_size
+            try:
+                if size and not self._ends_with_newline():
+                    line = "\n" + line  # the last line was cut short: do not glue onto it
+                data = memoryview(line.encode("utf-8"))
+                while data:
+                    data = data[os.write(fd, data):]
+                os.fsync(fd)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, size)  # no half line left behind
+                raise
+            finally:
+                os.close(fd)
         if created:  # the new file's name must survive a power cut too
             directory = os.open(self.path.parent, os.O_RDONLY)
             try:

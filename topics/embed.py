@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import sys
 import uuid
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from topics.errors import TopicsInputError
+from topics.files import atomic_file
 from topics.progress import progress_bar
 
 PACKAGED = "packaged"
@@ -303,10 +303,8 @@ class EmbeddingCache:
         unique, first = np.unique(np.concatenate(keys), return_index=True)  # each key once: its first shard wins
         index = (unique, np.concatenate(owners)[first], np.concatenate(rows)[first])
         # one file, renamed into place whole: readers never pair one writer's keys with another's shard list
-        temporary = self.folder / f".{INDEX_FILE}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
-        with open(temporary, "wb") as handle:
+        with atomic_file(path) as temporary, open(temporary, "wb") as handle:
             np.savez(handle, keys=index[0], owners=index[1], rows=index[2], shards=np.array(shards, dtype="U64"))
-        os.replace(temporary, path)
         return (*index, shards)
 
     def lookup(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -338,12 +336,8 @@ class EmbeddingCache:
         shard = uuid.uuid4().hex
         # Vectors first, keys last: a shard counts only once its keys file exists.
         for suffix, array in ((".vectors.npy", vectors.astype(np.float32)), (".keys.npy", np.asarray(keys, "V16"))):
-            temporary = self.folder / f".{shard}{suffix}.tmp"
-            with open(temporary, "wb") as handle:
+            with atomic_file(self.folder / f"{shard}{suffix}") as temporary, open(temporary, "wb") as handle:
                 np.save(handle, array, allow_pickle=False)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.rename(temporary, self.folder / f"{shard}{suffix}")
         self._index()  # brings the index up to date with the new shard (and any another process added)
 
 

@@ -9,3 +9,8 @@ exit code 2 without a traceback; anything else is a bug and keeps its traceback.
 
 class TopicsInputError(Exception):
     """Bad input from the user: a message for a person, not a stack trace."""
+
+
+class TopicsWriteError(TopicsInputError):
+    """A file or folder could not be written (a full disk, no permission, a missing folder): the message names
+    the path and what to do, and nothing half-written was left (:mod:`topics.files`)."""

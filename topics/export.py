@@ -27,7 +27,8 @@ from topics.assign import CuratedTopics, kept_embeddings
 from topics.editlog import Curator
 from topics.errors import TopicsInputError
 from topics.redact import redact_label, redact_words
-from topics.run import OUTLIER, atomic_folder
+from topics.files import atomic_folder
+from topics.run import OUTLIER
 
 
 def export_bertopic(curator: Curator, target: Path, redacted: bool = True) -> Path:

@@ -35,7 +35,8 @@ from topics.errors import TopicsInputError
 from topics.consensus import member_seeds
 from topics.metrics import coverage
 from topics.model import FittedModel, fit_topic_set, save_bertopic
-from topics.run import EMBEDDINGS_FILE, TopicRun, atomic_folder, group_folder
+from topics.files import atomic_folder
+from topics.run import EMBEDDINGS_FILE, TopicRun, group_folder
 from topics.stopwords import DEFAULT_LANGUAGE, StopWords, missing_lists
 from topics.runtime import cache_root
 from topics.sample import TOLERANCE, extend, member_floor, session_sample

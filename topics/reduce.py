@@ -33,6 +33,7 @@ import numpy as np
 
 from topics.backends import resolve, umap_class
 from topics.config import ReduceConfig
+from topics.files import atomic_file
 from topics.progress import progress_bar
 
 EXACT_NEIGHBOURS = 20_000
@@ -132,11 +133,8 @@ class CachedReducer:
         self.fit_seconds_ = time.perf_counter() - started
         self.from_cache_ = False
         if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-            with open(temporary, "wb") as handle:
+            with atomic_file(cached) as temporary, open(temporary, "wb") as handle:
                 np.save(handle, self.embedding_, allow_pickle=False)
-            os.replace(temporary, cached)
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
@@ -256,11 +254,9 @@ def compute_layouts_in(folder: Path, params: list[dict[str, Any]]) -> None:
     X = np.asarray(np.load(folder / LAYOUT_INPUT, mmap_mode="r"))
     graph = (np.load(folder / LAYOUT_INDICES), np.load(folder / LAYOUT_DISTANCES))
     for one in params:
-        target = layout_file(folder, one["random_state"])
-        temporary = target.with_suffix(".tmp")
-        with open(temporary, "wb") as handle:
-            np.save(handle, _layout(X, one, graph), allow_pickle=False)
-        os.replace(temporary, target)
+        layout = _layout(X, one, graph)
+        with atomic_file(layout_file(folder, one["random_state"])) as temporary, open(temporary, "wb") as handle:
+            np.save(handle, layout, allow_pickle=False)
 
 
 class MultiSeedReducer:

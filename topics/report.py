@@ -26,7 +26,8 @@ from topics.metrics import coverage
 from topics.editlog import Curator
 from topics.errors import TopicsInputError
 from topics.redact import Redactor, redact_frame, redact_label, redact_text, redact_words
-from topics.run import OUTLIER, atomic_folder, metadata_name, write_text_atomic
+from topics.files import atomic_folder, write_text_atomic
+from topics.run import OUTLIER, metadata_name
 from topics.summary import group_model_warnings, group_sizes, groups_described, redaction_caveat
 
 EXAMPLES = 4

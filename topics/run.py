@@ -16,19 +16,14 @@ A run folder opens in a fresh environment without pickles::
     provenance.json    versions, seed, corpus hash, counts, time per stage
 
 It is written into a hidden temporary sibling and renamed into place only when
-complete (:func:`atomic_folder`), so a failed fit leaves nothing behind.
+complete (:func:`topics.files.atomic_folder`), so a failed fit leaves nothing behind.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
-import os
 import re
-import shutil
-import tempfile
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -228,43 +223,6 @@ def load_fitted_run(path: str | Path) -> TopicRun:
         topic_set.metrics = metrics.get("groups", {}).get(topic_set.name, {})
         groups[topic_set.name] = topic_set
     return TopicRun(config=config, remarks=remarks, joint=joint, groups=groups, provenance=provenance, path=folder)
-
-
-@contextlib.contextmanager
-def atomic_folder(target: Path) -> Iterator[Path]:
-    """Yield a temporary sibling folder; rename it to ``target`` only if the block succeeds."""
-    target = Path(target)
-    if target.exists():
-        raise TopicsInputError(f"{target}: already exists. Choose another --out folder or remove the old run.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temporary, 0o777 & ~umask)  # mkdtemp makes it private; a run folder is as shareable as any folder
-    try:
-        yield temporary
-        _fsync_tree(temporary)
-        os.rename(temporary, target)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` via a temporary sibling, so readers never see half a file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
-def _fsync_tree(folder: Path) -> None:
-    for item in folder.rglob("*"):
-        if item.is_file():
-            with open(item, "rb") as handle:
-                os.fsync(handle.fileno())
 
 
 def _require(path: Path, reader):

@@ -36,7 +36,8 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from topics.assign import topic_centroids
 from topics.config import Config
-from topics.run import OUTLIER, Topic, TopicSet, write_text_atomic
+from topics.files import write_text_atomic
+from topics.run import OUTLIER, Topic, TopicSet
 from topics.words import TopicWords
 
 if TYPE_CHECKING:

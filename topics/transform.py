@@ -12,7 +12,6 @@ on, as at fit time; empty remarks and backchannels get no topic.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +24,7 @@ from topics.config import validate_config
 from topics.editlog import Curator
 from topics.embed import Encoder
 from topics.errors import TopicsInputError
+from topics.files import atomic_file
 from topics.language import check_coverage
 from topics.pipeline import embedding_cache, make_encoder, remark_languages
 from topics.stopwords import DEFAULT_LANGUAGE, StopWords
@@ -78,10 +78,8 @@ def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
     """CSV (or Parquet by suffix), written to a temporary name and renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    if path.suffix == ".parquet":
-        frame.to_parquet(temporary, index=False)
-    else:
-        frame.to_csv(temporary, index=False)
-    os.replace(temporary, path)
+    with atomic_file(path) as temporary:
+        if path.suffix == ".parquet":
+            frame.to_parquet(temporary, index=False)
+        else:
+            frame.to_csv(temporary, index=False)

@@ -12,7 +12,6 @@ over topics as BERTopic's vectorizer does.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from topics.clean import normalise
+from topics.errors import TopicsWriteError
+from topics.files import atomic_file, write_text_atomic
 from topics.stopwords import TOKEN_PATTERN, StopWords
 
 
@@ -81,18 +82,14 @@ class TopicWords:
         return words
 
     def save(self, folder: Path) -> None:
-        """Write both files to temporary names, then rename; a read-only run folder is left alone."""
-        counts_temporary = folder / f".{COUNTS_FILE}.{os.getpid()}.tmp"
-        vocabulary_temporary = folder / f".{VOCABULARY_FILE}.{os.getpid()}.tmp"
+        """Write both files atomically. They are a cache: a read-only or full run folder is left alone (the counts
+        are made again next time), and :meth:`open` checks that the two files belong together."""
         try:
-            with open(counts_temporary, "wb") as handle:
+            with atomic_file(folder / COUNTS_FILE) as temporary, open(temporary, "wb") as handle:
                 sp.save_npz(handle, self.counts_, compressed=True)
-            vocabulary_temporary.write_text(json.dumps(self.vocabulary_.tolist()), encoding="utf-8")
-            os.replace(counts_temporary, folder / COUNTS_FILE)
-            os.replace(vocabulary_temporary, folder / VOCABULARY_FILE)
-        except OSError:
-            counts_temporary.unlink(missing_ok=True)
-            vocabulary_temporary.unlink(missing_ok=True)
+            write_text_atomic(folder / VOCABULARY_FILE, json.dumps(self.vocabulary_.tolist()))
+        except TopicsWriteError:
+            pass
 
     def _class_counts(self, assignments: np.ndarray, rows: np.ndarray | None) -> ClassCounts:
         """Word counts per class for one topic per selected remark, updated from the previous call when
