@@ -53,7 +53,7 @@ def test_short_remarks_get_a_topic_and_coverage_reaches_plain_bertopic_s(annomi_
     from topics.evaluate import evaluate_run
 
     scores = evaluate_run(annomi_run)
-    # plain BERTopic covers 0.566 of AnnoMI's therapist remarks (README, `topics evaluate --baselines`)
+    # plain BERTopic covers 0.566 of AnnoMI's therapist remarks (docs/methods/quality-measures.md, `topics evaluate --baselines`)
     assert scores["covered_share"] >= 0.57 and scores["filler_share"] == 0
     attached = annomi_run.remarks[annomi_run.remarks["attached"]]
     assert (attached["set_aside"] == "too_short").all() and annomi_run.provenance["cleaning"]["short_attached"] > 300
@@ -86,7 +86,7 @@ def test_curated_topics_are_recognised_in_held_out_sessions(annomi_run):
 
     _, evaluation = classifier.train(Curator(annomi_run.path))
     assert evaluation.sessions == 133 and evaluation.folds == 5
-    # README: centroid rule 0.835, classifier 0.820 macro-F1 over 5 session-grouped folds
+    # docs/guide/cli.md: centroid rule 0.835, classifier 0.820 macro-F1 over 5 session-grouped folds
     assert evaluation.macro_f1["centroid"] >= 0.75 and evaluation.macro_f1["classifier"] >= 0.75
 
 
@@ -148,7 +148,7 @@ def test_a_fit_on_half_of_the_sessions_agrees_with_the_full_fit(annomi_run, tmp_
     half = fit_run(config, out=tmp_path / "half")
     assert 0.4 <= half.provenance["sample"]["fitted_remarks"] / kept <= 0.5
     assert half.kept.groupby("session")["in_sample"].nunique().max() == 1  # whole sessions
-    # A guard on today's figures (README, "Fitting a sample": ARI 0.45, 24 topics against 44, junk share 0.15
+    # A guard on today's figures (docs/guide/large-corpora.md, "Fitting a sample": ARI 0.45, 24 topics against 44, junk share 0.15
     # against 0.08), not the goal of issue 13 (ARI >= 0.7, junk within 2 points), which is not reached:
     # a perfect fit of the half (the full fit's own topics there) with the rest assigned reaches ARI 0.84.
     assert adjusted_rand_score(annomi_run.kept["topic"], half.kept["topic"]) >= 0.38

@@ -115,8 +115,8 @@ def test_the_words_page_and_the_merge_list_in_the_browser(explorer, browser, tmp
     browser.get(f"{url}/words")
     text_input(browser, "Word or phrase").send_keys(word, Keys.ENTER)
     wait.until(lambda d: f"say {word!r}" in d.find_element(By.TAG_NAME, "body").text)
-    body = browser.find_element(By.TAG_NAME, "body").text
-    assert f"{topic.id}. {topic.label}" in body  # the topic whose top word it is, with example remarks
+    # the topic whose top word it is, with example remarks: drawn after the caption, so wait for it too
+    wait.until(lambda d: f"{topic.id}. {topic.label}" in d.find_element(By.TAG_NAME, "body").text)
 
     browser.get(f"{url}/curate")
     text_input(browser, "Your name").send_keys("Dr Browser", Keys.TAB)

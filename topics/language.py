@@ -188,7 +188,7 @@ def _per_remark(texts: pd.Series, long: np.ndarray, present: list[str], sessions
 
 
 #: What to do about an encoder that does not speak the corpus, at fit time.
-FIT_REMEDY = "Set embed.model: multilingual (16 languages, see README) or a local model that speaks them"
+FIT_REMEDY = "Set embed.model: multilingual (16 languages, see docs/guide/languages.md) or a local model that speaks them"
 
 
 def check_coverage(languages: Languages, kept: np.ndarray, encoder_languages: frozenset[str] | None,

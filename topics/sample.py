@@ -25,7 +25,7 @@ sessions. So when a corpus has more kept remarks than ``fit.sample_size``,
 How far this agrees with a full fit is measured, not assumed: on half of
 AnnoMI's sessions, ARI 0.43-0.48 with the full fit, against 0.91 between full
 fits with other seeds and 0.84 for a perfect fit of the half with the rest
-assigned (README, "Fitting a sample"; ``benchmarks/sampling.py``).
+assigned (docs/guide/large-corpora.md, "Fitting a sample"; ``benchmarks/sampling.py``).
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def settle(final: np.ndarray, similarity: np.ndarray, rest: np.ndarray, embeddin
     them on large corpora). The fitted remarks keep their topics. It
     converges (each pass and each centroid update can only raise the summed
     similarity, floored at ``floor`` for outliers); ``MAX_PASSES`` bounds it.
-    On AnnoMI it also agrees better with a full fit (README, "Fitting a
+    On AnnoMI it also agrees better with a full fit (docs/guide/large-corpora.md, "Fitting a
     sample"). ``final`` and ``similarity`` change in place.
     """
     allowed = int(TOLERANCE * len(rest))
