@@ -20,6 +20,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from topics.explore import streamlit_command
 
+pytestmark = pytest.mark.slow  # headless Chromium against a real server: the full suite, not the fast tier
+
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 

@@ -68,6 +68,7 @@ def test_a_saved_classifier_predicts_like_the_fitted_one(tmp_path):
     assert (again.predict(vectors) == expected).all()
 
 
+@pytest.mark.slow  # commands in subprocesses
 def test_classifier_command_writes_scores_and_transform_uses_it_until_an_edit(run_folder, tmp_path):
     result = topics_cmd("classifier", run_folder, "--folds", "3")
     assert result.returncode == 0, result.stderr

@@ -9,6 +9,8 @@ import pytest
 
 from conftest import topics_cmd
 
+pytestmark = pytest.mark.slow  # the real topics command in subprocesses, with the packaged MiniLM: the full suite, not the fast tier
+
 
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory):

@@ -17,6 +17,8 @@ from topics.assign import CuratedTopics, kept_embeddings
 from topics.editlog import LOG_NAME, Curator, EditLogWarning
 from topics.run import OUTLIER, Topic, TopicRun, TopicSet, load_run
 
+pytestmark = pytest.mark.slow  # every command as a subprocess on a curated run: the full suite, not the fast tier
+
 
 @pytest.fixture(scope="module")
 def curated(tmp_path_factory):

@@ -75,6 +75,7 @@ def one_clear_line(result, path):
     assert lines[-1].startswith(f"error: {path}: cannot be written (File too large)"), lines
 
 
+@pytest.mark.slow  # three commands in subprocesses
 def test_commands_that_cannot_write_exit_2_with_one_line_and_leave_nothing_behind(fitted, tmp_path):
     out = tmp_path / "out"
     out.mkdir()

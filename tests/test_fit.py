@@ -96,6 +96,7 @@ def test_load_run_in_a_fresh_process_without_pickles(tiny_run):
     pd.testing.assert_frame_equal(again.remarks, tiny_run.remarks)
 
 
+@pytest.mark.slow  # two UMAP fits
 def test_same_config_same_topics_with_umap(tmp_path, tiny_config, fake_encoder):
     """Seeded UMAP + HDBSCAN: two fits give identical assignments; another seed may differ."""
     config = tiny_config.model_copy(update={"fit": tiny_config.fit.model_copy(update={"modes": ["joint"]})})

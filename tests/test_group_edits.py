@@ -79,6 +79,7 @@ def test_group_edits_are_refused_for_unknown_models_topics_and_other_groups_rema
     assert not (run_folder / "edits.jsonl").exists()
 
 
+@pytest.mark.slow  # commands in subprocesses
 def test_cli_edits_a_group_model_and_info_and_history_show_it(run_folder):
     first = load_run(run_folder).groups[GROUP].topics[0].id
     result = topics_cmd("edit", run_folder, "--author", "Ana", "--model", GROUP, "rename", first, "Working through")

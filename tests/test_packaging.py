@@ -14,6 +14,8 @@ import pytest
 
 from conftest import ROOT, FakeEncoder
 
+pytestmark = pytest.mark.slow  # builds a wheel and installs it in a fresh venv: the full suite, not the fast tier
+
 
 def free_port() -> int:
     with socket.socket() as probe:

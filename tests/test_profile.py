@@ -134,6 +134,7 @@ def test_bad_input_is_one_clear_message_and_nothing_written(split, tmp_path, cas
     assert not out.exists()
 
 
+@pytest.mark.slow  # the report command in a subprocess
 def test_report_profile_is_in_the_report_and_redacted(split, tmp_path):
     run, new = split
     frame = pd.read_csv(new)

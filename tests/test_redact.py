@@ -4,6 +4,7 @@ import re
 from collections import defaultdict
 
 import pandas as pd
+import pytest
 
 from conftest import ANNOMI
 from deid_cases import ORDINARY_USES, cases
@@ -132,6 +133,7 @@ def test_lower_case_topic_words_and_labels_lose_names_too():
     assert redact_label("renamed topic 3 to 'Jennifer at 14 Elm Street'") == "renamed topic 3 to '[NAME] at [ADDRESS]'"
 
 
+@pytest.mark.slow  # the redact command in a subprocess
 def test_redact_command_writes_a_deidentified_copy_with_a_summary(tmp_path):
     from conftest import topics_cmd
 

@@ -117,6 +117,7 @@ def test_a_run_without_groups_metadata_or_edits_is_still_complete(tmp_path):
     assert "Not in this report" in html and "</html>" in html
 
 
+@pytest.mark.slow  # renders with Chromium
 def test_html_renders_offline_in_chromium_and_prints(demo_run, tmp_path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -172,6 +173,7 @@ def test_group_and_session_profiles(demo_run):
         build_report(curator, group="Gestalt")
 
 
+@pytest.mark.slow  # the report command in subprocesses
 def test_report_command_writes_each_format(demo_run, tmp_path):
     from conftest import TOPICS_BIN
 
@@ -235,6 +237,7 @@ def printed(html: Path, pdf: Path, profile: Path) -> list[dict]:
     return pages
 
 
+@pytest.mark.slow  # prints with Chromium
 def test_the_printed_report_is_a4_without_half_empty_pages_except_a_section_s_last(demo_run, tmp_path):
     html = write_report(Curator(demo_run), "html", tmp_path / "report.html")
     titles = {re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<h2>(.*?)</h2>", html.read_text(), flags=re.S)}

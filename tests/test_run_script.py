@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs ./run and pytest's collection in subprocesses: the full suite, not the fast tier
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

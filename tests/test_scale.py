@@ -194,6 +194,7 @@ def test_a_local_dask_cluster_of_two_workers_gives_the_run_of_a_single_process(t
     assert [t.words for t in clustered.joint.topics] == [t.words for t in alone.joint.topics]
 
 
+@pytest.mark.slow  # waits for a Dask connection to time out
 def test_an_unreachable_scheduler_is_a_clear_error_before_any_work(tmp_path):
     from conftest import topics_cmd
 

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 import pandas as pd
 
 from conftest import FakeEncoder
@@ -26,6 +27,7 @@ def separated_corpus(path, per_theme=60, seed=0):
     pd.DataFrame(rows).to_csv(path, index=False)
 
 
+@pytest.mark.slow  # refits with UMAP
 def test_clearly_separated_clusters_are_scored_stable(tmp_path):
     separated_corpus(tmp_path / "corpus.csv")
     config = validate_config({
