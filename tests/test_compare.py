@@ -273,3 +273,12 @@ def test_the_sequential_permutation_test_stops_null_topics_early_and_runs_real_d
     for topic in (1, 2):  # a null topic stops at its 10th extreme permutation: p = 10 / permutations so far
         assert sequential[topic] > 0.01 and (10 / sequential[topic]) == round(10 / sequential[topic])
         assert abs(sequential[topic] - full[topic]) < 0.1
+
+
+def test_with_two_groups_one_group_s_difference_is_the_other_s_mirrored_exactly():
+    """The same draws serve both sides, so a difference cannot be flagged as 'B lower' and not as 'A higher'."""
+    run, _ = planted_run()
+    _, differences, _ = group_statistics(run, draws=300, seed=4)
+    a, b = (differences[differences["group"] == g].set_index("topic") for g in ("CBT", "PD"))
+    assert np.allclose(a["low"], -b["high"], rtol=0, atol=1e-12) and np.allclose(a["high"], -b["low"], rtol=0, atol=1e-12)
+    assert (a["differs"] == b["differs"]).all() and a["differs"].any()

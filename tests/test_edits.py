@@ -107,6 +107,18 @@ def test_edits_are_described_with_the_labels_they_were_made_on(run_folder):
     assert [fresh.describe(e) for e in fresh.in_effect] == [renamed, merged, curator.describe(again)]
 
 
+def test_an_undo_of_an_edit_that_is_no_longer_the_last_is_refused(run_folder):
+    """A page shows "Undoes: X"; a colleague's edit comes in; the click must not undo the colleague's."""
+    mine, theirs = Curator(run_folder), Curator(run_folder)
+    first = mine.record("rename", "Ana", topics=(mine.run.joint.topics[0].id,), label="Mine")
+    theirs.record("rename", "Ben", topics=(theirs.run.joint.topics[1].id,), label="Theirs")
+    size = (run_folder / "edits.jsonl").stat().st_size
+    with pytest.raises(TopicsInputError, match="another edit came in .*Renamed topic .*'Theirs'"):
+        mine.record("undo", "Ana", target=first.id)
+    assert (run_folder / "edits.jsonl").stat().st_size == size  # nothing written
+    assert mine.record("undo", "Ana", target=mine.last_applied.id).target != first.id  # seen again: allowed
+
+
 def test_invalid_edits_are_refused_and_not_written(run_folder):
     curator = Curator(run_folder)
     with pytest.raises(TopicsInputError, match="no topic 999"):

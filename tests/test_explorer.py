@@ -455,7 +455,7 @@ def test_the_overview_puts_every_groups_share_before_the_words_and_counts_only_b
     cleaning = run.provenance["cleaning"]
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Set aside"] == f"{cleaning['backchannel'] + cleaning['empty']:,}"
-    assert metrics["Remarks in the model"] == f"{cleaning['kept'] + cleaning['too_short']:,}"
+    assert metrics["Remarks in the model"] == f"{len(run.placed):,}" == f"{cleaning['kept'] + cleaning['too_short']:,}"
     # without corpus.group_label the groups are named by the corpus' own column, not "Groups by group"
     assert any("Groups by school: CBT (" in c.value for c in app.caption)
 

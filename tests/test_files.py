@@ -28,6 +28,31 @@ def test_a_failed_file_write_keeps_the_old_file_removes_its_temporary_and_says_w
     assert target.read_text() == "the old report" and leftovers(tmp_path) == []
 
 
+def test_an_error_that_is_not_a_failed_write_passes_unchanged(tmp_path):
+    """Reading a missing input inside the block is that error, not "cannot be written"."""
+    with pytest.raises(FileNotFoundError):
+        with atomic_file(tmp_path / "out.csv") as temporary:
+            temporary.write_text("x")
+            (tmp_path / "missing.csv").read_text()
+    assert leftovers(tmp_path) == [] and not (tmp_path / "out.csv").exists()
+
+
+def test_a_full_disk_in_a_group_model_stops_the_fit_instead_of_skipping_the_group(tiny_config, tmp_path, monkeypatch):
+    from topics import pipeline
+
+    fit_model = pipeline._fit_model
+
+    def full(name, *args, **kwargs):  # the joint model fits; each group's cache write finds the disk full
+        if name == "joint":
+            return fit_model(name, *args, **kwargs)
+        raise TopicsWriteError("reduced/x.npy: cannot be written (No space left on device). The disk is full.")
+
+    monkeypatch.setattr(pipeline, "_fit_model", full)
+    with pytest.raises(TopicsWriteError, match="disk is full"):
+        pipeline.fit_run(tiny_config, out=tmp_path / "run", encoder=FakeEncoder())
+    assert not (tmp_path / "run").exists()
+
+
 def test_a_path_through_a_file_is_named(tmp_path):
     (tmp_path / "notes").write_text("a file, not a folder")
     with pytest.raises(TopicsWriteError, match=r"notes/out.csv: cannot be written .*is a file, not a folder"):

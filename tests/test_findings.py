@@ -90,3 +90,17 @@ def test_every_surface_lists_the_same_findings_both_ways_with_the_same_intervals
     assert all(f"{r.topic}. {r.label} ({r.group} {r.direction})" in captions for r in found.fragile.itertuples())
     table = app.dataframe[0].value
     assert {(row["topic"], g): row[g] for _, row in table.iterrows() for g in found.shares["group"].unique()} == cells
+
+
+def test_a_joint_model_with_every_topic_discarded_is_said_in_words(four_groups, tmp_path):
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(four_groups, folder)
+    curator = Curator(folder)
+    for topic in list(curator.run.joint.topics):
+        curator.record("discard", "Dr Ana", topics=(topic.id,))
+    found = group_findings(curator.run, draws=100)
+    assert found.flagged.empty and found.share_table().empty
+    assert any("no topics left" in note for note in found.notes)
+    assert "no topics left" in " ".join(build_report(curator).notes)

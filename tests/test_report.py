@@ -57,8 +57,10 @@ def test_markdown_and_tables_match_the_curated_run(demo_run, tmp_path):
     # short remarks are said to be attached, not set aside, and the share without a topic is the curated run's
     from topics.metrics import coverage
 
-    cleaning, figures = curator.run.provenance["cleaning"], coverage(curator.run.remarks)
-    assert f"{cleaning['too_short']:,} short ones attached afterwards" in markdown
+    from topics.summary import short_remarks_said
+
+    figures = coverage(curator.run.remarks)
+    assert short_remarks_said(curator.run) in markdown and "attached afterwards" in short_remarks_said(curator.run)
     assert (f"{100 * figures['no_topic_share']:.1f}% of the {figures['remarks_with_content']:,} remarks that say "
             "something belong to none") in markdown
     tables = write_report(curator, "csv", tmp_path / "tables")
@@ -271,3 +273,23 @@ def test_a_45_topic_report_stays_small(demo_run, tmp_path):
     """The charts are inline SVG: the report's size is its text, not a 4.8 MB plotting library."""
     html = write_report(Curator(demo_run), "html", tmp_path / "report.html")
     assert html.stat().st_size < 400_000 and "<script" not in html.read_text()
+
+
+def test_a_discard_counts_in_every_figure_of_remarks_without_a_topic(demo_run, tmp_path):
+    from topics.metrics import coverage
+    from topics.summary import short_remarks_said
+
+    folder = tmp_path / "run"
+    shutil.copytree(demo_run, folder)
+    curator = Curator(folder)
+    fitted_share = curator.run.joint.metrics["no_topic_share"]
+    curator.record("discard", "Dr Ana", topics=(curator.run.joint.topics[0].id,))
+    report = build_report(curator)
+    now = coverage(curator.run.remarks)["no_topic_share"]
+    assert now > fitted_share and report.summary["no_topic_share"] == now
+    shown = {m["measure"]: m["value"] for m in report.methods["measures"]}
+    assert shown["Remarks left without a topic"] == now  # the methods table says what the summary says
+    # short remarks are said to be left out, not attached, when the config does not attach them
+    off = type("Run", (), {"provenance": {"cleaning": {"too_short": 9, "short_attached": 0}},
+                           "config": {"assign": {"short_remarks": False}}})()
+    assert "left out (assign.short_remarks is off)" in short_remarks_said(off)

@@ -131,12 +131,22 @@ def map_partition(member: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.where(keep, target_ids[best], OUTLIER)[member_codes.ravel()]
 
 
+SHARE_COLUMNS = ["topic", "label", "group", "remarks", "sessions", "of_sessions", "share", "low", "high"]
+DIFFERENCE_COLUMNS = ["topic", "label", "group", "share", "rest", "difference", "low", "high", "ratio", "ratio_low",
+                      "ratio_high", "cohen_h", "p", "q", "differs", "sessions", "of_sessions", "rest_sessions",
+                      "rest_of_sessions", "seeds_flagged", "robust"]
+KIND_COLUMNS = ["topic", "label", "kind", "group", "robust", "ratio_to_next", "evidence"]
+
+
 def group_statistics(run: TopicRun, draws: int = DRAWS, permutations: int | None = None,
                      seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Shares per group with intervals, each group against the rest (tested and flagged), and plain-word notes."""
     groups = _groups(run)
     kept = run.kept
     topics = run.joint.topics
+    if not topics:  # every topic discarded: nothing to compare, said in words rather than a crash
+        return (pd.DataFrame(columns=SHARE_COLUMNS), pd.DataFrame(columns=DIFFERENCE_COLUMNS),
+                ["The joint model has no topics left (all discarded), so groups cannot be compared."])
     ids = [t.id for t in topics]
     labels = {t.id: t.label for t in topics}
     table = significance.SessionTable.from_assignments(kept, kept["topic"].to_numpy(dtype=int), ids)
@@ -148,10 +158,14 @@ def group_statistics(run: TopicRun, draws: int = DRAWS, permutations: int | None
     seeds = member_flags(run, permutations, seed)
     seeds = seeds.set_index(["group", "topic"])["seeds_flagged"] if seeds is not None else None
     share_rows, difference_rows = [], []
+    # with two groups, "the rest" of one is the other: the same draws serve both sides, so B's difference is
+    # exactly A's mirrored and a difference cannot be flagged on one side and not the other by resampling noise
+    own = {g: significance.bayesian_bootstrap(table.subset(table.groups == g), prior, draws, rng) for g in groups} \
+        if len(groups) == 2 else {}
     for g in groups:
         mine, rest = table.subset(table.groups == g), table.subset(table.groups != g)
-        draws_g = significance.bayesian_bootstrap(mine, prior, draws, rng)
-        draws_rest = significance.bayesian_bootstrap(rest, prior, draws, rng)
+        draws_g = own[g] if own else significance.bayesian_bootstrap(mine, prior, draws, rng)
+        draws_rest = own[next(h for h in groups if h != g)] if own else significance.bayesian_bootstrap(rest, prior, draws, rng)
         share, rest_share = mine.share(), rest.share()
         low, high = _percentiles(draws_g)
         d_low, d_high = _percentiles(draws_g - draws_rest)
@@ -224,7 +238,7 @@ def topic_kinds(shares: pd.DataFrame, differences: pd.DataFrame) -> pd.DataFrame
         rows.append({"topic": topic, "label": label, "kind": kind, "group": group, "robust": robust,
                      "ratio_to_next": float(p[top] / others.max()) if others.max() > 0 else float("inf"),
                      "evidence": "; ".join(evidence(r) for _, r in shown.reset_index().iterrows())})
-    kinds = pd.DataFrame(rows)
+    kinds = pd.DataFrame(rows, columns=KIND_COLUMNS)
     if not kinds.empty:  # pandas turns None into NaN beside text, and NaN would print as "nan"
         kinds["group"] = kinds["group"].astype(object).where(kinds["group"].notna(), None)
     return kinds

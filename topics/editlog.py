@@ -61,8 +61,9 @@ class EditLog:
         created = not self.path.exists()
         with write_errors(self.path):
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            size = os.fstat(fd).st_size
+            size = None
             try:
+                size = os.fstat(fd).st_size
                 if size and not self._ends_with_newline():
                     line = "\n" + line  # the last line was cut short: do not glue onto it
                 data = memoryview(line.encode("utf-8"))
@@ -70,8 +71,9 @@ class EditLog:
                     data = data[os.write(fd, data):]
                 os.fsync(fd)
             except OSError:
-                with contextlib.suppress(OSError):
-                    os.ftruncate(fd, size)  # no half line left behind
+                if size is not None:
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, size)  # no half line left behind
                 raise
             finally:
                 os.close(fd)
@@ -253,11 +255,21 @@ class Curator:
 
     # -- writing ---------------------------------------------------------------------------------
     def record(self, op: str, author: str, **fields) -> Edit:
-        """Validate an edit against the current curated run, append it durably, apply it."""
+        """Validate an edit against the current curated run, append it durably, apply it.
+
+        An undo or redo may name the edit the user saw (``target``): when another writer's edit has come in
+        since, nothing is written and the error names the edit it would act on now.
+        """
         if not author or not author.strip():
             raise TopicsInputError("an edit needs an author name.")
         with self._mutex, self.log.locked():
             self.refresh(final=True)
+            if op in ("undo", "redo"):
+                now = self.last_applied if op == "undo" else self.next_redo
+                seen = fields.get("target")
+                if seen is not None and now is not None and now.id != seen:
+                    raise TopicsInputError(f"another edit came in since this page was drawn: {op} would now act on "
+                                           f"'{self.describe(now)}'. Look again, then {op} if you mean it.")
             if op == "undo":
                 if not self._applied:
                     raise TopicsInputError("nothing to undo.")

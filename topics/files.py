@@ -43,14 +43,23 @@ _ADVICE = {
 }
 
 
+#: What a failed *write* looks like; inside a caller's block other OSErrors (reading a missing input) keep theirs.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EPERM, errno.EROFS})
+
+
 @contextlib.contextmanager
-def write_errors(path: Path) -> Iterator[None]:
-    """Turn an operating-system failure while writing ``path`` into a :class:`TopicsWriteError` that names it."""
+def write_errors(path: Path, only: frozenset[int] | None = None) -> Iterator[None]:
+    """Turn an operating-system failure while writing ``path`` into a :class:`TopicsWriteError` that names it.
+
+    ``only``: translate these errno values alone and let other OSErrors pass unchanged.
+    """
     try:
         yield
     except TopicsInputError:
         raise
     except OSError as error:
+        if only is not None and error.errno not in only:
+            raise
         advice = _ADVICE.get(error.errno, "Check the folder and try again.")
         raise TopicsWriteError(f"{path}: cannot be written ({error.strerror or error}). {advice}") from None
 
@@ -71,7 +80,9 @@ def atomic_file(path: Path) -> Iterator[Path]:
     try:
         with write_errors(path):
             path.parent.mkdir(parents=True, exist_ok=True)
+        with write_errors(path, only=WRITE_ERRNOS):  # the caller's writing
             yield temporary
+        with write_errors(path):
             _fsync(temporary)
             os.replace(temporary, path)
     finally:
@@ -109,10 +120,13 @@ def atomic_folder(target: Path, replace: bool = False) -> Iterator[Path]:
     try:
         with write_errors(target):
             os.chmod(temporary, 0o777 & ~umask)  # mkdtemp makes it private; ours are as shareable as any folder
+        with write_errors(target, only=WRITE_ERRNOS):  # the caller's writing
             yield temporary
+        with write_errors(target):
             _fsync_tree(temporary)
             old = target.with_name(f".{target.name}.old.{os.getpid()}") if target.exists() else None
             if old is not None:
+                shutil.rmtree(old, ignore_errors=True)  # a leftover of a crash under the same process id
                 os.rename(target, old)
             try:
                 os.rename(temporary, target)

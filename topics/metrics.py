@@ -151,21 +151,26 @@ def topic_set_metrics(topics: list[Topic], assignments: np.ndarray, documents: S
 SUBSTANTIVE_WORDS = 4
 
 
-def coverage(remarks: pd.DataFrame) -> dict[str, float | int]:
+def coverage(remarks: pd.DataFrame, substantive: bool = True) -> dict[str, float | int]:
     """How many of the remarks that say something end in a topic of the joint model.
 
-    ``remarks``: a run's remark table (``set_aside``, ``topic``, ``text``). Counted: every remark that is
-    not empty and not a backchannel (clustered or attached); ``no_topic_share``: the share of them in no
-    topic; ``substantive_*``: the same among those of :data:`SUBSTANTIVE_WORDS` words or more.
+    ``remarks``: a run's remark table (``set_aside``, ``topic``, ``text``), fitted or curated (a discarded
+    topic's remarks count as without one). Counted: every remark that is not empty and not a backchannel
+    (clustered or attached); ``no_topic_share``: the share of them in no topic; ``substantive_*``: the same
+    among those of :data:`SUBSTANTIVE_WORDS` words or more (left out with ``substantive=False``, which reads
+    no text: cheap enough for every page view of a million remarks).
     """
     reason = remarks["set_aside"].astype("string").fillna("")
     says = ~reason.isin(["empty", "backchannel"]).to_numpy()
     placed = (pd.to_numeric(remarks["topic"], errors="coerce").fillna(OUTLIER).to_numpy() != OUTLIER) & says
-    long = says & (remarks["text"].astype(str).str.split().str.len().to_numpy() >= SUBSTANTIVE_WORDS)
-    return {"remarks_with_content": int(says.sum()),
-            "no_topic_share": float(1 - placed.sum() / says.sum()) if says.any() else 0.0,
-            "substantive_remarks": int(long.sum()),
-            "substantive_no_topic_share": float(1 - (placed & long).sum() / long.sum()) if long.any() else 0.0}
+    figures: dict[str, float | int] = {
+        "remarks_with_content": int(says.sum()),
+        "no_topic_share": float(1 - placed.sum() / says.sum()) if says.any() else 0.0}
+    if substantive:
+        long = says & (remarks["text"].astype(str).str.split().str.len().to_numpy() >= SUBSTANTIVE_WORDS)
+        figures |= {"substantive_remarks": int(long.sum()),
+                    "substantive_no_topic_share": float(1 - (placed & long).sum() / long.sum()) if long.any() else 0.0}
+    return figures
 
 
 #: Short motivational-interviewing interventions that supervisors look for, as stated patterns (lower-case

@@ -31,7 +31,7 @@ from topics.embed import (MULTILINGUAL, STAND_IN, EmbeddingCache, Encoder, Sente
 from topics.language import Languages, check_coverage, detect as detect_languages
 from topics.language import validate_setting as validate_language
 from topics import stability
-from topics.errors import TopicsInputError
+from topics.errors import TopicsInputError, TopicsWriteError
 from topics.consensus import member_seeds
 from topics.metrics import coverage
 from topics.model import FittedModel, fit_topic_set, save_bertopic
@@ -372,6 +372,8 @@ def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):
                          f"min_samples {scaled.cluster.min_samples})"):
             try:
                 fitted[str(group)] = _fit_model(str(group), prepared, mask, scaled)
+            except TopicsWriteError:
+                raise  # a full disk is not a group too small to model: stop, and say so
             except TopicsInputError as error:
                 skipped[str(group)] = str(error)
                 print(f"warning: group {group!r} skipped: {error}", file=sys.stderr)

@@ -28,7 +28,8 @@ from topics.errors import TopicsInputError
 from topics.redact import Redactor, redact_frame, redact_label, redact_text, redact_words
 from topics.files import atomic_folder, write_text_atomic
 from topics.run import OUTLIER, metadata_name
-from topics.summary import group_model_warnings, group_sizes, groups_described, redaction_caveat
+from topics.summary import (group_model_warnings, group_sizes, groups_described, redaction_caveat,
+                            short_remarks_said)
 
 EXAMPLES = 4
 MAX_CODE_VALUES = 12
@@ -287,6 +288,7 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
         edit_log_note = (f"{curator.damaged_lines} line(s) of the edit log were damaged or cut short and {skipped} "
                          "edit(s) no longer applied: they were skipped, and this report does not include them "
                          "('topics history' lists them).")
+    curated_coverage = coverage(run.remarks)  # a discarded topic's remarks count as without a topic
     config = run.config
     methods = {
         "encoder": run.provenance.get("embedding", {}).get("encoder"),
@@ -297,7 +299,8 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
         "corpus_sha256": run.provenance.get("corpus", {}).get("sha256"),
         "fitted": run.provenance.get("created"),
         "metrics": {k: v for k, v in (run.joint.metrics or {}).items() if isinstance(v, (int, float))},
-        "measures": explained_measures(run.joint.metrics or {}),
+        # coverage as the experts left it (a discard leaves its remarks without a topic); the rest as fitted
+        "measures": explained_measures((run.joint.metrics or {}) | curated_coverage),
         "settings": settings_table(config),
     }
     summary = {
@@ -305,7 +308,7 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
         "backchannels": cleaning["backchannel"], "too_short": cleaning["too_short"], "empty": cleaning["empty"],
         "topics": len(topics), "outliers": int((kept["topic"] == OUTLIER).sum()),
         "outlier_share": float((kept["topic"] == OUTLIER).mean()) if total else 0.0,
-        **coverage(run.remarks),  # of the curated run: a discarded topic's remarks count as without a topic
+        **curated_coverage, "short_said": short_remarks_said(run),
         "groups": sizes, "sessions": int(kept["session"].nunique()) if kept["session"].notna().any() else None,
     }
     return Report(title=f"Topics in {run.path.name}", created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -366,9 +369,8 @@ def render_markdown(report: Report) -> str:
     pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
     s = report.summary
     out = [f"# {report.title}", "",
-           f"Corpus `{s['corpus']}`: {s['remarks']:,} therapist remarks; {s['kept']:,} were clustered into topics and "
-           f"{s['too_short']:,} short ones attached afterwards to the topic they are most like; {s['backchannels']:,} "
-           f"backchannels and {s['empty']:,} empty remarks were set aside. {s['topics']} topics; "
+           f"Corpus `{s['corpus']}`: {s['remarks']:,} therapist remarks; {s['kept']:,} were clustered into topics, "
+           f"{s['short_said']}; {s['backchannels']:,} backchannels and {s['empty']:,} empty remarks were set aside. {s['topics']} topics; "
            f"{pct(s['no_topic_share'])} of the {s['remarks_with_content']:,} remarks that say something belong to none.",
            "", f"Example remarks are {'redacted: names, phone numbers, e-mail and street addresses and dates are replaced by [PLACEHOLDERS]' if report.redacted else 'NOT redacted (redaction was turned off)'}.",
            ""]

@@ -137,16 +137,28 @@ def _clipped(text: str, width: int) -> str:
     return text if len(text) <= width else text[:max(width - 1, 0)] + "\u2026"
 
 
+def short_remarks_said(run: TopicRun) -> str:
+    """What happened to the remarks too short to shape a topic, in words for every surface: attached afterwards
+    (how many reached a topic), or left out when ``assign.short_remarks`` is off."""
+    cleaning = run.provenance["cleaning"]
+    short = cleaning["too_short"]
+    if not short:
+        return "no short ones"
+    if (run.config.get("assign") or {}).get("short_remarks", True) and "short_attached" in cleaning:
+        below = short - cleaning["short_attached"]
+        return (f"{short:,} short ones (too few content words to shape a topic) attached afterwards to the topic "
+                f"they are most like" + (f", {below:,} of them below the similarity floor and so in none" if below else ""))
+    return f"{short:,} short ones (too few content words to shape a topic) left out (assign.short_remarks is off)"
+
+
 def fit_summary(run: TopicRun, per_group_top: int = 5, width: int = WIDTH) -> str:
     """What was fitted, in lines of at most ``width`` columns that a researcher reads at the end of ``topics fit``:
     remarks kept and set aside, each group's most frequent topics, and warnings on coarse per-group models.
     The models' numbers follow in :func:`closing_summary`."""
     cleaning = run.provenance["cleaning"]
-    attached = (f"{cleaning['too_short']:,} short ones attached afterwards ({cleaning['short_attached']:,} to a topic)"
-                if "short_attached" in cleaning else f"{cleaning['too_short']:,} too short")
     lines = _wrapped(
         f"Corpus {run.provenance['corpus']['path']}: {cleaning['total']:,} remarks after role filtering: "
-        f"{cleaning['kept']:,} clustered, {attached}; {cleaning['backchannel']:,} backchannels and "
+        f"{cleaning['kept']:,} clustered, {short_remarks_said(run)}; {cleaning['backchannel']:,} backchannels and "
         f"{cleaning['empty']:,} empty set aside.", width)
     metrics = run.joint.metrics if run.joint is not None else {}
     if "no_topic_share" in metrics:

@@ -101,14 +101,16 @@ def render() -> None:
     in_effect = opened.in_effect
     left, right = st.columns(2)
     # the buttons say which edit they act on: an expert must not undo a colleague's edit by surprise
-    if left.button("Undo last edit", disabled=not opened.can_undo, key="undo_button"):
-        common.record(opened, "undo")
-    if opened.can_undo:
-        left.caption("Undoes: " + common.shown(opened.describe(opened.last_applied)))
-    if right.button("Redo", disabled=not opened.can_redo, key="redo_button"):
-        common.record(opened, "redo")
-    if opened.can_redo:
-        right.caption("Redoes: " + common.shown(opened.describe(opened.next_redo)))
+    # and act on that edit only: if a colleague's edit came in meanwhile, nothing is undone and the page says so
+    shown_undo, shown_redo = opened.last_applied, opened.next_redo
+    if left.button("Undo last edit", disabled=shown_undo is None, key="undo_button"):
+        common.record(opened, "undo", target=shown_undo.id)
+    if shown_undo is not None:
+        left.caption("Undoes: " + common.shown(opened.describe(shown_undo)))
+    if right.button("Redo", disabled=shown_redo is None, key="redo_button"):
+        common.record(opened, "redo", target=shown_redo.id)
+    if shown_redo is not None:
+        right.caption("Redoes: " + common.shown(opened.describe(shown_redo)))
 
     st.subheader("Edits in effect")
     if in_effect:

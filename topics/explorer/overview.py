@@ -6,7 +6,8 @@ import streamlit as st
 
 from topics import classifier, plots, stability
 from topics.explorer import common
-from topics.summary import group_sizes, group_title, groups_described, topic_frame
+from topics.metrics import coverage
+from topics.summary import group_sizes, group_title, groups_described, short_remarks_said, topic_frame
 
 
 ROW_HEIGHT = 35  # Streamlit's row height: every row shown, none scrolled away
@@ -20,13 +21,11 @@ def render() -> None:
     st.title(f"Run {run.path.name}")
     st.caption(f"Corpus: {run.provenance['corpus']['path']}. Fitted {run.provenance['created']}; "
                f"{len(opened.in_effect)} expert edit(s) in effect.")
-    kept, short = cleaning["kept"], cleaning["too_short"]
     columns = st.columns(4)
     columns[0].metric("Topics", len(topic_set.topics))
-    columns[1].metric("Remarks in the model", f"{kept + short:,}",
-                      help=f"{kept:,} clustered into topics and {short:,} short ones (too few content words to "
-                           "shape a topic) attached afterwards to the topic they are most like.")
-    no_topic = topic_set.metrics.get("no_topic_share", topic_set.metrics["outlier_share"])
+    columns[1].metric("Remarks in the model", f"{len(run.placed):,}",
+                      help=f"{cleaning['kept']:,} clustered into topics; {short_remarks_said(run)}.")
+    no_topic = coverage(run.remarks, substantive=False)["no_topic_share"]  # of the curated run: edits count
     columns[2].metric("Without a topic", f"{100 * no_topic:.1f}%",
                       help="Share of the remarks in the model that fit no topic well (similarity to every topic "
                            "below the floor).")

@@ -34,7 +34,9 @@ def render() -> None:
                + (f"; {outliers:,} more are outliers" if outliers else "")
                + (f". Found as: {common.shown(', '.join(forms))}." if forms else "."))
     # a clinician reads "as strong as the topic's own top word", not a c-TF-IDF number: the raw weight stays in help
-    top_weight = {t.id: (t.words[0][1] if t.words else 0.0) for t in run.joint.topics}
+    # against the topic's heaviest c-TF-IDF word, not its listed first word (KeyBERT or MMR words rank otherwise)
+    heaviest = opened.words.words(run.kept["topic"].to_numpy(dtype=int), [int(t) for t in table["topic"]])
+    top_weight = {t: (listed[0][1] if listed else 0.0) for t, listed in heaviest.items()}
     strength = [round(100 * w / top_weight[t]) if top_weight.get(t) else 0 for t, w in zip(table["topic"], table["weight"])]
     shown = common.percent(table.drop(columns=["examples", "languages", "weight"]).assign(
         label=table["label"].map(common.shown), forms=table["forms"].map(lambda found: common.shown(", ".join(found)))))
