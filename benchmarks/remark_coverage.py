@@ -32,15 +32,11 @@ SEEDS = (42, 7)
 
 
 def measure(run) -> dict:
-    from topics.metrics import SUBSTANTIVE_WORDS, coverage, intervention_coverage
+    from topics.metrics import coverage, coverage_by, intervention_coverage
 
     remarks = run.remarks
-    says = ~remarks["set_aside"].astype("string").fillna("").isin(["empty", "backchannel"])
-    long = says & (remarks["text"].astype(str).str.split().str.len() >= SUBSTANTIVE_WORDS)
-    code = remarks.loc[long, "meta_main_therapist_behaviour"]
-    placed = remarks.loc[long, "topic"].fillna(-1).astype(int) != -1
     labels = {t.id: t.label for t in run.joint.topics}
-    return {**coverage(remarks), "by_code": placed.groupby(code).mean().to_dict(),
+    return {**coverage(remarks), "by_code": coverage_by(remarks, "meta_main_therapist_behaviour").to_dict(),
             "interventions": intervention_coverage(remarks, labels), "metrics": run.metrics["joint"],
             "kept_topics": remarks.loc[remarks["kept"], "topic"].to_numpy(dtype=int)}
 

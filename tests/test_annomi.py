@@ -65,15 +65,13 @@ def test_short_remarks_get_a_topic_and_coverage_reaches_plain_bertopic_s(annomi_
 def test_short_interventions_keep_their_meaning_and_end_in_a_topic(annomi_run):
     """Issue 21's goals: only empty remarks and backchannels go without a topic by rule; 95 % of the remarks
     of 4+ words, 90 % of each behaviour code's and of the stated ruler and permission patterns end in one."""
-    from topics.metrics import SUBSTANTIVE_WORDS, coverage, intervention_coverage
+    from topics.metrics import coverage, coverage_by, intervention_coverage
 
     remarks = annomi_run.remarks
     figures = coverage(remarks)
     assert figures["substantive_no_topic_share"] <= 0.05, figures
     assert annomi_run.metrics["joint"]["substantive_no_topic_share"] == figures["substantive_no_topic_share"]
-    says = ~remarks["set_aside"].astype("string").fillna("").isin(["empty", "backchannel"])
-    long = remarks[says & (remarks["text"].str.split().str.len() >= SUBSTANTIVE_WORDS)]
-    placed = (long["topic"] != -1).groupby(long["meta_main_therapist_behaviour"]).mean()
+    placed = coverage_by(remarks, "meta_main_therapist_behaviour")
     for code in ("question", "reflection", "therapist_input"):
         assert placed[code] >= 0.90, placed
     interventions = intervention_coverage(remarks).set_index("intervention")

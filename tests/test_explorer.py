@@ -189,10 +189,19 @@ def test_edits_need_an_author(run_folder):
 
 
 def test_remarks_page_shows_set_aside_remarks_on_request(run_folder):
+    from topics.run import load_run
+
+    run = load_run(run_folder)
     app = open_page("remarks", run_folder)
+    # without the switch: the remarks in the model, each saying how it was placed; short ones included
+    assert any(c.value.startswith(f"{len(run.placed):,} remark(s) found") for c in app.caption)
+    placed = set(app.dataframe[0].value["placed"])
+    assert placed == {"clustered", "attached (short)"}
     app.checkbox(key="remarks_aside").check().run()
     assert not app.exception, app.exception
-    assert "set aside" in app.dataframe[0].value["topic label"].tolist()
+    assert any(c.value.startswith(f"{len(run.remarks):,} remark(s) found") for c in app.caption)
+    table = app.dataframe[0].value
+    assert "set aside" in table["topic label"].tolist() and "set aside: backchannel" in set(table["placed"])
 
 
 def tick(app, key, rows):

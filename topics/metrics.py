@@ -151,6 +151,27 @@ def topic_set_metrics(topics: list[Topic], assignments: np.ndarray, documents: S
 SUBSTANTIVE_WORDS = 4
 
 
+def content_mask(remarks: pd.DataFrame) -> np.ndarray:
+    """Mask of the remarks that say something: all but the empty ones and backchannels."""
+    return ~remarks["set_aside"].astype("string").fillna("").isin(["empty", "backchannel"]).to_numpy()
+
+
+def substantive_mask(remarks: pd.DataFrame) -> np.ndarray:
+    """Mask of the remarks that say something in :data:`SUBSTANTIVE_WORDS` words or more."""
+    return content_mask(remarks) & (remarks["text"].astype(str).str.split().str.len().to_numpy() >= SUBSTANTIVE_WORDS)
+
+
+def topic_mask(remarks: pd.DataFrame) -> np.ndarray:
+    """Mask of the remarks that end in a topic of the joint model (clustered or attached)."""
+    return pd.to_numeric(remarks["topic"], errors="coerce").fillna(OUTLIER).to_numpy() != OUTLIER
+
+
+def coverage_by(remarks: pd.DataFrame, column: str) -> pd.Series:
+    """Share of the substantive remarks in a topic, per value of ``column`` (AnnoMI: the behaviour code)."""
+    long = substantive_mask(remarks)
+    return pd.Series(topic_mask(remarks)[long]).groupby(remarks[column].to_numpy()[long]).mean()
+
+
 def coverage(remarks: pd.DataFrame, substantive: bool = True) -> dict[str, float | int]:
     """How many of the remarks that say something end in a topic of the joint model.
 
@@ -160,14 +181,13 @@ def coverage(remarks: pd.DataFrame, substantive: bool = True) -> dict[str, float
     among those of :data:`SUBSTANTIVE_WORDS` words or more (left out with ``substantive=False``, which reads
     no text: cheap enough for every page view of a million remarks).
     """
-    reason = remarks["set_aside"].astype("string").fillna("")
-    says = ~reason.isin(["empty", "backchannel"]).to_numpy()
-    placed = (pd.to_numeric(remarks["topic"], errors="coerce").fillna(OUTLIER).to_numpy() != OUTLIER) & says
+    says = content_mask(remarks)
+    placed = topic_mask(remarks) & says
     figures: dict[str, float | int] = {
         "remarks_with_content": int(says.sum()),
         "no_topic_share": float(1 - placed.sum() / says.sum()) if says.any() else 0.0}
     if substantive:
-        long = says & (remarks["text"].astype(str).str.split().str.len().to_numpy() >= SUBSTANTIVE_WORDS)
+        long = substantive_mask(remarks)
         figures |= {"substantive_remarks": int(long.sum()),
                     "substantive_no_topic_share": float(1 - (placed & long).sum() / long.sum()) if long.any() else 0.0}
     return figures
@@ -191,11 +211,12 @@ def intervention_coverage(remarks: pd.DataFrame, topic_labels: dict[int, str] | 
     topics they land in (most frequent first, with counts)."""
     text = remarks["text"].astype(str).str.lower()
     topic = pd.to_numeric(remarks["topic"], errors="coerce").fillna(OUTLIER).astype(int)
+    placed = pd.Series(topic_mask(remarks), index=remarks.index)
     rows = []
     for name, pattern in INTERVENTIONS.items():
-        matched = topic[text.str.contains(pattern, regex=True)]
-        landed = matched[matched != OUTLIER].value_counts()
-        rows.append({"intervention": name, "remarks": len(matched),
-                     "in_topic_share": float((matched != OUTLIER).mean()) if len(matched) else float("nan"),
+        said = text.str.contains(pattern, regex=True)
+        landed = topic[said & placed].value_counts()
+        rows.append({"intervention": name, "remarks": int(said.sum()),
+                     "in_topic_share": float(placed[said].mean()) if said.any() else float("nan"),
                      "topics": "; ".join(f"{(topic_labels or {}).get(t, t)} ({n})" for t, n in landed.head(4).items())})
     return pd.DataFrame(rows)

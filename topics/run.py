@@ -225,6 +225,11 @@ def load_fitted_run(path: str | Path) -> TopicRun:
     return TopicRun(config=config, remarks=remarks, joint=joint, groups=groups, provenance=provenance, path=folder)
 
 
+def metadata_name(column: str) -> str:
+    """A corpus metadata column as a reader names it: "meta_presenting_problem" -> "presenting problem"."""
+    return column.removeprefix("meta_").replace("_", " ")
+
+
 def _require(path: Path, reader):
     if not path.exists():
         raise TopicsInputError(f"{path}: missing from the run folder; the run is incomplete. Refit it with 'topics fit'.")
@@ -240,11 +245,6 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable) + "\n", encoding="utf-8")
-
-
-def metadata_name(column: str) -> str:
-    """A corpus metadata column as a reader names it: "meta_presenting_problem" -> "presenting problem"."""
-    return column.removeprefix("meta_").replace("_", " ")
 
 
 def _write_yaml(path: Path, data: Any) -> None:
