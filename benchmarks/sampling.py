@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 import topics  # noqa: E402,F401
 from topics.config import load_config  # noqa: E402
-from topics.assign import CuratedTopics  # noqa: E402
+from topics.centroids import CuratedTopics  # noqa: E402
 from topics.pipeline import fit_run  # noqa: E402
 from topics.run import EMBEDDINGS_FILE  # noqa: E402
 from topics.sample import settle  # noqa: E402

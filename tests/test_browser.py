@@ -108,7 +108,7 @@ def test_rename_a_topic_in_the_browser(explorer, browser, tmp_path):
 
 
 def test_the_words_page_and_the_merge_list_in_the_browser(explorer, browser, tmp_path):
-    from topics.run import load_run
+    from topics import load_run
 
     folder, url = explorer
     wait = WebDriverWait(browser, 60)

@@ -182,7 +182,7 @@ def test_export_gives_bertopic_the_curated_topics(cli_run, tmp_path):
             "print(json.dumps([m.custom_labels_, m.get_topic_info()['Count'].tolist()]))")
     loaded = subprocess.run([sys.executable, "-c", code, str(tmp_path / "bt")], capture_output=True, text=True, check=True)
     labels, counts = json.loads(loaded.stdout.strip().splitlines()[-1])
-    from topics.run import load_run
+    from topics import load_run
 
     curated = load_run(folder)
     assert [label for label in labels if label != "Outliers"] == [t.label for t in curated.joint.topics]

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from topics import calibration, significance
-from topics.compare import align, compare, group_statistics, topic_kinds, write_comparison
+from topics.compare import align, compare, group_statistics, topic_kinds
+from topics.comparison_files import write_comparison
 from topics.errors import TopicsInputError
 from topics.run import Topic, TopicRun, TopicSet
 from topics.words import TopicWords

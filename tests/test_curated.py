@@ -13,9 +13,11 @@ import pandas as pd
 import pytest
 
 from conftest import topics_cmd
-from topics.assign import CuratedTopics, kept_embeddings
+from topics.centroids import CuratedTopics
+from topics.assign import kept_embeddings
 from topics.editlog import LOG_NAME, Curator, EditLogWarning
-from topics.run import OUTLIER, Topic, TopicRun, TopicSet, load_run
+from topics.run import OUTLIER, Topic, TopicRun, TopicSet
+from topics import load_run
 
 pytestmark = pytest.mark.slow  # every command as a subprocess on a curated run: the full suite, not the fast tier
 

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from topics.editlog import Curator, EditLog
-from topics.run import OUTLIER, load_run
+from topics.run import OUTLIER
+from topics import load_run
 from topics.errors import TopicsInputError
 
 

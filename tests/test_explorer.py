@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from topics.run import load_run
+from topics import load_run
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def open_page(name, folder, author=None):
 
 
 def labels_of(folder):
-    from topics.run import load_run
+    from topics import load_run
 
     return [t.label for t in load_run(folder).joint.topics]
 
@@ -85,7 +85,7 @@ def test_topic_page_searches_and_pages_its_remarks(run_folder):
 
 
 def test_topic_page_lists_the_short_remarks_attached_to_it(run_folder):
-    from topics.run import load_run
+    from topics import load_run
 
     run = load_run(run_folder)
     app = open_page("topic", run_folder)
@@ -189,7 +189,7 @@ def test_edits_need_an_author(run_folder):
 
 
 def test_remarks_page_shows_set_aside_remarks_on_request(run_folder):
-    from topics.run import load_run
+    from topics import load_run
 
     run = load_run(run_folder)
     app = open_page("remarks", run_folder)
@@ -218,7 +218,7 @@ def test_a_remark_of_a_topic_opens_in_its_session(run_folder):
 
 
 def test_moving_ticked_remarks_from_the_remarks_page(run_folder):
-    from topics.run import load_run
+    from topics import load_run
 
     app = open_page("remarks", run_folder, author="Dr Ben")
     table = app.dataframe[0].value
@@ -256,7 +256,7 @@ def test_a_run_from_an_older_format_gets_a_message(run_folder):
 
 def test_stability_badges_and_group_intervals_are_shown(run_folder):
     from topics import stability
-    from topics.run import load_run
+    from topics import load_run
 
     run = load_run(run_folder)
     scores = {t.id: (1.0 if i % 2 == 0 else 0.4) for i, t in enumerate(run.joint.topics)}
@@ -452,7 +452,7 @@ def test_the_server_starts_without_streamlit_bare_mode_warnings(run_folder, tmp_
 
 
 def test_the_overview_puts_every_groups_share_before_the_words_and_counts_only_backchannels_as_set_aside(run_folder):
-    from topics.run import load_run
+    from topics import load_run
 
     run = load_run(run_folder)
     app = open_page("overview", run_folder)
@@ -476,7 +476,7 @@ def test_remark_tables_name_metadata_columns_as_a_reader_would(run_folder):
 
 
 def test_the_topic_page_shows_word_weights_relative_to_the_top_word_and_the_raw_c_tf_idf_only_on_request(run_folder):
-    from topics.run import load_run
+    from topics import load_run
 
     app = open_page("topic", run_folder)
     topic = load_run(run_folder).joint.topic(app.session_state["topic_id"])

@@ -10,7 +10,7 @@ import pytest
 
 from topics.errors import TopicsInputError
 from topics.pipeline import fit_run
-from topics.run import load_run
+from topics import load_run
 from topics.stopwords import is_uninformative
 
 
@@ -195,7 +195,8 @@ def test_coarse_per_group_models_are_flagged_in_words(tiny_run):
     import dataclasses
 
     from topics.run import Topic, TopicSet
-    from topics.summary import fit_summary, group_model_warnings
+    from topics.facts import group_model_warnings
+    from topics.summary import fit_summary
 
     lumped = TopicSet("CBT", [Topic(0, "good, need, want", [("good", 1.0)], 85), Topic(1, "sleep", [("sleep", 1.0)], 15)],
                       np.zeros((2, 4)), {"topic_count": 2, "outlier_share": 0.0, "topic_diversity": 1.0, "npmi": 0.0})

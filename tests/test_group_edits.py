@@ -7,7 +7,8 @@ import pytest
 from conftest import FakeEncoder, topics_cmd
 from topics.editlog import Curator
 from topics.errors import TopicsInputError
-from topics.run import OUTLIER, load_run
+from topics.run import OUTLIER
+from topics import load_run
 from topics.stopwords import tokenize
 
 GROUP = "psychodynamic"  # the demo group whose model has the most topics (5) with the fake encoder

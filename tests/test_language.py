@@ -219,7 +219,7 @@ def mixed_run(tmp_path_factory):
 
 def test_a_mixed_run_shows_each_remark_s_language_and_each_topic_s_mix(mixed_run):
     from topics.explorer.topic import remark_columns
-    from topics.summary import language_mix, topic_frame
+    from topics.facts import language_mix, topic_frame
 
     demo = pd.read_csv("corpora/demo/demo_multilingual.csv")
     therapist = demo[demo["speaker"] == "therapist"]
@@ -244,7 +244,7 @@ def test_a_report_of_a_mixed_run_gives_the_language_mix_and_says_what_redaction_
     assert "De-identification was built and measured on English. Remarks in ru, es" in text
     from dataclasses import replace
 
-    from topics.summary import redaction_caveat
+    from topics.redact import redaction_caveat
 
     english = replace(mixed_run, remarks=mixed_run.remarks.assign(language="en"))
     assert redaction_caveat(english) is None and redaction_caveat(mixed_run).startswith("De-identification")

@@ -57,7 +57,7 @@ def test_markdown_and_tables_match_the_curated_run(demo_run, tmp_path):
     # short remarks are said to be attached, not set aside, and the share without a topic is the curated run's
     from topics.metrics import coverage
 
-    from topics.summary import short_remarks_said
+    from topics.facts import short_remarks_said
 
     figures = coverage(curator.run.remarks)
     assert short_remarks_said(curator.run) in markdown and "attached afterwards" in short_remarks_said(curator.run)
@@ -190,7 +190,8 @@ def test_report_command_writes_each_format(demo_run, tmp_path):
 
 
 def test_compare_tables_and_the_bertopic_export_are_redacted_unless_asked(demo_run, tmp_path):
-    from topics.compare import compare, write_comparison
+    from topics.compare import compare
+    from topics.comparison_files import write_comparison
     from topics.export import export_bertopic
 
     folder = tmp_path / "run"
@@ -277,7 +278,7 @@ def test_a_45_topic_report_stays_small(demo_run, tmp_path):
 
 def test_a_discard_counts_in_every_figure_of_remarks_without_a_topic(demo_run, tmp_path):
     from topics.metrics import coverage
-    from topics.summary import short_remarks_said
+    from topics.facts import short_remarks_said
 
     folder = tmp_path / "run"
     shutil.copytree(demo_run, folder)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from corpora import load_corpus
-from topics.assign import CuratedTopics
+from topics.centroids import CuratedTopics
 from topics.config import CorpusConfig, load_config
 from topics.pipeline import fit_run
 from topics.run import EMBEDDINGS_FILE, OUTLIER

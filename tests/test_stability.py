@@ -7,7 +7,7 @@ import pytest
 import pandas as pd
 
 from conftest import FakeEncoder
-from topics import stability
+from topics import seed_stability, stability
 from topics.config import validate_config
 from topics.pipeline import fit_run, prepare
 from topics.run import Topic, TopicSet
@@ -39,7 +39,7 @@ def test_clearly_separated_clusters_are_scored_stable(tmp_path):
     prepared = prepare(config, encoder=FakeEncoder())
     run = fit_run(config, out=tmp_path / "run", prepared=prepared)
     assert len(run.joint.topics) == 5
-    refits = stability.refit_seeds(prepared, config, [2, 3, 4])
+    refits = seed_stability.refit_seeds(prepared, config, [2, 3, 4])
     result = stability.score(run.joint, run.kept["topic"].to_numpy(dtype=int), refits, 1)
     assert result.topics["stable"].all() and (result.topics["stability"] == 1.0).all()
     assert (result.pairwise["ari"] > 0.9).all()

@@ -3,9 +3,12 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from bertopic.vectorizers import ClassTfidfTransformer
 
+from topics.runtime import import_compiled
 from topics.words import ClassCounts, TopicWords
+
+# BERTopic imports UMAP and HDBSCAN: through import_compiled, so their numba functions come from the disk cache
+ClassTfidfTransformer = import_compiled("bertopic.vectorizers").ClassTfidfTransformer
 
 VOCABULARY = ["sleep", "work", "drink", "mother", "plan", "worry", "walk", "court", "rare", "once"]
 

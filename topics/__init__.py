@@ -1,14 +1,46 @@
 """therapy-topics: topic models of what therapists say.
 
-Importing the package first applies :mod:`topics.runtime` (offline mode and
-the numba compile cache), because both must precede the heavy imports.
+The public objects are imported on first use, so ``import topics`` is cheap
+and changes nothing in other libraries (no numba, torch or BERTopic until a
+fit needs them)::
+
+    import topics
+
+    run = topics.load_run("outputs/demo")       # a run folder, curated
+    run.joint.topics[0].label
 """
 
-from topics import runtime as _runtime
+from __future__ import annotations
 
-_runtime.configure()
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from topics.run import Topic, TopicRun, TopicSet, load_run  # noqa: E402
-
-__all__ = ["Topic", "TopicRun", "TopicSet", "load_run"]
 __version__ = "0.1.0"
+
+#: Public name -> the module that defines it.
+_EXPORTS = {
+    "Topic": "topics.run",
+    "TopicRun": "topics.run",
+    "TopicSet": "topics.run",
+    "TopicsInputError": "topics.errors",
+    "load_run": "topics.editlog",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from topics.editlog import load_run
+    from topics.errors import TopicsInputError
+    from topics.run import Topic, TopicRun, TopicSet
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'topics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -13,6 +13,7 @@ import importlib
 from functools import lru_cache
 
 from topics.errors import TopicsInputError
+from topics.runtime import import_compiled
 
 BACKENDS = ("auto", "cpu", "cuml")
 
@@ -51,11 +52,11 @@ def umap_class(backend: str):
     """UMAP's class for a resolved backend."""
     if backend == "cuml":
         return importlib.import_module("cuml.manifold").UMAP
-    return importlib.import_module("umap").UMAP
+    return import_compiled("umap").UMAP
 
 
 def hdbscan_class(backend: str):
     """HDBSCAN's class for a resolved backend."""
     if backend == "cuml":
         return importlib.import_module("cuml.cluster").HDBSCAN
-    return importlib.import_module("hdbscan").HDBSCAN
+    return import_compiled("hdbscan").HDBSCAN

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from topics.assign import CuratedTopics, DEFAULT_MIN_SIMILARITY, _unit
+from topics.centroids import CuratedTopics, DEFAULT_MIN_SIMILARITY, unit_rows
 from topics.errors import TopicsInputError
 from topics.files import atomic_folder, write_text_atomic
 from topics.run import OUTLIER, TopicRun
@@ -68,7 +68,7 @@ class TopicClassifier:
 
         model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=self.max_iter,
                                    random_state=self.seed)
-        model.fit(_unit(embeddings), np.asarray(labels, dtype=int))
+        model.fit(unit_rows(embeddings), np.asarray(labels, dtype=int))
         self.classes_ = model.classes_.astype(int)
         coef, intercept = model.coef_, model.intercept_
         if len(self.classes_) == 2:  # scikit-learn keeps one row for two classes: make it one row per class
@@ -80,7 +80,7 @@ class TopicClassifier:
         """The most probable class of each row (a topic id, or -1 for the outliers), in blocks."""
         out = np.empty(len(embeddings), dtype=int)
         for start in range(0, len(embeddings), block):
-            scores = _unit(np.asarray(embeddings[start:start + block])) @ self.coef_.T + self.intercept_
+            scores = unit_rows(np.asarray(embeddings[start:start + block])) @ self.coef_.T + self.intercept_
             out[start:start + len(scores)] = self.classes_[scores.argmax(axis=1)]
         return out
 

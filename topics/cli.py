@@ -146,7 +146,8 @@ def _export(args: argparse.Namespace) -> None:
 
 
 def _compare(args: argparse.Namespace) -> None:
-    from topics.compare import DRAWS, compare, comparison_table, write_comparison
+    from topics.compare import DRAWS, compare, comparison_table
+    from topics.comparison_files import write_comparison
 
     curator = _open(args)
     draws = args.draws or DRAWS
@@ -183,24 +184,17 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 
 def _stability(args: argparse.Namespace) -> None:
-    from topics import stability
+    from topics import seed_stability
     from topics.config import load_config
-    from topics.distributed import compute_client
-    from topics.pipeline import fit_run, prepare
 
     config = load_config(args.config, args.set + ["fit.modes=[joint]"] + _scheduler_override(args))
-    with compute_client(config.compute) as client:
-        prepared = prepare(config, Path(args.config), client=client)
-        run = fit_run(config, out=Path(args.out) if args.out else None, prepared=prepared)
-        seeds = [config.seed + i for i in range(1, args.seeds + 1)]
-        refits = stability.refit_seeds(prepared, config, seeds)
-    result = stability.score(run.joint, run.kept["topic"].to_numpy(dtype=int), refits, config.seed, args.threshold)
-    target = stability.write(result, run.path)
+    _, result, target = seed_stability.measure(config, Path(args.config), args.seeds, args.threshold,
+                                               Path(args.out) if args.out else None)
     summary = result.to_json()
     print(result.topics.assign(stability=lambda f: (100 * f["stability"]).round().astype(int).astype(str) + "%")
           [["topic", "label", "stability", "mean_similarity", "mean_jaccard"]].to_string(index=False))
     print(f"{int(result.topics['stable'].sum())} of {len(result.topics)} topics stable (matched in >= 80% of "
-          f"{len(seeds)} refits); mean pairwise ARI {summary['mean_ari']:.2f}, NMI {summary['mean_nmi']:.2f}; "
+          f"{args.seeds} refits); mean pairwise ARI {summary['mean_ari']:.2f}, NMI {summary['mean_nmi']:.2f}; "
           f"topic counts {summary['topic_count_spread']['min']}-{summary['topic_count_spread']['max']}.")
     print(target)
 

@@ -30,9 +30,7 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -40,8 +38,6 @@ from scipy.optimize import linear_sum_assignment
 
 from topics import significance
 from topics.errors import TopicsInputError
-from topics.files import atomic_folder
-from topics.redact import redact_frame
 from topics.run import OUTLIER, TopicRun, TopicSet
 from topics.words import TopicWords
 
@@ -442,29 +438,6 @@ def compare(run: TopicRun, words: TopicWords, draws: int = DRAWS, seed: int = 0,
             alignments[key], similarity[key] = align(run.groups[a], run.groups[b], threshold)
     to_joint = {name: align_to_joint(run, name) for name in names} if run.joint is not None else {}
     return Comparison(groups, word_table, alignments, similarity, to_joint)
-
-
-def write_comparison(comparison: Comparison, run_folder: Path, settings: dict, redacted: bool = True) -> Path:
-    """Write ``compare/`` (CSV and JSON) atomically, replacing an older one; labels and words redacted
-    unless ``redacted`` is False."""
-    target = run_folder / "compare"
-    found = comparison.groups
-    tables = {"shares": found.shares, "differences": found.differences, "findings": found.flagged,
-              "kinds": found.kinds} if found is not None else {}
-    tables["words"] = comparison.words
-    tables |= {f"alignment_{k}": v for k, v in comparison.alignments.items()}
-    tables |= {f"to_joint_{k}": v for k, v in comparison.to_joint.items()}
-    if redacted:
-        tables = {name: redact_frame(table) for name, table in tables.items()}
-    with atomic_folder(target, replace=True) as temporary:
-        for name, table in tables.items():
-            table.to_csv(temporary / f"{name}.csv", index=False)
-        for key, matrix in comparison.similarity.items():
-            matrix.to_csv(temporary / f"similarity_{key}.csv")
-        summary = {"settings": settings, "notes": comparison.notes,
-                   **{name: json.loads(table.to_json(orient="records")) for name, table in tables.items()}}
-        (temporary / "comparison.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
-    return target
 
 
 def comparison_table(comparison: Comparison) -> str:

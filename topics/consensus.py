@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from topics.assign import CuratedTopics
+from topics.centroids import CuratedTopics
 from topics.backends import hdbscan_class
 from topics.run import OUTLIER
 

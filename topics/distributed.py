@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from topics.assign import BLOCK, CuratedTopics
+from topics.centroids import BLOCK, CuratedTopics
 from topics.config import ComputeConfig
 from topics.embed import Encoder
 from topics.errors import TopicsInputError

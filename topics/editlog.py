@@ -342,3 +342,15 @@ class Curator:
         edit = self._undone.pop(ids.index(target))
         state, skipped = self._try(self.run, edit)
         self._applied.append(_Applied(edit, state, skipped))
+
+
+def load_run(path: str | Path, curated: bool = True) -> TopicRun:
+    """Open a run folder: the curated run (the fit with the experts' edit log replayed), or with
+    ``curated=False`` the fit as it came out.
+
+    Edit-log lines that are damaged or cut short are skipped and reported as
+    :class:`EditLogWarning` warnings, once each.
+    """
+    if not curated:
+        return load_fitted_run(path)
+    return Curator(path, final=True, warn=True).run

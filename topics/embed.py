@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -21,6 +22,7 @@ import numpy as np
 from topics.errors import TopicsInputError
 from topics.files import atomic_file
 from topics.progress import progress_bar
+from topics.runtime import offline
 
 PACKAGED = "packaged"
 MIN_BATCH_TOKENS = 64
@@ -116,9 +118,13 @@ class SentenceTransformerEncoder(_LoadsOnFirstUse):
                 f"embed.model: {folder} is not a folder. Use 'packaged' or the path of a local "
                 "sentence-transformers model folder (models are never downloaded)."
             )
-        from sentence_transformers import SentenceTransformer
+        # Our layout workers start as subprocesses after the tokenizer ran; its Rust thread pool would warn in
+        # each of them unless told it is single-threaded (a user's own setting wins).
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        with offline():
+            from sentence_transformers import SentenceTransformer
 
-        self.model_ = SentenceTransformer(str(folder), device=resolve_device(self.device), local_files_only=True)
+            self.model_ = SentenceTransformer(str(folder), device=resolve_device(self.device), local_files_only=True)
         return self
 
     def encode(self, texts: list[str]) -> np.ndarray:

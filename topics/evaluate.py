@@ -19,8 +19,9 @@ from topics.errors import TopicsInputError
 from topics.metrics import topic_set_metrics
 from topics.pipeline import embedding_cache, make_encoder
 from topics.run import OUTLIER, Topic, TopicRun
+from topics.runtime import import_compiled
 from topics.stopwords import StopWords, is_uninformative
-from topics.summary import languages_of
+from topics.facts import languages_of
 
 COLUMNS = ["model", "remarks", "topic_count", "outlier_share", "npmi", "c_v", "topic_diversity", "filler_share",
            "junk_share", "covered_share"]
@@ -91,8 +92,8 @@ def _topics_from_words(words_by_topic: dict[int, list[tuple[str, float]]], assig
 
 def plain_bertopic(texts: list[str], embeddings: np.ndarray, encoder: Encoder, seed: int):
     """BERTopic's defaults, with the packaged encoder and only a seed added to its default UMAP."""
-    from bertopic import BERTopic
-    from umap import UMAP
+    BERTopic = import_compiled("bertopic").BERTopic
+    UMAP = import_compiled("umap").UMAP
 
     from topics.model import _bertopic_embedder
 

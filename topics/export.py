@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from topics.assign import CuratedTopics, kept_embeddings
+from topics.centroids import CuratedTopics
+from topics.assign import kept_embeddings
 from topics.editlog import Curator
 from topics.errors import TopicsInputError
 from topics.redact import redact_label, redact_words

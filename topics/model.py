@@ -26,6 +26,7 @@ from topics.backends import resolve
 from topics.consensus import ConsensusClusterer, member_seeds
 from topics.reduce import MultiSeedReducer
 from topics.run import OUTLIER, Topic, TopicSet
+from topics.runtime import import_compiled
 from topics.stopwords import StopWords
 from topics.words import word_vectorizer
 
@@ -49,6 +50,7 @@ def stop_words_for(config: Config, languages=("en",)) -> frozenset[str]:
 
 def build_bertopic(config: Config, encoder: Encoder, reducer: MultiSeedReducer, embeddings: np.ndarray | None = None):
     """A BERTopic whose every component comes from ``config``; ``embeddings`` serve the members' outlier rule."""
+    import_compiled("bertopic")
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer

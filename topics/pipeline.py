@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from corpora import load_corpus
-from topics.assign import CuratedTopics, attach_short_remarks
+from topics.centroids import CuratedTopics, attach_short_remarks
 from topics.backends import resolve as resolve_backend
 from topics.clean import CleanResult, clean
 from topics.config import Config, resolve_path

@@ -43,6 +43,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from topics import lexicon
+from topics.facts import languages_of
+from topics.run import TopicRun
 from topics.stopwords import STOP_WORDS
 
 KINDS = ("EMAIL", "URL", "HANDLE", "PHONE", "ID", "DATE", "AGE", "ADDRESS", "PLACE", "NAME")
@@ -425,3 +427,14 @@ def redact_run(run):
     return dataclasses.replace(run, remarks=redact_frame(run.remarks),
                                joint=redact_topic_set(run.joint) if run.joint is not None else None,
                                groups={name: redact_topic_set(ts) for name, ts in run.groups.items()})
+
+
+def redaction_caveat(run: TopicRun) -> str | None:
+    """What de-identification cannot promise for this run: its name and place lists, and the rules that tell
+    names from words, were built and measured on English; None for an English run."""
+    other = [language for language in languages_of(run) if language != "en"]
+    if not other:
+        return None
+    return (f"De-identification was built and measured on English. Remarks in {', '.join(other)} lose phone numbers, "
+            "e-mail addresses and written dates, but its name and place rules were not measured on them: names may "
+            "remain and ordinary words may be replaced. Read them before sharing.")

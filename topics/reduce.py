@@ -35,6 +35,7 @@ from topics.backends import resolve, umap_class
 from topics.config import ReduceConfig
 from topics.files import atomic_file
 from topics.progress import progress_bar
+from topics.runtime import import_compiled
 
 EXACT_NEIGHBOURS = 20_000
 #: Below this many remarks a layout takes under a second, less than starting a worker process.
@@ -52,9 +53,7 @@ def nearest_neighbours(X: np.ndarray, k: int, metric: str, seed: int) -> tuple[n
 
         distances, indices = NearestNeighbors(n_neighbors=k, metric=metric, algorithm="brute").fit(X).kneighbors(X)
         return indices.astype(np.int32), np.maximum(distances, 0).astype(np.float32)
-    from pynndescent import NNDescent
-
-    indices, distances = NNDescent(X, n_neighbors=k, metric=metric, random_state=seed).neighbor_graph
+    indices, distances = import_compiled("pynndescent").NNDescent(X, n_neighbors=k, metric=metric, random_state=seed).neighbor_graph
     return indices, distances
 
 

@@ -28,8 +28,8 @@ from topics.errors import TopicsInputError
 from topics.redact import Redactor, redact_frame, redact_label, redact_text, redact_words
 from topics.files import atomic_folder, write_text_atomic
 from topics.run import OUTLIER, metadata_name
-from topics.summary import (group_model_warnings, group_sizes, groups_described, redaction_caveat,
-                            short_remarks_said)
+from topics.facts import group_model_warnings, group_sizes, groups_described, short_remarks_said
+from topics.redact import redaction_caveat
 
 EXAMPLES = 4
 MAX_CODE_VALUES = 12

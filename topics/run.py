@@ -94,6 +94,15 @@ class TopicRun:
     path: Path | None = None
     _members: pd.DataFrame | None = field(default=None, repr=False)
 
+    def model(self, name: str = "joint") -> TopicSet:
+        """The topic set named ``name``: ``"joint"`` or a group's; the error lists the run's models."""
+        if name == "joint" and self.joint is not None:
+            return self.joint
+        if name in self.groups:
+            return self.groups[name]
+        available = (["joint"] if self.joint else []) + list(self.groups)
+        raise TopicsInputError(f"{self.path}: no model {name!r} in this run. Available: {', '.join(available)}.")
+
     @property
     def members(self) -> pd.DataFrame | None:
         """remark_id plus one ``seed_<seed>`` column per consensus member: each kept remark's topic in that
@@ -176,20 +185,6 @@ def _read_topic_set(folder: Path, metrics: dict[str, Any] | None) -> TopicSet:
     ]
     centroids = _require(folder / "centroids.npy", lambda p: np.load(p, allow_pickle=False))
     return TopicSet(name=data["name"], topics=topics, centroids=centroids, metrics=metrics or {})
-
-
-def load_run(path: str | Path, curated: bool = True) -> TopicRun:
-    """Open a run folder: the curated run (the fit with the experts' edit log replayed), or with
-    ``curated=False`` the fit as it came out.
-
-    Edit-log lines that are damaged or cut short are skipped and reported as
-    :class:`topics.editlog.EditLogWarning` warnings, once each.
-    """
-    if not curated:
-        return load_fitted_run(path)
-    from topics.editlog import Curator
-
-    return Curator(path, final=True, warn=True).run
 
 
 def check_run_folder(folder: Path) -> dict[str, Any]:

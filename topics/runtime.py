@@ -1,28 +1,46 @@
-"""Process-wide settings that must be in place before heavy libraries import.
+"""What the fit stage needs from the process: a cache folder, no network, and compiled code kept on disk.
 
-Two jobs, both done once when ``topics`` is imported:
+Nothing here runs when ``topics`` is imported, and nothing here outlasts the
+call that needs it, so a notebook's own Hugging Face or numba code behaves as
+it would without us:
 
-* **Offline.** Hugging Face libraries are told never to reach a hub. Models
-  come from local folders only (the packaged MiniLM by default).
-* **Compile once per machine, not once per process.** UMAP and pynndescent
-  JIT-compile ~170 numba functions; most are not marked ``cache=True``, so a
-  new process pays 40-60 s before its first UMAP fit. We make ``cache=True``
-  the default for ``numba.njit``/``numba.jit`` and point numba's cache at a
-  per-user folder, so only the first process on a machine compiles.
+* **Offline.** :func:`offline` is a context in which Hugging Face libraries
+  never reach a hub; the encoder loads inside it, from a local folder (the
+  packaged MiniLM by default).
+* **Compile once per machine, not once per process.** UMAP, pynndescent and
+  hdbscan JIT-compile about 170 numba functions; most are not marked
+  ``cache=True``, so a new process pays 40-60 s before its first UMAP fit.
+  :func:`import_compiled` imports such a library with ``cache=True`` as the
+  default of numba's decorators for the length of that import only: the
+  library's functions are cached on disk (where numba caches by default:
+  ``NUMBA_CACHE_DIR``, else beside the installed library), and numba's
+  decorators are numba's own again before the import returns.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib
 import os
+import sys
+import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 CACHE_ENV = "THERAPY_TOPICS_CACHE"
 
+#: Hugging Face's switches for "never reach a hub", set while the encoder loads.
+OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+           "HF_HUB_DISABLE_TELEMETRY": "1"}
+
+_patching = threading.Lock()
+
 
 def cache_root() -> Path:
-    """Folder for embedding, reduction and compile caches (``$THERAPY_TOPICS_CACHE``)."""
+    """Folder for embedding and reduction caches (``$THERAPY_TOPICS_CACHE``, else the user's cache folder)."""
     configured = os.environ.get(CACHE_ENV)
     if configured:
         return Path(configured).expanduser()
@@ -30,38 +48,44 @@ def cache_root() -> Path:
     return Path(base) / "therapy-topics"
 
 
-def _go_offline() -> None:
-    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
-        os.environ.setdefault(name, "1")
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+@contextlib.contextmanager
+def offline() -> Iterator[None]:
+    """Hugging Face libraries work offline inside this block; the environment is restored after it.
+
+    A switch the user set (say ``HF_HUB_OFFLINE=0`` on purpose) is left as it is.
+    """
+    added = {name: value for name, value in OFFLINE.items() if name not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
 
 
-def _cache_numba_compilation() -> None:
-    os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_root() / "numba"))
+def _cached_by_default(decorator):
+    @functools.wraps(decorator)
+    def wrapper(*args, **kwargs):
+        kwargs.setdefault("cache", True)
+        return decorator(*args, **kwargs)
+
+    return wrapper
+
+
+def import_compiled(name: str) -> ModuleType:
+    """Import the numba-compiled library ``name`` ("umap", "pynndescent", "hdbscan", "bertopic") so that its
+    compiled functions are cached on disk; an already imported library is returned as it is."""
+    if name in sys.modules:
+        return sys.modules[name]
     import numba
     from numba.core.errors import NumbaWarning
 
-    if getattr(numba.njit, "_therapy_topics_cached", False):
-        return
-
-    def cached_by_default(decorator):
-        @functools.wraps(decorator)
-        def wrapper(*args, **kwargs):
-            kwargs.setdefault("cache", True)
-            return decorator(*args, **kwargs)
-
-        wrapper._therapy_topics_cached = True
-        return wrapper
-
-    numba.njit = cached_by_default(numba.njit)
-    numba.jit = cached_by_default(numba.jit)
-    # Functions numba cannot cache (closures, dynamic globals) still compile;
-    # the warning saying so is noise for our users.
-    warnings.filterwarnings("ignore", category=NumbaWarning, message=".*cannot cache.*")
-
-
-def configure() -> None:
-    """Apply the process-wide settings; safe to call more than once."""
-    _go_offline()
-    _cache_numba_compilation()
+    with _patching, warnings.catch_warnings():
+        # Functions numba cannot cache (closures, dynamic globals) still compile; its warning is noise here.
+        warnings.filterwarnings("ignore", category=NumbaWarning, message=".*cannot cache.*")
+        original = numba.njit, numba.jit
+        numba.njit, numba.jit = (_cached_by_default(decorator) for decorator in original)
+        try:
+            return importlib.import_module(name)
+        finally:
+            numba.njit, numba.jit = original

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from topics.assign import CuratedTopics, mean_by_topic
+from topics.centroids import CuratedTopics, mean_by_topic
 from topics.config import Config
 from topics.distributed import assign_many
 from topics.metrics import topic_set_metrics

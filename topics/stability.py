@@ -5,9 +5,10 @@ BERTopic users see topics change from run to run. Two measurements answer it:
 * **At every fit** (:func:`of_members`): the joint model is a consensus of
   seeded member fits (:mod:`topics.consensus`); each consensus topic is
   matched against every member's topics. Written to ``stability.json``.
-* **``topics stability``**: the whole (consensus) model refitted with other
-  seeds on the same cached embeddings (nothing is re-embedded); this is the
-  seed-to-seed agreement a user sees, and replaces the fit-time file.
+* **``topics stability``** (:mod:`topics.seed_stability`): the whole
+  (consensus) model refitted with other seeds on the same cached embeddings
+  (nothing is re-embedded); this is the seed-to-seed agreement a user sees,
+  and replaces the fit-time file.
 
 Either way, each other model's topics are matched to the reference topics by
 centroid cosine similarity (Hungarian, one-to-one), and per reference topic:
@@ -34,8 +35,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from topics.assign import topic_centroids
-from topics.config import Config
+from topics.centroids import topic_centroids
 from topics.files import write_text_atomic
 from topics.run import OUTLIER, Topic, TopicSet
 from topics.words import TopicWords
@@ -116,17 +116,6 @@ def of_members(reference: TopicSet, fitted: FittedModel, embeddings: np.ndarray,
     """Per-topic stability of a consensus model across its own members, measured at fit time."""
     refits = {seed: (member_topic_set(labels, embeddings, words), labels) for seed, labels in fitted.members.items()}
     return score(reference, fitted.assignments, refits, "consensus", source="members")
-
-
-def refit_seeds(prepared, config: Config, seeds: list[int]) -> dict[int, tuple[TopicSet, np.ndarray]]:
-    """The joint model refitted with each seed on the prepared (already embedded) corpus."""
-    from topics.pipeline import fit_joint
-
-    refits = {}
-    for seed in seeds:
-        fitted = fit_joint(prepared, config.model_copy(update={"seed": seed}))
-        refits[seed] = (fitted.topic_set, fitted.assignments)
-    return refits
 
 
 def write(stability: Stability, run_folder: Path) -> Path:

@@ -18,7 +18,8 @@ import pandas as pd
 
 from corpora import load_corpus
 from topics import classifier
-from topics.assign import assign_texts, attach_short_remarks, curated_targets
+from topics.centroids import assign_texts, attach_short_remarks
+from topics.assign import curated_targets
 from topics.clean import clean
 from topics.config import validate_config
 from topics.editlog import Curator

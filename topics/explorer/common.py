@@ -11,7 +11,7 @@ from topics.editlog import Curator
 from topics.errors import TopicsInputError
 from topics.redact import redact_label, redact_run
 from topics.run import OUTLIER, TopicRun, TopicSet, metadata_name
-from topics.summary import redaction_caveat
+from topics.redact import redaction_caveat
 
 RUN_KEY = "run_path"
 AUTHOR_KEY = "author"
@@ -21,6 +21,15 @@ PRIVACY_KEY = "privacy"
 ERROR_KEY = "edit_error"
 #: plotly charts without the mode bar, which covers the first bar and legend titles
 PLOTLY = {"displayModeBar": False}
+
+#: The explorer's pages by name, filled by :func:`topics.explorer.router.run_app` when the app starts: a page
+#: links to another through here, so no page imports the router that imports every page.
+PAGES: dict[str, st.Page] = {}
+
+
+def switch_to(name: str) -> None:
+    """Open the page ``name`` ("topic", "groups", ...)."""
+    st.switch_page(PAGES[name])
 
 
 @st.cache_resource(show_spinner="Opening the run…", max_entries=8)

@@ -7,7 +7,7 @@ import streamlit as st
 from topics import classifier, plots, stability
 from topics.explorer import common
 from topics.metrics import coverage
-from topics.summary import group_sizes, group_title, groups_described, short_remarks_said, topic_frame
+from topics.facts import group_sizes, group_title, groups_described, short_remarks_said, topic_frame
 
 
 ROW_HEIGHT = 35  # Streamlit's row height: every row shown, none scrolled away
@@ -68,9 +68,7 @@ def render() -> None:
     choice = st.selectbox("Open a topic", list(options), key="overview_topic")
     if st.button("Open topic"):
         st.session_state[common.TOPIC_KEY] = options[choice]
-        from topics.explorer.router import page
-
-        st.switch_page(page("topic"))
+        common.switch_to("topic")
     left, right = st.columns(2)
     with left:
         st.subheader("Intertopic map")

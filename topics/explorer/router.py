@@ -30,6 +30,7 @@ def run_app(args: list[str]) -> None:
         st.session_state[common.RUN_KEY] = args[0]
     common.sidebar()
     try:
-        st.navigation([page(name) for name in _PAGES]).run()
+        common.PAGES.update({name: page(name) for name in _PAGES})
+        st.navigation(list(common.PAGES.values())).run()
     finally:
         common.prime_open_run()
