@@ -52,8 +52,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from topics import calibration
-    from topics.config import load_config
-    from topics.run import load_run
+    from topics.core.config import load_config
+    from topics.core.run import load_run
     from topics.pipeline import fit_run
 
     if args.run:

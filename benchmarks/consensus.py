@@ -40,7 +40,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     args = parser.parse_args()
 
-    from topics.config import load_config
+    from topics.core.config import load_config
     from topics.pipeline import fit_joint, prepare
 
     seeds = [42 + i for i in range(args.seeds)]

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import topics  # noqa: E402,F401
-from topics.config import load_config  # noqa: E402
+from topics.core.config import load_config  # noqa: E402
 from topics.pipeline import fit_run, make_encoder  # noqa: E402
 
 ENCODERS = {"MiniLM (packaged)": "packaged", "multilingual USE v3": "multilingual"}

@@ -47,7 +47,7 @@ def main() -> None:
     args = parser.parse_args()
     from sklearn.metrics import adjusted_rand_score
 
-    from topics.config import load_config
+    from topics.core.config import load_config
     from topics.pipeline import fit_run
 
     results: dict[str, list[dict]] = {}

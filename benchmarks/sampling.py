@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import topics  # noqa: E402,F401
-from topics.config import load_config  # noqa: E402
+from topics.core.config import load_config  # noqa: E402
 from topics.centroids import CuratedTopics  # noqa: E402
 from topics.pipeline import fit_run  # noqa: E402
-from topics.run import EMBEDDINGS_FILE  # noqa: E402
+from topics.core.run import EMBEDDINGS_FILE  # noqa: E402
 from topics.sample import settle  # noqa: E402
 
 

@@ -107,7 +107,7 @@ def main() -> None:
     if args.run:
         run = Path(args.run)
     else:
-        from topics.config import load_config
+        from topics.core.config import load_config
         from topics.pipeline import fit_run
 
         print("fitting AnnoMI (joint model) ...", file=sys.stderr)

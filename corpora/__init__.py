@@ -6,8 +6,8 @@ from pathlib import Path
 
 from corpora import annomi
 from corpora.tabular import CHUNK_ROWS, read_chunks, read_header
-from topics.config import CorpusConfig
-from topics.corpus import Corpus, build_corpus, needed_columns
+from topics.core.config import CorpusConfig
+from topics.core.corpus import Corpus, build_corpus, needed_columns
 
 #: Columns a new file given to an existing run may lack: a trainee's session has no quality label.
 NEW_FILE_OPTIONAL = frozenset({"id", "session", "group", "order", "metadata"})

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 
 #: Rows per chunk: about 50 MB of pandas strings for remarks of a few hundred characters.
 CHUNK_ROWS = 100_000

@@ -20,7 +20,7 @@ os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "therapy-t
 os.environ["THERAPY_TOPICS_CACHE"] = tempfile.mkdtemp(prefix="therapy-topics-test-cache-")
 atexit.register(shutil.rmtree, os.environ["THERAPY_TOPICS_CACHE"], ignore_errors=True)
 
-from topics.config import load_config  # noqa: E402
+from topics.core.config import load_config  # noqa: E402
 from topics.stopwords import tokenize  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

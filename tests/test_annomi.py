@@ -14,7 +14,7 @@ import pytest
 from conftest import ANNOMI
 from topics import calibration
 from topics.assign import kept_embeddings, self_consistency
-from topics.config import load_config
+from topics.core.config import load_config
 from topics.editlog import Curator
 from topics.pipeline import fit_run
 from topics.stability import load as load_stability

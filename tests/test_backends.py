@@ -8,8 +8,8 @@ import pytest
 
 from conftest import FakeEncoder
 from topics import backends
-from topics.config import load_config
-from topics.errors import TopicsInputError
+from topics.core.config import load_config
+from topics.core.errors import TopicsInputError
 from topics.pipeline import fit_run
 
 HAS_GPU = backends.gpu_status()[0]

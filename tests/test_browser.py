@@ -34,7 +34,7 @@ def free_port() -> int:
 @pytest.fixture
 def explorer(tmp_path):
     from conftest import FakeEncoder
-    from topics.config import load_config
+    from topics.core.config import load_config
     from topics.pipeline import fit_run
 
     run = fit_run(load_config("configs/tiny.yaml", ["fit.modes=[joint]"]), out=tmp_path / "run", encoder=FakeEncoder())
@@ -151,7 +151,7 @@ def test_the_words_page_and_the_merge_list_in_the_browser(explorer, browser, tmp
 
 def test_topics_explore_serves_on_loopback_and_stops_by_pid(tmp_path):
     from conftest import TOPICS_BIN, FakeEncoder
-    from topics.config import load_config
+    from topics.core.config import load_config
     from topics.pipeline import fit_run
 
     run = fit_run(load_config("configs/tiny.yaml", ["fit.modes=[joint]"]), out=tmp_path / "run", encoder=FakeEncoder())
@@ -182,7 +182,7 @@ def test_topics_explore_serves_on_loopback_and_stops_by_pid(tmp_path):
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
 def test_stopping_topics_explore_in_any_way_stops_its_server(tmp_path, how):
     from conftest import TOPICS_BIN, FakeEncoder
-    from topics.config import load_config
+    from topics.core.config import load_config
     from topics.pipeline import fit_run
 
     run = fit_run(load_config("configs/tiny.yaml", ["fit.modes=[joint]"]), out=tmp_path / "run", encoder=FakeEncoder())

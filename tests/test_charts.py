@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from topics import plots, svgcharts
-from topics.run import Topic, TopicSet
+from topics.core.run import Topic, TopicSet
 
 WORDS = ["anxiety", "sleep", "drinking", "family", "work", "homework", "panic", "breathing", "goals", "motivation",
          "change", "smoking", "diet", "exercise", "anger", "grief", "trauma", "school", "money", "partner"]

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import FakeEncoder, topics_cmd
 from topics import classifier
-from topics.config import load_config
+from topics.core.config import load_config
 from topics.editlog import Curator
 from topics.pipeline import fit_run
 from topics.transform import transform_file

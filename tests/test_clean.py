@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from topics.clean import REASONS, clean, normalise, set_aside_reason
-from topics.config import CleanConfig
+from topics.core.config import CleanConfig
 
 
 def test_backchannels_and_short_remarks_are_set_aside_with_reasons():

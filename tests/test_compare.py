@@ -8,8 +8,8 @@ import pytest
 from topics import calibration, significance
 from topics.compare import align, compare, group_statistics, topic_kinds
 from topics.comparison_files import write_comparison
-from topics.errors import TopicsInputError
-from topics.run import Topic, TopicRun, TopicSet
+from topics.core.errors import TopicsInputError
+from topics.core.run import Topic, TopicRun, TopicSet
 from topics.words import TopicWords
 
 TOPIC_WORDS = {0: "sleep night bed tired", 1: "drinking alcohol beer wine", 2: "homework diary record worksheet",

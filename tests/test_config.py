@@ -1,7 +1,7 @@
 import pytest
 
-from topics.config import load_config, validate_config
-from topics.errors import TopicsInputError
+from topics.core.config import load_config, validate_config
+from topics.core.errors import TopicsInputError
 
 
 def write(tmp_path, text):

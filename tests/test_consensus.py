@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from topics.config import validate_config
+from topics.core.config import validate_config
 from topics.consensus import ConsensusClusterer, co_distance, member_seeds, nearest_topic
 from topics.pipeline import group_config
 

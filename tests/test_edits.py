@@ -13,15 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from topics.editlog import Curator, EditLog
-from topics.run import OUTLIER
+from topics.core.run import OUTLIER
 from topics import load_run
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 
 
 @pytest.fixture(scope="module")
 def fitted_folder(tmp_path_factory):
     from conftest import FakeEncoder
-    from topics.config import load_config
+    from topics.core.config import load_config
     from topics.pipeline import fit_run
 
     config = load_config("configs/tiny.yaml", ["fit.modes=[joint]", "cluster.cluster_selection_method=leaf"])

@@ -13,7 +13,7 @@ from topics import load_run
 @pytest.fixture(scope="module")
 def fitted_folder(tmp_path_factory):
     from conftest import FakeEncoder
-    from topics.config import load_config
+    from topics.core.config import load_config
     from topics.pipeline import fit_run
 
     config = load_config("configs/tiny.yaml", ["cluster.cluster_selection_method=leaf"])

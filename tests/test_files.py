@@ -1,5 +1,5 @@
 """Writes that fail (a full disk, a file too large, a path through a file) end in one clear line, exit code 2 and
-nothing half-written: the helpers of topics/files.py, and the real commands with the operating system refusing."""
+nothing half-written: the helpers of topics/core/files.py, and the real commands with the operating system refusing."""
 
 import errno
 import os
@@ -10,8 +10,8 @@ import subprocess
 import pytest
 
 from conftest import TOPICS_BIN, FakeEncoder
-from topics.errors import TopicsWriteError
-from topics.files import atomic_file, atomic_folder, write_text_atomic
+from topics.core.errors import TopicsWriteError
+from topics.core.files import atomic_file, atomic_folder, write_text_atomic
 
 
 def leftovers(folder):
@@ -75,7 +75,7 @@ def test_a_folder_replaced_in_a_failed_write_is_left_whole(tmp_path):
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
-    from topics.config import load_config
+    from topics.core.config import load_config
     from topics.pipeline import fit_run
 
     config = load_config("configs/tiny.yaml", ["fit.modes=[joint]", "consensus.members=1"])

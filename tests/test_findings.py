@@ -22,9 +22,9 @@ def four_groups(tmp_path_factory):
     import numpy as np
     import pandas as pd
 
-    from topics.config import load_config
+    from topics.core.config import load_config
     from topics.pipeline import fit_run
-    from topics.run import MEMBERS_FILE
+    from topics.core.run import MEMBERS_FILE
 
     config = load_config("configs/tiny.yaml", ["fit.modes=[joint]"])
     run = fit_run(config, out=tmp_path_factory.mktemp("findings") / "run", encoder=FakeEncoder())

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 from topics.pipeline import fit_run
 from topics import load_run
 from topics.stopwords import is_uninformative
@@ -17,7 +17,7 @@ from topics.stopwords import is_uninformative
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     from conftest import FakeEncoder
-    from topics.config import load_config
+    from topics.core.config import load_config
 
     config = load_config("configs/tiny.yaml")
     return fit_run(config, out=tmp_path_factory.mktemp("runs") / "tiny", encoder=FakeEncoder())
@@ -194,8 +194,8 @@ def test_per_group_fit_with_some_remarks_without_a_group(tmp_path, tiny_config, 
 def test_coarse_per_group_models_are_flagged_in_words(tiny_run):
     import dataclasses
 
-    from topics.run import Topic, TopicSet
-    from topics.facts import group_model_warnings
+    from topics.core.run import Topic, TopicSet
+    from topics.core.facts import group_model_warnings
     from topics.summary import fit_summary
 
     lumped = TopicSet("CBT", [Topic(0, "good, need, want", [("good", 1.0)], 85), Topic(1, "sleep", [("sleep", 1.0)], 15)],

@@ -6,8 +6,8 @@ import pytest
 
 from conftest import FakeEncoder, topics_cmd
 from topics.editlog import Curator
-from topics.errors import TopicsInputError
-from topics.run import OUTLIER
+from topics.core.errors import TopicsInputError
+from topics.core.run import OUTLIER
 from topics import load_run
 from topics.stopwords import tokenize
 
@@ -16,7 +16,7 @@ GROUP = "psychodynamic"  # the demo group whose model has the most topics (5) wi
 
 @pytest.fixture(scope="module")
 def fitted_folder(tmp_path_factory):
-    from topics.config import load_config
+    from topics.core.config import load_config
     from topics.pipeline import fit_run
 
     config = load_config("configs/tiny.yaml", ["cluster.cluster_selection_method=leaf"])

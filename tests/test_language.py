@@ -11,8 +11,8 @@ import pytest
 
 from conftest import FakeEncoder, topics_cmd
 from topics.clean import clean
-from topics.config import CleanConfig, load_config
-from topics.errors import TopicsInputError
+from topics.core.config import CleanConfig, load_config
+from topics.core.errors import TopicsInputError
 from topics.language import detect
 from topics.pipeline import fit_run, prepare
 from topics.stopwords import StopWords, missing_lists
@@ -219,7 +219,7 @@ def mixed_run(tmp_path_factory):
 
 def test_a_mixed_run_shows_each_remark_s_language_and_each_topic_s_mix(mixed_run):
     from topics.explorer.topic import remark_columns
-    from topics.facts import language_mix, topic_frame
+    from topics.core.facts import language_mix, topic_frame
 
     demo = pd.read_csv("corpora/demo/demo_multilingual.csv")
     therapist = demo[demo["speaker"] == "therapist"]

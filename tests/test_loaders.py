@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpora import load_corpus
-from topics.config import CorpusConfig
-from topics.errors import TopicsInputError
+from topics.core.config import CorpusConfig
+from topics.core.errors import TopicsInputError
 
 ROWS = [
     {"who": "Counsellor", "said": "What brings you here today?", "conv": "s1", "approach": "CBT", "n": "1", "mood": "low"},

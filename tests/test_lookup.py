@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from topics.context import highlight, query_spans
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 from topics.lookup import says_term, snowball_algorithm, term_spans, word_topics
 from topics.words import TopicWords
 

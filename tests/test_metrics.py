@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from topics.metrics import coherence, label_agreement, topic_diversity, topic_set_metrics
-from topics.run import Topic
+from topics.core.run import Topic
 
 DOCS = (["sleep night bed tired"] * 30 + ["drinking alcohol beer wine"] * 30 + ["work boss office deadline"] * 30
         + ["sleep work", "night beer", "bed office", "tired deadline"] * 5)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from topics import reduce
-from topics.config import ReduceConfig
+from topics.core.config import ReduceConfig
 from topics.reduce import MultiSeedReducer, nearest_neighbours
 
 

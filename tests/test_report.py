@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from conftest import FakeEncoder
-from topics.config import load_config, validate_config
+from topics.core.config import load_config, validate_config
 from topics.editlog import Curator
 from topics.pipeline import fit_run
 from topics.redact import redact_text
@@ -57,7 +57,7 @@ def test_markdown_and_tables_match_the_curated_run(demo_run, tmp_path):
     # short remarks are said to be attached, not set aside, and the share without a topic is the curated run's
     from topics.metrics import coverage
 
-    from topics.facts import short_remarks_said
+    from topics.core.facts import short_remarks_said
 
     figures = coverage(curator.run.remarks)
     assert short_remarks_said(curator.run) in markdown and "attached afterwards" in short_remarks_said(curator.run)
@@ -169,7 +169,7 @@ def test_group_and_session_profiles(demo_run):
     assert sum(r["share"] for r in report.profile["rows"]) <= 1.0 + 1e-9  # all remarks of the group in topics: 1
     session = curator.run.kept["session"].iloc[0]
     assert build_report(curator, session=session).profile["value"] == session
-    from topics.errors import TopicsInputError
+    from topics.core.errors import TopicsInputError
 
     with pytest.raises(TopicsInputError, match="no kept remarks with group 'Gestalt'"):
         build_report(curator, group="Gestalt")
@@ -278,7 +278,7 @@ def test_a_45_topic_report_stays_small(demo_run, tmp_path):
 
 def test_a_discard_counts_in_every_figure_of_remarks_without_a_topic(demo_run, tmp_path):
     from topics.metrics import coverage
-    from topics.facts import short_remarks_said
+    from topics.core.facts import short_remarks_said
 
     folder = tmp_path / "run"
     shutil.copytree(demo_run, folder)

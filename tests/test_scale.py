@@ -10,9 +10,9 @@ import pytest
 
 from corpora import load_corpus
 from topics.centroids import CuratedTopics
-from topics.config import CorpusConfig, load_config
+from topics.core.config import CorpusConfig, load_config
 from topics.pipeline import fit_run
-from topics.run import EMBEDDINGS_FILE, OUTLIER
+from topics.core.run import EMBEDDINGS_FILE, OUTLIER
 from topics.sample import session_sample
 
 
@@ -120,7 +120,7 @@ def test_a_corpus_smaller_than_the_sample_size_is_fitted_whole(tmp_path):
 READER = """
 import re, sys
 from corpora import load_corpus
-from topics.config import CorpusConfig
+from topics.core.config import CorpusConfig
 import pandas as pd
 
 def peak():  # this process's peak RSS in bytes (VmHWM starts afresh at exec; ru_maxrss keeps the parent's)
@@ -174,7 +174,7 @@ def test_a_local_dask_cluster_of_two_workers_gives_the_run_of_a_single_process(t
     """Both fits run as a user runs them (``topics fit``): worker processes start from the command's own module."""
     from conftest import topics_cmd
 
-    from topics.run import load_fitted_run
+    from topics.core.run import load_fitted_run
 
     settings = ["--set", "fit.sample_size=300", "--set", "embed.model=stand-in", "--set", "embed.cache=false"]
     alone = topics_cmd("fit", "configs/tiny.yaml", *settings, "--out", tmp_path / "alone")

@@ -8,9 +8,9 @@ import pandas as pd
 
 from conftest import FakeEncoder
 from topics import seed_stability, stability
-from topics.config import validate_config
+from topics.core.config import validate_config
 from topics.pipeline import fit_run, prepare
-from topics.run import Topic, TopicSet
+from topics.core.run import Topic, TopicSet
 
 THEMES = ["sleep night bed tired insomnia", "drinking alcohol beer wine pub", "work boss office deadline job",
           "mother father childhood family parents", "smoking cigarettes quit nicotine patch"]

@@ -19,19 +19,19 @@ __version__ = "0.1.0"
 
 #: Public name -> the module that defines it.
 _EXPORTS = {
-    "Topic": "topics.run",
-    "TopicRun": "topics.run",
-    "TopicSet": "topics.run",
-    "TopicsInputError": "topics.errors",
+    "Topic": "topics.core.run",
+    "TopicRun": "topics.core.run",
+    "TopicSet": "topics.core.run",
+    "TopicsInputError": "topics.core.errors",
     "load_run": "topics.editlog",
 }
 
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from topics.editlog import load_run
-    from topics.errors import TopicsInputError
-    from topics.run import Topic, TopicRun, TopicSet
+    from topics.editlog import load_run as load_run
+    from topics.core.errors import TopicsInputError as TopicsInputError
+    from topics.core.run import Topic as Topic, TopicRun as TopicRun, TopicSet as TopicSet
 
 
 def __getattr__(name: str) -> Any:

@@ -15,10 +15,10 @@ import sys
 import numpy as np
 
 from topics.centroids import DEFAULT_MIN_SIMILARITY, CuratedTopics
-from topics.config import validate_config
+from topics.core.config import validate_config
 from topics.embed import embed_texts
 from topics.pipeline import embedding_cache, make_encoder
-from topics.run import EMBEDDINGS_FILE, TopicRun
+from topics.core.run import EMBEDDINGS_FILE, TopicRun
 
 
 def kept_embeddings(curator) -> np.ndarray:

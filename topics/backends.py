@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from functools import lru_cache
 
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 from topics.runtime import import_compiled
 
 BACKENDS = ("auto", "cpu", "cuml")

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from topics.compare import group_statistics
-from topics.run import TopicRun
+from topics.core.run import TopicRun
 
 
 def _sessions(run: TopicRun) -> pd.Series:

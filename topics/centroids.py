@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from topics.config import AssignConfig
+from topics.core.config import AssignConfig
 from topics.embed import EmbeddingCache, Encoder, embed_texts
-from topics.errors import TopicsInputError
-from topics.run import OUTLIER, TopicRun, positions
+from topics.core.errors import TopicsInputError
+from topics.core.run import OUTLIER, TopicRun, positions
 
 DEFAULT_MIN_SIMILARITY: float = AssignConfig.model_fields["min_similarity"].default
 SHORT = "too_short"

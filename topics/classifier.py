@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 
 from topics.centroids import CuratedTopics, DEFAULT_MIN_SIMILARITY, unit_rows
-from topics.errors import TopicsInputError
-from topics.files import atomic_folder, write_text_atomic
-from topics.run import OUTLIER, TopicRun
+from topics.core.errors import TopicsInputError
+from topics.core.files import atomic_folder, write_text_atomic
+from topics.core.run import OUTLIER, TopicRun
 
 FOLDER = "classifier"
 MIN_SESSIONS = 3

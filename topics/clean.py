@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from topics.config import CleanConfig
+from topics.core.config import CleanConfig
 from topics.stopwords import DEFAULT_LANGUAGE, STOP_WORDS, StopWords, content_words, language_fillers, tokenize
 
 REASONS = ("empty", "backchannel", "too_short")

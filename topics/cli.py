@@ -11,11 +11,11 @@ import os
 import sys
 from pathlib import Path
 
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 
 
 def _fit(args: argparse.Namespace) -> None:
-    from topics.config import load_config
+    from topics.core.config import load_config
     from topics.pipeline import fit_run
     from topics.summary import closing_summary, fit_summary
 
@@ -168,7 +168,7 @@ def _evaluate(args: argparse.Namespace) -> None:
     import pandas as pd
 
     from topics.evaluate import evaluate
-    from topics.files import write_text_atomic
+    from topics.core.files import write_text_atomic
 
     curator = _open(args)
     table = evaluate(curator.run, baselines=args.baselines, label_names=args.labels)
@@ -185,7 +185,7 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 def _stability(args: argparse.Namespace) -> None:
     from topics import seed_stability
-    from topics.config import load_config
+    from topics.core.config import load_config
 
     config = load_config(args.config, args.set + ["fit.modes=[joint]"] + _scheduler_override(args))
     _, result, target = seed_stability.measure(config, Path(args.config), args.seeds, args.threshold,

@@ -37,8 +37,8 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from topics import significance
-from topics.errors import TopicsInputError
-from topics.run import OUTLIER, TopicRun, TopicSet
+from topics.core.errors import TopicsInputError
+from topics.core.run import OUTLIER, TopicRun, TopicSet
 from topics.words import TopicWords
 
 SPECIFIC_RATIO = 3.0

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from topics.compare import Comparison
-from topics.files import atomic_folder
+from topics.core.files import atomic_folder
 from topics.redact import redact_frame
 
 

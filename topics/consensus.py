@@ -37,7 +37,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 
 from topics.centroids import CuratedTopics
 from topics.backends import hdbscan_class
-from topics.run import OUTLIER
+from topics.core.run import OUTLIER
 
 
 def member_seeds(seed: int, members: int) -> list[int]:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from corpora import load_corpus
-from topics.config import validate_config
-from topics.errors import TopicsInputError
-from topics.run import TopicRun
+from topics.core.config import validate_config
+from topics.core.errors import TopicsInputError
+from topics.core.run import TopicRun
 from topics.stopwords import UNSEGMENTED_CHARACTER, WORD_CHARACTER, WORD_RE
 
 WINDOW = 3  # turns shown on each side of a remark

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from corpora.tabular import read_table
-from topics.errors import TopicsInputError
-from topics.files import atomic_file
+from topics.core.errors import TopicsInputError
+from topics.core.files import atomic_file
 from topics.redact import KINDS, Redactor
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet"}

@@ -33,10 +33,10 @@ from typing import Any
 import numpy as np
 
 from topics.centroids import BLOCK, CuratedTopics
-from topics.config import ComputeConfig
+from topics.core.config import ComputeConfig
 from topics.embed import Encoder
-from topics.errors import TopicsInputError
-from topics.progress import progress_bar
+from topics.core.errors import TopicsInputError
+from topics.core.progress import progress_bar
 
 
 @contextmanager

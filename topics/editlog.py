@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from topics.edits import Edit, apply_edit, prime_words
-from topics.errors import TopicsInputError
-from topics.files import write_errors
-from topics.run import TopicRun, load_fitted_run
+from topics.core.errors import TopicsInputError
+from topics.core.files import write_errors
+from topics.core.run import TopicRun, load_fitted_run
 from topics.words import TopicWords
 
 LOG_NAME = "edits.jsonl"
@@ -56,7 +56,7 @@ class EditLog:
 
     def append(self, edit: Edit) -> None:
         """Write one entry and fsync it; call inside :meth:`locked`. A write that fails (a full disk) is taken
-        back to the last whole line and raised as :class:`topics.errors.TopicsWriteError`: the log stays as it was."""
+        back to the last whole line and raised as :class:`topics.core.errors.TopicsWriteError`: the log stays as it was."""
         line = json.dumps(edit.to_json(), ensure_ascii=False) + "\n"
         created = not self.path.exists()
         with write_errors(self.path):

@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from topics.errors import TopicsInputError
-from topics.run import OUTLIER, Topic, TopicRun, TopicSet
+from topics.core.errors import TopicsInputError
+from topics.core.run import OUTLIER, Topic, TopicRun, TopicSet
 from topics.words import TopicWords
 
 OPS = ("merge", "rename", "discard", "move", "undo", "redo")

@@ -19,9 +19,9 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from topics.errors import TopicsInputError
-from topics.files import atomic_file
-from topics.progress import progress_bar
+from topics.core.errors import TopicsInputError
+from topics.core.files import atomic_file
+from topics.core.progress import progress_bar
 from topics.runtime import offline
 
 PACKAGED = "packaged"

@@ -13,15 +13,15 @@ import numpy as np
 import pandas as pd
 
 from topics.clean import normalise
-from topics.config import validate_config
+from topics.core.config import validate_config
 from topics.embed import Encoder, embed_texts
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 from topics.metrics import topic_set_metrics
 from topics.pipeline import embedding_cache, make_encoder
-from topics.run import OUTLIER, Topic, TopicRun
+from topics.core.run import OUTLIER, Topic, TopicRun
 from topics.runtime import import_compiled
 from topics.stopwords import StopWords, is_uninformative
-from topics.facts import languages_of
+from topics.core.facts import languages_of
 
 COLUMNS = ["model", "remarks", "topic_count", "outlier_share", "npmi", "c_v", "topic_diversity", "filler_share",
            "junk_share", "covered_share"]

@@ -14,8 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from topics.errors import TopicsInputError
-from topics.run import check_run_folder
+from topics.core.errors import TopicsInputError
+from topics.core.run import check_run_folder
 
 APP = Path(__file__).resolve().parent / "explorer" / "app.py"
 

@@ -26,10 +26,10 @@ import numpy as np
 from topics.centroids import CuratedTopics
 from topics.assign import kept_embeddings
 from topics.editlog import Curator
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 from topics.redact import redact_label, redact_words
-from topics.files import atomic_folder
-from topics.run import OUTLIER
+from topics.core.files import atomic_folder
+from topics.core.run import OUTLIER
 
 
 def export_bertopic(curator: Curator, target: Path, redacted: bool = True) -> Path:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 from topics.stopwords import DEFAULT_LANGUAGE
 
 AUTO = "auto"

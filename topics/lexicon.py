@@ -27,7 +27,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 from topics.stopwords import FILLERS, STOP_WORDS
 
 MIN_CITY_POPULATION = 1000

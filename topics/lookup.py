@@ -45,8 +45,8 @@ import pandas as pd
 import snowballstemmer
 
 from topics.context import query_spans
-from topics.errors import TopicsInputError
-from topics.run import OUTLIER, TopicRun
+from topics.core.errors import TopicsInputError
+from topics.core.run import OUTLIER, TopicRun
 from topics.stopwords import DEFAULT_LANGUAGE, UNSEGMENTED, WORD_RE
 from topics.words import TopicWords
 

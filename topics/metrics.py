@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 
-from topics.run import OUTLIER, Topic
+from topics.core.run import OUTLIER, Topic
 from topics.stopwords import STOP_WORDS, TOKEN_PATTERN, is_uninformative
 
 

@@ -18,14 +18,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from topics.config import Config
+from topics.core.config import Config
 from topics.embed import Encoder
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 from topics.metrics import topic_set_metrics
 from topics.backends import resolve
 from topics.consensus import ConsensusClusterer, member_seeds
 from topics.reduce import MultiSeedReducer
-from topics.run import OUTLIER, Topic, TopicSet
+from topics.core.run import OUTLIER, Topic, TopicSet
 from topics.runtime import import_compiled
 from topics.stopwords import StopWords
 from topics.words import word_vectorizer

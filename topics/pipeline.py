@@ -23,20 +23,20 @@ from corpora import load_corpus
 from topics.centroids import CuratedTopics, attach_short_remarks
 from topics.backends import resolve as resolve_backend
 from topics.clean import CleanResult, clean
-from topics.config import Config, resolve_path
-from topics.corpus import Corpus
+from topics.core.config import Config, resolve_path
+from topics.core.corpus import Corpus
 from topics.distributed import ClusterEncoder, compute_client
 from topics.embed import (MULTILINGUAL, STAND_IN, EmbeddingCache, Encoder, SentenceTransformerEncoder,
                           StandInEncoder, UniversalSentenceEncoder, embed_texts, resolve_device)
 from topics.language import Languages, check_coverage, detect as detect_languages
 from topics.language import validate_setting as validate_language
 from topics import stability
-from topics.errors import TopicsInputError, TopicsWriteError
+from topics.core.errors import TopicsInputError, TopicsWriteError
 from topics.consensus import member_seeds
 from topics.metrics import coverage
 from topics.model import FittedModel, fit_topic_set, save_bertopic
-from topics.files import atomic_folder
-from topics.run import EMBEDDINGS_FILE, TopicRun, group_folder
+from topics.core.files import atomic_folder
+from topics.core.run import EMBEDDINGS_FILE, TopicRun, group_folder
 from topics.stopwords import DEFAULT_LANGUAGE, StopWords, missing_lists
 from topics.runtime import cache_root
 from topics.sample import TOLERANCE, extend, member_floor, session_sample

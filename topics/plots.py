@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from topics.run import TopicSet
+from topics.core.run import TopicSet
 from topics.svgcharts import FONT_SIZE, LABEL_GAP, place_labels
 
 #: The map's height in pixels, and the narrowest width it is drawn at (half of a laptop screen, the Overview's

@@ -51,8 +51,8 @@ import numpy as np
 import pandas as pd
 
 from topics import significance
-from topics.errors import TopicsInputError
-from topics.run import OUTLIER, TopicRun
+from topics.core.errors import TopicsInputError
+from topics.core.run import OUTLIER, TopicRun
 
 ALPHA = 0.05
 #: A profiled session is a reference session when at least this share of its content remarks are that session's.

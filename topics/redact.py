@@ -43,8 +43,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from topics import lexicon
-from topics.facts import languages_of
-from topics.run import TopicRun
+from topics.core.facts import languages_of
+from topics.core.run import TopicRun
 from topics.stopwords import STOP_WORDS
 
 KINDS = ("EMAIL", "URL", "HANDLE", "PHONE", "ID", "DATE", "AGE", "ADDRESS", "PLACE", "NAME")

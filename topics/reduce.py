@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 
 from topics.backends import resolve, umap_class
-from topics.config import ReduceConfig
-from topics.files import atomic_file
-from topics.progress import progress_bar
+from topics.core.config import ReduceConfig
+from topics.core.files import atomic_file
+from topics.core.progress import progress_bar
 from topics.runtime import import_compiled
 
 EXACT_NEIGHBOURS = 20_000

@@ -24,11 +24,11 @@ from topics import plots, stability, svgcharts
 from topics.compare import DRAWS, KIND_WORDS, group_findings, share_cell
 from topics.metrics import coverage
 from topics.editlog import Curator
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 from topics.redact import Redactor, redact_frame, redact_label, redact_text, redact_words
-from topics.files import atomic_folder, write_text_atomic
-from topics.run import OUTLIER, metadata_name
-from topics.facts import group_model_warnings, group_sizes, groups_described, short_remarks_said
+from topics.core.files import atomic_folder, write_text_atomic
+from topics.core.run import OUTLIER, metadata_name
+from topics.core.facts import group_model_warnings, group_sizes, groups_described, short_remarks_said
 from topics.redact import redaction_caveat
 
 EXAMPLES = 4

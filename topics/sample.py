@@ -38,11 +38,11 @@ import numpy as np
 import pandas as pd
 
 from topics.centroids import CuratedTopics, mean_by_topic
-from topics.config import Config
+from topics.core.config import Config
 from topics.distributed import assign_many
 from topics.metrics import topic_set_metrics
 from topics.model import FittedModel, stop_words_for
-from topics.run import OUTLIER, Topic, TopicSet
+from topics.core.run import OUTLIER, Topic, TopicSet
 from topics.words import TopicWords
 
 #: :func:`settle` stops when at most this share of the assigned remarks moved in a pass (below 1,000

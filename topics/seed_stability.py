@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from topics import stability
-from topics.config import Config
+from topics.core.config import Config
 from topics.distributed import compute_client
 from topics.pipeline import Prepared, fit_joint, fit_run, prepare
-from topics.run import TopicRun, TopicSet
+from topics.core.run import TopicRun, TopicSet
 
 
 def refit_seeds(prepared: Prepared, config: Config, seeds: list[int]) -> dict[int, tuple[TopicSet, np.ndarray]]:

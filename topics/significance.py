@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from topics.run import positions
+from topics.core.run import positions
 
 ALPHA = 0.05
 MIN_PERMUTATIONS = 9_999

@@ -36,8 +36,8 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from topics.centroids import topic_centroids
-from topics.files import write_text_atomic
-from topics.run import OUTLIER, Topic, TopicSet
+from topics.core.files import write_text_atomic
+from topics.core.run import OUTLIER, Topic, TopicSet
 from topics.words import TopicWords
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ import textwrap
 
 import pandas as pd
 
-from topics.facts import group_model_warnings, group_sizes, short_remarks_said, topic_frame
-from topics.run import TopicRun
+from topics.core.facts import group_model_warnings, group_sizes, short_remarks_said, topic_frame
+from topics.core.run import TopicRun
 
 
 def _percent(frame: pd.DataFrame) -> pd.DataFrame:

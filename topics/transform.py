@@ -21,11 +21,11 @@ from topics import classifier
 from topics.centroids import assign_texts, attach_short_remarks
 from topics.assign import curated_targets
 from topics.clean import clean
-from topics.config import validate_config
+from topics.core.config import validate_config
 from topics.editlog import Curator
 from topics.embed import Encoder
-from topics.errors import TopicsInputError
-from topics.files import atomic_file
+from topics.core.errors import TopicsInputError
+from topics.core.files import atomic_file
 from topics.language import check_coverage
 from topics.pipeline import embedding_cache, make_encoder, remark_languages
 from topics.stopwords import DEFAULT_LANGUAGE, StopWords

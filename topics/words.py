@@ -22,8 +22,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from topics.clean import normalise
-from topics.errors import TopicsWriteError
-from topics.files import atomic_file, write_text_atomic
+from topics.core.errors import TopicsWriteError
+from topics.core.files import atomic_file, write_text_atomic
 from topics.stopwords import TOKEN_PATTERN, StopWords
 
 

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from topics.editlog import Curator
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 from topics.redact import redact_label, redact_run
-from topics.run import OUTLIER, TopicRun, TopicSet, metadata_name
+from topics.core.run import OUTLIER, TopicRun, TopicSet, metadata_name
 from topics.redact import redaction_caveat
 
 RUN_KEY = "run_path"

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from topics.edits import merge as merge_topics
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 from topics.explorer import common
 from topics.report import local_time
 

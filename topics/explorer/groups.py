@@ -8,7 +8,7 @@ from topics import plots
 from topics.compare import KIND_WORDS, ROBUST_SHARE, GroupFindings, align_to_joint, group_findings
 from topics.explorer import common
 from topics.redact import redact_frame
-from topics.facts import group_model_warnings, group_sizes, groups_described, topic_frame
+from topics.core.facts import group_model_warnings, group_sizes, groups_described, topic_frame
 
 
 @st.cache_data(show_spinner="Testing group differences (permutations over sessions)…", max_entries=8)

@@ -7,7 +7,7 @@ import streamlit as st
 from topics import classifier, plots, stability
 from topics.explorer import common
 from topics.metrics import coverage
-from topics.facts import group_sizes, group_title, groups_described, short_remarks_said, topic_frame
+from topics.core.facts import group_sizes, group_title, groups_described, short_remarks_said, topic_frame
 
 
 ROW_HEIGHT = 35  # Streamlit's row height: every row shown, none scrolled away

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from topics.classifier import assignment_fingerprint
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 from topics.explorer import common
 from topics.profile import Profile, profile_file
 

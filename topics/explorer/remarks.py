@@ -7,7 +7,7 @@ import streamlit as st
 
 from topics.explorer import common
 from topics.explorer.topic import remark_columns
-from topics.run import OUTLIER
+from topics.core.run import OUTLIER
 
 MAX_SHOWN = 200
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import topics  # noqa: F401  (offline mode and compile cache before anything else)
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 
 APP = Path(__file__).resolve().parent / "app.py"
 

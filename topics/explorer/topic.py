@@ -7,8 +7,8 @@ import streamlit as st
 
 from topics import classifier, plots, stability
 from topics.explorer import common
-from topics.run import metadata_name
-from topics.facts import group_sizes
+from topics.core.run import metadata_name
+from topics.core.facts import group_sizes
 
 PAGE_SIZE = 25
 #: The raw measure behind the word bars, for whoever asks; the page itself speaks of relative weight only.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 from topics.explorer import common
 from topics.lookup import word_topics
 

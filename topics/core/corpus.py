@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 
 #: Canonical columns, in order. ``role``, ``session``, ``group`` and ``order``
 #: may be entirely missing values when the source has no such column.

@@ -13,4 +13,4 @@ class TopicsInputError(Exception):
 
 class TopicsWriteError(TopicsInputError):
     """A file or folder could not be written (a full disk, no permission, a missing folder): the message names
-    the path and what to do, and nothing half-written was left (:mod:`topics.files`)."""
+    the path and what to do, and nothing half-written was left (:mod:`topics.core.files`)."""

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 
 
 class _Section(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from topics.run import TopicRun
+from topics.core.run import TopicRun
 
 
 def group_sizes(run: TopicRun) -> dict[str, int]:

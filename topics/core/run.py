@@ -16,7 +16,7 @@ A run folder opens in a fresh environment without pickles::
     provenance.json    versions, seed, corpus hash, counts, time per stage
 
 It is written into a hidden temporary sibling and renamed into place only when
-complete (:func:`topics.files.atomic_folder`), so a failed fit leaves nothing behind.
+complete (:func:`topics.core.files.atomic_folder`), so a failed fit leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from topics.errors import TopicsInputError
+from topics.core.errors import TopicsInputError
 
 FORMAT_VERSION = 1
 OUTLIER = -1

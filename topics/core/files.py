@@ -11,7 +11,7 @@ Every file and folder the toolkit writes goes through here:
 
 On any failure the temporary file or folder is removed. A failure of the
 operating system (a full disk, no permission, a missing folder, a file larger
-than the system allows) is raised as :class:`topics.errors.TopicsWriteError`
+than the system allows) is raised as :class:`topics.core.errors.TopicsWriteError`
 naming the path and what to do, so every command ends in one line and exit
 code 2, not a traceback.
 """
@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from topics.errors import TopicsInputError, TopicsWriteError
+from topics.core.errors import TopicsInputError, TopicsWriteError
 
 _ADVICE = {
     errno.ENOSPC: "The disk is full: free some space or write to another folder.",
