@@ -54,7 +54,7 @@ def main() -> None:
     from topics import calibration
     from topics.core.config import load_config
     from topics.core.run import load_run
-    from topics.pipeline import fit_run
+    from topics.fit.pipeline import fit_run
 
     if args.run:
         run = load_run(args.run)

@@ -41,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from topics.core.config import load_config
-    from topics.pipeline import fit_joint, prepare
+    from topics.fit.pipeline import fit_joint, prepare
 
     seeds = [42 + i for i in range(args.seeds)]
     config = load_config(ROOT / "configs" / "annomi.yaml", ["fit.modes=[joint]"])
@@ -70,7 +70,7 @@ def main() -> None:
     from sklearn.metrics import normalized_mutual_info_score
     from umap import UMAP
 
-    from topics.embed import SentenceTransformerEncoder, embed_texts
+    from topics.fit.embed import SentenceTransformerEncoder, embed_texts
 
     frame = pd.read_csv(config.corpus.path)
     therapist = frame[frame["interlocutor"] == "therapist"]

@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT))
 import topics  # noqa: E402,F401
 from topics.core.config import load_config  # noqa: E402
 from topics.editlog import Curator  # noqa: E402
-from topics.pipeline import fit_run  # noqa: E402
+from topics.fit.pipeline import fit_run  # noqa: E402
 from topics.core.files import atomic_folder  # noqa: E402
 from topics.core.run import TopicRun, load_fitted_run  # noqa: E402
-from topics.words import TopicWords  # noqa: E402
+from topics.fit.topic_words import TopicWords  # noqa: E402
 
 OPENERS = ["", "So ", "Well, ", "And ", "I hear that ", "Okay, so "]
 

@@ -78,7 +78,7 @@ def stage_worker(args: argparse.Namespace) -> dict:
     """
     import numpy as np
 
-    from topics import reduce
+    from topics.fit import reduce
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(2852, 384)).astype(np.float32)

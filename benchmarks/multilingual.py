@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import topics  # noqa: E402,F401
 from topics.core.config import load_config  # noqa: E402
-from topics.pipeline import fit_run, make_encoder  # noqa: E402
+from topics.fit.pipeline import fit_run, make_encoder  # noqa: E402
 
 ENCODERS = {"MiniLM (packaged)": "packaged", "multilingual USE v3": "multilingual"}
 

@@ -7,7 +7,7 @@ embeddings come from the cache after the first fit). Prints, per setting:
 * the share of remarks that say something (not empty, not a backchannel) in no topic, overall and among
   remarks of 4 words or more;
 * the share of 4+-word remarks in a topic by AnnoMI's therapist behaviour code;
-* for the stated ruler-question and asking-permission patterns (:data:`topics.metrics.INTERVENTIONS`): how many
+* for the stated ruler-question and asking-permission patterns (:data:`topics.fit.metrics.INTERVENTIONS`): how many
   remarks match, the share in a topic, and the topics they land in;
 * topics, filler topics, junk share, and the ARI between the two seeds' topics of the kept remarks.
 
@@ -32,7 +32,7 @@ SEEDS = (42, 7)
 
 
 def measure(run) -> dict:
-    from topics.metrics import coverage, coverage_by, intervention_coverage
+    from topics.fit.metrics import coverage, coverage_by, intervention_coverage
 
     remarks = run.remarks
     labels = {t.id: t.label for t in run.joint.topics}
@@ -48,7 +48,7 @@ def main() -> None:
     from sklearn.metrics import adjusted_rand_score
 
     from topics.core.config import load_config
-    from topics.pipeline import fit_run
+    from topics.fit.pipeline import fit_run
 
     results: dict[str, list[dict]] = {}
     for name, overrides in SETTINGS.items():

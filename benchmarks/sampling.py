@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 import topics  # noqa: E402,F401
 from topics.core.config import load_config  # noqa: E402
-from topics.centroids import CuratedTopics  # noqa: E402
-from topics.pipeline import fit_run  # noqa: E402
+from topics.fit.centroids import CuratedTopics  # noqa: E402
+from topics.fit.pipeline import fit_run  # noqa: E402
 from topics.core.run import EMBEDDINGS_FILE  # noqa: E402
-from topics.sample import settle  # noqa: E402
+from topics.fit.sample import settle  # noqa: E402
 
 
 def main() -> None:

@@ -173,7 +173,7 @@ PLAIN = """
 import sys, pandas as pd
 from bertopic import BERTopic
 from umap import UMAP
-from topics.embed import StandInEncoder
+from topics.fit.embed import StandInEncoder
 frame = pd.read_csv(sys.argv[1])
 docs = frame.loc[frame["speaker"] == "therapist", "text"].tolist()
 embeddings = StandInEncoder().encode(docs)  # the same vectors our stand-in fit used
@@ -184,8 +184,8 @@ BERTopic(umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="c
 THROUGHPUT = """
 import sys, time
 from dask.distributed import Client, LocalCluster
-from topics.distributed import ClusterEncoder
-from topics.embed import SentenceTransformerEncoder
+from topics.fit.distributed import ClusterEncoder
+from topics.fit.embed import SentenceTransformerEncoder
 texts = open(sys.argv[1], encoding="utf-8").read().split("\\n")
 for workers in (1, 2):
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",

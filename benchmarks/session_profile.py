@@ -108,7 +108,7 @@ def main() -> None:
         run = Path(args.run)
     else:
         from topics.core.config import load_config
-        from topics.pipeline import fit_run
+        from topics.fit.pipeline import fit_run
 
         print("fitting AnnoMI (joint model) ...", file=sys.stderr)
         config = load_config(ROOT / "configs" / "annomi.yaml", ["fit.modes=[joint]"])

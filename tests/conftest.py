@@ -21,7 +21,7 @@ os.environ["THERAPY_TOPICS_CACHE"] = tempfile.mkdtemp(prefix="therapy-topics-tes
 atexit.register(shutil.rmtree, os.environ["THERAPY_TOPICS_CACHE"], ignore_errors=True)
 
 from topics.core.config import load_config  # noqa: E402
-from topics.stopwords import tokenize  # noqa: E402
+from topics.fit.stopwords import tokenize  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The real corpus the AnnoMI tests read: ../shared/corpora/annomi beside the clone, or $THERAPY_TOPICS_ANNOMI.

@@ -16,8 +16,8 @@ from topics import calibration
 from topics.assign import kept_embeddings, self_consistency
 from topics.core.config import load_config
 from topics.editlog import Curator
-from topics.pipeline import fit_run
-from topics.stability import load as load_stability
+from topics.fit.pipeline import fit_run
+from topics.fit.stability import load as load_stability
 
 FILLERS = {"mm", "hmm", "uh", "um", "yeah", "okay", "ok", "oh", "right", "like", "know", "just", "really", "gonna"}
 
@@ -65,7 +65,7 @@ def test_short_remarks_get_a_topic_and_coverage_reaches_plain_bertopic_s(annomi_
 def test_short_interventions_keep_their_meaning_and_end_in_a_topic(annomi_run):
     """Issue 21's goals: only empty remarks and backchannels go without a topic by rule; 95 % of the remarks
     of 4+ words, 90 % of each behaviour code's and of the stated ruler and permission patterns end in one."""
-    from topics.metrics import coverage, coverage_by, intervention_coverage
+    from topics.fit.metrics import coverage, coverage_by, intervention_coverage
 
     remarks = annomi_run.remarks
     figures = coverage(remarks)

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from conftest import FakeEncoder
-from topics import backends
+from topics.fit import backends
 from topics.core.config import load_config
 from topics.core.errors import TopicsInputError
-from topics.pipeline import fit_run
+from topics.fit.pipeline import fit_run
 
 HAS_GPU = backends.gpu_status()[0]
 

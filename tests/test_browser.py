@@ -35,7 +35,7 @@ def free_port() -> int:
 def explorer(tmp_path):
     from conftest import FakeEncoder
     from topics.core.config import load_config
-    from topics.pipeline import fit_run
+    from topics.fit.pipeline import fit_run
 
     run = fit_run(load_config("configs/tiny.yaml", ["fit.modes=[joint]"]), out=tmp_path / "run", encoder=FakeEncoder())
     port = free_port()
@@ -152,7 +152,7 @@ def test_the_words_page_and_the_merge_list_in_the_browser(explorer, browser, tmp
 def test_topics_explore_serves_on_loopback_and_stops_by_pid(tmp_path):
     from conftest import TOPICS_BIN, FakeEncoder
     from topics.core.config import load_config
-    from topics.pipeline import fit_run
+    from topics.fit.pipeline import fit_run
 
     run = fit_run(load_config("configs/tiny.yaml", ["fit.modes=[joint]"]), out=tmp_path / "run", encoder=FakeEncoder())
     port = free_port()
@@ -183,7 +183,7 @@ def test_topics_explore_serves_on_loopback_and_stops_by_pid(tmp_path):
 def test_stopping_topics_explore_in_any_way_stops_its_server(tmp_path, how):
     from conftest import TOPICS_BIN, FakeEncoder
     from topics.core.config import load_config
-    from topics.pipeline import fit_run
+    from topics.fit.pipeline import fit_run
 
     run = fit_run(load_config("configs/tiny.yaml", ["fit.modes=[joint]"]), out=tmp_path / "run", encoder=FakeEncoder())
     port = free_port()

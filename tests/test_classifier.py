@@ -9,7 +9,7 @@ from conftest import FakeEncoder, topics_cmd
 from topics import classifier
 from topics.core.config import load_config
 from topics.editlog import Curator
-from topics.pipeline import fit_run
+from topics.fit.pipeline import fit_run
 from topics.transform import transform_file
 
 

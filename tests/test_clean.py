@@ -2,7 +2,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topics.clean import REASONS, clean, normalise, set_aside_reason
+from topics.fit.clean import REASONS, clean, normalise, set_aside_reason
 from topics.core.config import CleanConfig
 
 
@@ -42,7 +42,7 @@ def test_clean_handles_any_text(texts):
 
 
 def test_control_and_format_characters_become_spaces_and_other_text_is_kept():
-    from topics.clean import normalise
+    from topics.fit.clean import normalise
 
     cases = {
         "zero\u200bwidth": "zero width",        # Cf: zero-width space

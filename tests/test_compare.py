@@ -10,7 +10,7 @@ from topics.compare import align, compare, group_statistics, topic_kinds
 from topics.comparison_files import write_comparison
 from topics.core.errors import TopicsInputError
 from topics.core.run import Topic, TopicRun, TopicSet
-from topics.words import TopicWords
+from topics.fit.topic_words import TopicWords
 
 TOPIC_WORDS = {0: "sleep night bed tired", 1: "drinking alcohol beer wine", 2: "homework diary record worksheet",
                3: "mother father childhood family", 4: "work boss office deadline"}

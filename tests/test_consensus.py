@@ -3,8 +3,8 @@
 import numpy as np
 
 from topics.core.config import validate_config
-from topics.consensus import ConsensusClusterer, co_distance, member_seeds, nearest_topic
-from topics.pipeline import group_config
+from topics.fit.consensus import ConsensusClusterer, co_distance, member_seeds, nearest_topic
+from topics.fit.pipeline import group_config
 
 
 def blobs(seed, centres=4, per=40, dim=5, spread=0.3):
@@ -55,7 +55,7 @@ def test_group_models_scale_cluster_sizes_to_the_group():
 
 
 def test_co_distance_is_the_condensed_share_of_partitions_that_split_a_pair_and_consistency_its_topic_mean():
-    from topics.consensus import consistency
+    from topics.fit.consensus import consistency
 
     rng = np.random.default_rng(3)
     partitions = rng.integers(-1, 4, size=(7, 60))

@@ -22,7 +22,7 @@ from topics.core.errors import TopicsInputError
 def fitted_folder(tmp_path_factory):
     from conftest import FakeEncoder
     from topics.core.config import load_config
-    from topics.pipeline import fit_run
+    from topics.fit.pipeline import fit_run
 
     config = load_config("configs/tiny.yaml", ["fit.modes=[joint]", "cluster.cluster_selection_method=leaf"])
     run = fit_run(config, out=tmp_path_factory.mktemp("edits") / "run", encoder=FakeEncoder())
@@ -233,7 +233,7 @@ def test_any_edit_sequence_replays_to_the_same_run_and_undo_all_restores_it(fitt
 
 
 def test_word_counts_saved_at_fit_time_are_reused(run_folder, monkeypatch):
-    from topics.words import COUNTS_FILE, TopicWords
+    from topics.fit.topic_words import COUNTS_FILE, TopicWords
 
     assert (run_folder / COUNTS_FILE).exists()
     curator = Curator(run_folder)

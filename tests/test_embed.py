@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from conftest import FakeEncoder
-from topics.embed import EmbeddingCache, SentenceTransformerEncoder, embed_texts
+from topics.fit.embed import EmbeddingCache, SentenceTransformerEncoder, embed_texts
 
 
 def test_unique_texts_are_embedded_once_and_cached(tmp_path):
@@ -56,7 +56,7 @@ def test_packaged_minilm_gives_each_text_the_same_vector_whatever_its_batch_mate
 
 
 def test_a_lookup_reads_only_the_shards_holding_the_keys_it_wants(tmp_path):
-    from topics.embed import INDEX_FILE, text_keys
+    from topics.fit.embed import INDEX_FILE, text_keys
 
     cache = EmbeddingCache(tmp_path, "fake-hashed-bow-64")
     first = text_keys([f"remark {i}" for i in range(50)])
@@ -80,9 +80,9 @@ def test_a_lookup_reads_only_the_shards_holding_the_keys_it_wants(tmp_path):
 def test_new_texts_are_cached_chunk_by_chunk_so_an_interrupted_embedding_resumes(tmp_path, monkeypatch):
     from conftest import FakeEncoder
 
-    import topics.embed
+    import topics.fit.embed
 
-    monkeypatch.setattr(topics.embed, "ENCODE_CHUNK", 10)
+    monkeypatch.setattr(topics.fit.embed, "ENCODE_CHUNK", 10)
     texts = [f"remark number {i} about work" for i in range(35)] + ["remark number 3 about work"]
 
     class Failing(FakeEncoder):

@@ -14,7 +14,7 @@ from topics import load_run
 def fitted_folder(tmp_path_factory):
     from conftest import FakeEncoder
     from topics.core.config import load_config
-    from topics.pipeline import fit_run
+    from topics.fit.pipeline import fit_run
 
     config = load_config("configs/tiny.yaml", ["cluster.cluster_selection_method=leaf"])
     return fit_run(config, out=tmp_path_factory.mktemp("explorer") / "run", encoder=FakeEncoder()).path
@@ -255,7 +255,7 @@ def test_a_run_from_an_older_format_gets_a_message(run_folder):
 
 
 def test_stability_badges_and_group_intervals_are_shown(run_folder):
-    from topics import stability
+    from topics.fit import stability
     from topics import load_run
 
     run = load_run(run_folder)

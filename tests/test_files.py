@@ -38,7 +38,7 @@ def test_an_error_that_is_not_a_failed_write_passes_unchanged(tmp_path):
 
 
 def test_a_full_disk_in_a_group_model_stops_the_fit_instead_of_skipping_the_group(tiny_config, tmp_path, monkeypatch):
-    from topics import pipeline
+    from topics.fit import pipeline
 
     fit_model = pipeline._fit_model
 
@@ -76,7 +76,7 @@ def test_a_folder_replaced_in_a_failed_write_is_left_whole(tmp_path):
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
     from topics.core.config import load_config
-    from topics.pipeline import fit_run
+    from topics.fit.pipeline import fit_run
 
     config = load_config("configs/tiny.yaml", ["fit.modes=[joint]", "consensus.members=1"])
     return fit_run(config, out=tmp_path_factory.mktemp("files") / "run", encoder=FakeEncoder()).path

@@ -23,7 +23,7 @@ def four_groups(tmp_path_factory):
     import pandas as pd
 
     from topics.core.config import load_config
-    from topics.pipeline import fit_run
+    from topics.fit.pipeline import fit_run
     from topics.core.run import MEMBERS_FILE
 
     config = load_config("configs/tiny.yaml", ["fit.modes=[joint]"])

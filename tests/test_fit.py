@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from topics.core.errors import TopicsInputError
-from topics.pipeline import fit_run
+from topics.fit.pipeline import fit_run
 from topics import load_run
-from topics.stopwords import is_uninformative
+from topics.fit.stopwords import is_uninformative
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from topics.editlog import Curator
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER
 from topics import load_run
-from topics.stopwords import tokenize
+from topics.fit.stopwords import tokenize
 
 GROUP = "psychodynamic"  # the demo group whose model has the most topics (5) with the fake encoder
 
@@ -17,7 +17,7 @@ GROUP = "psychodynamic"  # the demo group whose model has the most topics (5) wi
 @pytest.fixture(scope="module")
 def fitted_folder(tmp_path_factory):
     from topics.core.config import load_config
-    from topics.pipeline import fit_run
+    from topics.fit.pipeline import fit_run
 
     config = load_config("configs/tiny.yaml", ["cluster.cluster_selection_method=leaf"])
     run = fit_run(config, out=tmp_path_factory.mktemp("group-edits") / "run", encoder=FakeEncoder())

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 
 from conftest import FakeEncoder, topics_cmd
-from topics.clean import clean
+from topics.fit.clean import clean
 from topics.core.config import CleanConfig, load_config
 from topics.core.errors import TopicsInputError
-from topics.language import detect
-from topics.pipeline import fit_run, prepare
-from topics.stopwords import StopWords, missing_lists
-from topics.words import TopicWords
+from topics.fit.language import detect
+from topics.fit.pipeline import fit_run, prepare
+from topics.fit.stopwords import StopWords, missing_lists
+from topics.fit.topic_words import TopicWords
 
 #: Sessions we wrote, one language each: three remarks long enough to tell, then what therapists say in passing.
 SESSIONS = {
@@ -86,7 +86,7 @@ def test_a_mixed_corpus_without_sessions_and_a_corpus_too_short_to_tell():
 
 
 def test_words_of_scripts_with_vowel_marks_stay_whole_and_unspaced_scripts_are_cut_into_pairs():
-    from topics.stopwords import tokenize
+    from topics.fit.stopwords import tokenize
 
     assert tokenize("मुझे रात को नींद नहीं आती है।") == ["मुझे", "रात", "को", "नींद", "नहीं", "आती", "है"]
     assert tokenize("最近睡不着觉", "zh") == ["最近", "近睡", "睡不", "不着", "着觉"]
@@ -184,7 +184,7 @@ def test_the_multilingual_encoder_loads_offline_and_puts_translations_together()
             "socket.socket.connect = socket.socket.connect_ex = refuse\n"
             "socket.getaddrinfo = socket.create_connection = refuse\n"
             "import json\n"
-            "from topics.embed import UniversalSentenceEncoder\n"
+            "from topics.fit.embed import UniversalSentenceEncoder\n"
             "vectors = UniversalSentenceEncoder(progress=False).encode(['How well do you sleep at night?',\n"
             "    'Как вы спите по ночам?', '¿Cómo duermes por la noche?', 'How much do you drink at weekends?'])\n"
             "print(json.dumps({'similarity': (vectors @ vectors.T).tolist(), 'norms': (vectors ** 2).sum(1).tolist(),\n"
@@ -200,7 +200,7 @@ def test_the_multilingual_encoder_loads_offline_and_puts_translations_together()
 
 
 def test_the_multilingual_encoder_gives_a_text_the_same_vector_in_any_company():
-    from topics.embed import UniversalSentenceEncoder
+    from topics.fit.embed import UniversalSentenceEncoder
 
     encoder = UniversalSentenceEncoder(progress=False)
     texts = ["Сколько сигарет вы выкуриваете утром?", "¿Y qué sientes cuando piensas en tu padre?", "Okay."]

@@ -9,7 +9,7 @@ import pytest
 from topics.context import highlight, query_spans
 from topics.core.errors import TopicsInputError
 from topics.lookup import says_term, snowball_algorithm, term_spans, word_topics
-from topics.words import TopicWords
+from topics.fit.topic_words import TopicWords
 
 REMARKS = [  # (text, topic, language)
     ("I feel tired most mornings.", 0, "en"),

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from topics.metrics import coherence, label_agreement, topic_diversity, topic_set_metrics
+from topics.fit.metrics import coherence, label_agreement, topic_diversity, topic_set_metrics
 from topics.core.run import Topic
 
 DOCS = (["sleep night bed tired"] * 30 + ["drinking alcohol beer wine"] * 30 + ["work boss office deadline"] * 30
@@ -45,7 +45,7 @@ def test_label_agreement_is_perfect_for_the_same_partition_and_skips_missing_lab
 
 
 def test_numbers_are_informative_topic_words_but_fillers_are_not():
-    from topics.stopwords import is_uninformative
+    from topics.fit.stopwords import is_uninformative
 
     assert not is_uninformative("10") and not is_uninformative("scale 10")
     assert is_uninformative("mm hmm") and is_uninformative("you know")
@@ -80,8 +80,8 @@ def test_word_presence_equals_the_vectorizer_s_own_n_grams():
     n-gram range finds, on accented, Cyrillic and repeated words."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    from topics.metrics import _present_words
-    from topics.stopwords import TOKEN_PATTERN
+    from topics.fit.metrics import _present_words
+    from topics.fit.stopwords import TOKEN_PATTERN
 
     vocabulary = ["sleep", "sleep well", "court date", "court", "café", "сон", "плохой сон", "not at all"]
     documents = ["I sleep well, Sleep WELL", "the court, date", "court date court date", "Café au lait",

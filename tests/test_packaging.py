@@ -57,7 +57,7 @@ def test_the_wheel_holds_the_explorer_templates_and_demo_and_knows_its_version(w
 
 
 def test_the_installed_explorer_serves_a_run_and_stops(wheel_venv, tiny_config):
-    from topics.pipeline import fit_run
+    from topics.fit.pipeline import fit_run
 
     venv, folder = wheel_venv
     run = fit_run(tiny_config, out=folder / "run", encoder=FakeEncoder()).path

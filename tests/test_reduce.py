@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from topics import reduce
+from topics.fit import reduce
 from topics.core.config import ReduceConfig
-from topics.reduce import MultiSeedReducer, nearest_neighbours
+from topics.fit.reduce import MultiSeedReducer, nearest_neighbours
 
 
 def points(n=240, dim=12, seed=0):

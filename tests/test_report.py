@@ -14,7 +14,7 @@ import pytest
 from conftest import FakeEncoder
 from topics.core.config import load_config, validate_config
 from topics.editlog import Curator
-from topics.pipeline import fit_run
+from topics.fit.pipeline import fit_run
 from topics.redact import redact_text
 from topics.report import build_report, render_markdown, write_report
 
@@ -55,7 +55,7 @@ def test_markdown_and_tables_match_the_curated_run(demo_run, tmp_path):
         assert f"### {topic.id}. {topic.label}" in markdown
     assert "Agenda and homework" in markdown and "Dr Ben" in markdown and "## Methods" in markdown
     # short remarks are said to be attached, not set aside, and the share without a topic is the curated run's
-    from topics.metrics import coverage
+    from topics.fit.metrics import coverage
 
     from topics.core.facts import short_remarks_said
 
@@ -277,7 +277,7 @@ def test_a_45_topic_report_stays_small(demo_run, tmp_path):
 
 
 def test_a_discard_counts_in_every_figure_of_remarks_without_a_topic(demo_run, tmp_path):
-    from topics.metrics import coverage
+    from topics.fit.metrics import coverage
     from topics.core.facts import short_remarks_said
 
     folder = tmp_path / "run"

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from corpora import load_corpus
-from topics.centroids import CuratedTopics
+from topics.fit.centroids import CuratedTopics
 from topics.core.config import CorpusConfig, load_config
-from topics.pipeline import fit_run
+from topics.fit.pipeline import fit_run
 from topics.core.run import EMBEDDINGS_FILE, OUTLIER
-from topics.sample import session_sample
+from topics.fit.sample import session_sample
 
 
 def test_a_session_sample_never_splits_a_session_and_stays_within_its_size():
@@ -71,7 +71,7 @@ def test_remarks_outside_the_sample_hold_the_topic_transform_gives_them(sampled_
 
 
 def test_settling_stops_when_nothing_moves_and_keeps_the_fitted_remarks():
-    from topics.sample import settle
+    from topics.fit.sample import settle
 
     rng = np.random.default_rng(0)
     centres = rng.normal(size=(3, 8))

@@ -7,9 +7,10 @@ import pytest
 import pandas as pd
 
 from conftest import FakeEncoder
-from topics import seed_stability, stability
+from topics import seed_stability
+from topics.fit import stability
 from topics.core.config import validate_config
-from topics.pipeline import fit_run, prepare
+from topics.fit.pipeline import fit_run, prepare
 from topics.core.run import Topic, TopicSet
 
 THEMES = ["sleep night bed tired insomnia", "drinking alcohol beer wine pub", "work boss office deadline job",

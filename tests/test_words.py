@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from topics.runtime import import_compiled
-from topics.words import ClassCounts, TopicWords
+from topics.fit.runtime import import_compiled
+from topics.fit.topic_words import ClassCounts, TopicWords
 
 # BERTopic imports UMAP and HDBSCAN: through import_compiled, so their numba functions come from the disk cache
 ClassTfidfTransformer = import_compiled("bertopic.vectorizers").ClassTfidfTransformer
@@ -94,7 +94,7 @@ def test_topic_words_after_moves_and_merges_equal_words_counted_afresh(monkeypat
 
 
 def test_the_top_words_are_a_stable_sort_cut_at_n_also_among_ties():
-    from topics.words import _top
+    from topics.fit.topic_words import _top
 
     rng = np.random.default_rng(3)
     for _ in range(200):

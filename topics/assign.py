@@ -2,7 +2,7 @@
 
 A curated topic must be the topic everywhere, so new remarks are assigned to
 the topics as the experts left them, not as the fit made them, by the
-nearest-centroid rule of :mod:`topics.centroids` with the run's own floor.
+nearest-centroid rule of :mod:`topics.fit.centroids` with the run's own floor.
 
 On AnnoMI this rule gives 92 % of the run's own kept remarks the topic the
 run gives them (``tests/test_annomi.py`` checks at least 90 %).
@@ -14,10 +14,10 @@ import sys
 
 import numpy as np
 
-from topics.centroids import DEFAULT_MIN_SIMILARITY, CuratedTopics
+from topics.fit.centroids import DEFAULT_MIN_SIMILARITY, CuratedTopics
 from topics.core.config import validate_config
-from topics.embed import embed_texts
-from topics.pipeline import embedding_cache, make_encoder
+from topics.fit.embed import embed_texts
+from topics.fit.pipeline import embedding_cache, make_encoder
 from topics.core.run import EMBEDDINGS_FILE, TopicRun
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from topics.centroids import CuratedTopics, DEFAULT_MIN_SIMILARITY, unit_rows
+from topics.fit.centroids import CuratedTopics, DEFAULT_MIN_SIMILARITY, unit_rows
 from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_folder, write_text_atomic
 from topics.core.run import OUTLIER, TopicRun

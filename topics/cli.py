@@ -16,7 +16,7 @@ from topics.core.errors import TopicsInputError
 
 def _fit(args: argparse.Namespace) -> None:
     from topics.core.config import load_config
-    from topics.pipeline import fit_run
+    from topics.fit.pipeline import fit_run
     from topics.summary import closing_summary, fit_summary
 
     config = load_config(args.config, args.set + _scheduler_override(args))

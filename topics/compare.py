@@ -39,7 +39,7 @@ from scipy.optimize import linear_sum_assignment
 from topics import significance
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun, TopicSet
-from topics.words import TopicWords
+from topics.fit.topic_words import TopicWords
 
 SPECIFIC_RATIO = 3.0
 SHARED_FLOOR = 0.5

@@ -19,7 +19,7 @@ from corpora import load_corpus
 from topics.core.config import validate_config
 from topics.core.errors import TopicsInputError
 from topics.core.run import TopicRun
-from topics.stopwords import UNSEGMENTED_CHARACTER, WORD_CHARACTER, WORD_RE
+from topics.fit.stopwords import UNSEGMENTED_CHARACTER, WORD_CHARACTER, WORD_RE
 
 WINDOW = 3  # turns shown on each side of a remark
 
@@ -84,7 +84,7 @@ def query_spans(text: str, query: str, grow: bool = True) -> list[tuple[int, int
     Marks cover whole words only: a hit that starts or ends inside a word grows to the whole word ("feel"
     in "feeling" marks "feeling"; ``grow=False`` keeps the hit's own characters), and the spaces and
     punctuation inside a hit stay unmarked, so a mark never holds a bracket that could end Streamlit's
-    ``:color[...]`` markup early. Scripts written without spaces (:data:`topics.stopwords.UNSEGMENTED`)
+    ``:color[...]`` markup early. Scripts written without spaces (:data:`topics.fit.stopwords.UNSEGMENTED`)
     never grow: a run of their characters is a clause, not a word.
     """
     if not query:

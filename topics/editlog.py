@@ -33,7 +33,7 @@ from topics.edits import Edit, apply_edit, prime_words
 from topics.core.errors import TopicsInputError
 from topics.core.files import write_errors
 from topics.core.run import TopicRun, load_fitted_run
-from topics.words import TopicWords
+from topics.fit.topic_words import TopicWords
 
 LOG_NAME = "edits.jsonl"
 

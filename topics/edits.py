@@ -33,7 +33,7 @@ import pandas as pd
 
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, Topic, TopicRun, TopicSet
-from topics.words import TopicWords
+from topics.fit.topic_words import TopicWords
 
 OPS = ("merge", "rename", "discard", "move", "undo", "redo")
 

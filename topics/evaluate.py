@@ -1,6 +1,6 @@
 """``topics evaluate``: a run's quality measures, optionally beside plain BERTopic and LDA.
 
-All models are scored with the same functions (:mod:`topics.metrics`) and the
+All models are scored with the same functions (:mod:`topics.fit.metrics`) and the
 same reference documents for NPMI and C_V: every remark after role filtering,
 normalised. Baselines see every remark (as a plain user would give them);
 our model sees the remarks cleaning kept, so the table also shows how many
@@ -12,15 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from topics.clean import normalise
+from topics.fit.clean import normalise
 from topics.core.config import validate_config
-from topics.embed import Encoder, embed_texts
+from topics.fit.embed import Encoder, embed_texts
 from topics.core.errors import TopicsInputError
-from topics.metrics import topic_set_metrics
-from topics.pipeline import embedding_cache, make_encoder
+from topics.fit.metrics import topic_set_metrics
+from topics.fit.pipeline import embedding_cache, make_encoder
 from topics.core.run import OUTLIER, Topic, TopicRun
-from topics.runtime import import_compiled
-from topics.stopwords import StopWords, is_uninformative
+from topics.fit.runtime import import_compiled
+from topics.fit.stopwords import StopWords, is_uninformative
 from topics.core.facts import languages_of
 
 COLUMNS = ["model", "remarks", "topic_count", "outlier_share", "npmi", "c_v", "topic_diversity", "filler_share",
@@ -95,7 +95,7 @@ def plain_bertopic(texts: list[str], embeddings: np.ndarray, encoder: Encoder, s
     BERTopic = import_compiled("bertopic").BERTopic
     UMAP = import_compiled("umap").UMAP
 
-    from topics.model import _bertopic_embedder
+    from topics.fit.bertopic_model import _bertopic_embedder
 
     model = BERTopic(embedding_model=_bertopic_embedder(encoder),
                      umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from topics.centroids import CuratedTopics
+from topics.fit.centroids import CuratedTopics
 from topics.assign import kept_embeddings
 from topics.editlog import Curator
 from topics.core.errors import TopicsInputError

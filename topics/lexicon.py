@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from topics.core.errors import TopicsInputError
-from topics.stopwords import FILLERS, STOP_WORDS
+from topics.fit.stopwords import FILLERS, STOP_WORDS
 
 MIN_CITY_POPULATION = 1000
 #: wordfreq Zipf frequency at which a word missing from the dictionary still counts as ordinary

@@ -2,7 +2,7 @@
 
 topicwizard's word view, for therapy talk: "homework", "scale", "ambivalent"
 in one glance across the model. Weights are the c-TF-IDF weights the topics'
-own words come from (:class:`topics.words.TopicWords`), so a word's weight in
+own words come from (:class:`topics.fit.topic_words.TopicWords`), so a word's weight in
 a topic is comparable with the topic's listed words.
 
 **The matching rule.** A remark says a term (a word or a phrase) when it has
@@ -47,12 +47,12 @@ import snowballstemmer
 from topics.context import query_spans
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun
-from topics.stopwords import DEFAULT_LANGUAGE, UNSEGMENTED, WORD_RE
-from topics.words import TopicWords
+from topics.fit.stopwords import DEFAULT_LANGUAGE, UNSEGMENTED, WORD_RE
+from topics.fit.topic_words import TopicWords
 
 COLUMNS = ["topic", "label", "weight", "remarks", "share of topic", "forms", "examples", "languages"]
 
-#: ISO 639-1 codes (as :mod:`topics.language` records them) of the Snowball stemmers. Only those the
+#: ISO 639-1 codes (as :mod:`topics.fit.language` records them) of the Snowball stemmers. Only those the
 #: installed snowballstemmer has are used (:func:`snowball_algorithm`).
 SNOWBALL = {
     "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
@@ -67,7 +67,7 @@ _STEM_CACHE = 500_000  # stems kept per language: a corpus' vocabulary, a few te
 
 def remark_language(value: Any) -> str:
     """A remark's language code; a missing one (no ``language`` column, an empty cell) is the default
-    language, as for stop words (:mod:`topics.stopwords`)."""
+    language, as for stop words (:mod:`topics.fit.stopwords`)."""
     return value if isinstance(value, str) and value else DEFAULT_LANGUAGE
 
 

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from topics import lexicon
 from topics.core.facts import languages_of
 from topics.core.run import TopicRun
-from topics.stopwords import STOP_WORDS
+from topics.fit.stopwords import STOP_WORDS
 
 KINDS = ("EMAIL", "URL", "HANDLE", "PHONE", "ID", "DATE", "AGE", "ADDRESS", "PLACE", "NAME")
 

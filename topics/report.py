@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from topics import plots, stability, svgcharts
+from topics import plots, svgcharts
+from topics.fit import stability
 from topics.compare import DRAWS, KIND_WORDS, group_findings, share_cell
-from topics.metrics import coverage
+from topics.fit.metrics import coverage
 from topics.editlog import Curator
 from topics.core.errors import TopicsInputError
 from topics.redact import Redactor, redact_frame, redact_label, redact_text, redact_words

@@ -2,7 +2,7 @@
 
 This is what ``topics stability`` measures: the seed-to-seed agreement a user
 sees. The refits reuse the run's cached embeddings (nothing is re-embedded);
-the scores (:func:`topics.stability.score`) replace the fit-time
+the scores (:func:`topics.fit.stability.score`) replace the fit-time
 ``stability.json`` that the consensus members gave.
 """
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from topics import stability
+from topics.fit import stability
 from topics.core.config import Config
-from topics.distributed import compute_client
-from topics.pipeline import Prepared, fit_joint, fit_run, prepare
+from topics.fit.distributed import compute_client
+from topics.fit.pipeline import Prepared, fit_joint, fit_run, prepare
 from topics.core.run import TopicRun, TopicSet
 
 

@@ -18,17 +18,17 @@ import pandas as pd
 
 from corpora import load_corpus
 from topics import classifier
-from topics.centroids import assign_texts, attach_short_remarks
+from topics.fit.centroids import assign_texts, attach_short_remarks
 from topics.assign import curated_targets
-from topics.clean import clean
+from topics.fit.clean import clean
 from topics.core.config import validate_config
 from topics.editlog import Curator
-from topics.embed import Encoder
+from topics.fit.embed import Encoder
 from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_file
-from topics.language import check_coverage
-from topics.pipeline import embedding_cache, make_encoder, remark_languages
-from topics.stopwords import DEFAULT_LANGUAGE, StopWords
+from topics.fit.language import check_coverage
+from topics.fit.pipeline import embedding_cache, make_encoder, remark_languages
+from topics.fit.stopwords import DEFAULT_LANGUAGE, StopWords
 
 
 def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,

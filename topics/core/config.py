@@ -83,7 +83,7 @@ class EmbedConfig(_Section):
 
 class ReduceConfig(_Section):
     method: Literal["umap", "pca"] = "umap"
-    #: auto: cuML's UMAP on a CUDA GPU when cuML is installed, else umap-learn; cpu; cuml (see topics/backends.py)
+    #: auto: cuML's UMAP on a CUDA GPU when cuML is installed, else umap-learn; cpu; cuml (see topics/fit/backends.py)
     backend: Literal["auto", "cpu", "cuml"] = "auto"
     n_neighbors: int = Field(15, ge=2)
     n_components: int = Field(5, ge=1)
@@ -171,7 +171,7 @@ class FitConfig(_Section):
     group_cluster_size: Literal["scaled", "same"] = "scaled"
     #: Corpora with more kept remarks are fitted on whole sessions drawn at random (seeded) holding at
     #: most this many remarks; every other remark is then assigned as ``topics transform`` assigns new
-    #: ones (topics/sample.py). 20,000 keeps the consensus (8 bytes per pair of remarks) near 3 GB.
+    #: ones (topics/fit/sample.py). 20,000 keeps the consensus (8 bytes per pair of remarks) near 3 GB.
     #: ``null``: fit every remark.
     sample_size: int | None = Field(20_000, ge=100)
 
@@ -183,7 +183,7 @@ class ComputeConfig(_Section):
     #: processes of ``scheduler: local``); ``auto`` = the cores this process may use. Results do not
     #: depend on it.
     workers: int | Literal["auto"] = "auto"
-    #: A Dask cluster that embeds and assigns remarks (topics/distributed.py): ``tcp://host:8786`` for
+    #: A Dask cluster that embeds and assigns remarks (topics/fit/distributed.py): ``tcp://host:8786`` for
     #: an existing one, ``local`` for a LocalCluster of ``workers`` processes; null: this process.
     scheduler: str | None = None
     #: Texts per task sent to a Dask worker: about 15 s of MiniLM on one core, long enough to hide

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from topics import classifier, plots, stability
+from topics import classifier, plots
+from topics.fit import stability
 from topics.explorer import common
-from topics.metrics import coverage
+from topics.fit.metrics import coverage
 from topics.core.facts import group_sizes, group_title, groups_described, short_remarks_said, topic_frame
 
 

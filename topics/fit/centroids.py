@@ -33,7 +33,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from topics.core.config import AssignConfig
-from topics.embed import EmbeddingCache, Encoder, embed_texts
+from topics.fit.embed import EmbeddingCache, Encoder, embed_texts
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun, positions
 

@@ -34,7 +34,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 
 from topics.core.run import OUTLIER, Topic
-from topics.stopwords import STOP_WORDS, TOKEN_PATTERN, is_uninformative
+from topics.fit.stopwords import STOP_WORDS, TOKEN_PATTERN, is_uninformative
 
 
 def topic_diversity(top_words: Sequence[Sequence[str]]) -> float:

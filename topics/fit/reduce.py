@@ -31,11 +31,11 @@ from typing import Any
 
 import numpy as np
 
-from topics.backends import resolve, umap_class
+from topics.fit.backends import resolve, umap_class
 from topics.core.config import ReduceConfig
 from topics.core.files import atomic_file
 from topics.core.progress import progress_bar
-from topics.runtime import import_compiled
+from topics.fit.runtime import import_compiled
 
 EXACT_NEIGHBOURS = 20_000
 #: Below this many remarks a layout takes under a second, less than starting a worker process.
@@ -195,7 +195,7 @@ def _compute_layouts(X: np.ndarray, graph: tuple[np.ndarray, np.ndarray], reduce
 
 def _layouts_in_processes(X: np.ndarray, graph: tuple[np.ndarray, np.ndarray], params: list[dict[str, Any]],
                           workers: int) -> list[np.ndarray]:
-    """Layouts computed by ``workers`` new Python processes (``python -m topics.layout_worker``).
+    """Layouts computed by ``workers`` new Python processes (``python -m topics.fit.layout_worker``).
 
     Plain subprocesses rather than multiprocessing: a spawned multiprocessing
     worker re-imports the caller's main script, which breaks any script
@@ -216,7 +216,7 @@ def _layouts_in_processes(X: np.ndarray, graph: tuple[np.ndarray, np.ndarray], p
         try:
             for w in range(workers):
                 log = open(folder / f"worker-{w}.log", "wb")
-                command = [sys.executable, "-m", "topics.layout_worker", str(folder), json.dumps(params[w::workers])]
+                command = [sys.executable, "-m", "topics.fit.layout_worker", str(folder), json.dumps(params[w::workers])]
                 processes.append((subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=env), log))
             progress, done = progress_bar(len(params), "UMAP layouts", "layout"), 0
             while done < len(params) and any(process.poll() is None for process, _ in processes):
@@ -261,7 +261,7 @@ def compute_layouts_in(folder: Path, params: list[dict[str, Any]]) -> None:
 class MultiSeedReducer:
     """The same embeddings reduced once per seed, side by side: ``embedding_`` is (n, seeds x components).
 
-    :class:`topics.consensus.ConsensusClusterer` splits the blocks again. The
+    :class:`topics.fit.consensus.ConsensusClusterer` splits the blocks again. The
     neighbour graph is computed once, and only when some seed's layout is not
     already cached; missing layouts are computed by up to ``workers``
     processes.

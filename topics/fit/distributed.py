@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from topics.centroids import BLOCK, CuratedTopics
+from topics.fit.centroids import BLOCK, CuratedTopics
 from topics.core.config import ComputeConfig
-from topics.embed import Encoder
+from topics.fit.embed import Encoder
 from topics.core.errors import TopicsInputError
 from topics.core.progress import progress_bar
 
@@ -77,7 +77,7 @@ def _encode(encoder: Encoder, texts: list[str]) -> np.ndarray:
 
 
 class ClusterEncoder:
-    """An :class:`~topics.embed.Encoder` whose ``encode`` runs on the workers of ``client``.
+    """An :class:`~topics.fit.embed.Encoder` whose ``encode`` runs on the workers of ``client``.
 
     The wrapped encoder is sent to every worker once (unloaded: a
     sentence-transformers model loads from the worker's own installation on

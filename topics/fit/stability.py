@@ -3,7 +3,7 @@
 BERTopic users see topics change from run to run. Two measurements answer it:
 
 * **At every fit** (:func:`of_members`): the joint model is a consensus of
-  seeded member fits (:mod:`topics.consensus`); each consensus topic is
+  seeded member fits (:mod:`topics.fit.consensus`); each consensus topic is
   matched against every member's topics. Written to ``stability.json``.
 * **``topics stability``** (:mod:`topics.seed_stability`): the whole
   (consensus) model refitted with other seeds on the same cached embeddings
@@ -35,13 +35,13 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from topics.centroids import topic_centroids
+from topics.fit.centroids import topic_centroids
 from topics.core.files import write_text_atomic
 from topics.core.run import OUTLIER, Topic, TopicSet
-from topics.words import TopicWords
+from topics.fit.topic_words import TopicWords
 
 if TYPE_CHECKING:
-    from topics.model import FittedModel
+    from topics.fit.bertopic_model import FittedModel
 
 STABLE = 0.8
 FILE = "stability.json"

@@ -3,7 +3,7 @@
 BERTopic is the engine; this module decides what goes into it so that nothing
 is left to its defaults: our encoder (it never picks a model itself), the
 cached seeded reducers (one per consensus member), the consensus of HDBSCAN
-fits with every parameter from the config (:mod:`topics.consensus`), a
+fits with every parameter from the config (:mod:`topics.fit.consensus`), a
 vectorizer that knows therapy-speech fillers, and optional outlier reduction
 whose before/after share is recorded.
 """
@@ -19,16 +19,16 @@ import numpy as np
 import pandas as pd
 
 from topics.core.config import Config
-from topics.embed import Encoder
+from topics.fit.embed import Encoder
 from topics.core.errors import TopicsInputError
-from topics.metrics import topic_set_metrics
-from topics.backends import resolve
-from topics.consensus import ConsensusClusterer, member_seeds
-from topics.reduce import MultiSeedReducer
+from topics.fit.metrics import topic_set_metrics
+from topics.fit.backends import resolve
+from topics.fit.consensus import ConsensusClusterer, member_seeds
+from topics.fit.reduce import MultiSeedReducer
 from topics.core.run import OUTLIER, Topic, TopicSet
-from topics.runtime import import_compiled
-from topics.stopwords import StopWords
-from topics.words import word_vectorizer
+from topics.fit.runtime import import_compiled
+from topics.fit.stopwords import StopWords
+from topics.fit.topic_words import word_vectorizer
 
 
 def _bertopic_embedder(encoder: Encoder):
@@ -103,7 +103,7 @@ def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, group
                   labels: dict[str, np.ndarray] | None = None, languages=("en",)) -> FittedModel:
     """Fit one BERTopic model on kept remarks and turn it into a ``TopicSet``.
 
-    ``documents`` are the remarks' word texts (:meth:`topics.stopwords.StopWords.strip_all`): c-TF-IDF
+    ``documents`` are the remarks' word texts (:meth:`topics.fit.stopwords.StopWords.strip_all`): c-TF-IDF
     counts them. ``labels`` (metadata name -> one value per document) are scored against the topics with
     NMI and ARI; ``languages``: the corpus' languages, for the metrics' stop words.
     """

@@ -21,8 +21,8 @@ Reasons, checked in this order:
     a six and not a two?", "Would it be alright if I shared something?").
     Only empty remarks and backchannels end with no topic by rule.
 
-Each remark is judged by its own language's lists (:mod:`topics.stopwords`;
-the language from :mod:`topics.language`); without languages, English.
+Each remark is judged by its own language's lists (:mod:`topics.fit.stopwords`;
+the language from :mod:`topics.fit.language`); without languages, English.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from topics.core.config import CleanConfig
-from topics.stopwords import DEFAULT_LANGUAGE, STOP_WORDS, StopWords, content_words, language_fillers, tokenize
+from topics.fit.stopwords import DEFAULT_LANGUAGE, STOP_WORDS, StopWords, content_words, language_fillers, tokenize
 
 REASONS = ("empty", "backchannel", "too_short")
 _SPACE_RE = re.compile(r"\s+")

@@ -3,7 +3,7 @@
 UMAP's layout depends on its seed, and HDBSCAN turns small layout changes into
 other topics: on AnnoMI, single fits with different seeds agree at ARI
 0.60-0.75. :class:`ConsensusClusterer` fits ``members`` seeded models on the
-same embeddings (UMAP layouts from :class:`topics.reduce.MultiSeedReducer`,
+same embeddings (UMAP layouts from :class:`topics.fit.reduce.MultiSeedReducer`,
 which shares one neighbour graph), and combines them by *evidence
 accumulation* (Fred & Jain 2005):
 
@@ -35,8 +35,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from topics.centroids import CuratedTopics
-from topics.backends import hdbscan_class
+from topics.fit.centroids import CuratedTopics
+from topics.fit.backends import hdbscan_class
 from topics.core.run import OUTLIER
 
 

@@ -13,7 +13,7 @@ import importlib
 from functools import lru_cache
 
 from topics.core.errors import TopicsInputError
-from topics.runtime import import_compiled
+from topics.fit.runtime import import_compiled
 
 BACKENDS = ("auto", "cpu", "cuml")
 

@@ -37,13 +37,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from topics.centroids import CuratedTopics, mean_by_topic
+from topics.fit.centroids import CuratedTopics, mean_by_topic
 from topics.core.config import Config
-from topics.distributed import assign_many
-from topics.metrics import topic_set_metrics
-from topics.model import FittedModel, stop_words_for
+from topics.fit.distributed import assign_many
+from topics.fit.metrics import topic_set_metrics
+from topics.fit.bertopic_model import FittedModel, stop_words_for
 from topics.core.run import OUTLIER, Topic, TopicSet
-from topics.words import TopicWords
+from topics.fit.topic_words import TopicWords
 
 #: :func:`settle` stops when at most this share of the assigned remarks moved in a pass (below 1,000
 #: assigned remarks: when none moved), or after ``MAX_PASSES`` passes. AnnoMI's half sample settles
@@ -82,7 +82,7 @@ def extend(fitted: FittedModel, sample: np.ndarray, documents: list[str], embedd
     ``embeddings``, ``groups`` and ``labels`` are row-aligned with ``documents``;
     ``words`` counts the run's kept remarks and ``rows`` marks this model's
     remarks among them (None: all), as :meth:`TopicWords.words` takes them.
-    ``client``: a Dask client that assigns the blocks (:mod:`topics.distributed`); ``languages``: the
+    ``client``: a Dask client that assigns the blocks (:mod:`topics.fit.distributed`); ``languages``: the
     corpus', for the metrics' stop words.
     """
     rest = np.flatnonzero(~sample)

@@ -20,27 +20,27 @@ import numpy as np
 import pandas as pd
 
 from corpora import load_corpus
-from topics.centroids import CuratedTopics, attach_short_remarks
-from topics.backends import resolve as resolve_backend
-from topics.clean import CleanResult, clean
+from topics.fit.centroids import CuratedTopics, attach_short_remarks
+from topics.fit.backends import resolve as resolve_backend
+from topics.fit.clean import CleanResult, clean
 from topics.core.config import Config, resolve_path
 from topics.core.corpus import Corpus
-from topics.distributed import ClusterEncoder, compute_client
-from topics.embed import (MULTILINGUAL, STAND_IN, EmbeddingCache, Encoder, SentenceTransformerEncoder,
+from topics.fit.distributed import ClusterEncoder, compute_client
+from topics.fit.embed import (MULTILINGUAL, STAND_IN, EmbeddingCache, Encoder, SentenceTransformerEncoder,
                           StandInEncoder, UniversalSentenceEncoder, embed_texts, resolve_device)
-from topics.language import Languages, check_coverage, detect as detect_languages
-from topics.language import validate_setting as validate_language
-from topics import stability
+from topics.fit.language import Languages, check_coverage, detect as detect_languages
+from topics.fit.language import validate_setting as validate_language
+from topics.fit import stability
 from topics.core.errors import TopicsInputError, TopicsWriteError
-from topics.consensus import member_seeds
-from topics.metrics import coverage
-from topics.model import FittedModel, fit_topic_set, save_bertopic
+from topics.fit.consensus import member_seeds
+from topics.fit.metrics import coverage
+from topics.fit.bertopic_model import FittedModel, fit_topic_set, save_bertopic
 from topics.core.files import atomic_folder
 from topics.core.run import EMBEDDINGS_FILE, TopicRun, group_folder
-from topics.stopwords import DEFAULT_LANGUAGE, StopWords, missing_lists
-from topics.runtime import cache_root
-from topics.sample import TOLERANCE, extend, member_floor, session_sample
-from topics.words import TopicWords
+from topics.fit.stopwords import DEFAULT_LANGUAGE, StopWords, missing_lists
+from topics.fit.runtime import cache_root
+from topics.fit.sample import TOLERANCE, extend, member_floor, session_sample
+from topics.fit.topic_words import TopicWords
 
 MIN_GROUP_CLUSTER = 5
 MIN_GROUP_SAMPLES = 3
@@ -119,7 +119,7 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
             timer: _Timer | None = None, client: Any = None) -> Prepared:
     """Load, clean and embed the corpus of ``config`` (embeddings from the cache where possible).
 
-    ``client``: a Dask client (:func:`topics.distributed.compute_client`) whose workers embed.
+    ``client``: a Dask client (:func:`topics.fit.distributed.compute_client`) whose workers embed.
     """
     timer = timer or _Timer()
     validate_language(config.corpus.language)  # a wrong code is an error before any work
@@ -170,7 +170,7 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
 
 
 def remark_languages(corpus: Corpus, config: Config, fallback: str = DEFAULT_LANGUAGE) -> Languages:
-    """The language of each remark of ``corpus``, as ``corpus.language`` says (:mod:`topics.language`);
+    """The language of each remark of ``corpus``, as ``corpus.language`` says (:mod:`topics.fit.language`);
     ``fallback`` when nothing tells (a new session of two backchannels: the run's own language)."""
     return detect_languages(corpus.frame["text"], corpus.frame["session"], config.corpus.language, config.seed,
                             fallback)

@@ -22,7 +22,7 @@ import numpy as np
 from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_file
 from topics.core.progress import progress_bar
-from topics.runtime import offline
+from topics.fit.runtime import offline
 
 PACKAGED = "packaged"
 MIN_BATCH_TOKENS = 64
@@ -244,7 +244,7 @@ class StandInEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         from sklearn.feature_extraction.text import HashingVectorizer
 
-        from topics.stopwords import STOP_WORDS, TOKEN_PATTERN
+        from topics.fit.stopwords import STOP_WORDS, TOKEN_PATTERN
 
         counts = HashingVectorizer(n_features=self.features, alternate_sign=False, norm=None, lowercase=True,
                                    stop_words=sorted(STOP_WORDS), token_pattern=TOKEN_PATTERN).transform(texts)

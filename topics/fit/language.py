@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from topics.core.errors import TopicsInputError
-from topics.stopwords import DEFAULT_LANGUAGE
+from topics.fit.stopwords import DEFAULT_LANGUAGE
 
 AUTO = "auto"
 MIN_WORDS = 5

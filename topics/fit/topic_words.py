@@ -21,10 +21,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from topics.clean import normalise
+from topics.fit.clean import normalise
 from topics.core.errors import TopicsWriteError
 from topics.core.files import atomic_file, write_text_atomic
-from topics.stopwords import TOKEN_PATTERN, StopWords
+from topics.fit.stopwords import TOKEN_PATTERN, StopWords
 
 
 COUNTS_FILE = "word_counts.npz"
@@ -32,7 +32,7 @@ VOCABULARY_FILE = "word_vocabulary.json"
 
 
 def word_vectorizer(ngram_range, min_df: int = 1) -> CountVectorizer:
-    """The topic-word vectorizer of word texts (:meth:`topics.stopwords.StopWords.strip`): they hold no stop
+    """The topic-word vectorizer of word texts (:meth:`topics.fit.stopwords.StopWords.strip`): they hold no stop
     words any more, so it needs none; BERTopic's c-TF-IDF and :class:`TopicWords` both count with it."""
     return CountVectorizer(token_pattern=TOKEN_PATTERN, ngram_range=tuple(ngram_range), min_df=min_df)
 

@@ -147,7 +147,7 @@ def _pairs(token: str) -> list[str]:
 def language_fillers(language: str) -> frozenset[str]:
     """Tokens of one language's fillers and backchannels, plus interjections and non-speech marks: a remark
     made only of these is a backchannel (short remarks take their session's language, see
-    :mod:`topics.language`)."""
+    :mod:`topics.fit.language`)."""
     fillers = LANGUAGE_FILLERS.get(language, frozenset())
     return frozenset(t for f in fillers for t in tokenize(f)) | INTERJECTIONS | NON_SPEECH
 
