@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 import topics  # noqa: E402,F401
 from topics.core.config import load_config  # noqa: E402
-from topics.editlog import Curator  # noqa: E402
+from topics.curate.editlog import Curator  # noqa: E402
 from topics.fit.pipeline import fit_run  # noqa: E402
 from topics.core.files import atomic_folder  # noqa: E402
 from topics.core.run import TopicRun, load_fitted_run  # noqa: E402

@@ -152,7 +152,7 @@ def first_page_seconds(run: Path) -> float:
 
 EDIT = """
 import sys, time
-from topics.editlog import Curator
+from topics.curate.editlog import Curator
 curator = Curator(sys.argv[1])
 started = time.perf_counter()
 curator.prime_words()  # what the explorer does in the background when it opens a run

@@ -57,7 +57,7 @@ def timed(action) -> tuple[float, object]:
 def measure_ours(run: Path, session: Path) -> dict:
     """In a fresh process: import, open the run, profile the session twice."""
     started = time.perf_counter()
-    from topics.editlog import Curator
+    from topics.curate.editlog import Curator
     from topics.profile import profile_file
 
     curator = Curator(run)
@@ -116,7 +116,7 @@ def main() -> None:
         # the fit filled the embedding cache with AnnoMI's remarks: empty it again for the cold profile
         os.environ["THERAPY_TOPICS_CACHE"] = tempfile.mkdtemp(prefix="therapy-topics-bench-profile-")
     session = session_file(args.remarks, work / "session.csv")
-    from topics.editlog import Curator
+    from topics.curate.editlog import Curator
     from topics.export import export_bertopic
 
     export_bertopic(Curator(run), work / "bertopic")

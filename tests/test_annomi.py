@@ -13,9 +13,9 @@ import pytest
 
 from conftest import ANNOMI
 from topics import calibration
-from topics.assign import kept_embeddings, self_consistency
+from topics.curate.assign import kept_embeddings, self_consistency
 from topics.core.config import load_config
-from topics.editlog import Curator
+from topics.curate.editlog import Curator
 from topics.fit.pipeline import fit_run
 from topics.fit.stability import load as load_stability
 
@@ -80,7 +80,7 @@ def test_short_interventions_keep_their_meaning_and_end_in_a_topic(annomi_run):
 
 @pytest.mark.slow
 def test_curated_topics_are_recognised_in_held_out_sessions(annomi_run):
-    from topics import classifier
+    from topics.curate import classifier
 
     _, evaluation = classifier.train(Curator(annomi_run.path))
     assert evaluation.sessions == 133 and evaluation.folds == 5

@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 
 from conftest import FakeEncoder, topics_cmd
-from topics import classifier
+from topics.curate import classifier
 from topics.core.config import load_config
-from topics.editlog import Curator
+from topics.curate.editlog import Curator
 from topics.fit.pipeline import fit_run
-from topics.transform import transform_file
+from topics.curate.transform import transform_file
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_classifier_command_writes_scores_and_transform_uses_it_until_an_edit(ru
     assigned = transform_file(Curator(run_folder), "corpora/demo/demo_sessions.csv", encoder=FakeEncoder(),
                               method="classifier").query("kept")
     model = classifier.load(Curator(run_folder)).model
-    from topics.assign import kept_embeddings
+    from topics.curate.assign import kept_embeddings
 
     own = model.predict(np.asarray(kept_embeddings(Curator(run_folder))))
     same = assigned.merge(run.kept.assign(predicted=own)[["text", "predicted"]].drop_duplicates("text"), on="text")

@@ -14,8 +14,8 @@ import pytest
 
 from conftest import topics_cmd
 from topics.fit.centroids import CuratedTopics
-from topics.assign import kept_embeddings
-from topics.editlog import LOG_NAME, Curator, EditLogWarning
+from topics.curate.assign import kept_embeddings
+from topics.curate.editlog import LOG_NAME, Curator, EditLogWarning
 from topics.core.run import OUTLIER, Topic, TopicRun, TopicSet
 from topics import load_run
 
@@ -199,7 +199,7 @@ def test_merged_topics_are_one_target_discarded_ones_never_given_and_a_floor_mak
 def test_transform_of_a_run_without_a_joint_model_is_a_clear_error(tmp_path, tiny_config, fake_encoder):
     from topics.core.errors import TopicsInputError
     from topics.fit.pipeline import fit_run
-    from topics.transform import transform_file
+    from topics.curate.transform import transform_file
 
     tiny_config.fit.modes = ["per_group"]
     run = fit_run(tiny_config, out=tmp_path / "run", encoder=fake_encoder)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from topics.editlog import Curator, EditLog
+from topics.curate.editlog import Curator, EditLog
 from topics.core.run import OUTLIER
 from topics import load_run
 from topics.core.errors import TopicsInputError
@@ -170,7 +170,7 @@ def test_truncated_last_line_is_reported_and_skipped(run_folder):
 WRITER = """
 import sys
 from pathlib import Path
-from topics.editlog import Curator
+from topics.curate.editlog import Curator
 folder, author, count, topic = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 curator = Curator(folder)
 for i in range(count):

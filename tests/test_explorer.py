@@ -269,7 +269,7 @@ def test_stability_badges_and_group_intervals_are_shown(run_folder):
     assert column[0].startswith("stable") and column[1].startswith("unstable")
     topic = open_page("topic", run_folder)
     assert any("stable: reappears in 100% of refits" in m.value for m in topic.markdown)
-    from topics.editlog import Curator
+    from topics.curate.editlog import Curator
 
     ids = [t.id for t in run.joint.topics]
     Curator(run_folder).record("merge", "Ana", topics=(ids[0], ids[1]))
@@ -281,8 +281,8 @@ def test_stability_badges_and_group_intervals_are_shown(run_folder):
 
 
 def test_classifier_f1_is_shown_beside_the_topics_while_current(run_folder):
-    from topics import classifier
-    from topics.editlog import Curator
+    from topics.curate import classifier
+    from topics.curate.editlog import Curator
 
     classifier.train(Curator(run_folder), folds=3)
     f1 = classifier.topic_f1(Curator(run_folder))
@@ -308,7 +308,7 @@ def test_report_page_offers_the_report_for_download(run_folder):
 
 @pytest.mark.parametrize("name", ["overview", "topic", "remarks", "words", "groups", "curate", "report"])
 def test_privacy_mode_shows_no_name_on_any_page(run_folder, name):
-    from topics.editlog import Curator
+    from topics.curate.editlog import Curator
 
     curator = Curator(run_folder)
     first = curator.run.joint.topics[0].id
@@ -336,7 +336,7 @@ def test_privacy_mode_shows_no_name_on_any_page(run_folder, name):
 def test_the_words_page_finds_the_topics_of_a_word_with_weights_and_remarks(run_folder):
     import re
 
-    from topics.editlog import Curator
+    from topics.curate.editlog import Curator
     from topics.lookup import term_spans, word_topics
 
     curator = Curator(run_folder)
@@ -370,7 +370,7 @@ def test_the_server_opens_the_run_before_streamlit_takes_over(run_folder, monkey
 
     from streamlit.web import cli
 
-    from topics.editlog import Curator
+    from topics.curate.editlog import Curator
     from topics.explorer import common, serve
 
     common.curator_for.clear()

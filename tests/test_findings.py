@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import FakeEncoder, topics_cmd
 from topics.compare import group_findings, share_cell
-from topics.editlog import Curator
+from topics.curate.editlog import Curator
 from topics.report import build_report
 
 

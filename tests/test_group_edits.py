@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from conftest import FakeEncoder, topics_cmd
-from topics.editlog import Curator
+from topics.curate.editlog import Curator
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER
 from topics import load_run

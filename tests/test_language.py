@@ -251,8 +251,8 @@ def test_a_report_of_a_mixed_run_gives_the_language_mix_and_says_what_redaction_
 
 
 def test_transform_finds_the_new_file_s_languages_and_refuses_an_encoder_that_does_not_speak_them(tmp_path):
-    from topics.editlog import Curator
-    from topics.transform import transform_file
+    from topics.curate.editlog import Curator
+    from topics.curate.transform import transform_file
 
     run = fit_run(load_config("configs/tiny.yaml", ["fit.modes=[joint]"]), out=tmp_path / "run", encoder=FakeEncoder())
     with pytest.raises(TopicsInputError, match="Refit the run with embed.model: multilingual"):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, topics_cmd
-from topics.editlog import Curator
+from topics.curate.editlog import Curator
 from topics.profile import profile_file
 
 DEMO = ROOT / "corpora" / "demo" / "demo_sessions.csv"

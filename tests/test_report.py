@@ -13,7 +13,7 @@ import pytest
 
 from conftest import FakeEncoder
 from topics.core.config import load_config, validate_config
-from topics.editlog import Curator
+from topics.curate.editlog import Curator
 from topics.fit.pipeline import fit_run
 from topics.redact import redact_text
 from topics.report import build_report, render_markdown, write_report

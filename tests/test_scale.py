@@ -49,8 +49,8 @@ def test_a_sampled_fit_fits_whole_sessions_and_says_so(sampled_run):
 
 
 def test_remarks_outside_the_sample_hold_the_topic_transform_gives_them(sampled_run):
-    from topics.assign import curated_targets
-    from topics.editlog import Curator
+    from topics.curate.assign import curated_targets
+    from topics.curate.editlog import Curator
 
     kept = sampled_run.kept
     embeddings = np.load(sampled_run.path / EMBEDDINGS_FILE)

@@ -23,13 +23,13 @@ _EXPORTS = {
     "TopicRun": "topics.core.run",
     "TopicSet": "topics.core.run",
     "TopicsInputError": "topics.core.errors",
-    "load_run": "topics.editlog",
+    "load_run": "topics.curate.editlog",
 }
 
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from topics.editlog import load_run as load_run
+    from topics.curate.editlog import load_run as load_run
     from topics.core.errors import TopicsInputError as TopicsInputError
     from topics.core.run import Topic as Topic, TopicRun as TopicRun, TopicSet as TopicSet
 

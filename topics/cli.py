@@ -38,7 +38,7 @@ def _open(args: argparse.Namespace):
     Edit-log lines that are damaged, cut short or no longer apply are reported
     here, once, on stderr.
     """
-    from topics.editlog import Curator
+    from topics.curate.editlog import Curator
 
     curator = Curator(Path(args.run), final=True, replay=not getattr(args, "fitted", False))
     for warning in curator.warnings:
@@ -53,7 +53,7 @@ def _info(args: argparse.Namespace) -> None:
 
 
 def _transform(args: argparse.Namespace) -> None:
-    from topics.transform import transform_file, write_table
+    from topics.curate.transform import transform_file, write_table
 
     curator = _open(args)
     frame = transform_file(curator, Path(args.file), min_similarity=args.min_similarity, method=args.method)
@@ -66,7 +66,7 @@ def _transform(args: argparse.Namespace) -> None:
 
 
 def _classifier(args: argparse.Namespace) -> None:
-    from topics import classifier
+    from topics.curate import classifier
 
     curator = _open(args)
     print(f"Cross-validating on held-out sessions ({args.folds} folds), then training on every kept remark ...",
@@ -105,7 +105,7 @@ def _author(args: argparse.Namespace) -> str:
 
 
 def _edit(args: argparse.Namespace) -> None:
-    from topics.editlog import Curator
+    from topics.curate.editlog import Curator
 
     curator = Curator(Path(args.run), final=True)
     fields = {

@@ -6,7 +6,7 @@ BERTopic ``custom_labels_``. BERTopic needs topic ids 0..k-1, so curated ids
 are renumbered in order; ``id_map.json`` says which BERTopic id is which of
 ours. c-TF-IDF tensors are not exported: they describe the fitted topics.
 
-Topic embeddings are the curated centroids of :mod:`topics.assign` (a merged
+Topic embeddings are the curated centroids of :mod:`topics.curate.assign` (a merged
 topic's is the mean of all its remarks, moved remarks count where they were
 moved to), and the outlier row is the mean of the curated outliers, so
 BERTopic's ``transform`` assigns what ours assigns, except where ours applies
@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from topics.fit.centroids import CuratedTopics
-from topics.assign import kept_embeddings
-from topics.editlog import Curator
+from topics.curate.assign import kept_embeddings
+from topics.curate.editlog import Curator
 from topics.core.errors import TopicsInputError
 from topics.redact import redact_label, redact_words
 from topics.core.files import atomic_folder

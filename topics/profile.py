@@ -2,7 +2,7 @@
 
 The supervision question is "how does this trainee's session compare with the
 high-quality MI sessions?". A new session is read with the run's corpus
-mapping and its remarks get the curated topics (:func:`topics.transform.transform_file`:
+mapping and its remarks get the curated topics (:func:`topics.curate.transform.transform_file`:
 kept remarks and attached short ones). Then, per topic:
 
 * **the session's share** of its placed remarks, with a 95 % Jeffreys
@@ -135,7 +135,7 @@ def reference_assignment(curator, min_similarity: float | None = None) -> pd.Dat
     (mostly outlier or not: 8 % on AnnoMI); comparing a transformed session
     with the fit's own labels would flag that difference, not the session.
     """
-    from topics.assign import curated_targets, kept_embeddings
+    from topics.curate.assign import curated_targets, kept_embeddings
 
     run = curator.run
     topics, _ = curated_targets(curator, min_similarity).assign(kept_embeddings(curator))
@@ -261,7 +261,7 @@ def profile_file(curator, path: Path, session: str | None = None, encoder=None, 
     redaction). A file without a session column is one session, named after the file. A session that is also
     in the run's corpus is compared with the reference without it (:func:`same_sessions`).
     """
-    from topics.transform import transform_file
+    from topics.curate.transform import transform_file
 
     run = curator.run
     if run.joint is None:
@@ -321,7 +321,7 @@ def render_text(profiles: list[Profile], top: int = 10) -> str:
 
 def write_profiles(profiles: list[Profile], path: Path) -> Path:
     """Every session's table in one CSV (a ``session`` column first), written atomically."""
-    from topics.transform import write_table
+    from topics.curate.transform import write_table
 
     write_table(pd.concat([p.table.assign(session=p.session) for p in profiles])
                 .pipe(lambda f: f[["session", *[c for c in f.columns if c != "session"]]]), path)

@@ -24,7 +24,7 @@ from topics import plots, svgcharts
 from topics.fit import stability
 from topics.compare import DRAWS, KIND_WORDS, group_findings, share_cell
 from topics.fit.metrics import coverage
-from topics.editlog import Curator
+from topics.curate.editlog import Curator
 from topics.core.errors import TopicsInputError
 from topics.redact import Redactor, redact_frame, redact_label, redact_text, redact_words
 from topics.core.files import atomic_folder, write_text_atomic

@@ -146,7 +146,7 @@ class OutliersConfig(_Section):
 
 
 class AssignConfig(_Section):
-    """How curated topics are applied to remarks (``topics transform``, exports): see :mod:`topics.assign`."""
+    """How curated topics are applied to remarks (``topics transform``, exports): see :mod:`topics.curate.assign`."""
 
     #: A remark less similar (cosine, to the topic's centroid) than this to every topic is an outlier;
     #: 0.3 is the threshold at which the fit lets an outlier join a topic. At 0.4, 13 % of AnnoMI's

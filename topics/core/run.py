@@ -138,13 +138,13 @@ class TopicRun:
     @property
     def placed(self) -> pd.DataFrame:
         """Every remark that carries a topic or is an outlier: the kept remarks plus the short remarks
-        attached afterwards by the curated assignment rule (``attached``; see :mod:`topics.assign`)."""
+        attached afterwards by the curated assignment rule (``attached``; see :mod:`topics.curate.assign`)."""
         return self.remarks[self.remarks["kept"] | self.remarks["attached"]]
 
     @property
     def placement(self) -> pd.Series:
         """How each remark was placed, in words: "clustered", "attached (short)" (by the assignment rule, see
-        :mod:`topics.assign`) or "set aside: backchannel" / "set aside: empty" (no topic)."""
+        :mod:`topics.curate.assign`) or "set aside: backchannel" / "set aside: empty" (no topic)."""
         remarks = self.remarks
         reason = "set aside: " + remarks["set_aside"].astype("string").fillna("").str.replace("_", " ")
         return pd.Series(np.select([remarks["kept"].to_numpy(dtype=bool), remarks["attached"].to_numpy(dtype=bool)],

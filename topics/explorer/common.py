@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from topics.editlog import Curator
+from topics.curate.editlog import Curator
 from topics.core.errors import TopicsInputError
 from topics.redact import redact_label, redact_run
 from topics.core.run import OUTLIER, TopicRun, TopicSet, metadata_name

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from topics.edits import merge as merge_topics
+from topics.curate.edits import merge as merge_topics
 from topics.core.errors import TopicsInputError
 from topics.explorer import common
 from topics.report import local_time

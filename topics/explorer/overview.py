@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from topics import classifier, plots
+from topics import plots
+from topics.curate import classifier
 from topics.fit import stability
 from topics.explorer import common
 from topics.fit.metrics import coverage

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from topics.classifier import assignment_fingerprint
+from topics.curate.classifier import assignment_fingerprint
 from topics.core.errors import TopicsInputError
 from topics.explorer import common
 from topics.profile import Profile, profile_file

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from topics import classifier, plots
+from topics import plots
+from topics.curate import classifier
 from topics.fit import stability
 from topics.explorer import common
 from topics.core.run import metadata_name

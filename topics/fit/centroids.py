@@ -88,7 +88,7 @@ class CuratedTopics:
     centroids: np.ndarray
     sinks: np.ndarray
     min_similarity: float = DEFAULT_MIN_SIMILARITY
-    #: ``transform --method classifier``: a trained :class:`topics.classifier.TopicClassifier` names the
+    #: ``transform --method classifier``: a trained :class:`topics.curate.classifier.TopicClassifier` names the
     #: topic instead of the nearest centroid; ``similarity`` still reports the nearest centroid's cosine.
     classifier: Any = None
 

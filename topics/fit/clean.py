@@ -17,7 +17,7 @@ Reasons, checked in this order:
     cluster by form ("yeah right") rather than by theme. They are left out of
     *clustering* only: the fit then attaches each one to the topic it is most
     similar to, above a similarity floor (``assign.short_remarks``,
-    :mod:`topics.assign`), because short remarks carry technique ("A six. Why
+    :mod:`topics.curate.assign`), because short remarks carry technique ("A six. Why
     a six and not a two?", "Would it be alright if I shared something?").
     Only empty remarks and backchannels end with no topic by rule.
 

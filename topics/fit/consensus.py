@@ -54,7 +54,7 @@ def member_seeds(seed: int, members: int) -> list[int]:
 def nearest_topic(labels: np.ndarray, embeddings: np.ndarray, threshold: float) -> np.ndarray:
     """Outliers join the topic whose centroid is most similar (cosine), if at least ``threshold``.
 
-    The rule :mod:`topics.assign` applies to new remarks, without discarded topics.
+    The rule :mod:`topics.curate.assign` applies to new remarks, without discarded topics.
     """
     outliers = labels == OUTLIER
     if outliers.all() or not outliers.any():

@@ -137,7 +137,7 @@ class CachedReducer:
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        """Only the training data can be transformed: new remarks are placed by :mod:`topics.assign`."""
+        """Only the training data can be transformed: new remarks are placed by :mod:`topics.curate.assign`."""
         if data_digest(X) != self.train_digest_:
             raise ValueError("CachedReducer.transform accepts only the matrix it was fitted on")
         return self.embedding_

@@ -14,7 +14,7 @@ sessions. So when a corpus has more kept remarks than ``fit.sample_size``,
    sample remarks of the corpus (scaling them to the sample's share gave
    1,753 topics of 5 remarks on a million, and no better agreement on AnnoMI);
 3. :func:`extend` assigns every other remark with the rule ``topics
-   transform`` uses (:class:`topics.assign.CuratedTopics`: nearest topic
+   transform`` uses (:class:`topics.curate.assign.CuratedTopics`: nearest topic
    centroid, cosine at least ``assign.min_similarity``), in blocks, then
    again with the centroids of every remark until at most ``TOLERANCE`` of
    them move (:func:`settle`), so that the run agrees with its own ``transform``; each

@@ -4,7 +4,7 @@ The new file is read with the run's own corpus mapping (format, columns, roles,
 metadata), its languages found as the fit found them and each remark cleaned
 with its language's rules, so its remarks are treated exactly like those the
 model was fitted on (an encoder that does not speak them is said, as at fit). Kept remarks get the curated
-topics by the rule of :mod:`topics.assign` (merged topics are one target,
+topics by the rule of :mod:`topics.curate.assign` (merged topics are one target,
 discarded topics are never given, a remark like no topic is an outlier);
 short remarks are attached by the same rule when ``assign.short_remarks`` is
 on, as at fit time; empty remarks and backchannels get no topic.
@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 from corpora import load_corpus
-from topics import classifier
+from topics.curate import classifier
 from topics.fit.centroids import assign_texts, attach_short_remarks
-from topics.assign import curated_targets
+from topics.curate.assign import curated_targets
 from topics.fit.clean import clean
 from topics.core.config import validate_config
-from topics.editlog import Curator
+from topics.curate.editlog import Curator
 from topics.fit.embed import Encoder
 from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_file
@@ -37,7 +37,7 @@ def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
 
     ``curator.run`` is what is applied: the curated run, or the fit itself
     when the curator was opened without replaying edits. ``method``:
-    ``centroid`` (the rule of :mod:`topics.assign`) or ``classifier`` (the
+    ``centroid`` (the rule of :mod:`topics.curate.assign`) or ``classifier`` (the
     run's trained classifier, refused when edits came after its training).
     """
     run = curator.run

@@ -1,7 +1,7 @@
 """Expert edits as data: each edit is a pure function ``TopicRun -> TopicRun``.
 
 The curated run is the fitted run with the edit log replayed (see
-:mod:`topics.editlog`). An edit acts on one model, the joint model unless it
+:mod:`topics.curate.editlog`). An edit acts on one model, the joint model unless it
 names a group's model (``model``), and touches only what it names:
 
 * ``merge``: the topics become one (the smallest id survives); its words are

@@ -7,7 +7,7 @@ that means: remarks of one session are never in both training and test data
 split of remarks flatters any classifier), the outliers are a class of their
 own (a classifier that must always name a topic is not comparable with the
 centroid rule, which may say "no topic"), and the classifier is compared with
-the centroid rule of :mod:`topics.assign` on the *same* held-out sessions.
+the centroid rule of :mod:`topics.curate.assign` on the *same* held-out sessions.
 
 ``topics classifier RUN`` fits :class:`TopicClassifier` (class-weighted
 multinomial logistic regression on the kept remarks' unit embeddings) and
@@ -181,7 +181,7 @@ def _training_data(run: TopicRun, source: Path) -> tuple[np.ndarray, np.ndarray,
 
 def train(curator, folds: int = 5, C: float = 1.0, min_similarity: float | None = None) -> tuple[Path, Evaluation]:
     """Cross-validate both methods, fit the classifier on every kept remark, write ``RUN/classifier/``."""
-    from topics.assign import kept_embeddings, run_floor
+    from topics.curate.assign import kept_embeddings, run_floor
 
     if folds < 2:
         raise TopicsInputError(f"--folds {folds}: cross-validation needs at least 2 folds.")

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from topics.edits import Edit, apply_edit, prime_words
+from topics.curate.edits import Edit, apply_edit, prime_words
 from topics.core.errors import TopicsInputError
 from topics.core.files import write_errors
 from topics.core.run import TopicRun, load_fitted_run
