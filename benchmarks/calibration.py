@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def former_flags(run, draws: int = 2000, seed: int = 0) -> np.ndarray:
     """The test this toolkit used before: session bootstrap per group, p from the bootstrap, plain BH."""
-    from topics import significance
+    from topics.analysis import significance
 
     kept = run.kept
     ids = [t.id for t in run.joint.topics]
@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("--planted", type=int, default=20)
     args = parser.parse_args()
 
-    from topics import calibration
+    from topics.analysis import calibration
     from topics.core.config import load_config
     from topics.core.run import load_run
     from topics.fit.pipeline import fit_run

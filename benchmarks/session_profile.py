@@ -1,7 +1,7 @@
 """Benchmark: time to profile a 200-remark session against an AnnoMI run, beside plain BERTopic's transform.
 
 A supervisor uploads one trainee session and waits for its profile. This
-times ``topics.profile.profile_file`` on 200 real AnnoMI therapist remarks
+times ``topics.analysis.profile.profile_file`` on 200 real AnnoMI therapist remarks
 (held in one session) against a run fitted on AnnoMI:
 
 * **cold**: a fresh process state as far as we can make it: an empty
@@ -58,7 +58,7 @@ def measure_ours(run: Path, session: Path) -> dict:
     """In a fresh process: import, open the run, profile the session twice."""
     started = time.perf_counter()
     from topics.curate.editlog import Curator
-    from topics.profile import profile_file
+    from topics.analysis.profile import profile_file
 
     curator = Curator(run)
     profiles = profile_file(curator, session)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import ANNOMI
-from topics import calibration
+from topics.analysis import calibration
 from topics.curate.assign import kept_embeddings, self_consistency
 from topics.core.config import load_config
 from topics.curate.editlog import Curator
@@ -50,7 +50,7 @@ def test_default_config_gives_a_readable_model_on_annomi(annomi_run):
 
 @pytest.mark.slow
 def test_short_remarks_get_a_topic_and_coverage_reaches_plain_bertopic_s(annomi_run):
-    from topics.evaluate import evaluate_run
+    from topics.analysis.evaluate import evaluate_run
 
     scores = evaluate_run(annomi_run)
     # plain BERTopic covers 0.566 of AnnoMI's therapist remarks (docs/methods/quality-measures.md, `topics evaluate --baselines`)

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topics import calibration, significance
-from topics.compare import align, compare, group_statistics, topic_kinds
+from topics.analysis import calibration, significance
+from topics.analysis.compare import align, compare, group_statistics, topic_kinds
 from topics.comparison_files import write_comparison
 from topics.core.errors import TopicsInputError
 from topics.core.run import Topic, TopicRun, TopicSet

@@ -273,7 +273,7 @@ def test_merging_topics_emptied_by_moves(run_folder):
 
 
 def test_a_remark_in_context_shows_the_client_turns_around_it_from_the_corpus_file(run_folder):
-    from topics.context import highlight, in_context
+    from topics.analysis.remark_context import highlight, in_context
 
     run = load_run(run_folder)
     remark = run.kept["remark_id"].iloc[5]

@@ -337,7 +337,7 @@ def test_the_words_page_finds_the_topics_of_a_word_with_weights_and_remarks(run_
     import re
 
     from topics.curate.editlog import Curator
-    from topics.lookup import term_spans, word_topics
+    from topics.analysis.word_lookup import term_spans, word_topics
 
     curator = Curator(run_folder)
     topic = curator.run.joint.topics[0]

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import FakeEncoder, topics_cmd
-from topics.compare import group_findings, share_cell
+from topics.analysis.compare import group_findings, share_cell
 from topics.curate.editlog import Curator
 from topics.report import build_report
 

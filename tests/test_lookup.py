@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topics.context import highlight, query_spans
+from topics.analysis.remark_context import highlight, query_spans
 from topics.core.errors import TopicsInputError
-from topics.lookup import says_term, snowball_algorithm, term_spans, word_topics
+from topics.analysis.word_lookup import says_term, snowball_algorithm, term_spans, word_topics
 from topics.fit.topic_words import TopicWords
 
 REMARKS = [  # (text, topic, language)

@@ -54,7 +54,7 @@ def test_numbers_are_informative_topic_words_but_fillers_are_not():
 def test_goal_report_says_plainly_where_we_miss():
     import pandas as pd
 
-    from topics.evaluate import goal_report
+    from topics.analysis.evaluate import goal_report
 
     table = pd.DataFrame([
         {"model": "therapy-topics", "npmi": -0.3, "c_v": 0.5, "topic_diversity": 0.9, "filler_share": 0.0,

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT, topics_cmd
 from topics.curate.editlog import Curator
-from topics.profile import profile_file
+from topics.analysis.profile import profile_file
 
 DEMO = ROOT / "corpora" / "demo" / "demo_sessions.csv"
 
@@ -67,7 +67,7 @@ def test_a_session_made_of_one_topic_is_flagged_above_every_school(split, tmp_pa
 
 def test_a_session_of_the_run_s_own_corpus_is_left_out_of_the_reference_and_the_profile_says_so(split, tmp_path):
     """Set against a reference that holds it, a corpus session would look typical for that reason alone."""
-    from topics.profile import reference_assignment
+    from topics.analysis.profile import reference_assignment
 
     run, new = split
     curator = Curator(run)

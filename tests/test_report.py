@@ -190,7 +190,7 @@ def test_report_command_writes_each_format(demo_run, tmp_path):
 
 
 def test_compare_tables_and_the_bertopic_export_are_redacted_unless_asked(demo_run, tmp_path):
-    from topics.compare import compare
+    from topics.analysis.compare import compare
     from topics.comparison_files import write_comparison
     from topics.export import export_bertopic
 

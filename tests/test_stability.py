@@ -7,7 +7,7 @@ import pytest
 import pandas as pd
 
 from conftest import FakeEncoder
-from topics import seed_stability
+from topics.analysis import seed_stability
 from topics.fit import stability
 from topics.core.config import validate_config
 from topics.fit.pipeline import fit_run, prepare

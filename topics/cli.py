@@ -77,7 +77,7 @@ def _classifier(args: argparse.Namespace) -> None:
 
 
 def _profile(args: argparse.Namespace) -> None:
-    from topics.profile import profile_file, render_text, write_profiles
+    from topics.analysis.profile import profile_file, render_text, write_profiles
 
     profiles = profile_file(_open(args), Path(args.file), session=args.session)
     print(render_text(profiles, top=args.top))
@@ -146,7 +146,7 @@ def _export(args: argparse.Namespace) -> None:
 
 
 def _compare(args: argparse.Namespace) -> None:
-    from topics.compare import DRAWS, compare, comparison_table
+    from topics.analysis.compare import DRAWS, compare, comparison_table
     from topics.comparison_files import write_comparison
 
     curator = _open(args)
@@ -167,7 +167,7 @@ def _evaluate(args: argparse.Namespace) -> None:
 
     import pandas as pd
 
-    from topics.evaluate import evaluate
+    from topics.analysis.evaluate import evaluate
     from topics.core.files import write_text_atomic
 
     curator = _open(args)
@@ -177,14 +177,14 @@ def _evaluate(args: argparse.Namespace) -> None:
     with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 200):
         print(table.set_index("model").T.to_string())
     if args.baselines:
-        from topics.evaluate import goal_report
+        from topics.analysis.evaluate import goal_report
 
         print("\n".join(goal_report(table)))
     print(target)
 
 
 def _stability(args: argparse.Namespace) -> None:
-    from topics import seed_stability
+    from topics.analysis import seed_stability
     from topics.core.config import load_config
 
     config = load_config(args.config, args.set + ["fit.modes=[joint]"] + _scheduler_override(args))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from topics.compare import Comparison
+from topics.analysis.compare import Comparison
 from topics.core.files import atomic_folder
 from topics.redact import redact_frame
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from topics import plots, svgcharts
 from topics.fit import stability
-from topics.compare import DRAWS, KIND_WORDS, group_findings, share_cell
+from topics.analysis.compare import DRAWS, KIND_WORDS, group_findings, share_cell
 from topics.fit.metrics import coverage
 from topics.curate.editlog import Curator
 from topics.core.errors import TopicsInputError
@@ -182,14 +182,14 @@ def _profile(run, group: str | None, session: str | None, labels: dict[int, str]
 
 
 def _session_profiles(curator: Curator, path: Path | None, label, redacted: bool) -> list[dict]:
-    """Profiles of the sessions of ``path`` (:mod:`topics.profile`), labels and session names as private as the report.
+    """Profiles of the sessions of ``path`` (:mod:`topics.analysis.profile`), labels and session names as private as the report.
 
     Each table keeps the session's top topics and every topic where it lies
     outside a reference range.
     """
     if path is None:
         return []
-    from topics.profile import profile_file
+    from topics.analysis.profile import profile_file
 
     out = []
     for p in profile_file(curator, path, label=label):

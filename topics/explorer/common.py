@@ -211,7 +211,7 @@ def percent(frame: pd.DataFrame) -> pd.DataFrame:
 def show_in_context(run: TopicRun, remark_id: str, query: str = "") -> None:
     """The remark with the turns around it in its session: client turns included, set-aside remarks marked,
     the search term highlighted."""
-    from topics.context import in_context
+    from topics.analysis.remark_context import in_context
 
     try:
         turns = in_context(run, remark_id)
@@ -237,8 +237,8 @@ def show_in_context(run: TopicRun, remark_id: str, query: str = "") -> None:
 
 def highlight_query(text: str, query: str) -> str:
     """``text`` for the screen (redacted in privacy mode) with the whole words a text search for ``query``
-    hits highlighted (:func:`topics.context.query_spans`)."""
-    from topics.context import query_spans
+    hits highlighted (:func:`topics.analysis.remark_context.query_spans`)."""
+    from topics.analysis.remark_context import query_spans
 
     text = shown(text)
     return _highlighted(text, query_spans(text, query))
@@ -246,8 +246,8 @@ def highlight_query(text: str, query: str) -> str:
 
 def highlight_term(text: str, term: str, language: str | None = None) -> str:
     """``text`` (a remark in ``language``) for the screen (redacted in privacy mode) with every form of the
-    looked-up ``term`` highlighted, whole words only (:func:`topics.lookup.term_spans`)."""
-    from topics.lookup import term_spans
+    looked-up ``term`` highlighted, whole words only (:func:`topics.analysis.word_lookup.term_spans`)."""
+    from topics.analysis.word_lookup import term_spans
 
     text = shown(text)
     return _highlighted(text, term_spans(text, term, language))

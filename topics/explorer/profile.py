@@ -21,7 +21,7 @@ import streamlit as st
 from topics.curate.classifier import assignment_fingerprint
 from topics.core.errors import TopicsInputError
 from topics.explorer import common
-from topics.profile import Profile, profile_file
+from topics.analysis.profile import Profile, profile_file
 
 UPLOAD_KEY = "profile_upload"
 

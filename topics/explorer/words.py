@@ -6,7 +6,7 @@ import streamlit as st
 
 from topics.core.errors import TopicsInputError
 from topics.explorer import common
-from topics.lookup import word_topics
+from topics.analysis.word_lookup import word_topics
 
 
 def render() -> None:

@@ -27,7 +27,7 @@ half the variance, and the lower cut keeps such a topic whole.
 
 The members' assignments are kept (``member_labels_``): they give every topic
 a stability score at fit time, and ``topics compare`` checks each difference
-in every member (:mod:`topics.compare`).
+in every member (:mod:`topics.analysis.compare`).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ BERTopic users see topics change from run to run. Two measurements answer it:
 * **At every fit** (:func:`of_members`): the joint model is a consensus of
   seeded member fits (:mod:`topics.fit.consensus`); each consensus topic is
   matched against every member's topics. Written to ``stability.json``.
-* **``topics stability``** (:mod:`topics.seed_stability`): the whole
+* **``topics stability``** (:mod:`topics.analysis.seed_stability`): the whole
   (consensus) model refitted with other seeds on the same cached embeddings
   (nothing is re-embedded); this is the seed-to-seed agreement a user sees,
   and replaces the fit-time file.

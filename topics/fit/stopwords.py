@@ -35,7 +35,7 @@ _WORD = ("[\\w\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\
 TOKEN_PATTERN = f"(?u){_WORD}{{2,}}"
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 #: One word character, as in ``TOKEN_PATTERN``, and a whole word of any length (one letter too): word
-#: look-ups and highlighting (:mod:`topics.lookup`, :mod:`topics.context`) cut text into words with these.
+#: look-ups and highlighting (:mod:`topics.analysis.word_lookup`, :mod:`topics.analysis.remark_context`) cut text into words with these.
 WORD_CHARACTER = _WORD
 WORD_RE = re.compile(f"(?u){_WORD}+")
 #: Languages written without spaces between words: their runs of letters are cut into overlapping pairs of

@@ -129,7 +129,7 @@ class TopicWords:
         """c-TF-IDF weight of a term (a word or n-gram of the run's vocabulary) in every topic that uses it.
 
         Several ``terms`` (the forms of one word: "feel", "feels", "feeling") give each topic the weight of
-        the heaviest of them it uses: a weight the topic's own word list would show (:mod:`topics.lookup`).
+        the heaviest of them it uses: a weight the topic's own word list would show (:mod:`topics.analysis.word_lookup`).
         """
         state = self._class_counts(np.asarray(assignments), None)
         present, idf = self._weights(state)

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 import snowballstemmer
 
-from topics.context import query_spans
+from topics.analysis.remark_context import query_spans
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun
 from topics.fit.stopwords import DEFAULT_LANGUAGE, UNSEGMENTED, WORD_RE

@@ -15,7 +15,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from topics.compare import group_statistics
+from topics.analysis.compare import group_statistics
 from topics.core.run import TopicRun
 
 

@@ -50,7 +50,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from topics import significance
+from topics.analysis import significance
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun
 

@@ -2,13 +2,13 @@
 
 * **Shares with intervals.** A topic's share of each group's remarks, with a
   95 % interval from a Bayesian bootstrap over the group's *sessions* plus one
-  prior pseudo-session (:mod:`topics.significance`): remarks of one session are
+  prior pseudo-session (:mod:`topics.analysis.significance`): remarks of one session are
   not independent, and a share observed as 0 in a few sessions is not known
   to be 0, so no interval has zero width.
 * **Differences.** Each group against all other groups: difference and ratio
   of shares with intervals, Cohen's h, a session-level permutation p-value
   and a weighted Benjamini-Hochberg q-value over all tests (topics weighted
-  by size, see :func:`topics.significance.size_weights`). A difference is *flagged*
+  by size, see :func:`topics.analysis.significance.size_weights`). A difference is *flagged*
   when q < 0.05 and its interval excludes 0 (the test and the interval agree).
   A flagged difference is *robust* when it is flagged in at least 80 % of the
   run's seed models too (the member fits of the consensus, mapped onto the
@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from topics import significance
+from topics.analysis import significance
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun, TopicSet
 from topics.fit.topic_words import TopicWords
