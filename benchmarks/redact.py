@@ -28,7 +28,7 @@ def measure(count: int) -> dict:
     frame = pd.read_csv(ANNOMI)
     texts = frame.loc[frame["interlocutor"] == "therapist", "utterance_text"].astype(str).head(count).tolist()
     started = time.perf_counter()
-    from topics.redact import Redactor
+    from topics.share.redact import Redactor
 
     redactor = Redactor(pseudonyms=True)
     changed = sum(redactor.redact(t).text != t for t in texts)

@@ -117,7 +117,7 @@ def main() -> None:
         os.environ["THERAPY_TOPICS_CACHE"] = tempfile.mkdtemp(prefix="therapy-topics-bench-profile-")
     session = session_file(args.remarks, work / "session.csv")
     from topics.curate.editlog import Curator
-    from topics.export import export_bertopic
+    from topics.share.export import export_bertopic
 
     export_bertopic(Curator(run), work / "bertopic")
     ours = in_fresh_process("--measure", "ours", "--run", str(run), "--session", str(session))

@@ -225,7 +225,7 @@ def test_topic_map_labels_do_not_overlap_as_chromium_draws_them(browser, tmp_pat
     import plotly.io as pio
     from test_charts import crowded
 
-    from topics import plots, svgcharts
+    from topics.share import plots, svgcharts
 
     topic_set = crowded()
     figure = plots.intertopic_map(topic_set)

@@ -11,7 +11,7 @@ from html import unescape
 import numpy as np
 import pytest
 
-from topics import plots, svgcharts
+from topics.share import plots, svgcharts
 from topics.core.run import Topic, TopicSet
 
 WORDS = ["anxiety", "sleep", "drinking", "family", "work", "homework", "panic", "breathing", "goals", "motivation",

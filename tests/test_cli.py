@@ -38,7 +38,7 @@ def test_fit_prints_summary_and_ends_with_the_run_folder(cli_run):
 
 def test_fit_ends_in_80_columns_with_its_numbers_explained_and_the_next_commands(cli_run):
     """What ``./run demo`` shows last: the fit's output without its final line, the bare run folder."""
-    from topics.summary import READING
+    from topics.share.terminal import READING
 
     out, result = cli_run
     assert "\0" not in result.stdout and "\0" not in result.stderr

@@ -7,7 +7,7 @@ import pytest
 
 from topics.analysis import calibration, significance
 from topics.analysis.compare import align, compare, group_statistics, topic_kinds
-from topics.comparison_files import write_comparison
+from topics.share.comparison_files import write_comparison
 from topics.core.errors import TopicsInputError
 from topics.core.run import Topic, TopicRun, TopicSet
 from topics.fit.topic_words import TopicWords

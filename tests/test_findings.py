@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import FakeEncoder, topics_cmd
 from topics.analysis.compare import group_findings, share_cell
 from topics.curate.editlog import Curator
-from topics.report import build_report
+from topics.share.report import build_report
 
 
 @pytest.fixture(scope="module")

@@ -196,7 +196,7 @@ def test_coarse_per_group_models_are_flagged_in_words(tiny_run):
 
     from topics.core.run import Topic, TopicSet
     from topics.core.facts import group_model_warnings
-    from topics.summary import fit_summary
+    from topics.share.terminal import fit_summary
 
     lumped = TopicSet("CBT", [Topic(0, "good, need, want", [("good", 1.0)], 85), Topic(1, "sleep", [("sleep", 1.0)], 15)],
                       np.zeros((2, 4)), {"topic_count": 2, "outlier_share": 0.0, "topic_diversity": 1.0, "npmi": 0.0})
@@ -215,7 +215,7 @@ def test_the_fit_ends_in_80_columns_whatever_the_group_names(tiny_run):
     import dataclasses
     from pathlib import Path
 
-    from topics.summary import closing_summary, fit_summary
+    from topics.share.terminal import closing_summary, fit_summary
 
     name = "motivational interviewing, second cohort, Leeds and London sites"
     older = dataclasses.replace(tiny_run.groups["CBT"], name=name, metrics={"topic_count": 3, "npmi": -0.41})

@@ -244,7 +244,7 @@ def test_a_report_of_a_mixed_run_gives_the_language_mix_and_says_what_redaction_
     assert "De-identification was built and measured on English. Remarks in ru, es" in text
     from dataclasses import replace
 
-    from topics.redact import redaction_caveat
+    from topics.share.redact import redaction_caveat
 
     english = replace(mixed_run, remarks=mixed_run.remarks.assign(language="en"))
     assert redaction_caveat(english) is None and redaction_caveat(mixed_run).startswith("De-identification")

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ANNOMI
 from deid_cases import ORDINARY_USES, cases
-from topics.redact import Redactor, detect, redact, redact_text
+from topics.share.redact import Redactor, detect, redact, redact_text
 
 #: words of an identifier that say what it is, not who: they may stay ("42 elm [street]" is fine as "[ADDRESS]")
 GENERIC = set("she he s street road avenue close lane drive boulevard hospital school academy college primary clinic "
@@ -125,7 +125,7 @@ def test_false_positive_rate_on_annomi():
 
 
 def test_lower_case_topic_words_and_labels_lose_names_too():
-    from topics.redact import redact_label, redact_words
+    from topics.share.redact import redact_label, redact_words
 
     assert redact_words(["catherine smith", "dr fields", "drinking", "will power"]) == \
         ["[NAME] [NAME]", "dr [NAME]", "drinking", "will power"]
@@ -178,7 +178,7 @@ def test_redaction_needs_no_network():
             "    raise OSError('network use during redaction')\n"
             "socket.socket.connect = socket.socket.connect_ex = refuse\n"
             "socket.getaddrinfo = socket.create_connection = refuse\n"
-            "from topics.redact import redact_text\n"
+            "from topics.share.redact import redact_text\n"
             "print(redact_text('i told jennifer in leeds on 07700 900123'))\n"
             "print(len(attempts))")  # even an attempt a library caught and survived is counted
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)

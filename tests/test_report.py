@@ -15,8 +15,8 @@ from conftest import FakeEncoder
 from topics.core.config import load_config, validate_config
 from topics.curate.editlog import Curator
 from topics.fit.pipeline import fit_run
-from topics.redact import redact_text
-from topics.report import build_report, render_markdown, write_report
+from topics.share.redact import redact_text
+from topics.share.report import build_report, render_markdown, write_report
 
 PLANTED = ["Catherine", "Jennifer", "0161 496 0000", "tom.smith@example.org", "14 Elm Street", "04/03/1985", "Johnson",
            "Margaret", "Okonkwo", "867-5309", "dmitri", "springfield", "42 elm street"]
@@ -191,8 +191,8 @@ def test_report_command_writes_each_format(demo_run, tmp_path):
 
 def test_compare_tables_and_the_bertopic_export_are_redacted_unless_asked(demo_run, tmp_path):
     from topics.analysis.compare import compare
-    from topics.comparison_files import write_comparison
-    from topics.export import export_bertopic
+    from topics.share.comparison_files import write_comparison
+    from topics.share.export import export_bertopic
 
     folder = tmp_path / "run"
     shutil.copytree(demo_run, folder)

@@ -17,7 +17,7 @@ from topics.core.errors import TopicsInputError
 def _fit(args: argparse.Namespace) -> None:
     from topics.core.config import load_config
     from topics.fit.pipeline import fit_run
-    from topics.summary import closing_summary, fit_summary
+    from topics.share.terminal import closing_summary, fit_summary
 
     config = load_config(args.config, args.set + _scheduler_override(args))
     run = fit_run(config, config_file=Path(args.config), out=Path(args.out) if args.out else None)
@@ -47,7 +47,7 @@ def _open(args: argparse.Namespace):
 
 
 def _info(args: argparse.Namespace) -> None:
-    from topics.summary import topic_table
+    from topics.share.terminal import topic_table
 
     print(topic_table(_open(args).run, model=args.model, words=args.words))
 
@@ -88,7 +88,7 @@ def _profile(args: argparse.Namespace) -> None:
 def _redact(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
-    from topics.deidentify import redact_file
+    from topics.share.redact_corpus import redact_file
 
     path = Path(args.file)
     with tqdm(desc="Redacting", unit="text", disable=None, file=sys.stderr) as bar:
@@ -135,7 +135,7 @@ def _history(args: argparse.Namespace) -> None:
 
 
 def _export(args: argparse.Namespace) -> None:
-    from topics.export import export_bertopic
+    from topics.share.export import export_bertopic
 
     curator = _open(args)
     target = export_bertopic(curator, Path(args.bertopic), redacted=not args.no_redact)
@@ -147,7 +147,7 @@ def _export(args: argparse.Namespace) -> None:
 
 def _compare(args: argparse.Namespace) -> None:
     from topics.analysis.compare import DRAWS, compare, comparison_table
-    from topics.comparison_files import write_comparison
+    from topics.share.comparison_files import write_comparison
 
     curator = _open(args)
     draws = args.draws or DRAWS
@@ -200,7 +200,7 @@ def _stability(args: argparse.Namespace) -> None:
 
 
 def _report(args: argparse.Namespace) -> None:
-    from topics.report import write_report
+    from topics.share.report import write_report
 
     curator = _open(args)
     target = write_report(curator, args.format, Path(args.out) if args.out else None, redacted=not args.no_redact,

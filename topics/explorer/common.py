@@ -9,9 +9,9 @@ import streamlit as st
 
 from topics.curate.editlog import Curator
 from topics.core.errors import TopicsInputError
-from topics.redact import redact_label, redact_run
+from topics.share.redact import redact_label, redact_run
 from topics.core.run import OUTLIER, TopicRun, TopicSet, metadata_name
-from topics.redact import redaction_caveat
+from topics.share.redact import redaction_caveat
 
 RUN_KEY = "run_path"
 AUTHOR_KEY = "author"

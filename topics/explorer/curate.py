@@ -15,7 +15,7 @@ import streamlit as st
 from topics.curate.edits import merge as merge_topics
 from topics.core.errors import TopicsInputError
 from topics.explorer import common
-from topics.report import local_time
+from topics.share.report import local_time
 
 JOINT_MODEL = "Joint model (all groups)"
 CONFIRM_ABOVE = 2  # merges of more topics than this ask for confirmation

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from topics import plots
+from topics.share import plots
 from topics.analysis.compare import KIND_WORDS, ROBUST_SHARE, GroupFindings, align_to_joint, group_findings
 from topics.explorer import common
-from topics.redact import redact_frame
+from topics.share.redact import redact_frame
 from topics.core.facts import group_model_warnings, group_sizes, groups_described, topic_frame
 
 

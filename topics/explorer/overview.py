@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from topics import plots
+from topics.share import plots
 from topics.curate import classifier
 from topics.fit import stability
 from topics.explorer import common

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from topics.explorer import common, profile
-from topics.redact import redact_label
-from topics.report import EXAMPLES, build_report, render_html, render_markdown
+from topics.share.redact import redact_label
+from topics.share.report import EXAMPLES, build_report, render_html, render_markdown
 
 
 def render() -> None:

@@ -27,7 +27,7 @@ from topics.fit.centroids import CuratedTopics
 from topics.curate.assign import kept_embeddings
 from topics.curate.editlog import Curator
 from topics.core.errors import TopicsInputError
-from topics.redact import redact_label, redact_words
+from topics.share.redact import redact_label, redact_words
 from topics.core.files import atomic_folder
 from topics.core.run import OUTLIER
 
@@ -36,7 +36,7 @@ def export_bertopic(curator: Curator, target: Path, redacted: bool = True) -> Pa
     """Write a BERTopic model folder for ``curator.run`` at ``target``; returns ``target``.
 
     The export leaves our hands, so labels and topic words are redacted
-    (:mod:`topics.redact`) unless ``redacted`` is False. It holds no remark text.
+    (:mod:`topics.share.redact`) unless ``redacted`` is False. It holds no remark text.
     """
     from safetensors.numpy import save_file
 

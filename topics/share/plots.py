@@ -8,7 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from topics.core.run import TopicSet
-from topics.svgcharts import FONT_SIZE, LABEL_GAP, place_labels
+from topics.share.svgcharts import FONT_SIZE, LABEL_GAP, place_labels
 
 #: The map's height in pixels, and the narrowest width it is drawn at (half of a laptop screen, the Overview's
 #: column): labels are placed for this width and stay apart when the map is drawn wider.
@@ -30,7 +30,7 @@ def topic_map_coordinates(topic_set: TopicSet) -> np.ndarray:
 
 def map_layout(topic_set: TopicSet, width: int = MAP_WIDTH) -> dict:
     """Where the map draws each topic at ``width`` pixels: axis ranges, circle centres and radii in pixels,
-    and the labels that fit without overlapping (:func:`topics.svgcharts.place_labels`)."""
+    and the labels that fit without overlapping (:func:`topics.share.svgcharts.place_labels`)."""
     xy = topic_map_coordinates(topic_set)
     sizes = np.array([t.size for t in topic_set.topics], dtype=float)
     radii = np.maximum(4.0, LARGEST_CIRCLE / 2 * np.sqrt(sizes / max(sizes.max(initial=0), 1)))

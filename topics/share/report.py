@@ -2,9 +2,9 @@
 
 Everything a report shows comes from :func:`build_report` as plain data, so the
 HTML, the Markdown and the tables always agree. The run is the *curated* run
-(expert edits replayed). Example remarks pass through :mod:`topics.redact`
+(expert edits replayed). Example remarks pass through :mod:`topics.share.redact`
 unless the caller turns redaction off explicitly; the report says which.
-The HTML draws its charts as inline SVG (:mod:`topics.svgcharts`): no script, a few
+The HTML draws its charts as inline SVG (:mod:`topics.share.svgcharts`): no script, a few
 hundred kilobytes for 45 topics; it opens offline and asks no other host.
 """
 
@@ -20,17 +20,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from topics import plots, svgcharts
+from topics.share import plots, svgcharts
 from topics.fit import stability
 from topics.analysis.compare import DRAWS, KIND_WORDS, group_findings, share_cell
 from topics.fit.metrics import coverage
 from topics.curate.editlog import Curator
 from topics.core.errors import TopicsInputError
-from topics.redact import Redactor, redact_frame, redact_label, redact_text, redact_words
+from topics.share.redact import Redactor, redact_frame, redact_label, redact_text, redact_words
 from topics.core.files import atomic_folder, write_text_atomic
 from topics.core.run import OUTLIER, metadata_name
 from topics.core.facts import group_model_warnings, group_sizes, groups_described, short_remarks_said
-from topics.redact import redaction_caveat
+from topics.share.redact import redaction_caveat
 
 EXAMPLES = 4
 MAX_CODE_VALUES = 12
@@ -348,7 +348,7 @@ def _figures(curator: Curator, report: Report) -> dict[str, str]:
 def render_html(curator: Curator, report: Report) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    environment = Environment(loader=PackageLoader("topics", "templates"), autoescape=select_autoescape(["html"]))
+    environment = Environment(loader=PackageLoader("topics.share", "templates"), autoescape=select_autoescape(["html"]))
     environment.filters["pct"] = lambda v: "" if v is None else f"{100 * v:.1f}%"
     template = environment.get_template("report.html")
     return template.render(report=report, figures=_figures(curator, report),

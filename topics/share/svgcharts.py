@@ -2,7 +2,7 @@
 
 A report is read offline, printed and mailed; plotly's 4.8 MB bundle was 97 %
 of a 44-topic report. The explorer keeps plotly for interaction
-(:mod:`topics.plots`); reports draw these three charts themselves.
+(:mod:`topics.share.plots`); reports draw these three charts themselves.
 """
 
 from __future__ import annotations

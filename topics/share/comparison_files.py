@@ -11,7 +11,7 @@ from pathlib import Path
 
 from topics.analysis.compare import Comparison
 from topics.core.files import atomic_folder
-from topics.redact import redact_frame
+from topics.share.redact import redact_frame
 
 
 def write_comparison(comparison: Comparison, run_folder: Path, settings: dict, redacted: bool = True) -> Path:

@@ -17,7 +17,7 @@ Three questions decide whether a word in a remark may identify someone:
 
 A name or place that is not an ordinary word is removed whatever its case
 ("i told jennifer"); one that is ("Grace", "Reading") only with a cue (see
-:mod:`topics.redact`).
+:mod:`topics.share.redact`).
 """
 
 from __future__ import annotations

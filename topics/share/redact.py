@@ -23,10 +23,10 @@ same person throughout one session):
 ``[ADDRESS]``
     street addresses ("42 elm street") and UK postcodes.
 ``[PLACE]``
-    cities, towns, US states and counties (:mod:`topics.lexicon`), named
+    cities, towns, US states and counties (:mod:`topics.share.redact_lists`), named
     institutions ("St Mary's Hospital", "Bulldog Pharmacy", "Lincoln High School").
 ``[NAME]``
-    people: first names of many origins and surnames (:mod:`topics.lexicon`)
+    people: first names of many origins and surnames (:mod:`topics.share.redact_lists`)
     wherever they are not also ordinary words ("jennifer", "okonkwo"); names
     that are ordinary words ("Grace", "Will", "Hope") only with a cue: a
     title, a greeting, "named", "my son", "my friend" and the like; and
@@ -42,7 +42,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from topics import lexicon
+from topics.share import redact_lists
 from topics.core.facts import languages_of
 from topics.core.run import TopicRun
 from topics.fit.stopwords import STOP_WORDS
@@ -175,15 +175,15 @@ def _institution(match: re.Match) -> list[Span]:
     for position in range(len(words) - 1, -1, -1):
         word = words[position].group(0)
         lowered = _base(word.strip("."))
-        known = lexicon.is_name(lowered) or lexicon.is_place(lowered)
-        if lowered in ("st", "saint") or known and (word[0].isupper() or not lexicon.is_ordinary(lowered)):
+        known = redact_lists.is_name(lowered) or redact_lists.is_place(lowered)
+        if lowered in ("st", "saint") or known and (word[0].isupper() or not redact_lists.is_ordinary(lowered)):
             start = match.start(1) + words[position].start()
             continue
         if lowered in _INSTITUTION_GENERIC or lowered in _PLACE_CUES:
             break
         before = match.string[:match.start(1) + words[position].start()].split()
         unannounced = bool(before) and before[-1].lower() in _PLACE_CUES and position == len(words) - 1
-        if lexicon.is_ordinary(lowered) and not word[0].isupper() and not unannounced:
+        if redact_lists.is_ordinary(lowered) and not word[0].isupper() and not unannounced:
             break
         start = match.start(1) + words[position].start()
     return [Span(start, match.end(), "PLACE")] if start is not None else []
@@ -220,7 +220,7 @@ def _cue(words: list[str], i: int, joined: bool = True) -> str | None:
 
 
 def _word_spans(text: str) -> list[Span]:
-    """Names and places among the words of ``text``, by the lists of :mod:`topics.lexicon` and cues."""
+    """Names and places among the words of ``text``, by the lists of :mod:`topics.share.redact_lists` and cues."""
     tokens = _tokens(text)
     words = [_base(t.group(0)) for t in tokens]
     spans: list[Span] = []
@@ -228,7 +228,7 @@ def _word_spans(text: str) -> list[Span]:
     i = 0
     while i < len(tokens):
         place = _place_at(words, i)
-        if place > 1 and (words[i] in _PLACE_PREFIXES or not all(lexicon.is_ordinary(w) for w in words[i:i + place])):
+        if place > 1 and (words[i] in _PLACE_PREFIXES or not all(redact_lists.is_ordinary(w) for w in words[i:i + place])):
             spans.append(Span(tokens[i].start(), tokens[i + place - 1].end(), "PLACE"))
             i += place
             continue
@@ -245,31 +245,31 @@ def _word_kind(text: str, tokens: list[re.Match], words: list[str], i: int, list
                previous_name: int) -> str | None:
     """NAME, PLACE or None for word ``i``: the rules of the module docstring."""
     token, word = tokens[i].group(0), words[i]
-    if len(word) < 2 or word in _TITLES or word in _GREETINGS or word in _KIN or lexicon.is_loanword(word):
+    if len(word) < 2 or word in _TITLES or word in _GREETINGS or word in _KIN or redact_lists.is_loanword(word):
         return None
     after_name = previous_name == i - 1 or (previous_name == i - 2 and words[i - 1] == "and")
     if after_name and word in _PARTICLES and i + 1 < len(words) and (
-            words[i + 1] in _PARTICLES or lexicon.is_surname(words[i + 1]) or not lexicon.is_ordinary(words[i + 1])):
+            words[i + 1] in _PARTICLES or redact_lists.is_surname(words[i + 1]) or not redact_lists.is_ordinary(words[i + 1])):
         return "NAME"  # "van der berg", "al haddad"
-    if previous_name == i - 1 and i > 0 and words[i - 1] in _PARTICLES and lexicon.is_surname(word):
+    if previous_name == i - 1 and i > 0 and words[i - 1] in _PARTICLES and redact_lists.is_surname(word):
         return "NAME"
     joined = i == 0 or not re.search(r"[.?!:;]", text[tokens[i - 1].end():tokens[i].start()])
     cue = _cue(words, i, joined)
-    ordinary = lexicon.is_ordinary(word)
+    ordinary = redact_lists.is_ordinary(word)
     capital = token[0].isupper() and not _sentence_start(text, tokens[i].start()) and word not in _NEVER_NAMES
     following = words[i + 1] if i + 1 < len(words) else ""
     # "X said", "X and i": what follows says a person was meant
     announced = following in _FOLLOWING or (following == "and" and i + 2 < len(words) and words[i + 2] in ("i", "me"))
     # "told X", "talked to X"
     spoken_to = i > 0 and (words[i - 1] in _SPEECH or words[i - 1] == "to" and i > 1 and words[i - 2] in _SPEECH)
-    listed_name = lexicon.is_name(word)
+    listed_name = redact_lists.is_name(word)
     naming = any(" ".join(words[max(0, i - 2):i]).endswith(phrase) for phrase in _NAMING)
     titled = i > 0 and words[i - 1] in _TITLES
-    if cue == "name" and word in lexicon.all_first_names() and (
-            (naming or titled) and (word not in STOP_WORDS or word in lexicon.census_first_names())
+    if cue == "name" and word in redact_lists.all_first_names() and (
+            (naming or titled) and (word not in STOP_WORDS or word in redact_lists.census_first_names())
             or word not in STOP_WORDS and (token[0].isupper() or not ordinary)):
         return "NAME"  # "my name is Will", "Hi, Jo" (not "thanks so much", "hello, hi, come")
-    if spoken_to and lexicon.is_first_name(word) and word not in lexicon.NAME_WORDS:
+    if spoken_to and redact_lists.is_first_name(word) and word not in redact_lists.NAME_WORDS:
         return "NAME"  # "i told rohan", "talked to harper"
     if listed_name or listed_place:
         if ordinary and not _ordinary_name_meant(word, i, words, cue, capital, after_name, announced, spoken_to,
@@ -293,18 +293,18 @@ def _ordinary_name_meant(word: str, i: int, words: list[str], cue: str | None, c
     the name is meant? A title, a greeting or "named" always does; "my son", "told", "X said" do for names
     whose ordinary sense is uncommon; a surname right after a first name; a place after "in" unless the
     word is very common; a capital in mid-sentence with any cue."""
-    moderate = not lexicon.is_common(word, lexicon.NAME_OVER_WORD_ZIPF)
+    moderate = not redact_lists.is_common(word, redact_lists.NAME_OVER_WORD_ZIPF)
     if cue == "name" and (words[i - 1] in _TITLES or words[i - 1] not in _KIN and (capital or moderate)):
         return True  # "Mr Brown", "Hi, Grace", "hi tommy"; not "hello, hi, come"
     if moderate and (cue == "name" or announced or spoken_to):
         return True
     if cue == "name" and announced:  # "my sponsor mikey says"
         return True
-    if previous_name == i - 1 and lexicon.is_surname(word) and (
-            capital or lexicon.is_first_name(words[i - 1])
-            and not lexicon.is_common(word, lexicon.SURNAME_OVER_WORD_ZIPF)):
+    if previous_name == i - 1 and redact_lists.is_surname(word) and (
+            capital or redact_lists.is_first_name(words[i - 1])
+            and not redact_lists.is_common(word, redact_lists.SURNAME_OVER_WORD_ZIPF)):
         return True
-    if listed_place and cue == "place" and (capital or not lexicon.is_common(word, lexicon.PLACE_OVER_WORD_ZIPF)):
+    if listed_place and cue == "place" and (capital or not redact_lists.is_common(word, redact_lists.PLACE_OVER_WORD_ZIPF)):
         return True
     return capital and (cue is not None or after_name or _next_is_name(words, i) or announced)
 
@@ -312,13 +312,13 @@ def _ordinary_name_meant(word: str, i: int, words: list[str], cue: str | None, c
 def _place_at(words: list[str], i: int) -> int:
     """Length (in words, up to 3) of the longest known place starting at word ``i``; 0 if none."""
     for length in (3, 2, 1):
-        if i + length <= len(words) and lexicon.is_place(" ".join(words[i:i + length])):
+        if i + length <= len(words) and redact_lists.is_place(" ".join(words[i:i + length])):
             return length
     return 0
 
 
 def _next_is_name(words: list[str], i: int) -> bool:
-    return i + 1 < len(words) and lexicon.is_name(words[i + 1]) and not lexicon.is_ordinary(words[i + 1])
+    return i + 1 < len(words) and redact_lists.is_name(words[i + 1]) and not redact_lists.is_ordinary(words[i + 1])
 
 
 def detect(text: str) -> list[Span]:

@@ -1,7 +1,7 @@
 """``topics redact``: a de-identified copy of a transcript file, so that a team can share a corpus.
 
 Same columns, same rows, same format (CSV, TSV, JSON Lines or Parquet, by
-the file's suffix); the named text columns pass through :mod:`topics.redact`
+the file's suffix); the named text columns pass through :mod:`topics.share.redact`
 with pseudonyms numbered per session when a session column is given. The
 copy is written to a temporary name and renamed into place only when every
 row is done, so a failure leaves nothing behind.
@@ -17,7 +17,7 @@ import pandas as pd
 from corpora.tabular import read_table
 from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_file
-from topics.redact import KINDS, Redactor
+from topics.share.redact import KINDS, Redactor
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet"}
 
