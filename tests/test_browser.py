@@ -18,7 +18,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from topics.explore import streamlit_command
+from topics.explorer.launch import streamlit_command
 
 pytestmark = pytest.mark.slow  # headless Chromium against a real server: the full suite, not the fast tier
 

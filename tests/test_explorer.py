@@ -421,7 +421,7 @@ def test_the_server_starts_without_streamlit_bare_mode_warnings(run_folder, tmp_
     import time
     import urllib.request
 
-    from topics.explore import streamlit_command
+    from topics.explorer.launch import streamlit_command
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

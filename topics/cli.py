@@ -211,7 +211,7 @@ def _report(args: argparse.Namespace) -> None:
 
 
 def _explore(args: argparse.Namespace) -> None:
-    from topics.explore import explore
+    from topics.explorer.launch import explore
 
     sys.exit(explore(Path(args.run) if args.run else None, port=args.port))
 
