@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+
+import pandas as pd
 
 from corpora import annomi
 from corpora.tabular import CHUNK_ROWS, read_chunks, read_header
@@ -38,6 +41,27 @@ def load_corpus(config: CorpusConfig, path: Path | None = None, run: Path | None
     wanted, present = needed_columns(header, source, columns, metadata, optional, hint)
     chunks = read_chunks(source, fmt, [*wanted.values(), *present], chunk_rows)
     return build_corpus(chunks, header, source, columns, keep_roles, metadata, optional, hint)
+
+
+#: What a corpus held in memory is called where a file name would stand (errors, provenance).
+IN_MEMORY = Path("<DataFrame>")
+
+
+def corpus_from_frame(frame: pd.DataFrame, config: CorpusConfig, run: Path | None = None) -> Corpus:
+    """A corpus from a DataFrame in memory, its columns mapped by ``config`` as a file's would be.
+
+    ``run``: the remarks are new sessions for that run, as in :func:`load_corpus`. The corpus' hash
+    (recorded in provenance) is taken over the mapped columns' values.
+    """
+    columns = config.columns.model_dump()
+    optional, hint = (frozenset(), "Name the DataFrame's columns in the model's parameters.") if run is None else (
+        NEW_FILE_OPTIONAL, _new_file_hint(columns, run))
+    header = [str(name) for name in frame.columns]
+    wanted, present = needed_columns(header, IN_MEMORY, columns, list(config.metadata), optional, hint)
+    selected = frame.set_axis(header, axis=1)[[*wanted.values(), *present]].reset_index(drop=True)
+    digest = hashlib.sha256(pd.util.hash_pandas_object(selected, index=False).to_numpy().tobytes()).hexdigest()
+    return build_corpus([selected], header, IN_MEMORY, columns, config.keep_roles, list(config.metadata), optional,
+                        hint, sha256=digest)
 
 
 def _new_file_hint(columns: dict, run: Path) -> str:

@@ -12,7 +12,7 @@ import pytest
 from conftest import FakeEncoder, topics_cmd
 from topics.fit.clean import clean
 from topics.core.config import CleanConfig, load_config
-from topics.core.errors import TopicsInputError
+from topics.core.errors import TopicsInputError, TopicsWarning
 from topics.fit.language import detect
 from topics.fit.pipeline import fit_run, prepare
 from topics.fit.stopwords import StopWords, missing_lists
@@ -131,13 +131,13 @@ def test_topic_words_are_lower_cased_cyrillic_without_each_language_s_stop_words
     assert named and all(any("\u0400" <= c <= "\u04ff" for c in w) for w, _ in named)  # topic 0's words: Cyrillic
 
 
-def test_a_language_without_lists_still_fits_and_says_what_is_missing(tmp_path, capsys):
+def test_a_language_without_lists_still_fits_and_says_what_is_missing(tmp_path):
     assert missing_lists(["sw", "ru", "it"]) == {"it": "no list of spoken fillers and backchannels",
                                                  "sw": "no stop-word or filler list"}
     assert StopWords().of("sw") == frozenset()
     config = load_config("configs/tiny.yaml", ["fit.modes=[joint]", "corpus.language=sw"])
-    run = fit_run(config, out=tmp_path / "run", encoder=FakeEncoder())
-    assert "sw: no stop-word or filler list" in capsys.readouterr().err
+    with pytest.warns(TopicsWarning, match="sw: no stop-word or filler list"):
+        run = fit_run(config, out=tmp_path / "run", encoder=FakeEncoder())
     assert run.provenance["languages"]["missing_lists"] == {"sw": "no stop-word or filler list"}
     assert set(run.remarks["language"]) == {"sw"}
 
@@ -151,8 +151,7 @@ def multilingual_demo_config():
     return load_config("configs/demo_multilingual.yaml", ["fit.modes=[joint]"])
 
 
-def test_an_encoder_that_does_not_speak_the_corpus_stops_the_fit_before_embedding(multilingual_demo_config, tmp_path,
-                                                                                  capsys):
+def test_an_encoder_that_does_not_speak_the_corpus_stops_the_fit_before_embedding(multilingual_demo_config, tmp_path):
     encoder = EnglishOnly()
     with pytest.raises(TopicsInputError, match="embed.model") as stopped:
         prepare(multilingual_demo_config, encoder=encoder)
@@ -160,8 +159,8 @@ def test_an_encoder_that_does_not_speak_the_corpus_stops_the_fit_before_embeddin
     assert encoder.encoded == []  # nothing was embedded
     warned = multilingual_demo_config.model_copy(
         update={"embed": multilingual_demo_config.embed.model_copy(update={"language_check": "warn"})})
-    prepared = prepare(warned, encoder=EnglishOnly())
-    assert "warning: the encoder embed.model: multilingual does not cover" in capsys.readouterr().err
+    with pytest.warns(TopicsWarning, match="the encoder embed.model: multilingual does not cover"):
+        prepared = prepare(warned, encoder=EnglishOnly())
     assert len(prepared.embeddings) == len(prepared.texts)
 
 

@@ -173,3 +173,28 @@ def test_explorer_profiles_an_uploaded_transcript(split):
     report.session_state[UPLOAD_KEY] = ("new.csv", new.read_bytes())
     report.run()
     assert report.checkbox(key="report_profile").value is True
+
+
+def test_the_profile_page_shows_the_library_s_warning_about_an_uploaded_transcript(split, tmp_path):
+    """Part of an uploaded transcript is in a language the run's encoder does not speak: the warning that `topics
+    profile` prints (the one warning channel) is on the page, and stays there when the page reruns."""
+    from streamlit.testing.v1 import AppTest
+
+    from test_explorer import page_app
+    from topics.explorer.profile import UPLOAD_KEY
+
+    run, new = split
+    english = pd.read_csv(new)
+    russian = pd.read_csv(ROOT / "corpora" / "demo" / "demo_multilingual.csv")
+    russian = russian[russian["session_id"] == sorted(russian["session_id"][russian["language"] == "ru"])[0]]
+    upload = tmp_path / "mixed.csv"
+    pd.concat([english, russian[english.columns]]).to_csv(upload, index=False)
+    app = AppTest.from_function(page_app, args=("profile",), default_timeout=180)
+    app.session_state["run_path"] = str(run)
+    app.session_state[UPLOAD_KEY] = ("mixed.csv", upload.read_bytes())
+    app.run()
+    assert not app.exception, app.exception
+    said = [w.value for w in app.warning if "does not cover ru" in w.value]
+    assert said and "Refit the run with embed.model: multilingual" in said[0]
+    app.run()
+    assert any("does not cover ru" in w.value for w in app.warning)

@@ -6,6 +6,7 @@ fit needs them)::
 
     import topics
 
+    model = topics.TopicModel(text="text", session="session_id").fit(frame)   # from memory
     run = topics.load_run("outputs/demo")       # a run folder, curated
     run.joint.topics[0].label
 """
@@ -19,6 +20,8 @@ __version__ = "0.1.0"
 
 #: Public name -> the module that defines it.
 _EXPORTS = {
+    "TopicModel": "topics.estimator",
+    "load_config": "topics.core.config",
     "Topic": "topics.core.run",
     "TopicRun": "topics.core.run",
     "TopicSet": "topics.core.run",
@@ -29,6 +32,8 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
+    from topics.core.config import load_config as load_config
+    from topics.estimator import TopicModel as TopicModel
     from topics.curate.editlog import load_run as load_run
     from topics.core.errors import TopicsInputError as TopicsInputError
     from topics.core.run import Topic as Topic, TopicRun as TopicRun, TopicSet as TopicSet

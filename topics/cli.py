@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from pathlib import Path
 
-from topics.core.errors import TopicsInputError
+from topics.core.errors import TopicsInputError, TopicsWarning, warn
 
 
 def _fit(args: argparse.Namespace) -> None:
@@ -38,11 +39,11 @@ def _open(args: argparse.Namespace):
     Edit-log lines that are damaged, cut short or no longer apply are reported
     here, once, on stderr.
     """
-    from topics.curate.editlog import Curator
+    from topics.curate.editlog import Curator, EditLogWarning
 
     curator = Curator(Path(args.run), final=True, replay=not getattr(args, "fitted", False))
     for warning in curator.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        warn(warning, EditLogWarning)
     return curator
 
 
@@ -105,7 +106,7 @@ def _author(args: argparse.Namespace) -> str:
 
 
 def _edit(args: argparse.Namespace) -> None:
-    from topics.curate.editlog import Curator
+    from topics.curate.editlog import Curator, EditLogWarning
 
     curator = Curator(Path(args.run), final=True)
     fields = {
@@ -118,7 +119,7 @@ def _edit(args: argparse.Namespace) -> None:
         fields["model"] = args.model
     edit = curator.record(args.op, _author(args), **fields)
     for warning in curator.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        warn(warning, EditLogWarning)
     run = curator.run
     edited = run.groups.get(args.model) if args.model != "joint" else run.joint
     count = f"; model {args.model!r} now has {len(edited.topics)} topics" if edited is not None else ""
@@ -414,10 +415,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """The CLI's face of the warning channel: a TopicsWarning is one ``warning:`` line, other warnings as Python
+    shows them."""
+    if issubclass(category, TopicsWarning):
+        print(f"warning: {message}", file=sys.stderr)
+    else:
+        _show_warning(message, category, filename, lineno, file, line)
+
+
+_show_warning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.handler(args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", TopicsWarning)  # each one said, even when two alike come from one place
+            warnings.showwarning = _print_warning
+            args.handler(args)
     except TopicsInputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

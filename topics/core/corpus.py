@@ -67,6 +67,7 @@ def build_corpus(
     metadata: list[str],
     optional: frozenset[str] = frozenset(),
     hint: str = "Fix corpus.columns / corpus.metadata in the config.",
+    sha256: str | None = None,
 ) -> Corpus:
     """Map source columns onto the canonical record, chunk by chunk, and validate it.
 
@@ -77,6 +78,7 @@ def build_corpus(
     ``"metadata"``) may be absent from the file and are then left empty.
     Errors name the file, the missing column, the columns that do exist and
     ``hint``. Roles are filtered per chunk, so only kept remarks accumulate.
+    ``sha256``: the source's hash when it is not a file (a DataFrame's); None hashes the file.
     """
     wanted, metadata = needed_columns(header, source, columns, metadata, optional, hint)
     if keep_roles and "role" not in wanted:
@@ -110,7 +112,7 @@ def build_corpus(
                 "corpus.columns.id empty."
             )
     frame = frame.reset_index(drop=True)
-    return Corpus(frame=frame, source=source, sha256=file_sha256(source), role_counts=dict(role_counts))
+    return Corpus(frame=frame, source=source, sha256=sha256 or file_sha256(source), role_counts=dict(role_counts))
 
 
 def needed_columns(header: list[str], source: Path, columns: dict[str, str | None], metadata: list[str],

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from topics.curate.edits import Edit, apply_edit, prime_words
-from topics.core.errors import TopicsInputError
+from topics.core.errors import TopicsInputError, TopicsWarning
 from topics.core.files import write_errors
 from topics.core.run import TopicRun, load_fitted_run
 from topics.fit.topic_words import TopicWords
@@ -133,7 +133,7 @@ def topic_labels(run: TopicRun, model: str | None = None) -> dict[int, str]:
     return {t.id: t.label for t in topic_set.topics} if topic_set is not None else {}
 
 
-class EditLogWarning(UserWarning):
+class EditLogWarning(TopicsWarning):
     """An edit-log line that was skipped: damaged, cut short, or no longer applicable."""
 
 

@@ -22,6 +22,7 @@ from topics.fit.centroids import assign_texts, attach_short_remarks
 from topics.curate.assign import curated_targets
 from topics.fit.clean import clean
 from topics.core.config import validate_config
+from topics.core.corpus import Corpus
 from topics.curate.editlog import Curator
 from topics.fit.embed import Encoder
 from topics.core.errors import TopicsInputError
@@ -33,7 +34,16 @@ from topics.fit.stopwords import DEFAULT_LANGUAGE, StopWords
 
 def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
                    min_similarity: float | None = None, method: str = "centroid") -> pd.DataFrame:
-    """One row per remark of ``path``: identity, text, kept/set_aside/attached, topic, label, similarity.
+    """One row per remark of ``path``: identity, text, kept/set_aside/attached, topic, label, similarity
+    (:func:`transform_corpus` of the file read with the run's corpus mapping)."""
+    config = validate_config(curator.run.config, source=f"{curator.path}/config.yaml")
+    corpus = load_corpus(config.corpus, Path(path), run=curator.path)
+    return transform_corpus(curator, corpus, encoder, min_similarity, method)
+
+
+def transform_corpus(curator: Curator, corpus: Corpus, encoder: Encoder | None = None,
+                     min_similarity: float | None = None, method: str = "centroid") -> pd.DataFrame:
+    """One row per remark of ``corpus``: identity, text, kept/set_aside/attached, topic, label, similarity.
 
     ``curator.run`` is what is applied: the curated run, or the fit itself
     when the curator was opened without replaying edits. ``method``:
@@ -46,7 +56,6 @@ def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
                                "(fit it with fit.modes: [joint]).")
     config = validate_config(run.config, source=f"{curator.path}/config.yaml")
     model = classifier.require_current(curator) if method == "classifier" else None
-    corpus = load_corpus(config.corpus, Path(path), run=curator.path)
     shares = (run.provenance.get("languages") or {}).get("shares") or {DEFAULT_LANGUAGE: 1.0}
     languages = remark_languages(corpus, config, fallback=next(iter(shares)))
     cleaned = clean(corpus.frame["text"], config.clean, languages.per_remark, StopWords(config.words.extra_stop_words))

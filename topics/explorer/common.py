@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from topics.curate.editlog import Curator
-from topics.core.errors import TopicsInputError
+from topics.core.errors import TopicsInputError, TopicsWarning
 from topics.share.redact import redact_label, redact_run
 from topics.core.run import OUTLIER, TopicRun, TopicSet, metadata_name
 from topics.share.redact import redaction_caveat
@@ -25,6 +28,22 @@ PLOTLY = {"displayModeBar": False}
 #: The explorer's pages by name, filled by :func:`topics.explorer.router.run_app` when the app starts: a page
 #: links to another through here, so no page imports the router that imports every page.
 PAGES: dict[str, st.Page] = {}
+
+
+@contextlib.contextmanager
+def collected_warnings() -> Iterator[list[str]]:
+    """The explorer's face of the warning channel: the messages of the :class:`TopicsWarning` raised inside the
+    block, in a list the page keeps with its result and shows with ``st.warning`` (other warnings go on to
+    Python as usual)."""
+    said: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TopicsWarning)
+        yield said
+    for warning in caught:
+        if issubclass(warning.category, TopicsWarning):
+            said.append(str(warning.message))
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
 
 def switch_to(name: str) -> None:

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from topics.curate.classifier import assignment_fingerprint
+from topics.curate.editlog import Curator
 from topics.core.errors import TopicsInputError
 from topics.explorer import common
 from topics.analysis.profile import Profile, profile_file
@@ -43,17 +44,22 @@ def upload() -> tuple[str, bytes] | None:
     return st.session_state.get(UPLOAD_KEY)
 
 
-def _profiles(opened, name: str, data: bytes) -> list[Profile]:
-    """Profiles of the upload, computed once per file and state of the curation."""
+def _profiles(opened: Curator, name: str, data: bytes) -> list[Profile]:
+    """Profiles of the upload, computed once per file and state of the curation; the library's warnings about
+    it (an encoder that does not speak its language) are kept with them and shown on every rerun."""
     private = common.private()
     key = ("profiles", str(opened.path), hashlib.sha256(data).hexdigest(), assignment_fingerprint(opened.run), private)
     if key not in st.session_state:
-        with uploaded_file(name, data) as path, st.spinner("Assigning the session's remarks to the curated topics ..."):
+        with (common.collected_warnings() as said, uploaded_file(name, data) as path,
+              st.spinner("Assigning the session's remarks to the curated topics ...")):
             profiles = profile_file(opened, path, label=common.shown)
             if private:  # session names may be names
                 profiles = [dataclasses.replace(p, session=common.shown(p.session)) for p in profiles]
-            st.session_state[key] = profiles
-    return st.session_state[key]
+        st.session_state[key] = profiles, said
+    profiles, said = st.session_state[key]
+    for message in said:
+        st.warning(message)
+    return profiles
 
 
 def _shown(profile: Profile) -> pd.DataFrame:

@@ -24,14 +24,13 @@ the languages, their shares and how they were found.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from topics.core.errors import TopicsInputError
+from topics.core.errors import TopicsInputError, warn
 from topics.fit.stopwords import DEFAULT_LANGUAGE
 
 AUTO = "auto"
@@ -133,8 +132,8 @@ def detect(texts: pd.Series, sessions: pd.Series | None, setting: str | list[str
         long = np.flatnonzero(words > 0)
     present = _present_languages(texts, long, candidates, seed)
     if not present:
-        print(f"warning: no language could be detected in {len(texts):,} remarks; taken as {fallback!r}. "
-              "Set corpus.language if that is wrong.", file=sys.stderr)
+        warn(f"no language could be detected in {len(texts):,} remarks; taken as {fallback!r}. "
+             "Set corpus.language if that is wrong.")
         return Languages.of(np.full(len(texts), fallback, dtype=object), setting, f"none detected: {fallback}")
     if len(present) == 1:
         return Languages.of(np.full(len(texts), present[0], dtype=object), setting,
@@ -198,7 +197,7 @@ def check_coverage(languages: Languages, kept: np.ndarray, encoder_languages: fr
     ``kept``: mask of the remarks that will be embedded. Most of them in
     languages the encoder does not cover is an error (``embed.language_check:
     error``, the default) or a warning (``warn``); some of them, a warning.
-    Returns the warning (also printed), None when all is covered or unknown.
+    Returns the warning (also given to :func:`topics.core.errors.warn`), None when all is covered or unknown.
     """
     if encoder_languages is None:
         return None
@@ -214,5 +213,5 @@ def check_coverage(languages: Languages, kept: np.ndarray, encoder_languages: fr
                f"remarks by language, not theme. {remedy}")
     if share > 0.5 and check == "error":
         raise TopicsInputError(message + "; or embed.language_check: warn to fit anyway.")
-    print(f"warning: {message}.", file=sys.stderr)
+    warn(f"{message}.")
     return message

@@ -31,7 +31,7 @@ from topics.fit.embed import (MULTILINGUAL, STAND_IN, EmbeddingCache, Encoder, S
 from topics.fit.language import Languages, check_coverage, detect as detect_languages
 from topics.fit.language import validate_setting as validate_language
 from topics.fit import stability
-from topics.core.errors import TopicsInputError, TopicsWriteError
+from topics.core.errors import TopicsInputError, TopicsWriteError, warn
 from topics.fit.consensus import member_seeds
 from topics.fit.metrics import coverage
 from topics.fit.bertopic_model import FittedModel, fit_topic_set, save_bertopic
@@ -116,15 +116,17 @@ class Prepared:
 
 
 def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | None = None,
-            timer: _Timer | None = None, client: Any = None) -> Prepared:
+            timer: _Timer | None = None, client: Any = None, corpus: Corpus | None = None) -> Prepared:
     """Load, clean and embed the corpus of ``config`` (embeddings from the cache where possible).
 
     ``client``: a Dask client (:func:`topics.fit.distributed.compute_client`) whose workers embed.
+    ``corpus``: the corpus already loaded (a DataFrame's, :func:`corpora.corpus_from_frame`); None reads
+    ``corpus.path``.
     """
     timer = timer or _Timer()
     validate_language(config.corpus.language)  # a wrong code is an error before any work
     with timer.stage("load"):
-        corpus = load_corpus(config.corpus, resolve_path(config.corpus.path, config_file))
+        corpus = corpus or load_corpus(config.corpus, resolve_path(config.corpus.path, config_file))
     with timer.stage("detect languages"):
         languages = remark_languages(corpus, config)
         _say_languages(languages)
@@ -181,8 +183,8 @@ def _say_languages(languages: Languages) -> None:
     print(f"Languages: {', '.join(f'{code} {share:.0%}' for code, share in languages.shares.items())} "
           f"({languages.method}).", file=sys.stderr)
     for language, missing in missing_lists(languages.present).items():
-        print(f"warning: {language}: {missing}; the fit goes on, but its topic words may include such words. "
-              "Add them with words.extra_stop_words (and clean.backchannels).", file=sys.stderr)
+        warn(f"{language}: {missing}; the fit goes on, but its topic words may include such words. "
+             "Add them with words.extra_stop_words (and clean.backchannels).")
 
 
 def fit_joint(prepared: Prepared, config: Config) -> FittedModel:
@@ -214,11 +216,11 @@ def _fit_model(name: str, prepared: Prepared, rows: np.ndarray | None, config: C
 
 
 def fit_run(config: Config, config_file: Path | None = None, out: Path | None = None,
-            encoder: Encoder | None = None, prepared: Prepared | None = None) -> TopicRun:
+            encoder: Encoder | None = None, prepared: Prepared | None = None, corpus: Corpus | None = None) -> TopicRun:
     """Fit every model the config asks for and write the run folder; returns the written run.
 
     ``prepared`` (from :func:`prepare`) skips loading, cleaning and embedding
-    when the caller has already done them for this config.
+    when the caller has already done them for this config; ``corpus`` skips loading only.
     """
     timer = _Timer()
     # a GPU asked for and missing: say so before any work
@@ -229,7 +231,7 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
         raise TopicsInputError(f"{target}: already exists. Choose another --out folder or remove the old run.")
     if prepared is None:
         with compute_client(config.compute) as client:
-            prepared = prepare(config, config_file, encoder, timer, client)
+            prepared = prepare(config, config_file, encoder, timer, client, corpus)
             return _fit_prepared(config, prepared, target, backends, timer)
     return _fit_prepared(config, prepared, target, backends, timer)
 
@@ -362,7 +364,7 @@ def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):
             continue
         if size < config.fit.min_group_remarks:
             skipped[str(group)] = f"{size} kept remarks < fit.min_group_remarks={config.fit.min_group_remarks}"
-            print(f"warning: group {group!r} skipped: {skipped[str(group)]}", file=sys.stderr)
+            warn(f"group {group!r} skipped: {skipped[str(group)]}")
             continue
         mask = (groups == group).fillna(False).to_numpy(dtype=bool)
         scaled = group_config(config, int(size), len(groups))
@@ -376,7 +378,7 @@ def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):
                 raise  # a full disk is not a group too small to model: stop, and say so
             except TopicsInputError as error:
                 skipped[str(group)] = str(error)
-                print(f"warning: group {group!r} skipped: {error}", file=sys.stderr)
+                warn(f"group {group!r} skipped: {error}")
     if not fitted:
         raise TopicsInputError(
             f"{source}: no group could be fitted in per_group mode ({'; '.join(f'{g}: {why}' for g, why in skipped.items())})."

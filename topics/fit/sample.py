@@ -39,6 +39,7 @@ import pandas as pd
 
 from topics.fit.centroids import CuratedTopics, mean_by_topic
 from topics.core.config import Config
+from topics.core.errors import warn
 from topics.fit.distributed import assign_many
 from topics.fit.metrics import topic_set_metrics
 from topics.fit.bertopic_model import FittedModel, stop_words_for
@@ -141,8 +142,7 @@ def settle(final: np.ndarray, similarity: np.ndarray, rest: np.ndarray, embeddin
         if moved <= allowed:
             return passes
         print(f"{name}: pass {passes}: {moved:,} remarks moved ({moved / len(rest):.2%}).", file=sys.stderr)
-    print(f"warning: {name}: {moved:,} assignments outside the sample still moved in pass {MAX_PASSES}; "
-          "kept the last.", file=sys.stderr)
+    warn(f"{name}: {moved:,} assignments outside the sample still moved in pass {MAX_PASSES}; kept the last.")
     return MAX_PASSES
 
 
