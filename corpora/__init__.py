@@ -26,12 +26,13 @@ def load_corpus(config: CorpusConfig, path: Path | None = None, run: Path | None
     """
     source = Path(path or config.path)
     columns = config.columns.model_dump()
-    keep_roles, metadata = config.keep_roles, list(config.metadata)
+    keep_roles, metadata, turn_metadata = config.keep_roles, list(config.metadata), list(config.turn_metadata)
     fmt = config.format
     if fmt == "annomi":
         columns = {key: columns[key] or preset for key, preset in annomi.COLUMNS.items()}
         keep_roles = keep_roles if keep_roles is not None else annomi.KEEP_ROLES
         metadata = metadata or annomi.METADATA
+        turn_metadata = turn_metadata or annomi.TURN_METADATA
         fmt = "csv"
     header = read_header(source, fmt)
     if run is None:
@@ -39,8 +40,10 @@ def load_corpus(config: CorpusConfig, path: Path | None = None, run: Path | None
     else:
         optional, hint = NEW_FILE_OPTIONAL, _new_file_hint(columns, run)
     wanted, present = needed_columns(header, source, columns, metadata, optional, hint)
-    chunks = read_chunks(source, fmt, [*wanted.values(), *present], chunk_rows)
-    return build_corpus(chunks, header, source, columns, keep_roles, metadata, optional, hint)
+    turn_only = [name for name in turn_metadata if name in header and name not in present]
+    chunks = read_chunks(source, fmt, [*wanted.values(), *present, *turn_only], chunk_rows)
+    return build_corpus(chunks, header, source, columns, keep_roles, metadata, optional, hint,
+                        turn_metadata=turn_only)
 
 
 #: What a corpus held in memory is called where a file name would stand (errors, provenance).
@@ -58,10 +61,11 @@ def corpus_from_frame(frame: pd.DataFrame, config: CorpusConfig, run: Path | Non
         NEW_FILE_OPTIONAL, _new_file_hint(columns, run))
     header = [str(name) for name in frame.columns]
     wanted, present = needed_columns(header, IN_MEMORY, columns, list(config.metadata), optional, hint)
-    selected = frame.set_axis(header, axis=1)[[*wanted.values(), *present]].reset_index(drop=True)
+    turn_only = [name for name in config.turn_metadata if name in header and name not in present]
+    selected = frame.set_axis(header, axis=1)[[*wanted.values(), *present, *turn_only]].reset_index(drop=True)
     digest = hashlib.sha256(pd.util.hash_pandas_object(selected, index=False).to_numpy().tobytes()).hexdigest()
     return build_corpus([selected], header, IN_MEMORY, columns, config.keep_roles, list(config.metadata), optional,
-                        hint, sha256=digest)
+                        hint, sha256=digest, turn_metadata=turn_only)
 
 
 def _new_file_hint(columns: dict, run: Path) -> str:

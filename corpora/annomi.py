@@ -15,3 +15,5 @@ COLUMNS = {
 }
 KEEP_ROLES = ["therapist"]
 METADATA = ["topic", "main_therapist_behaviour"]
+#: Kept with the client's turns only: the change / sustain / neutral label, and when the turn was spoken.
+TURN_METADATA = ["client_talk_type", "timestamp"]

@@ -9,6 +9,7 @@ power on a planted difference (every alcohol session in one group).
 import shutil
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import ANNOMI
@@ -153,3 +154,15 @@ def test_a_fit_on_half_of_the_sessions_agrees_with_the_full_fit(annomi_run, tmp_
     assert 0.35 <= half.metrics["joint"]["topic_count"] / annomi_run.metrics["joint"]["topic_count"] <= 1.0
     assert half.metrics["joint"]["junk_share"] <= annomi_run.metrics["joint"]["junk_share"] + 0.10
     assert half.metrics["joint"]["assignment_passes"] >= 2  # assigned again with every remark's centroids
+
+
+@pytest.mark.slow
+def test_client_turns_and_their_talk_labels_travel_with_the_run(annomi_run):
+    """AnnoMI's client turns, with their change / sustain / neutral labels and times, are in the run folder."""
+    source = pd.read_csv(ANNOMI)
+    clients = source[source["interlocutor"] == "client"]
+    turns = annomi_run.client_turns
+    assert len(turns) == len(clients) and set(turns["role"]) == {"client"}
+    assert turns["meta_client_talk_type"].value_counts().to_dict() == clients["client_talk_type"].value_counts().to_dict()
+    assert turns["meta_timestamp"].notna().all() and "meta_client_talk_type" not in annomi_run.remarks
+    assert annomi_run.provenance["embedding"]["backend"] == "sentence-transformers-torch"

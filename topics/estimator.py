@@ -74,6 +74,9 @@ class TopicModel:
         Values of ``role`` whose remarks are modelled (``["therapist"]``); None keeps every row.
     metadata:
         Further columns kept with each remark (behaviour codes, labels): stored as ``meta_<name>``.
+    turn_metadata:
+        Columns kept with the turns of the roles left out by ``keep_roles`` only (a client turn's talk label):
+        they travel with the run in ``client_turns``.
     config:
         A :class:`topics.core.config.Config`, a dict of config sections, or the path of a YAML config
         (``configs/demo.yaml``); None starts from the defaults. Of its corpus section only ``language``,
@@ -101,6 +104,7 @@ class TopicModel:
     def __init__(self, *, text: str = TEXT, role: str | None = None, session: str | None = None,
                  group: str | None = None, order: str | None = None, id: str | None = None,
                  keep_roles: Sequence[str] | None = None, metadata: Sequence[str] = (),
+                 turn_metadata: Sequence[str] = (),
                  config: Config | dict | str | Path | None = None, random_state: int | None = None,
                  encoder: Encoder | None = None, **settings: Any) -> None:
         self.text = text
@@ -111,6 +115,7 @@ class TopicModel:
         self.id = id
         self.keep_roles = keep_roles
         self.metadata = metadata
+        self.turn_metadata = turn_metadata
         self.config = config
         self.random_state = random_state
         self.encoder = encoder
@@ -126,7 +131,7 @@ class TopicModel:
             base = dict(self.config or {})
         corpus = {"path": str(IN_MEMORY), "format": "csv", "columns": columns,
                   "keep_roles": list(self.keep_roles) if self.keep_roles is not None else None,
-                  "metadata": list(self.metadata)}
+                  "metadata": list(self.metadata), "turn_metadata": list(self.turn_metadata)}
         base = _merged(base, {"corpus": corpus, **self.settings})
         if self.random_state is not None:
             base["seed"] = self.random_state
@@ -214,7 +219,7 @@ class TopicModel:
         if not isinstance(X, pd.DataFrame):
             corpus_config = corpus_config.model_copy(update={
                 "columns": corpus_config.columns.model_copy(update=self._frame(X)[1]), "keep_roles": None,
-                "metadata": []})
+                "metadata": [], "turn_metadata": []})
         corpus = corpus_from_frame(frame, corpus_config, run=self.curator_.path)
         return transform_corpus(self.curator_, corpus, self.encoder)
 

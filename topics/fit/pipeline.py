@@ -26,7 +26,7 @@ from topics.fit.clean import CleanResult, clean
 from topics.core.config import Config, resolve_path
 from topics.core.corpus import Corpus
 from topics.fit.distributed import ClusterEncoder, compute_client
-from topics.fit.embed import (MULTILINGUAL, STAND_IN, EmbeddingCache, Encoder, SentenceTransformerEncoder,
+from topics.fit.embed import (MULTILINGUAL, STAND_IN, EmbeddingCache, Encoder, SentenceTransformerEncoder, backend_of,
                           StandInEncoder, UniversalSentenceEncoder, embed_texts, resolve_device)
 from topics.fit.language import Languages, check_coverage, detect as detect_languages
 from topics.fit.language import validate_setting as validate_language
@@ -279,7 +279,8 @@ def _fit_prepared(config: Config, prepared: Prepared, target: Path, backends: di
                    "remarks": len(corpus)},
         "cleaning": cleaned.counts() | {"short_attached": short_placed},
         "languages": prepared.languages.record() | {"missing_lists": missing_lists(prepared.languages.present)},
-        "embedding": {"encoder": encoder.identity, "device": resolve_device(config.embed.device),
+        "embedding": {"encoder": encoder.identity, "backend": backend_of(encoder),
+                      "device": resolve_device(config.embed.device),
                       "languages": sorted(getattr(encoder, "languages", None) or []) or None,
                       **prepared.embed_counts},
         "backends": backends,
@@ -295,6 +296,7 @@ def _fit_prepared(config: Config, prepared: Prepared, target: Path, backends: di
         joint=fitted["joint"].topic_set if "joint" in fitted else None,
         groups={name.removeprefix("group:"): m.topic_set for name, m in fitted.items() if name.startswith("group:")},
         provenance=provenance,
+        client_turns=corpus.other_turns,
     )
     words = prepared.words
     if "joint" in fitted:

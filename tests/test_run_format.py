@@ -1,0 +1,86 @@
+"""The run folder's format: what format 2 adds (client turns, positions, the encoder's backend), the one upgrade of
+older folders, and a folder of a newer format refused in words."""
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import topics
+from conftest import ROOT, FakeEncoder
+from topics.core.config import load_config
+from topics.core.run import CLIENT_TURNS_FILE, FORMAT_VERSION
+from topics.curate.editlog import Curator
+from topics.curate.transform import transform_file
+from topics.fit.pipeline import fit_run
+
+DEMO = ROOT / "corpora" / "demo" / "demo_sessions.csv"
+
+
+@pytest.fixture(scope="module")
+def fitted_folder(tmp_path_factory):
+    config = load_config(ROOT / "configs" / "tiny.yaml", ["fit.modes=[joint]", "consensus.members=2"])
+    return fit_run(config, out=tmp_path_factory.mktemp("format") / "run", encoder=FakeEncoder()).path
+
+
+def test_client_turns_travel_with_the_run_in_session_order(fitted_folder):
+    demo = pd.read_csv(DEMO)
+    run = topics.load_run(fitted_folder)
+    assert run.provenance["format_version"] == FORMAT_VERSION == 2
+    turns = run.client_turns
+    assert (fitted_folder / CLIENT_TURNS_FILE).exists() and len(turns) == (demo["speaker"] == "client").sum()
+    assert set(turns["role"]) == {"client"} and "meta_presenting_problem" in turns
+    # every source row is a remark or a client turn, once; positions put a session back in its order
+    positions = sorted(run.remarks["position"].tolist() + turns["position"].tolist())
+    assert positions == list(range(len(demo)))
+    both = pd.concat([run.remarks[["session", "position", "text"]], turns[["session", "position", "text"]]])
+    first = both[both["session"] == demo["session_id"].iloc[0]].sort_values("position")["text"].tolist()
+    assert first == demo[demo["session_id"] == demo["session_id"].iloc[0]]["text"].tolist()
+    assert run.provenance["embedding"]["backend"] == "numpy"
+
+
+def test_a_folder_of_format_1_opens_upgraded(fitted_folder, tmp_path):
+    """A format-1 folder as the previous version wrote it: no client turns, no positions, no backend; in early
+    runs no `attached` column either."""
+    old = tmp_path / "old"
+    shutil.copytree(fitted_folder, old)
+    (old / CLIENT_TURNS_FILE).unlink()
+    remarks = pd.read_parquet(old / "remarks.parquet").drop(columns=["position", "attached"])
+    remarks.to_parquet(old / "remarks.parquet", index=False)
+    provenance = json.loads((old / "provenance.json").read_text())
+    provenance["format_version"] = 1
+    provenance["embedding"].pop("backend")
+    (old / "provenance.json").write_text(json.dumps(provenance))
+    run, today = topics.load_run(old), topics.load_run(fitted_folder)
+    assert run.provenance["format_version"] == 2 and run.provenance["embedding"]["backend"] == "numpy"
+    assert run.client_turns is None and run.remarks["position"].isna().all() and not run.remarks["attached"].any()
+    assert [t.label for t in run.joint.topics] == [t.label for t in today.joint.topics]
+    np.testing.assert_array_equal(run.remarks["topic"], today.remarks["topic"])
+    Curator(old).record("rename", "tester", topics=(run.joint.topics[0].id,), label="Still editable")
+    assert topics.load_run(old).joint.topics[0].label == "Still editable"
+
+
+@pytest.mark.parametrize("version, says", [(3, "newer than this version"), ("two", "not a format this version")])
+def test_a_folder_of_an_unknown_format_is_refused_in_words(fitted_folder, tmp_path, version, says):
+    folder = tmp_path / "other"
+    shutil.copytree(fitted_folder, folder)
+    provenance = json.loads((folder / "provenance.json").read_text()) | {"format_version": version}
+    (folder / "provenance.json").write_text(json.dumps(provenance))
+    with pytest.raises(topics.TopicsInputError, match=says):
+        topics.load_run(folder)
+
+
+class OtherBackend(FakeEncoder):
+    """The same vectors, said to come from another library (as ONNX Runtime's would)."""
+
+    backend = "onnxruntime"
+
+
+def test_transform_never_mixes_vectors_of_two_backends(fitted_folder, tmp_path):
+    new = tmp_path / "new.csv"
+    pd.read_csv(DEMO).head(30).to_csv(new, index=False)
+    assert len(transform_file(Curator(fitted_folder), new, encoder=FakeEncoder())) == 15
+    with pytest.raises(topics.TopicsInputError, match="embedded by numpy, and this encoder computes with onnxruntime"):
+        transform_file(Curator(fitted_folder), new, encoder=OtherBackend())
