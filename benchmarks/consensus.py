@@ -51,14 +51,20 @@ def main() -> None:
     for name, overrides in (("consensus (default)", {}), ("single fit", {"members": 1})):
         fits, seconds = [], []
         for seed in seeds:
-            variant = config.model_copy(update={"seed": seed, "consensus": config.consensus.model_copy(update=overrides)})
+            variant = config.model_copy(
+                update={"seed": seed, "consensus": config.consensus.model_copy(update=overrides)}
+            )
             started = time.perf_counter()
             fits.append(fit_joint(prepared, variant))
             seconds.append(time.perf_counter() - started)
         metrics = [f.topic_set.metrics for f in fits]
-        rows[name] = {"ari": pairwise_ari([f.assignments for f in fits]), "topics": [m["topic_count"] for m in metrics],
-                      "junk": [m["junk_share"] for m in metrics], "nmi": [m["nmi_topic"] for m in metrics],
-                      "seconds": seconds}
+        rows[name] = {
+            "ari": pairwise_ari([f.assignments for f in fits]),
+            "topics": [m["topic_count"] for m in metrics],
+            "junk": [m["junk_share"] for m in metrics],
+            "nmi": [m["nmi_topic"] for m in metrics],
+            "seconds": seconds,
+        }
     started = time.perf_counter()
     warm = config.model_copy(update={"cluster": config.cluster.model_copy(update={"min_cluster_size": 16})})
     fit_joint(prepared, warm)
@@ -79,23 +85,33 @@ def main() -> None:
     plain, seconds = [], []
     for seed in seeds:
         started = time.perf_counter()
-        model = BERTopic(embedding_model=SentenceTransformerEncoder().path.as_posix(),
-                         umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed))
+        model = BERTopic(
+            embedding_model=SentenceTransformerEncoder().path.as_posix(),
+            umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed),
+        )
         topics, _ = model.fit_transform(documents, embeddings=embeddings)
         plain.append(np.asarray(topics))
         seconds.append(time.perf_counter() - started)
     truth = therapist["topic"].astype(str).str.strip().to_numpy()
-    rows["plain BERTopic"] = {"ari": pairwise_ari(plain), "topics": [len(set(p) - {-1}) for p in plain],
-                              "junk": [float(np.mean(p == -1)) for p in plain],
-                              "nmi": [normalized_mutual_info_score(truth, p) for p in plain], "seconds": seconds}
+    rows["plain BERTopic"] = {
+        "ari": pairwise_ari(plain),
+        "topics": [len(set(p) - {-1}) for p in plain],
+        "junk": [float(np.mean(p == -1)) for p in plain],
+        "nmi": [normalized_mutual_info_score(truth, p) for p in plain],
+        "seconds": seconds,
+    }
 
     print(f"AnnoMI, seeds {seeds}; ARI between every pair of runs (goal for the default: >= 0.85)")
     print(f"{'':<22}{'ARI mean':>9}{'ARI min':>9}{'topics':>12}{'junk':>13}{'NMI topic':>14}{'s / fit':>9}")
     for name, r in rows.items():
-        print(f"{name:<22}{np.mean(r['ari']):>9.3f}{np.min(r['ari']):>9.3f}{min(r['topics']):>6}-{max(r['topics']):<5}"
-              f"{min(r['junk']):>6.3f}-{max(r['junk']):.3f}{min(r['nmi']):>7.3f}-{max(r['nmi']):.3f}"
-              f"{np.mean(r['seconds']):>9.1f}")
-    print("junk: outliers plus filler-only topics over modelled remarks (plain BERTopic: outliers only, of all remarks)")
+        print(
+            f"{name:<22}{np.mean(r['ari']):>9.3f}{np.min(r['ari']):>9.3f}{min(r['topics']):>6}-{max(r['topics']):<5}"
+            f"{min(r['junk']):>6.3f}-{max(r['junk']):.3f}{min(r['nmi']):>7.3f}-{max(r['nmi']):.3f}"
+            f"{np.mean(r['seconds']):>9.1f}"
+        )
+    print(
+        "junk: outliers plus filler-only topics over modelled remarks (plain BERTopic: outliers only, of all remarks)"
+    )
     print(f"warm refit of the default (layouts cached, another min_cluster_size): {warm_refit:.1f} s (goal <= 30 s)")
 
 

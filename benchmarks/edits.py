@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 
 import topics  # noqa: E402,F401
 from topics.core.config import load_config  # noqa: E402
-from topics.curate.editlog import Curator  # noqa: E402
-from topics.fit.pipeline import fit_run  # noqa: E402
 from topics.core.files import atomic_folder  # noqa: E402
 from topics.core.run import TopicRun, load_fitted_run  # noqa: E402
+from topics.curate.editlog import Curator  # noqa: E402
+from topics.fit.pipeline import fit_run  # noqa: E402
 from topics.fit.topic_words import TopicWords  # noqa: E402
 
 OPENERS = ["", "So ", "Well, ", "And ", "I hear that ", "Okay, so "]
@@ -54,9 +54,15 @@ def large_run(source: TopicRun, copies: int, target: Path) -> Path:
         frame["text"] = OPENERS[i % len(OPENERS)] + frame["text"] + ("" if i < len(OPENERS) else f" ({i})")
         frames.append(frame)
     remarks = pd.concat(frames, ignore_index=True)
-    joint = dataclasses.replace(source.joint, topics=[
-        dataclasses.replace(t, size=t.size * copies, group_counts={g: n * copies for g, n in t.group_counts.items()})
-        for t in source.joint.topics])
+    joint = dataclasses.replace(
+        source.joint,
+        topics=[
+            dataclasses.replace(
+                t, size=t.size * copies, group_counts={g: n * copies for g, n in t.group_counts.items()}
+            )
+            for t in source.joint.topics
+        ],
+    )
     run = dataclasses.replace(source, remarks=remarks, joint=joint, groups={})
     with atomic_folder(target) as folder:
         run.write(folder)
@@ -96,7 +102,7 @@ def main() -> None:
         fields = {
             "rename": {"topics": (ids[i % len(ids)],), "label": f"Expert label {i}"},
             "merge": {"topics": (ids[-1], ids[-2]), "label": f"Merged {i}"},
-            "move": {"remarks": tuple(curator.run.kept["remark_id"].iloc[i * 37: i * 37 + 20]), "to": ids[0]},
+            "move": {"remarks": tuple(curator.run.kept["remark_id"].iloc[i * 37 : i * 37 + 20]), "to": ids[0]},
             "discard": {"topics": (ids[-1],)},
         }.get(kind, {})
         _, seconds = timed(curator.record, kind, "benchmark", **fields)
@@ -118,15 +124,21 @@ def main() -> None:
     print(f"word counts, once per run at fit time: {counting:.1f} s")
     print(f"open (load + empty log):           {1000 * open_seconds:8.0f} ms")
     for kind, values in sorted(times.items()):
-        print(f"edit {kind:<8} x{len(values):<3}  median {1000 * statistics.median(values):6.0f} ms   "
-              f"max {1000 * max(values):6.0f} ms")
+        print(
+            f"edit {kind:<8} x{len(values):<3}  median {1000 * statistics.median(values):6.0f} ms   "
+            f"max {1000 * max(values):6.0f} ms"
+        )
     slowest = max(max(v) for v in times.values())
     print(f"slowest edit: {1000 * slowest:.0f} ms (goal < 300 ms)")
     print(f"open + replay of 100 edits: {replay_seconds:.2f} s (goal < 2 s)")
-    print(f"plain BERTopic merge_topics: {1000 * bertopic_merge:.0f} ms; set_topic_labels: {1000 * bertopic_label:.0f} ms")
+    print(
+        f"plain BERTopic merge_topics: {1000 * bertopic_merge:.0f} ms; set_topic_labels: {1000 * bertopic_label:.0f} ms"
+    )
     merge_median = statistics.median(times["merge"])
-    print(f"ratio BERTopic merge / our merge: {bertopic_merge / merge_median:.1f}x "
-          "(ours also writes the log with fsync and keeps other topics' words)")
+    print(
+        f"ratio BERTopic merge / our merge: {bertopic_merge / merge_median:.1f}x "
+        "(ours also writes the log with fsync and keeps other topics' words)"
+    )
     shutil.rmtree(work, ignore_errors=True)
 
 

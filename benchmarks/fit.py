@@ -38,13 +38,18 @@ def stage_ours(args: argparse.Namespace) -> dict:
 
     started = time.perf_counter()
     overrides = ["--set", "fit.modes=[joint]", "--set", f"corpus.path={args.corpus}"] + sum(
-        (["--set", o] for o in args.set), [])
+        (["--set", o] for o in args.set), []
+    )
     code = main(["fit", str(ROOT / "configs" / "annomi.yaml"), "--out", args.out, *overrides])
     assert code == 0
     seconds = json.loads((Path(args.out) / "provenance.json").read_text())["seconds"]
     metrics = json.loads((Path(args.out) / "metrics.json").read_text())["joint"]
-    return {"wall": time.perf_counter() - started, "stages": seconds, "topics": metrics["topic_count"],
-            "outliers": metrics["outlier_share"]}
+    return {
+        "wall": time.perf_counter() - started,
+        "stages": seconds,
+        "topics": metrics["topic_count"],
+        "outliers": metrics["outlier_share"],
+    }
 
 
 def stage_plain(args: argparse.Namespace) -> dict:
@@ -64,9 +69,12 @@ def stage_plain(args: argparse.Namespace) -> dict:
     model = BERTopic(embedding_model=encoder)
     topics, _ = model.fit_transform(docs, embeddings=embeddings)
     done = time.perf_counter()
-    return {"wall": done - started,
-            "stages": {"import": imported - started, "embed": embedded - embed_started, "fit": done - embedded},
-            "topics": len(set(topics) - {-1}), "outliers": sum(t == -1 for t in topics) / len(topics)}
+    return {
+        "wall": done - started,
+        "stages": {"import": imported - started, "embed": embedded - embed_started, "fit": done - embedded},
+        "topics": len(set(topics) - {-1}),
+        "outliers": sum(t == -1 for t in topics) / len(topics),
+    }
 
 
 def stage_worker(args: argparse.Namespace) -> dict:
@@ -85,7 +93,11 @@ def stage_worker(args: argparse.Namespace) -> dict:
     X /= np.linalg.norm(X, axis=1, keepdims=True)
     folder = Path(tempfile.mkdtemp(prefix="bench-worker-"))
     indices, distances = reduce.nearest_neighbours(X, 15, "cosine", 0)
-    for name, array in ((reduce.LAYOUT_INPUT, X), (reduce.LAYOUT_INDICES, indices), (reduce.LAYOUT_DISTANCES, distances)):
+    for name, array in (
+        (reduce.LAYOUT_INPUT, X),
+        (reduce.LAYOUT_INDICES, indices),
+        (reduce.LAYOUT_DISTANCES, distances),
+    ):
         np.save(folder / name, array)
     del X
     params = reduce.CachedReducer().layout_params()
@@ -127,23 +139,31 @@ def main() -> None:
     # A new corpus on a used machine: compile cache warm, embedding cache empty.
     corpus_env = {**ours_env, "THERAPY_TOPICS_CACHE": str(work / "cache2")}
     results["ours, cold corpus"] = run_stage("ours", corpus_env, [*corpus, "--out", str(work / "r2")])
-    results["ours, refit"] = run_stage("ours", corpus_env, [*corpus, "--out", str(work / "r3"),
-                                                            "--set", "cluster.min_cluster_size=25"])
+    results["ours, refit"] = run_stage(
+        "ours", corpus_env, [*corpus, "--out", str(work / "r3"), "--set", "cluster.min_cluster_size=25"]
+    )
 
     worker = run_stage("worker", ours_env, [])
     print(f"{'scenario':<22}{'wall s':>8}{'peak MiB':>10}{'topics':>8}{'outliers':>10}  stages (s)")
     for name, r in results.items():
         stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items() if v >= 0.05)
-        print(f"{name:<22}{r['wall']:>8.1f}{r['peak_mib']:>10.0f}{r['topics']:>8}{100 * r['outliers']:>9.1f}%  {stages}")
-    plain, cold, corpus_cold, refit = (results[k]["wall"] for k in
-                                       ("plain BERTopic", "ours, cold machine", "ours, cold corpus", "ours, refit"))
-    print(f"one UMAP worker process (one per core runs beside the main process): peak {worker['peak_mib']:.0f} MiB, "
-          f"5 layouts of AnnoMI's size in {worker['wall']:.1f} s")
+        print(
+            f"{name:<22}{r['wall']:>8.1f}{r['peak_mib']:>10.0f}{r['topics']:>8}{100 * r['outliers']:>9.1f}%  {stages}"
+        )
+    plain, cold, corpus_cold, refit = (
+        results[k]["wall"] for k in ("plain BERTopic", "ours, cold machine", "ours, cold corpus", "ours, refit")
+    )
+    print(
+        f"one UMAP worker process (one per core runs beside the main process): peak {worker['peak_mib']:.0f} MiB, "
+        f"5 layouts of AnnoMI's size in {worker['wall']:.1f} s"
+    )
     print(f"\nours cold machine / plain BERTopic: {cold / plain:.2f}  (goal <= 1)")
     print(f"ours cold corpus  / plain BERTopic: {corpus_cold / plain:.2f}")
     print(f"ours cold corpus  / ours refit:     {corpus_cold / refit:.1f}x  (goal >= 5)")
-    print(f"compile paid once: reduce stage {results['ours, cold machine']['stages'].get('joint reduce', 0):.1f} s "
-          f"on a cold machine, {results['ours, cold corpus']['stages'].get('joint reduce', 0):.1f} s in the next process")
+    print(
+        f"compile paid once: reduce stage {results['ours, cold machine']['stages'].get('joint reduce', 0):.1f} s "
+        f"on a cold machine, {results['ours, cold corpus']['stages'].get('joint reduce', 0):.1f} s in the next process"
+    )
 
 
 if __name__ == "__main__":

@@ -49,28 +49,41 @@ def main() -> None:
     print("| encoder | topics | junk share | NMI with session topic | ARI between seeds |")
     print("|---|---|---|---|---|")
     for name, model in ENCODERS.items():
-        runs = [fit("annomi.yaml", work / f"annomi-{model}-{seed}",
-                    [f"embed.model={model}", f"seed={seed}", f"corpus.path={args.corpus}"]) for seed in args.seeds]
+        runs = [
+            fit(
+                "annomi.yaml",
+                work / f"annomi-{model}-{seed}",
+                [f"embed.model={model}", f"seed={seed}", f"corpus.path={args.corpus}"],
+            )
+            for seed in args.seeds
+        ]
         metrics = [run.metrics["joint"] for run in runs]
         labels = [run.kept["topic"].to_numpy(dtype=int) for run in runs]
-        aris = [adjusted_rand_score(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]]
-        print(f"| {name} | {' / '.join(str(m['topic_count']) for m in metrics)} | "
-              f"{np.mean([m['junk_share'] for m in metrics]):.3f} | {np.mean([m['nmi_topic'] for m in metrics]):.3f} | "
-              f"{f'{np.mean(aris):.3f}' if aris else '-'} |")
+        aris = [adjusted_rand_score(a, b) for i, a in enumerate(labels) for b in labels[i + 1 :]]
+        print(
+            f"| {name} | {' / '.join(str(m['topic_count']) for m in metrics)} | "
+            f"{np.mean([m['junk_share'] for m in metrics]):.3f} | {np.mean([m['nmi_topic'] for m in metrics]):.3f} | "
+            f"{f'{np.mean(aris):.3f}' if aris else '-'} |"
+        )
 
     print("\nMultilingual demo (Russian and Spanish), configs/demo_multilingual.yaml:")
     print("| encoder | topics | junk share | NMI with theme | NMI with language |")
     print("|---|---|---|---|---|")
     for name, model in ENCODERS.items():
         for seed in args.seeds:
-            run = fit("demo_multilingual.yaml", work / f"demo-{model}-{seed}",
-                      [f"embed.model={model}", "embed.language_check=warn", f"seed={seed}"])
+            run = fit(
+                "demo_multilingual.yaml",
+                work / f"demo-{model}-{seed}",
+                [f"embed.model={model}", "embed.language_check=warn", f"seed={seed}"],
+            )
             kept = run.kept
             placed = kept["topic"].to_numpy(dtype=int)
             m = run.metrics["joint"]
-            print(f"| {name}, seed {seed} | {m['topic_count']} | {m['junk_share']:.3f} | "
-                  f"{normalized_mutual_info_score(kept['meta_presenting_problem'], placed):.3f} | "
-                  f"{normalized_mutual_info_score(kept['language'], placed):.3f} |")
+            print(
+                f"| {name}, seed {seed} | {m['topic_count']} | {m['junk_share']:.3f} | "
+                f"{normalized_mutual_info_score(kept['meta_presenting_problem'], placed):.3f} | "
+                f"{normalized_mutual_info_score(kept['language'], placed):.3f} |"
+            )
 
     print("\nEmbedding throughput (600 AnnoMI remarks, no cache):")
     import pandas as pd

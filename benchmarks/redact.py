@@ -45,12 +45,15 @@ def main() -> None:
         return
     print(f"{'remarks':>8}{'cold (s)':>10}{'warm (s)':>10}{'changed':>9}   goal")
     for count, goal in ((300, 5.0), (4882, 60.0)):
-        result = subprocess.run([sys.executable, __file__, "--measure", str(count)], capture_output=True, text=True,
-                                cwd=ROOT, check=True)
+        result = subprocess.run(
+            [sys.executable, __file__, "--measure", str(count)], capture_output=True, text=True, cwd=ROOT, check=True
+        )
         figures = json.loads(result.stdout.strip().splitlines()[-1])
         verdict = "met" if figures["cold"] < goal else "MISSED"
-        print(f"{figures['remarks']:>8}{figures['cold']:>10.2f}{figures['warm']:>10.2f}{figures['changed']:>9}   "
-              f"< {goal:.0f} s cold: {verdict}")
+        print(
+            f"{figures['remarks']:>8}{figures['cold']:>10.2f}{figures['warm']:>10.2f}{figures['changed']:>9}   "
+            f"< {goal:.0f} s cold: {verdict}"
+        )
 
 
 if __name__ == "__main__":

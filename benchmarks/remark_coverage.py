@@ -36,9 +36,13 @@ def measure(run) -> dict:
 
     remarks = run.remarks
     labels = {t.id: t.label for t in run.joint.topics}
-    return {**coverage(remarks), "by_code": coverage_by(remarks, "meta_main_therapist_behaviour").to_dict(),
-            "interventions": intervention_coverage(remarks, labels), "metrics": run.metrics["joint"],
-            "kept_topics": remarks.loc[remarks["kept"], "topic"].to_numpy(dtype=int)}
+    return {
+        **coverage(remarks),
+        "by_code": coverage_by(remarks, "meta_main_therapist_behaviour").to_dict(),
+        "interventions": intervention_coverage(remarks, labels),
+        "metrics": run.metrics["joint"],
+        "kept_topics": remarks.loc[remarks["kept"], "topic"].to_numpy(dtype=int),
+    }
 
 
 def main() -> None:
@@ -53,22 +57,28 @@ def main() -> None:
     results: dict[str, list[dict]] = {}
     for name, overrides in SETTINGS.items():
         for seed in SEEDS:
-            config = load_config(ROOT / "configs/annomi.yaml",
-                                 ["fit.modes=[joint]", f"corpus.path={args.corpus}", f"seed={seed}", *overrides])
+            config = load_config(
+                ROOT / "configs/annomi.yaml",
+                ["fit.modes=[joint]", f"corpus.path={args.corpus}", f"seed={seed}", *overrides],
+            )
             started = time.perf_counter()
             with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
                 run = fit_run(config, config_file=None, out=Path(tempfile.mkdtemp()) / "run")
             results.setdefault(name, []).append(measure(run))
             print(f"fitted {name}, seed {seed} in {time.perf_counter() - started:.0f} s", flush=True)
 
-    print("\n| setting | seed | no topic (all with content) | no topic (4+ words) | topics | filler topics | junk share |")
+    print(
+        "\n| setting | seed | no topic (all with content) | no topic (4+ words) | topics | filler topics | junk share |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name, fits in results.items():
         for seed, r in zip(SEEDS, fits):
             m = r["metrics"]
-            print(f"| {name} | {seed} | {r['no_topic_share']:.3f} of {r['remarks_with_content']:,} | "
-                  f"{r['substantive_no_topic_share']:.3f} of {r['substantive_remarks']:,} | {m['topic_count']} | "
-                  f"{m['filler_topics']} | {m['junk_share']:.3f} |")
+            print(
+                f"| {name} | {seed} | {r['no_topic_share']:.3f} of {r['remarks_with_content']:,} | "
+                f"{r['substantive_no_topic_share']:.3f} of {r['substantive_remarks']:,} | {m['topic_count']} | "
+                f"{m['filler_topics']} | {m['junk_share']:.3f} |"
+            )
     print("\nARI between the two seeds (kept remarks' topics, outliers as one class):")
     for name, fits in results.items():
         print(f"  {name}: {adjusted_rand_score(fits[0]['kept_topics'], fits[1]['kept_topics']):.3f}")
@@ -81,8 +91,10 @@ def main() -> None:
     for name, fits in results.items():
         table: pd.DataFrame = fits[0]["interventions"]
         for row in table.itertuples():
-            print(f"  {name}: {row.intervention}: {row.remarks} remarks, {row.in_topic_share:.3f} in a topic; "
-                  f"topics: {row.topics}")
+            print(
+                f"  {name}: {row.intervention}: {row.remarks} remarks, {row.in_topic_share:.3f} in a topic; "
+                f"topics: {row.topics}"
+            )
 
 
 if __name__ == "__main__":

@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 import topics  # noqa: E402,F401
 from topics.core.config import load_config  # noqa: E402
+from topics.core.run import EMBEDDINGS_FILE  # noqa: E402
 from topics.fit.centroids import CuratedTopics  # noqa: E402
 from topics.fit.pipeline import fit_run  # noqa: E402
-from topics.core.run import EMBEDDINGS_FILE  # noqa: E402
 from topics.fit.sample import settle  # noqa: E402
 
 
@@ -42,19 +42,23 @@ def main() -> None:
     base = ["fit.modes=[joint]", f"corpus.path={args.corpus}"]
     full, sampled = {}, {}
     for seed in args.seeds:
-        full[seed] = fit_run(load_config(ROOT / "configs" / "annomi.yaml", base + [f"seed={seed}"]),
-                             out=work / f"full-{seed}")
+        full[seed] = fit_run(
+            load_config(ROOT / "configs" / "annomi.yaml", base + [f"seed={seed}"]), out=work / f"full-{seed}"
+        )
         size = int(len(full[seed].kept) * args.fraction)
-        sampled[seed] = fit_run(load_config(ROOT / "configs" / "annomi.yaml",
-                                            base + [f"seed={seed}", f"fit.sample_size={size}"]),
-                                out=work / f"sample-{seed}")
+        sampled[seed] = fit_run(
+            load_config(ROOT / "configs" / "annomi.yaml", base + [f"seed={seed}", f"fit.sample_size={size}"]),
+            out=work / f"sample-{seed}",
+        )
 
     def topics_of(run):
         return run.kept["topic"].to_numpy(dtype=int)
 
     print(f"\nAnnoMI, fit on {args.fraction:.0%} of the kept remarks (whole sessions), the rest assigned:")
-    print("| seed | fitted remarks | ARI with the full fit | on the fitted half | on the assigned half | "
-          "junk share full | junk share sampled | topics full | topics sampled |")
+    print(
+        "| seed | fitted remarks | ARI with the full fit | on the fitted half | on the assigned half | "
+        "junk share full | junk share sampled | topics full | topics sampled |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     aris = []
     for seed in args.seeds:
@@ -63,11 +67,14 @@ def main() -> None:
         ari = adjusted_rand_score(a, b)
         aris.append(ari)
         f, s = full[seed].metrics["joint"], sampled[seed].metrics["joint"]
-        print(f"| {seed} | {sampled[seed].provenance['sample']['fitted_remarks']:,} | {ari:.3f} | "
-              f"{adjusted_rand_score(a[inside], b[inside]):.3f} | {adjusted_rand_score(a[~inside], b[~inside]):.3f} | "
-              f"{f['junk_share']:.3f} | {s['junk_share']:.3f} | {f['topic_count']} | {s['topic_count']} |")
-    across = [adjusted_rand_score(topics_of(full[a]), topics_of(full[b]))
-              for a, b in itertools.combinations(args.seeds, 2)]
+        print(
+            f"| {seed} | {sampled[seed].provenance['sample']['fitted_remarks']:,} | {ari:.3f} | "
+            f"{adjusted_rand_score(a[inside], b[inside]):.3f} | {adjusted_rand_score(a[~inside], b[~inside]):.3f} | "
+            f"{f['junk_share']:.3f} | {s['junk_share']:.3f} | {f['topic_count']} | {s['topic_count']} |"
+        )
+    across = [
+        adjusted_rand_score(topics_of(full[a]), topics_of(full[b])) for a, b in itertools.combinations(args.seeds, 2)
+    ]
     print(f"\nsampled vs full, same seed: ARI mean {np.mean(aris):.3f} (min {min(aris):.3f})")
     if across:
         print(f"full vs full, other seeds:  ARI mean {np.mean(across):.3f} (min {min(across):.3f})")
@@ -85,12 +92,15 @@ def main() -> None:
         rest = np.flatnonzero(~inside)
         assigned = labels.copy()
         assigned[rest], similarity = CuratedTopics.of_partition(labels[inside], embeddings[inside], floor).assign(
-            embeddings[rest])
+            embeddings[rest]
+        )
         settle(assigned, np.zeros(len(labels), np.float32), rest, embeddings, floor)
         perfect.append(adjusted_rand_score(labels, assigned))
     print(f"full fit vs the assignment rule applied to its own remarks: ARI mean {np.mean(ceiling):.3f}")
-    print(f"full fit vs its own topics on the sampled half, the rest assigned (a perfect fit of the sample): "
-          f"ARI mean {np.mean(perfect):.3f} (min {min(perfect):.3f})")
+    print(
+        f"full fit vs its own topics on the sampled half, the rest assigned (a perfect fit of the sample): "
+        f"ARI mean {np.mean(perfect):.3f} (min {min(perfect):.3f})"
+    )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = str(Path(sys.executable).parent / "topics")
 SESSION = 100
-GOALS = {"fit": "1M <= 20 min", "explorer first page": "<= 5 s", "edit (in process)": "<= 300 ms",
-         "compare": "<= 2 min"}
+GOALS = {
+    "fit": "1M <= 20 min",
+    "explorer first page": "<= 5 s",
+    "edit (in process)": "<= 300 ms",
+    "compare": "<= 2 min",
+}
 
 
 def remark_pool(annomi: Path) -> list[str]:
@@ -67,8 +71,15 @@ def build_corpus(size: int, pool: list[str], path: Path, seed: int = 0) -> Path:
                 seen.add(text)
                 texts.append(text)
     sessions = np.arange(size) // SESSION
-    therapist = pd.DataFrame({"session": sessions, "turn": np.arange(size) % SESSION * 2, "speaker": "therapist",
-                              "text": texts[:size], "quality": np.where(sessions % 2 == 0, "high", "low")})
+    therapist = pd.DataFrame(
+        {
+            "session": sessions,
+            "turn": np.arange(size) % SESSION * 2,
+            "speaker": "therapist",
+            "text": texts[:size],
+            "quality": np.where(sessions % 2 == 0, "high", "low"),
+        }
+    )
     client = therapist.iloc[::2].assign(speaker="client", text="Mm, I suppose so.", turn=lambda f: f["turn"] + 1)
     frame = pd.concat([therapist, client]).sort_values(["session", "turn"], kind="stable")
     temporary = path.with_suffix(".tmp")
@@ -79,10 +90,15 @@ def build_corpus(size: int, pool: list[str], path: Path, seed: int = 0) -> Path:
 
 def write_config(corpus: Path, folder: Path, stand_in: bool) -> Path:
     config = {
-        "name": corpus.stem, "seed": 42,
-        "corpus": {"path": str(corpus), "format": "csv", "keep_roles": ["therapist"], "group_label": "quality",
-                   "columns": {"text": "text", "role": "speaker", "session": "session", "group": "quality",
-                               "order": "turn"}},
+        "name": corpus.stem,
+        "seed": 42,
+        "corpus": {
+            "path": str(corpus),
+            "format": "csv",
+            "keep_roles": ["therapist"],
+            "group_label": "quality",
+            "columns": {"text": "text", "role": "speaker", "session": "session", "group": "quality", "order": "turn"},
+        },
         "embed": {"model": "stand-in" if stand_in else "packaged"},
         "cluster": {"min_cluster_size": 30, "min_samples": 10},
         "fit": {"modes": ["joint"]},
@@ -119,8 +135,9 @@ def first_page_seconds(run: Path) -> float:
     from selenium.webdriver.support.ui import WebDriverWait
 
     port = 8790
-    server = subprocess.Popen([TOPICS, "explore", str(run), "--port", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [TOPICS, "explore", str(run), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         launched = time.perf_counter()
         for _ in range(480):
@@ -129,13 +146,23 @@ def first_page_seconds(run: Path) -> float:
                 break
             except OSError:
                 time.sleep(0.25)
-        print(f"  explorer server ready {time.perf_counter() - launched:.1f} s after 'topics explore' started "
-              "(imports and the run opened before the first visitor)", flush=True)
+        print(
+            f"  explorer server ready {time.perf_counter() - launched:.1f} s after 'topics explore' started "
+            "(imports and the run opened before the first visitor)",
+            flush=True,
+        )
         options = webdriver.ChromeOptions()
         options.binary_location = "/usr/bin/chromium"
-        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
-                     f"--user-data-dir={tempfile.mkdtemp()}"):
+        for flag in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1400,1000",
+            f"--user-data-dir={tempfile.mkdtemp()}",
+        ):
             options.add_argument(flag)
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
         try:
@@ -230,22 +257,40 @@ def run_size(size: int, pool: list[str], work: Path, stand_in: bool) -> dict[str
     def edit():
         wall, peak, done = measure([sys.executable, "-c", EDIT, str(run)])
         rename, merge, move, undo, prime = map(float, done.stdout.split())
-        print(f"  edits: rename {rename * 1000:.0f} ms, merge {merge * 1000:.0f} ms, move of 50 remarks "
-              f"{move * 1000:.0f} ms, undo {undo * 1000:.0f} ms (after priming the word counts: {prime:.1f} s, "
-              "in the background in the explorer)", flush=True)
+        print(
+            f"  edits: rename {rename * 1000:.0f} ms, merge {merge * 1000:.0f} ms, move of 50 remarks "
+            f"{move * 1000:.0f} ms, undo {undo * 1000:.0f} ms (after priming the word counts: {prime:.1f} s, "
+            "in the background in the explorer)",
+            flush=True,
+        )
         return max(rename, merge, move, undo), peak
 
     if not run.exists():
         stage("fit", fit)
     if size <= 100_000:  # plain BERTopic with the same stand-in vectors, for scale (fit only, no embedding)
-        stage("plain BERTopic fit (stand-in vectors given)", lambda: measure([sys.executable, "-c", PLAIN, str(corpus)])[:2])
+        stage(
+            "plain BERTopic fit (stand-in vectors given)",
+            lambda: measure([sys.executable, "-c", PLAIN, str(corpus)])[:2],
+        )
     stage("explorer first page", lambda: (first_page_seconds(run), float("nan")))
     stage("edit (in process)", edit)
-    for name, command in (("compare", [TOPICS, "compare", str(run)]),
-                          ("evaluate", [TOPICS, "evaluate", str(run)]),
-                          ("report", [TOPICS, "report", str(run)]),
-                          ("stability (fit + 1 refit)", [TOPICS, "stability", str(config), "--seeds", "1",
-                                                         "--out", str(work / f"stability-{size}-{time.time_ns()}")])):
+    for name, command in (
+        ("compare", [TOPICS, "compare", str(run)]),
+        ("evaluate", [TOPICS, "evaluate", str(run)]),
+        ("report", [TOPICS, "report", str(run)]),
+        (
+            "stability (fit + 1 refit)",
+            [
+                TOPICS,
+                "stability",
+                str(config),
+                "--seeds",
+                "1",
+                "--out",
+                str(work / f"stability-{size}-{time.time_ns()}"),
+            ],
+        ),
+    ):
         stage(name, lambda command=command: measure(command)[:2])
     (work / f"results-{size}.json").write_text(json.dumps(stages, indent=1))
     return stages
@@ -254,12 +299,21 @@ def run_size(size: int, pool: list[str], work: Path, stand_in: bool) -> dict[str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--real-up-to", type=int, default=10_000,
-                        help="largest size embedded with the real MiniLM (default 10000; 100000 takes ~12 min more)")
+    parser.add_argument(
+        "--real-up-to",
+        type=int,
+        default=10_000,
+        help="largest size embedded with the real MiniLM (default 10000; 100000 takes ~12 min more)",
+    )
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "therapy-topics-scale")
-    parser.add_argument("--reuse", action="store_true",
-                        help="take a size's figures from an earlier run's results-<size>.json in --work when present")
-    parser.add_argument("--annomi", type=Path, default=ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="take a size's figures from an earlier run's results-<size>.json in --work when present",
+    )
+    parser.add_argument(
+        "--annomi", type=Path, default=ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     pool = remark_pool(args.annomi)
@@ -275,8 +329,10 @@ def main() -> None:
         results[size] = run_size(size, pool, args.work, stand_in)
     print_table(results, args.real_up_to)
     rates = dask_throughput(pool, args.work)
-    print(f"\nDask LocalCluster, MiniLM: 1 worker {rates[1]:.0f} remarks/s, 2 workers {rates[2]:.0f} remarks/s "
-          f"({rates[2] / rates[1]:.2f}x; goal >= 1.7x)")
+    print(
+        f"\nDask LocalCluster, MiniLM: 1 worker {rates[1]:.0f} remarks/s, 2 workers {rates[2]:.0f} remarks/s "
+        f"({rates[2] / rates[1]:.2f}x; goal >= 1.7x)"
+    )
 
 
 def print_table(results: dict[int, dict[str, tuple[float, float]]], real_up_to: int) -> None:
@@ -294,8 +350,10 @@ def print_table(results: dict[int, dict[str, tuple[float, float]]], real_up_to: 
             a, b = results[small].get(stage, (math.nan,))[0], results[large].get(stage, (math.nan,))[0]
             growth.append(f"{math.log(b / a) / math.log(large / small):.2f}" if a > 0 and b > 0 else "-")
         print(f"| {stage} | " + " | ".join(cells) + f" | {', '.join(growth)} | {GOALS.get(stage, '')} |")
-    print("\n* stand-in encoder (hashed bag of words), not MiniLM. Peak RSS of the command's process "
-          "(UMAP worker processes counted separately, each at most the largest shown).")
+    print(
+        "\n* stand-in encoder (hashed bag of words), not MiniLM. Peak RSS of the command's process "
+        "(UMAP worker processes counted separately, each at most the largest shown)."
+    )
 
 
 def _seconds(value: float) -> str:

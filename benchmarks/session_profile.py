@@ -57,8 +57,8 @@ def timed(action) -> tuple[float, object]:
 def measure_ours(run: Path, session: Path) -> dict:
     """In a fresh process: import, open the run, profile the session twice."""
     started = time.perf_counter()
-    from topics.curate.editlog import Curator
     from topics.analysis.profile import profile_file
+    from topics.curate.editlog import Curator
 
     curator = Curator(run)
     profiles = profile_file(curator, session)
@@ -121,17 +121,22 @@ def main() -> None:
 
     export_bertopic(Curator(run), work / "bertopic")
     ours = in_fresh_process("--measure", "ours", "--run", str(run), "--session", str(session))
-    plain = in_fresh_process("--measure", "bertopic", "--run", str(run), "--session", str(session),
-                             "--export", str(work / "bertopic"))
-    print(f"\nProfile of one session of {args.remarks} therapist remarks ({ours['placed']} with a topic or outlier) "
-          f"against {run}; each side in a fresh process (imports included in cold):")
+    plain = in_fresh_process(
+        "--measure", "bertopic", "--run", str(run), "--session", str(session), "--export", str(work / "bertopic")
+    )
+    print(
+        f"\nProfile of one session of {args.remarks} therapist remarks ({ours['placed']} with a topic or outlier) "
+        f"against {run}; each side in a fresh process (imports included in cold):"
+    )
     print(f"{'':<34}{'cold (s)':>10}{'warm (s)':>10}")
     print(f"{'therapy-topics profile':<34}{ours['cold']:>10.2f}{ours['warm']:>10.2f}")
     print(f"{'plain BERTopic load + transform':<34}{plain['cold']:>10.2f}{plain['warm']:>10.2f}")
     print(f"{'ratio (ours / BERTopic)':<34}{ours['cold'] / plain['cold']:>10.2f}{ours['warm'] / plain['warm']:>10.2f}")
-    print("(cold: empty embedding cache, encoder not loaded; warm: the same session again. BERTopic only "
-          "assigns topics; the profile also assigns short remarks, resamples the reference groups and tests "
-          "every topic.)")
+    print(
+        "(cold: empty embedding cache, encoder not loaded; warm: the same session again. BERTopic only "
+        "assigns topics; the profile also assigns short remarks, resamples the reference groups and tests "
+        "every topic.)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ from topics.core.corpus import Corpus, build_corpus, needed_columns
 NEW_FILE_OPTIONAL = frozenset({"id", "session", "group", "order", "metadata"})
 
 
-def load_corpus(config: CorpusConfig, path: Path | None = None, run: Path | None = None,
-                chunk_rows: int = CHUNK_ROWS) -> Corpus:
+def load_corpus(
+    config: CorpusConfig, path: Path | None = None, run: Path | None = None, chunk_rows: int = CHUNK_ROWS
+) -> Corpus:
     """Load the corpus described by ``config`` (from ``path`` if given).
 
     ``run``: the file holds new sessions for that run (``transform``,
@@ -42,8 +43,7 @@ def load_corpus(config: CorpusConfig, path: Path | None = None, run: Path | None
     wanted, present = needed_columns(header, source, columns, metadata, optional, hint)
     turn_only = [name for name in turn_metadata if name in header and name not in present]
     chunks = read_chunks(source, fmt, [*wanted.values(), *present, *turn_only], chunk_rows)
-    return build_corpus(chunks, header, source, columns, keep_roles, metadata, optional, hint,
-                        turn_metadata=turn_only)
+    return build_corpus(chunks, header, source, columns, keep_roles, metadata, optional, hint, turn_metadata=turn_only)
 
 
 #: What a corpus held in memory is called where a file name would stand (errors, provenance).
@@ -57,22 +57,40 @@ def corpus_from_frame(frame: pd.DataFrame, config: CorpusConfig, run: Path | Non
     (recorded in provenance) is taken over the mapped columns' values.
     """
     columns = config.columns.model_dump()
-    optional, hint = (frozenset(), "Name the DataFrame's columns in the model's parameters.") if run is None else (
-        NEW_FILE_OPTIONAL, _new_file_hint(columns, run))
+    optional, hint = (
+        (frozenset(), "Name the DataFrame's columns in the model's parameters.")
+        if run is None
+        else (NEW_FILE_OPTIONAL, _new_file_hint(columns, run))
+    )
     header = [str(name) for name in frame.columns]
     wanted, present = needed_columns(header, IN_MEMORY, columns, list(config.metadata), optional, hint)
     turn_only = [name for name in config.turn_metadata if name in header and name not in present]
     selected = frame.set_axis(header, axis=1)[[*wanted.values(), *present, *turn_only]].reset_index(drop=True)
     digest = hashlib.sha256(pd.util.hash_pandas_object(selected, index=False).to_numpy().tobytes()).hexdigest()
-    return build_corpus([selected], header, IN_MEMORY, columns, config.keep_roles, list(config.metadata), optional,
-                        hint, sha256=digest, turn_metadata=turn_only)
+    return build_corpus(
+        [selected],
+        header,
+        IN_MEMORY,
+        columns,
+        config.keep_roles,
+        list(config.metadata),
+        optional,
+        hint,
+        sha256=digest,
+        turn_metadata=turn_only,
+    )
 
 
 def _new_file_hint(columns: dict, run: Path) -> str:
     """What a file given to an existing run must hold, in terms of the run's own mapping."""
-    return (f"Files given to the run {run} need the columns of the corpus it was fitted on "
-            f"(corpus.columns in {run / 'config.yaml'}): text {columns.get('text')!r}"
-            + (f", role {columns['role']!r}" if columns.get("role") else "")
-            + (f"; session {columns['session']!r} is optional (without it the file is one session)"
-               if columns.get("session") else "")
-            + "; group, order, id and metadata columns may be left out.")
+    return (
+        f"Files given to the run {run} need the columns of the corpus it was fitted on "
+        f"(corpus.columns in {run / 'config.yaml'}): text {columns.get('text')!r}"
+        + (f", role {columns['role']!r}" if columns.get("role") else "")
+        + (
+            f"; session {columns['session']!r} is optional (without it the file is one session)"
+            if columns.get("session")
+            else ""
+        )
+        + "; group, order, id and metadata columns may be left out."
+    )

@@ -29,7 +29,9 @@ FORMATS = ("csv", "tsv", "jsonl", "parquet")
 
 def _check_file(path: Path, fmt: str) -> None:
     if not path.exists():
-        raise TopicsInputError(f"{path}: corpus file not found. Check corpus.path (relative paths start at the current folder).")
+        raise TopicsInputError(
+            f"{path}: corpus file not found. Check corpus.path (relative paths start at the current folder)."
+        )
     if not path.is_file():
         raise TopicsInputError(f"{path}: is a folder, not a corpus file. Point corpus.path at a {fmt} file.")
     if fmt not in FORMATS:
@@ -55,8 +57,14 @@ def _read_errors(path: Path, fmt: str):
 
 def _csv_options(fmt: str) -> dict:
     """No type guessing (ids keep their zeros), empty cells are missing, strict UTF-8."""
-    return dict(sep="\t" if fmt == "tsv" else ",", dtype=str, keep_default_na=False, na_values=[""],
-                encoding="utf-8", encoding_errors="strict")
+    return dict(
+        sep="\t" if fmt == "tsv" else ",",
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        encoding="utf-8",
+        encoding_errors="strict",
+    )
 
 
 def read_header(path: Path, fmt: str) -> list[str]:
@@ -77,8 +85,9 @@ def read_header(path: Path, fmt: str) -> list[str]:
         return list(keys)
 
 
-def read_chunks(path: Path, fmt: str, columns: list[str] | None = None,
-                rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+def read_chunks(
+    path: Path, fmt: str, columns: list[str] | None = None, rows: int = CHUNK_ROWS
+) -> Iterator[pd.DataFrame]:
     """The file as string frames of at most ``rows`` rows, holding only ``columns`` (all when None).
 
     Each frame's index is the data row number (from 0) in the whole file, so

@@ -25,14 +25,22 @@ from topics.fit.stopwords import tokenize  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The real corpus the AnnoMI tests read: ../shared/corpora/annomi beside the clone, or $THERAPY_TOPICS_ANNOMI.
-ANNOMI = Path(os.environ.get("THERAPY_TOPICS_ANNOMI", ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv"))
+ANNOMI = Path(
+    os.environ.get("THERAPY_TOPICS_ANNOMI", ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv")
+)
 TOPICS_BIN = str(Path(sys.executable).parent / "topics")
 
 
 def topics_cmd(*args, cwd=ROOT, env: dict[str, str] | None = None):
     """The installed ``topics`` command in a subprocess, as a user runs it; ``env``: variables to set for it."""
-    return subprocess.run([TOPICS_BIN, *map(str, args)], check=False, capture_output=True, text=True,
-                          cwd=cwd, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [TOPICS_BIN, *map(str, args)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+    )
 
 
 class FakeEncoder:

@@ -11,11 +11,11 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import ANNOMI
+
 from topics.analysis import calibration
-from topics.curate.assign import kept_embeddings, self_consistency
 from topics.core.config import load_config
+from topics.curate.assign import kept_embeddings, self_consistency
 from topics.curate.editlog import Curator
 from topics.fit.pipeline import fit_run
 from topics.fit.stability import load as load_stability
@@ -25,8 +25,10 @@ FILLERS = {"mm", "hmm", "uh", "um", "yeah", "okay", "ok", "oh", "right", "like",
 
 @pytest.fixture(scope="module")
 def annomi_run(tmp_path_factory):
-    assert ANNOMI.exists(), (f"AnnoMI not found at {ANNOMI}: put AnnoMI-simple.csv (github.com/uccollab/AnnoMI) "
-                             "in ../shared/corpora/annomi or set THERAPY_TOPICS_ANNOMI (see README)")
+    assert ANNOMI.exists(), (
+        f"AnnoMI not found at {ANNOMI}: put AnnoMI-simple.csv (github.com/uccollab/AnnoMI) "
+        "in ../shared/corpora/annomi or set THERAPY_TOPICS_ANNOMI (see README)"
+    )
     config = load_config("configs/annomi.yaml", ["fit.modes=[joint]"])
     return fit_run(config, config_file=None, out=tmp_path_factory.mktemp("annomi") / "run")
 
@@ -120,7 +122,6 @@ def test_a_planted_alcohol_difference_is_found_in_every_planted_split(annomi_run
     assert not missed, f"drinking topic not flagged in planted splits {missed}"
 
 
-
 @pytest.mark.slow
 def test_transforming_the_run_s_own_remarks_gives_their_curated_topics(annomi_run, tmp_path):
     """Issue goal: at least 90 % of the kept remarks; also after what an expert does, merging the two
@@ -163,6 +164,8 @@ def test_client_turns_and_their_talk_labels_travel_with_the_run(annomi_run):
     clients = source[source["interlocutor"] == "client"]
     turns = annomi_run.client_turns
     assert len(turns) == len(clients) and set(turns["role"]) == {"client"}
-    assert turns["meta_client_talk_type"].value_counts().to_dict() == clients["client_talk_type"].value_counts().to_dict()
+    assert (
+        turns["meta_client_talk_type"].value_counts().to_dict() == clients["client_talk_type"].value_counts().to_dict()
+    )
     assert turns["meta_timestamp"].notna().all() and "meta_client_talk_type" not in annomi_run.remarks
     assert annomi_run.provenance["embedding"]["backend"] == "sentence-transformers-torch"

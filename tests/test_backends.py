@@ -5,11 +5,11 @@ import types
 
 import numpy as np
 import pytest
-
 from conftest import FakeEncoder
-from topics.fit import backends
+
 from topics.core.config import load_config
 from topics.core.errors import TopicsInputError
+from topics.fit import backends
 from topics.fit.pipeline import fit_run
 
 HAS_GPU = backends.gpu_status()[0]
@@ -31,8 +31,18 @@ def test_auto_falls_back_to_the_cpu_and_cuml_without_a_gpu_is_a_clear_error(no_g
 def test_fit_asking_for_cuml_without_it_exits_2_and_writes_nothing(no_gpu, tmp_path, capsys):
     from topics.cli import main
 
-    code = main(["fit", "configs/tiny.yaml", "--set", "reduce.method=umap", "--set", "reduce.backend=cuml",
-                 "--out", str(tmp_path / "run")])
+    code = main(
+        [
+            "fit",
+            "configs/tiny.yaml",
+            "--set",
+            "reduce.method=umap",
+            "--set",
+            "reduce.backend=cuml",
+            "--out",
+            str(tmp_path / "run"),
+        ]
+    )
     assert code == 2 and "reduce.backend: cuml was asked for" in capsys.readouterr().err
     assert not (tmp_path / "run").exists() and not list(tmp_path.iterdir())
 
@@ -66,8 +76,16 @@ def test_a_gpu_backend_sends_umap_and_hdbscan_to_cuml(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "cuml.manifold", cuml.manifold)
     monkeypatch.setitem(sys.modules, "cuml.cluster", cuml.cluster)
     monkeypatch.setattr(backends, "gpu_status", lambda: (True, ""))
-    config = load_config("configs/tiny.yaml", ["reduce.method=umap", "reduce.backend=auto", "cluster.backend=cuml",
-                                               "consensus.members=3", "fit.modes=[joint]"])
+    config = load_config(
+        "configs/tiny.yaml",
+        [
+            "reduce.method=umap",
+            "reduce.backend=auto",
+            "cluster.backend=cuml",
+            "consensus.members=3",
+            "fit.modes=[joint]",
+        ],
+    )
     run = fit_run(config, out=tmp_path / "run", encoder=FakeEncoder())
     assert [c for c in calls if c[0] == "umap"] == [("umap", 5, seed) for seed in run.provenance["consensus"]["seeds"]]
     assert any(c[0] == "hdbscan" for c in calls) and run.provenance["backends"] == {"reduce": "cuml", "cluster": "cuml"}

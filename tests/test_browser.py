@@ -34,13 +34,15 @@ def free_port() -> int:
 @pytest.fixture
 def explorer(tmp_path):
     from conftest import FakeEncoder
+
     from topics.core.config import load_config
     from topics.fit.pipeline import fit_run
 
     run = fit_run(load_config("configs/tiny.yaml", ["fit.modes=[joint]"]), out=tmp_path / "run", encoder=FakeEncoder())
     port = free_port()
-    server = subprocess.Popen(streamlit_command(run.path, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        streamlit_command(run.path, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         deadline = time.time() + 90
         while time.time() < deadline:
@@ -66,9 +68,17 @@ def browser(tmp_path):
     assert CHROMIUM and CHROMEDRIVER, "chromium and chromium-driver are installed by ./run test"
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1400,1000",
-                 f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     try:
@@ -78,7 +88,9 @@ def browser(tmp_path):
 
 
 def text_input(driver, label):
-    return WebDriverWait(driver, 60).until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"input[aria-label='{label}']")))
+    return WebDriverWait(driver, 60).until(
+        EC.element_to_be_clickable((By.CSS_SELECTOR, f"input[aria-label='{label}']"))
+    )
 
 
 def test_rename_a_topic_in_the_browser(explorer, browser, tmp_path):
@@ -96,9 +108,11 @@ def test_rename_a_topic_in_the_browser(explorer, browser, tmp_path):
     wait.until(lambda d: (folder / "edits.jsonl").exists() and "Saved. Renamed topic" in d.page_source)
     # the topic selector stays on the topic just renamed (now shown with its new label); the form is cleared
     wait.until(lambda d: "0: Setting the agenda together" in d.page_source)  # the select's shown value
-    assert text_input(browser, "New label").get_attribute("value") == "" 
+    assert text_input(browser, "New label").get_attribute("value") == ""
     entry = json.loads((folder / "edits.jsonl").read_text().splitlines()[-1])
-    assert entry["op"] == "rename" and entry["label"] == "Setting the agenda together" and entry["author"] == "Dr Browser"
+    assert (
+        entry["op"] == "rename" and entry["label"] == "Setting the agenda together" and entry["author"] == "Dr Browser"
+    )
 
     browser.get(url)  # a reload, as another person would open it: the overview is the main page
     wait.until(lambda d: "Setting the agenda together" in d.find_element(By.TAG_NAME, "body").text)
@@ -132,18 +146,25 @@ def test_the_words_page_and_the_merge_list_in_the_browser(explorer, browser, tmp
             chooser.send_keys(prefix)
             try:
                 return WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
-                    lambda d: chooser.get_attribute("value") == prefix
-                    and [o.text for o in d.find_elements(By.CSS_SELECTOR, "[role='option']")])
+                    lambda d: (
+                        chooser.get_attribute("value") == prefix
+                        and [o.text for o in d.find_elements(By.CSS_SELECTOR, "[role='option']")]
+                    )
+                )
             except TimeoutException:
                 chooser.send_keys(Keys.ESCAPE)
-        pytest.fail(f"the merge list offered nothing after typing {prefix!r}; the page read:\n"
-                    + browser.find_element(By.TAG_NAME, "body").text[:3000])
+        pytest.fail(
+            f"the merge list offered nothing after typing {prefix!r}; the page read:\n"
+            + browser.find_element(By.TAG_NAME, "body").text[:3000]
+        )
 
     # only topics whose id starts with what was typed are offered: no "select all matches"
     options = offered_after_typing("3")
     assert all(o.startswith("3") for o in options), options
     browser.find_element(By.CSS_SELECTOR, "input[aria-label*='Topics to merge']").send_keys(Keys.ENTER)
-    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-testid='stMultiSelectTagsContainer'] [data-tag]")) == 1)
+    wait.until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-testid='stMultiSelectTagsContainer'] [data-tag]")) == 1
+    )
     assert "Choose two or more topics to see the merge" in browser.find_element(By.TAG_NAME, "body").text
     assert not (folder / "edits.jsonl").exists()  # choosing saves nothing
     browser.save_screenshot(str(tmp_path / "explorer-merge.png"))
@@ -151,13 +172,19 @@ def test_the_words_page_and_the_merge_list_in_the_browser(explorer, browser, tmp
 
 def test_topics_explore_serves_on_loopback_and_stops_by_pid(tmp_path):
     from conftest import TOPICS_BIN, FakeEncoder
+
     from topics.core.config import load_config
     from topics.fit.pipeline import fit_run
 
     run = fit_run(load_config("configs/tiny.yaml", ["fit.modes=[joint]"]), out=tmp_path / "run", encoder=FakeEncoder())
     port = free_port()
-    server = subprocess.Popen([TOPICS_BIN, "explore", str(run.path), "--port", str(port)], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    server = subprocess.Popen(
+        [TOPICS_BIN, "explore", str(run.path), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         assert server.stdout.readline().strip().startswith(f"Explorer at http://127.0.0.1:{port}")
         deadline = time.time() + 90
@@ -182,13 +209,18 @@ def test_topics_explore_serves_on_loopback_and_stops_by_pid(tmp_path):
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
 def test_stopping_topics_explore_in_any_way_stops_its_server(tmp_path, how):
     from conftest import TOPICS_BIN, FakeEncoder
+
     from topics.core.config import load_config
     from topics.fit.pipeline import fit_run
 
     run = fit_run(load_config("configs/tiny.yaml", ["fit.modes=[joint]"]), out=tmp_path / "run", encoder=FakeEncoder())
     port = free_port()
-    server = subprocess.Popen([TOPICS_BIN, "explore", str(run.path), "--port", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [TOPICS_BIN, "explore", str(run.path), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.time() + 90
         while not port_open(port):
@@ -232,19 +264,31 @@ def test_topic_map_labels_do_not_overlap_as_chromium_draws_them(browser, tmp_pat
     pages = {}
     for width in (plots.MAP_WIDTH, 1000):
         page = tmp_path / f"map-{width}.html"
-        pio.write_html(figure.to_dict() | {"layout": figure.to_dict()["layout"] | {"width": width}}, page,
-                       include_plotlyjs=True, full_html=True)  # plotly.js inline: nothing asked of the network
+        pio.write_html(
+            figure.to_dict() | {"layout": figure.to_dict()["layout"] | {"width": width}},
+            page,
+            include_plotlyjs=True,
+            full_html=True,
+        )  # plotly.js inline: nothing asked of the network
         pages[page] = "g.annotation"
-    svg = svgcharts.labelled_map(plots.topic_map_coordinates(topic_set), [t.size for t in topic_set.topics],
-                                 [f"{t.id}: {plots.short_label(t.label)}" for t in topic_set.topics], "map")
+    svg = svgcharts.labelled_map(
+        plots.topic_map_coordinates(topic_set),
+        [t.size for t in topic_set.topics],
+        [f"{t.id}: {plots.short_label(t.label)}" for t in topic_set.topics],
+        "map",
+    )
     (tmp_path / "map.svg.html").write_text(f"<!DOCTYPE html><html><body>{svg}</body></html>", encoding="utf-8")
     pages[tmp_path / "map.svg.html"] = "svg text"
     for page, selector in pages.items():
         browser.get(page.as_uri())
-        boxes = WebDriverWait(browser, 60).until(lambda d, selector=selector: d.execute_script(
-            "return [...document.querySelectorAll(arguments[0])].map(e => {const r = e.getBoundingClientRect();"
-            " return [r.left, r.top, r.right, r.bottom, e.textContent]})", selector))
+        boxes = WebDriverWait(browser, 60).until(
+            lambda d, selector=selector: d.execute_script(
+                "return [...document.querySelectorAll(arguments[0])].map(e => {const r = e.getBoundingClientRect();"
+                " return [r.left, r.top, r.right, r.bottom, e.textContent]})",
+                selector,
+            )
+        )
         assert len(boxes) >= 10, page.name
         for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
+            for b in boxes[i + 1 :]:
                 assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (page.name, a, b)

@@ -11,19 +11,49 @@ from html import unescape
 import numpy as np
 import pytest
 
-from topics.share import plots, svgcharts
 from topics.core.run import Topic, TopicSet
+from topics.share import plots, svgcharts
 
-WORDS = ["anxiety", "sleep", "drinking", "family", "work", "homework", "panic", "breathing", "goals", "motivation",
-         "change", "smoking", "diet", "exercise", "anger", "grief", "trauma", "school", "money", "partner"]
+WORDS = [
+    "anxiety",
+    "sleep",
+    "drinking",
+    "family",
+    "work",
+    "homework",
+    "panic",
+    "breathing",
+    "goals",
+    "motivation",
+    "change",
+    "smoking",
+    "diet",
+    "exercise",
+    "anger",
+    "grief",
+    "trauma",
+    "school",
+    "money",
+    "partner",
+]
 
 
 def crowded(topics: int = 45, seed: int = 0) -> TopicSet:
     """A run's worth of topics with three-word labels, their centroids crowded together as real ones are."""
     rng = np.random.default_rng(seed)
-    return TopicSet(name="joint", centroids=rng.normal(size=(topics, 16)), topics=[
-        Topic(id=i, label=", ".join(rng.choice(WORDS, 3, replace=False)), size=int(rng.integers(15, 400)),
-              words=[(w, 0.1) for w in rng.choice(WORDS, 6, replace=False)]) for i in range(topics)])
+    return TopicSet(
+        name="joint",
+        centroids=rng.normal(size=(topics, 16)),
+        topics=[
+            Topic(
+                id=i,
+                label=", ".join(rng.choice(WORDS, 3, replace=False)),
+                size=int(rng.integers(15, 400)),
+                words=[(w, 0.1) for w in rng.choice(WORDS, 6, replace=False)],
+            )
+            for i in range(topics)
+        ],
+    )
 
 
 def estimated_box(text: str, x: float, y: float) -> tuple[float, float, float, float]:
@@ -35,8 +65,12 @@ def estimated_box(text: str, x: float, y: float) -> tuple[float, float, float, f
 
 
 def overlapping(boxes: list[tuple[float, float, float, float]]) -> list[tuple[int, int]]:
-    return [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
-            if svgcharts.boxes_overlap(boxes[i], boxes[j])]
+    return [
+        (i, j)
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if svgcharts.boxes_overlap(boxes[i], boxes[j])
+    ]
 
 
 def annotation_boxes(figure, width: int) -> list[tuple[float, float, float, float]]:
@@ -77,8 +111,9 @@ def svg_text_boxes(svg: str) -> list[tuple[str, tuple[float, float, float, float
     """Each <text> of an SVG map with its box, from its x, baseline, anchor and length."""
     height = svgcharts.LABEL_HEIGHT * svgcharts.FONT_SIZE
     out = []
-    for x, y, anchor, text in re.findall(r'<text x="([\d.-]+)" y="([\d.-]+)" text-anchor="(\w+)"[^>]*>([^<]*)</text>',
-                                         svg):
+    for x, y, anchor, text in re.findall(
+        r'<text x="([\d.-]+)" y="([\d.-]+)" text-anchor="(\w+)"[^>]*>([^<]*)</text>', svg
+    ):
         text = unescape(text)
         width = svgcharts.CHARACTER_WIDTH * svgcharts.FONT_SIZE * len(text) + 4
         bottom = float(y) + 0.4 * svgcharts.FONT_SIZE
@@ -91,8 +126,9 @@ def svg_text_boxes(svg: str) -> list[tuple[str, tuple[float, float, float, float
 def test_report_map_labels_never_overlap_and_fall_back_to_the_topic_number(seed):
     topic_set = crowded(seed=seed)
     labels = [f"{t.id}: {plots.short_label(t.label)}" for t in topic_set.topics]
-    svg = svgcharts.labelled_map(plots.topic_map_coordinates(topic_set), [t.size for t in topic_set.topics], labels,
-                                 "Intertopic map")
+    svg = svgcharts.labelled_map(
+        plots.topic_map_coordinates(topic_set), [t.size for t in topic_set.topics], labels, "Intertopic map"
+    )
     drawn = svg_text_boxes(svg)
     assert not overlapping([box for _, box in drawn])
     assert all(b[0] >= 0 and b[2] <= 760 and b[1] >= 0 and b[3] <= 460 for _, b in drawn)  # inside the drawing
@@ -105,11 +141,18 @@ def test_report_map_labels_never_overlap_and_fall_back_to_the_topic_number(seed)
 
 
 def test_a_few_topics_far_apart_are_all_labelled_in_full():
-    topic_set = TopicSet(name="joint", centroids=np.eye(4, 16) * 10, topics=[
-        Topic(id=i, label=f"topic {i}, words", size=50 + i, words=[("w", 0.1)]) for i in range(4)])
+    topic_set = TopicSet(
+        name="joint",
+        centroids=np.eye(4, 16) * 10,
+        topics=[Topic(id=i, label=f"topic {i}, words", size=50 + i, words=[("w", 0.1)]) for i in range(4)],
+    )
     assert len(plots.intertopic_map(topic_set).layout.annotations) == 4
-    svg = svgcharts.labelled_map(plots.topic_map_coordinates(topic_set), [t.size for t in topic_set.topics],
-                                 [f"{t.id}: {t.label}" for t in topic_set.topics], "map")
+    svg = svgcharts.labelled_map(
+        plots.topic_map_coordinates(topic_set),
+        [t.size for t in topic_set.topics],
+        [f"{t.id}: {t.label}" for t in topic_set.topics],
+        "map",
+    )
     assert [text for text, _ in svg_text_boxes(svg)] == [f"{t.id}: {t.label}" for t in topic_set.topics]
 
 

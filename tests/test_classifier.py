@@ -1,16 +1,15 @@
 """The curated-topic classifier: session-grouped validation, both methods compared, refused when stale."""
 
-
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import FakeEncoder, topics_cmd
-from topics.curate import classifier
+
 from topics.core.config import load_config
+from topics.curate import classifier
 from topics.curate.editlog import Curator
-from topics.fit.pipeline import fit_run
 from topics.curate.transform import transform_file
+from topics.fit.pipeline import fit_run
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +62,8 @@ def test_a_saved_classifier_predicts_like_the_fitted_one(tmp_path):
     from sklearn.linear_model import LogisticRegression
 
     reference = LogisticRegression(class_weight="balanced", max_iter=2000, random_state=42).fit(
-        vectors / np.linalg.norm(vectors, axis=1, keepdims=True), labels)
+        vectors / np.linalg.norm(vectors, axis=1, keepdims=True), labels
+    )
     expected = reference.predict(vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
     assert (again.predict(vectors) == expected).all()
 
@@ -82,8 +82,9 @@ def test_classifier_command_writes_scores_and_transform_uses_it_until_an_edit(ru
     assert classifier.topic_f1(Curator(run_folder)).keys() == topic_ids
 
     # the run was fitted with the fake encoder, so new remarks are embedded with it too
-    assigned = transform_file(Curator(run_folder), "corpora/demo/demo_sessions.csv", encoder=FakeEncoder(),
-                              method="classifier").query("kept")
+    assigned = transform_file(
+        Curator(run_folder), "corpora/demo/demo_sessions.csv", encoder=FakeEncoder(), method="classifier"
+    ).query("kept")
     model = classifier.load(Curator(run_folder)).model
     from topics.curate.assign import kept_embeddings
 
@@ -93,15 +94,23 @@ def test_classifier_command_writes_scores_and_transform_uses_it_until_an_edit(ru
 
     first = run.joint.topics[0].id
     assert topics_cmd("edit", run_folder, "--author", "Ana", "discard", first).returncode == 0
-    stale = topics_cmd("transform", run_folder, "corpora/demo/demo_sessions.csv", "--method", "classifier",
-                       "--out", tmp_path / "stale.csv")
+    stale = topics_cmd(
+        "transform",
+        run_folder,
+        "corpora/demo/demo_sessions.csv",
+        "--method",
+        "classifier",
+        "--out",
+        tmp_path / "stale.csv",
+    )
     assert stale.returncode == 2 and "Retrain it with 'topics classifier" in stale.stderr
     assert not (tmp_path / "stale.csv").exists() and classifier.topic_f1(Curator(run_folder)) is None
 
 
 def test_transform_with_a_classifier_never_trained_is_a_clear_error(run_folder, tmp_path):
-    result = topics_cmd("transform", run_folder, "corpora/demo/demo_sessions.csv", "--method", "classifier",
-                        "--out", tmp_path / "x.csv")
+    result = topics_cmd(
+        "transform", run_folder, "corpora/demo/demo_sessions.csv", "--method", "classifier", "--out", tmp_path / "x.csv"
+    )
     assert result.returncode == 2 and "no classifier in this run" in result.stderr
     assert not (tmp_path / "x.csv").exists()
 

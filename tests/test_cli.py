@@ -6,17 +6,19 @@ import sys
 
 import pandas as pd
 import pytest
-
 from conftest import topics_cmd
 
-pytestmark = pytest.mark.slow  # the real topics command in subprocesses, with the packaged MiniLM: the full suite, not the fast tier
+pytestmark = (
+    pytest.mark.slow
+)  # the real topics command in subprocesses, with the packaged MiniLM: the full suite, not the fast tier
 
 
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "tiny-run"
-    result = topics_cmd("fit", "configs/tiny.yaml", "--out", out, "--set", "fit.modes=[joint]",
-                        env={"TOPICS_COMMAND": "./run topics"})  # as ./run demo and ./run topics run it
+    result = topics_cmd(
+        "fit", "configs/tiny.yaml", "--out", out, "--set", "fit.modes=[joint]", env={"TOPICS_COMMAND": "./run topics"}
+    )  # as ./run demo and ./run topics run it
     assert result.returncode == 0, result.stderr
     return out, result
 
@@ -48,10 +50,10 @@ def test_fit_ends_in_80_columns_with_its_numbers_explained_and_the_next_commands
     assert shown[-4] == "Next:"
     for line, verb in zip(shown[-3:], ("explore", "report", "compare")):
         assert line.startswith(f"  ./run topics {verb} {out}")
-    reading = shown[shown.index("How to read the numbers:") + 1:][:len(READING)]
+    reading = shown[shown.index("How to read the numbers:") + 1 :][: len(READING)]
     assert [line.split()[0] for line in reading] == ["topics", "outliers", "junk", "NPMI"]
     assert "-1 to 1" in reading[-1] and "higher is better" in reading[-1]
-    table = shown[shown.index("How to read the numbers:") - 2:shown.index("How to read the numbers:")]
+    table = shown[shown.index("How to read the numbers:") - 2 : shown.index("How to read the numbers:")]
     assert table[0].split() == ["model", "topics", "outliers", "junk", "NPMI"] and table[1].split()[0] == "joint"
     assert "topics info" not in result.stdout  # the old ending: a command not on the PATH, repeating the summary
 
@@ -67,13 +69,21 @@ def test_info_prints_topic_table(cli_run):
 
 def test_transform_assigns_new_remarks(cli_run, tmp_path):
     out, _ = cli_run
-    new = pd.DataFrame({
-        "session_id": ["x1"] * 4, "school": ["CBT"] * 4, "turn": [1, 2, 3, 4],
-        "speaker": ["therapist", "client", "therapist", "therapist"],
-        "text": ["Let's set the agenda and review your thought record homework.", "I did it.",
-                 "Mm-hmm.", "How have you been sleeping since our last session?"],
-        "presenting_problem": ["insomnia"] * 4,
-    })
+    new = pd.DataFrame(
+        {
+            "session_id": ["x1"] * 4,
+            "school": ["CBT"] * 4,
+            "turn": [1, 2, 3, 4],
+            "speaker": ["therapist", "client", "therapist", "therapist"],
+            "text": [
+                "Let's set the agenda and review your thought record homework.",
+                "I did it.",
+                "Mm-hmm.",
+                "How have you been sleeping since our last session?",
+            ],
+            "presenting_problem": ["insomnia"] * 4,
+        }
+    )
     path = tmp_path / "new.csv"
     new.to_csv(path, index=False)
     result = topics_cmd("transform", out, path, "--out", tmp_path / "assigned.csv")
@@ -101,8 +111,14 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, case):
     config = tmp_path / "config.yaml"
     config.write_text(body + f"\noutput: {{dir: {tmp_path / 'outputs'}}}\n", encoding="utf-8")
     result = topics_cmd("fit", config)
-    expected = {"missing_file": "absent.csv", "non_utf8": "not UTF-8", "bad_column": "The file has: speaker, text",
-                "unknown_key": "unknown key 'clusters'", "wrong_type": "seed", "no_remarks": "Roles found: therapist"}
+    expected = {
+        "missing_file": "absent.csv",
+        "non_utf8": "not UTF-8",
+        "bad_column": "The file has: speaker, text",
+        "unknown_key": "unknown key 'clusters'",
+        "wrong_type": "seed",
+        "no_remarks": "Roles found: therapist",
+    }
     assert result.returncode == 2
     assert expected[case] in result.stderr
     assert "Traceback" not in result.stderr
@@ -170,7 +186,9 @@ def test_export_gives_bertopic_the_curated_topics(cli_run, tmp_path):
 
     shutil.copytree(out, folder)
     first, second = [t["id"] for t in json.loads((folder / "topics.json").read_text())["topics"][:2]]
-    assert topics_cmd("edit", folder, "--author", "Ana", "merge", first, second, "--label", "Merged theme").returncode == 0
+    assert (
+        topics_cmd("edit", folder, "--author", "Ana", "merge", first, second, "--label", "Merged theme").returncode == 0
+    )
     assert topics_cmd("edit", folder, "rename", first, "Renamed later").returncode == 0
     history = topics_cmd("history", folder)
     assert "Merged topic" in history.stdout and "Ana" in history.stdout
@@ -178,9 +196,13 @@ def test_export_gives_bertopic_the_curated_topics(cli_run, tmp_path):
     assert f"Renamed topic {first} 'Merged theme' to 'Renamed later'" in history.stdout
     result = topics_cmd("export", folder, "--bertopic", tmp_path / "bt")
     assert result.returncode == 0, result.stderr
-    code = ("import sys, json, topics; from bertopic import BERTopic; m = BERTopic.load(sys.argv[1]);"
-            "print(json.dumps([m.custom_labels_, m.get_topic_info()['Count'].tolist()]))")
-    loaded = subprocess.run([sys.executable, "-c", code, str(tmp_path / "bt")], capture_output=True, text=True, check=True)
+    code = (
+        "import sys, json, topics; from bertopic import BERTopic; m = BERTopic.load(sys.argv[1]);"
+        "print(json.dumps([m.custom_labels_, m.get_topic_info()['Count'].tolist()]))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "bt")], capture_output=True, text=True, check=True
+    )
     labels, counts = json.loads(loaded.stdout.strip().splitlines()[-1])
     from topics import load_run
 
@@ -189,8 +211,14 @@ def test_export_gives_bertopic_the_curated_topics(cli_run, tmp_path):
     assert "Renamed later" in labels and sum(counts) == len(curated.kept)
 
 
-@pytest.mark.parametrize("args", [["compare", "RUN", "--draws", "0"], ["stability", "configs/tiny.yaml", "--seeds", "0"],
-                                  ["info", "RUN", "--words", "x"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", "RUN", "--draws", "0"],
+        ["stability", "configs/tiny.yaml", "--seeds", "0"],
+        ["info", "RUN", "--words", "x"],
+    ],
+)
 def test_numbers_that_make_no_sense_exit_2_before_any_work(cli_run, tmp_path, args):
     out, _ = cli_run
     args = [str(out) if a == "RUN" else a for a in args]

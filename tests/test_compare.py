@@ -1,19 +1,23 @@
 """Group comparison on synthetic runs whose truth the test knows."""
 
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from topics.analysis import calibration, significance
 from topics.analysis.compare import align, compare, group_statistics, topic_kinds
-from topics.share.comparison_files import write_comparison
 from topics.core.errors import TopicsInputError
 from topics.core.run import Topic, TopicRun, TopicSet
 from topics.fit.topic_words import TopicWords
+from topics.share.comparison_files import write_comparison
 
-TOPIC_WORDS = {0: "sleep night bed tired", 1: "drinking alcohol beer wine", 2: "homework diary record worksheet",
-               3: "mother father childhood family", 4: "work boss office deadline"}
+TOPIC_WORDS = {
+    0: "sleep night bed tired",
+    1: "drinking alcohol beer wine",
+    2: "homework diary record worksheet",
+    3: "mother father childhood family",
+    4: "work boss office deadline",
+}
 
 
 def planted_run(seed=0, sessions=40, per_session=40):
@@ -31,15 +35,33 @@ def planted_run(seed=0, sessions=40, per_session=40):
                 topic = categories[int(rng.choice(6, p=session_mix))]
                 flavour = "thought challenge" if (group == "CBT" and topic == 3) else "feeling dream"
                 text = f"{TOPIC_WORDS.get(topic, 'miscellaneous')} {flavour}"
-                rows.append({"remark_id": f"{group}{s}-{r}", "text": text,
-                             "role": "therapist", "session": f"{group}{s}", "group": group, "order": r,
-                             "kept": True, "set_aside": None, "topic": topic})
+                rows.append(
+                    {
+                        "remark_id": f"{group}{s}-{r}",
+                        "text": text,
+                        "role": "therapist",
+                        "session": f"{group}{s}",
+                        "group": group,
+                        "order": r,
+                        "kept": True,
+                        "set_aside": None,
+                        "topic": topic,
+                    }
+                )
     remarks = pd.DataFrame(rows).astype({"topic": "Int64"})
-    topics = [Topic(id=t, label=words.split()[0], words=[(w, 1.0) for w in words.split()], size=int((remarks["topic"] == t).sum()))
-              for t, words in TOPIC_WORDS.items()]
+    topics = [
+        Topic(
+            id=t,
+            label=words.split()[0],
+            words=[(w, 1.0) for w in words.split()],
+            size=int((remarks["topic"] == t).sum()),
+        )
+        for t, words in TOPIC_WORDS.items()
+    ]
     joint = TopicSet("joint", topics, centroids=np.eye(5, 8, dtype=np.float32))
-    run = TopicRun(config={"words": {"ngram_range": [1, 1], "min_df": 1}}, remarks=remarks, joint=joint, groups={},
-                   provenance={})
+    run = TopicRun(
+        config={"words": {"ngram_range": [1, 1], "min_df": 1}}, remarks=remarks, joint=joint, groups={}, provenance={}
+    )
     return run, TopicWords.count(remarks["text"].tolist(), run.config["words"])
 
 
@@ -86,15 +108,18 @@ def table_of(sessions):
     """A SessionTable from {session: (group, [remarks in topic 0, remarks in topic 1], all remarks)}."""
     return significance.SessionTable(
         sessions=np.array(list(sessions), dtype=object),
-        groups=np.array([g for g, _, _ in sessions.values()], dtype=object), topics=[0, 1],
+        groups=np.array([g for g, _, _ in sessions.values()], dtype=object),
+        topics=[0, 1],
         counts=np.array([c for _, c, _ in sessions.values()], dtype=float),
-        totals=np.array([t for _, _, t in sessions.values()], dtype=float))
+        totals=np.array([t for _, _, t in sessions.values()], dtype=float),
+    )
 
 
 def interval(table, group, topic, draws=4000):
     prior = significance.prior_mix(table)
-    values = significance.bayesian_bootstrap(table.subset(table.groups == group), prior, draws,
-                                             np.random.default_rng(0))[:, topic]
+    values = significance.bayesian_bootstrap(
+        table.subset(table.groups == group), prior, draws, np.random.default_rng(0)
+    )[:, topic]
     return np.percentile(values, [2.5, 97.5])
 
 
@@ -110,8 +135,9 @@ def test_a_share_of_zero_in_six_sessions_gets_an_upper_bound_that_shrinks_with_m
 
 
 def test_a_share_of_all_remarks_in_six_sessions_stays_below_one_with_width():
-    table = table_of({f"r{i}": ("rest", [5, 10], 30) for i in range(30)}
-                     | {f"s{i}": ("six", [20, 0], 20) for i in range(6)})
+    table = table_of(
+        {f"r{i}": ("rest", [5, 10], 30) for i in range(30)} | {f"s{i}": ("six", [20, 0], 20) for i in range(6)}
+    )
     low, high = interval(table, "six", 0)
     assert low < high < 1.0 and high > 0.9
 
@@ -161,11 +187,28 @@ def kind_rows(shares, differs, ratio_interval=(0.8, 1.25), robust=False, topic=0
     difference_rows = []
     for g, v in shares.items():
         rest = sum(x for h, x in shares.items() if h != g)
-        difference_rows.append({"topic": topic, "label": "t", "group": g, "share": v, "rest": rest, "difference": v - rest,
-                                "low": v - rest - 0.01, "high": v - rest + 0.01, "ratio_low": ratio_interval[0],
-                                "ratio_high": ratio_interval[1], "q": 0.001 if differs else 0.5, "differs": differs,
-                                "robust": robust and differs, "sessions": 5, "of_sessions": 10, "rest_sessions": 5,
-                                "rest_of_sessions": 10, "seeds_flagged": 1.0 if robust else 0.0})
+        difference_rows.append(
+            {
+                "topic": topic,
+                "label": "t",
+                "group": g,
+                "share": v,
+                "rest": rest,
+                "difference": v - rest,
+                "low": v - rest - 0.01,
+                "high": v - rest + 0.01,
+                "ratio_low": ratio_interval[0],
+                "ratio_high": ratio_interval[1],
+                "q": 0.001 if differs else 0.5,
+                "differs": differs,
+                "robust": robust and differs,
+                "sessions": 5,
+                "of_sessions": 10,
+                "rest_sessions": 5,
+                "rest_of_sessions": 10,
+                "seeds_flagged": 1.0 if robust else 0.0,
+            }
+        )
     return pd.DataFrame(share_rows), pd.DataFrame(difference_rows)
 
 
@@ -174,7 +217,10 @@ def kinds_for(shares, differs, ratio_interval=(0.8, 1.25), robust=False):
 
 
 def test_a_topic_without_a_group_has_none_beside_a_specific_one_never_nan():
-    specific, shared = kind_rows({"A": 0.20, "B": 0.02}, True, robust=True), kind_rows({"A": 0.1, "B": 0.09}, False, topic=1)
+    specific, shared = (
+        kind_rows({"A": 0.20, "B": 0.02}, True, robust=True),
+        kind_rows({"A": 0.1, "B": 0.09}, False, topic=1),
+    )
     kinds = topic_kinds(*(pd.concat([a, b], ignore_index=True) for a, b in zip(specific, shared)))
     assert [k["group"] for k in kinds.to_dict("records")] == ["A", None]
 
@@ -191,8 +237,9 @@ def test_shared_specific_mixed_and_unclear_by_the_stated_rule():
 
 def with_members(run, members):
     kept = run.kept
-    return run.with_members(pd.DataFrame(
-        {"remark_id": kept["remark_id"].to_numpy(), **{f"seed_{i}": m for i, m in enumerate(members)}}))
+    return run.with_members(
+        pd.DataFrame({"remark_id": kept["remark_id"].to_numpy(), **{f"seed_{i}": m for i, m in enumerate(members)}})
+    )
 
 
 def test_a_difference_is_robust_only_when_the_seed_models_flag_it_too():
@@ -219,10 +266,16 @@ def test_words_that_distinguish_groups_within_a_topic():
 def test_alignment_matches_similar_topics_one_to_one():
     rng = np.random.default_rng(0)
     shared = rng.normal(size=(3, 16))
-    a = TopicSet("A", [Topic(i, f"a{i}", [("w", 1.0)], 10) for i in range(4)],
-                 np.vstack([shared, rng.normal(size=(1, 16))]).astype(np.float32))
-    b = TopicSet("B", [Topic(i, f"b{i}", [("w", 1.0)], 10) for i in range(3)],
-                 (shared[[2, 0, 1]] + 0.05 * rng.normal(size=(3, 16))).astype(np.float32))
+    a = TopicSet(
+        "A",
+        [Topic(i, f"a{i}", [("w", 1.0)], 10) for i in range(4)],
+        np.vstack([shared, rng.normal(size=(1, 16))]).astype(np.float32),
+    )
+    b = TopicSet(
+        "B",
+        [Topic(i, f"b{i}", [("w", 1.0)], 10) for i in range(3)],
+        (shared[[2, 0, 1]] + 0.05 * rng.normal(size=(3, 16))).astype(np.float32),
+    )
     pairs, matrix = align(a, b, threshold=0.8)
     matched = pairs[pairs["status"] == "matched"]
     assert sorted(zip(matched["A"], matched["B"])) == [(0, 1), (1, 2), (2, 0)]
@@ -234,11 +287,19 @@ def test_one_group_is_a_clear_error_and_results_are_written(tmp_path):
     run, words = planted_run()
     run.path = tmp_path
     target = write_comparison(compare(run, words, draws=100), tmp_path, {"draws": 100})
-    assert {"shares.csv", "differences.csv", "kinds.csv", "words.csv", "comparison.json"} <= {p.name for p in target.iterdir()}
+    assert {"shares.csv", "differences.csv", "kinds.csv", "words.csv", "comparison.json"} <= {
+        p.name for p in target.iterdir()
+    }
     write_comparison(compare(run, words, draws=100), tmp_path, {"draws": 100})  # replaces the old one
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-    single = TopicRun(config=run.config, remarks=run.remarks.assign(group="CBT"), joint=run.joint, groups={},
-                      provenance={}, path=tmp_path)
+    single = TopicRun(
+        config=run.config,
+        remarks=run.remarks.assign(group="CBT"),
+        joint=run.joint,
+        groups={},
+        provenance={},
+        path=tmp_path,
+    )
     with pytest.raises(TopicsInputError, match="two or more groups"):
         compare(single, words)
 
@@ -265,8 +326,13 @@ def test_a_planted_split_takes_every_session_that_lists_the_label_among_others()
 def test_the_sequential_permutation_test_stops_null_topics_early_and_runs_real_differences_to_the_end():
     rng = np.random.default_rng(5)
     groups = np.array(["A"] * 40 + ["B"] * 40, dtype=object)
-    counts = np.column_stack([rng.poisson(np.where(groups == "A", 12, 3)),  # topic 0 differs; 1 and 2 do not
-                              rng.poisson(8, size=80), rng.poisson(8, size=80)]).astype(float)
+    counts = np.column_stack(
+        [
+            rng.poisson(np.where(groups == "A", 12, 3)),  # topic 0 differs; 1 and 2 do not
+            rng.poisson(8, size=80),
+            rng.poisson(8, size=80),
+        ]
+    ).astype(float)
     table = significance.SessionTable(np.arange(80).astype(object), groups, [0, 1, 2], counts, np.full(80, 40.0))
     sequential = significance.permutation_test(table, 4999, seed=1)["A"][1]
     full = significance.permutation_test(table, 4999, seed=1, stop_after=10**9)["A"][1]
@@ -281,5 +347,7 @@ def test_with_two_groups_one_group_s_difference_is_the_other_s_mirrored_exactly(
     run, _ = planted_run()
     _, differences, _ = group_statistics(run, draws=300, seed=4)
     a, b = (differences[differences["group"] == g].set_index("topic") for g in ("CBT", "PD"))
-    assert np.allclose(a["low"], -b["high"], rtol=0, atol=1e-12) and np.allclose(a["high"], -b["low"], rtol=0, atol=1e-12)
+    assert np.allclose(a["low"], -b["high"], rtol=0, atol=1e-12) and np.allclose(
+        a["high"], -b["low"], rtol=0, atol=1e-12
+    )
     assert (a["differs"] == b["differs"]).all() and a["differs"].any()

@@ -54,8 +54,9 @@ def test_shipped_configs_are_valid():
 def test_a_consensus_cannot_use_hdbscan_probabilities_for_outliers():
     with pytest.raises(TopicsInputError, match="probabilities"):
         validate_config({"corpus": {"path": "x.csv"}, "outliers": {"strategy": "probabilities"}})
-    single = validate_config({"corpus": {"path": "x.csv"}, "outliers": {"strategy": "probabilities"},
-                              "consensus": {"members": 1}})
+    single = validate_config(
+        {"corpus": {"path": "x.csv"}, "outliers": {"strategy": "probabilities"}, "consensus": {"members": 1}}
+    )
     assert single.consensus.members == 1
 
 
@@ -69,5 +70,7 @@ def test_workers_are_auto_or_a_positive_number():
 def test_a_scheduler_that_is_neither_local_nor_an_address_names_the_setting():
     with pytest.raises(TopicsInputError, match=r"compute\.scheduler.*'local' or a scheduler address"):
         validate_config({"corpus": {"path": "x.csv"}, "compute": {"scheduler": "myhost:8786"}})
-    assert validate_config({"corpus": {"path": "x.csv"},
-                            "compute": {"scheduler": "tcp://myhost:8786"}}).compute.scheduler == "tcp://myhost:8786"
+    assert (
+        validate_config({"corpus": {"path": "x.csv"}, "compute": {"scheduler": "tcp://myhost:8786"}}).compute.scheduler
+        == "tcp://myhost:8786"
+    )

@@ -27,7 +27,9 @@ def test_members_that_agree_give_their_clusters_and_members_that_split_a_cluster
     for lumping, topics in ((3, 4), (4, 2)):
         together = co_distance(np.vstack([truth] * (10 - lumping) + [lumped] * lumping))
         assert len(set(ConsensusClusterer(min_cluster_size=10)._cut(together))) == topics
-    strict = ConsensusClusterer(min_cluster_size=10, agreement=0.5)._cut(co_distance(np.vstack([truth] * 6 + [lumped] * 4)))
+    strict = ConsensusClusterer(min_cluster_size=10, agreement=0.5)._cut(
+        co_distance(np.vstack([truth] * 6 + [lumped] * 4))
+    )
     assert len(set(strict)) == 4
 
 

@@ -11,13 +11,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import topics_cmd
-from topics.fit.centroids import CuratedTopics
+
+from topics import load_run
+from topics.core.run import OUTLIER, Topic, TopicRun, TopicSet
 from topics.curate.assign import kept_embeddings
 from topics.curate.editlog import LOG_NAME, Curator, EditLogWarning
-from topics.core.run import OUTLIER, Topic, TopicRun, TopicSet
-from topics import load_run
+from topics.fit.centroids import CuratedTopics
 
 pytestmark = pytest.mark.slow  # every command as a subprocess on a curated run: the full suite, not the fast tier
 
@@ -26,20 +26,31 @@ pytestmark = pytest.mark.slow  # every command as a subprocess on a curated run:
 def curated(tmp_path_factory):
     """A fitted run with four edits; returns (folder, what the edits did)."""
     folder = tmp_path_factory.mktemp("curated") / "run"
-    fitted = topics_cmd("fit", "configs/tiny.yaml", "--out", folder, "--set", "fit.modes=[joint]",
-                        "--set", "reduce.method=umap")  # PCA finds 2 topics in the demo corpus, UMAP about 26
+    fitted = topics_cmd(
+        "fit", "configs/tiny.yaml", "--out", folder, "--set", "fit.modes=[joint]", "--set", "reduce.method=umap"
+    )  # PCA finds 2 topics in the demo corpus, UMAP about 26
     assert fitted.returncode == 0, fitted.stderr
     run = load_run(folder, curated=False)
     topics = sorted(run.joint.topics, key=lambda t: -t.size)
     renamed, merged, absorbed, discarded = (t.id for t in topics[:4])
     mover = run.kept[run.kept["topic"] == topics[4].id]["remark_id"].iloc[0]
-    edits = [("rename", renamed, "Sleep and the night"), ("merge", merged, absorbed, "--label", "Merged theme"),
-             ("discard", discarded), ("move", mover, "--to", renamed)]
+    edits = [
+        ("rename", renamed, "Sleep and the night"),
+        ("merge", merged, absorbed, "--label", "Merged theme"),
+        ("discard", discarded),
+        ("move", mover, "--to", renamed),
+    ]
     for edit in edits:
         result = topics_cmd("edit", folder, "--author", "Ana", *edit)
         assert result.returncode == 0, result.stderr
-    return folder, {"renamed": renamed, "merged": merged, "absorbed": absorbed, "discarded": discarded,
-                    "mover": mover, "fitted_labels": {t.id: t.label for t in run.joint.topics}}
+    return folder, {
+        "renamed": renamed,
+        "merged": merged,
+        "absorbed": absorbed,
+        "discarded": discarded,
+        "mover": mover,
+        "fitted_labels": {t.id: t.label for t in run.joint.topics},
+    }
 
 
 def test_load_run_gives_the_curated_run_and_the_fit_on_request(curated):
@@ -77,10 +88,19 @@ def test_transform_assigns_curated_topics_only(curated, tmp_path):
     run = load_run(folder)
     same = kept.merge(run.kept[["text", "topic"]].drop_duplicates("text"), on="text", suffixes=("", "_run"))
     assert (same["topic"] == same["topic_run"]).mean() >= 0.8  # the run's own remarks keep their curated topic
-    strict = topics_cmd("transform", folder, "corpora/demo/demo_sessions.csv", "--out", tmp_path / "strict.csv",
-                        "--min-similarity", "0.999")
+    strict = topics_cmd(
+        "transform",
+        folder,
+        "corpora/demo/demo_sessions.csv",
+        "--out",
+        tmp_path / "strict.csv",
+        "--min-similarity",
+        "0.999",
+    )
     assert strict.returncode == 0, strict.stderr
-    assert (pd.read_csv(tmp_path / "strict.csv").query("kept or attached")["topic"] == OUTLIER).all()  # like no topic enough
+    assert (
+        pd.read_csv(tmp_path / "strict.csv").query("kept or attached")["topic"] == OUTLIER
+    ).all()  # like no topic enough
 
 
 def test_transform_attaches_short_remarks_to_curated_topics_only(curated, tmp_path):
@@ -108,7 +128,9 @@ def test_a_run_fitted_before_embeddings_were_stored_is_embedded_again(curated, t
     result = topics_cmd("transform", old, "corpora/demo/demo_sessions.csv", "--out", tmp_path / "old.csv")
     assert result.returncode == 0, result.stderr
     assert "embedding its kept remarks again" in result.stderr
-    assert topics_cmd("transform", folder, "corpora/demo/demo_sessions.csv", "--out", tmp_path / "new.csv").returncode == 0
+    assert (
+        topics_cmd("transform", folder, "corpora/demo/demo_sessions.csv", "--out", tmp_path / "new.csv").returncode == 0
+    )
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "old.csv"), pd.read_csv(tmp_path / "new.csv"))
 
 
@@ -134,14 +156,19 @@ def test_compare_evaluate_report_and_export_read_the_curated_run(curated, tmp_pa
     assert f"### {did['discarded']}. " not in text
     assert topics_cmd("export", work, "--bertopic", tmp_path / "bt").returncode == 0
     exported = json.loads((tmp_path / "bt" / "topics.json").read_text())
-    assert [label for label in exported["custom_labels"] if label != "Outliers"] == [t.label for t in curated_run.joint.topics]
+    assert [label for label in exported["custom_labels"] if label != "Outliers"] == [
+        t.label for t in curated_run.joint.topics
+    ]
     from bertopic import BERTopic
 
     model = BERTopic.load(str(tmp_path / "bt"))
     embeddings = np.asarray(kept_embeddings(Curator(work)))
     theirs, _ = model.transform(curated_run.kept["text"].tolist(), embeddings=embeddings)
     ours, _ = CuratedTopics.of(curated_run, load_run(work, curated=False), embeddings).assign(embeddings)
-    exported_id = {ours_id: int(theirs_id) for theirs_id, ours_id in json.loads((tmp_path / "bt" / "id_map.json").read_text()).items()}
+    exported_id = {
+        ours_id: int(theirs_id)
+        for theirs_id, ours_id in json.loads((tmp_path / "bt" / "id_map.json").read_text()).items()
+    }
     placed = ours != OUTLIER  # BERTopic has no similarity floor: only remarks ours places can agree
     assert np.mean(np.asarray(theirs)[placed] == np.array([exported_id[t] for t in ours[placed]])) >= 0.95
 
@@ -152,8 +179,12 @@ def test_a_damaged_and_a_cut_short_line_are_reported_once_by_every_command(curat
     shutil.copytree(folder, work)
     with open(work / LOG_NAME, "a", encoding="utf-8") as log:
         log.write('{"op": "rename", "this line is damaged\n{"op": "discard", "author": "Ana", "topi')
-    for command in (["info"], ["history"], ["compare", "--draws", "100", "--permutations", "99"],
-                    ["report", "--format", "md", "--out", str(tmp_path / "r.md")]):
+    for command in (
+        ["info"],
+        ["history"],
+        ["compare", "--draws", "100", "--permutations", "99"],
+        ["report", "--format", "md", "--out", str(tmp_path / "r.md")],
+    ):
         result = topics_cmd(command[0], work, *command[1:])
         assert result.returncode == 0, result.stderr
         assert result.stderr.count("is damaged and is ignored") == 1, (command, result.stderr)
@@ -178,8 +209,13 @@ def toy_runs():
     def run(assignments, ids):
         remarks = pd.DataFrame({"remark_id": [f"r{i}" for i in range(20)], "kept": True, "topic": assignments})
         topics = [Topic(id=t, label=f"t{t}", words=[], size=int((assignments == t).sum())) for t in ids]
-        return TopicRun(config={}, remarks=remarks, joint=TopicSet("joint", topics, np.zeros((len(ids), 6))), groups={},
-                        provenance={})
+        return TopicRun(
+            config={},
+            remarks=remarks,
+            joint=TopicSet("joint", topics, np.zeros((len(ids), 6))),
+            groups={},
+            provenance={},
+        )
 
     return vectors, run(fitted_topics, [0, 1, 2, 3]), run(curated_topics, [0, 2])
 
@@ -198,8 +234,8 @@ def test_merged_topics_are_one_target_discarded_ones_never_given_and_a_floor_mak
 
 def test_transform_of_a_run_without_a_joint_model_is_a_clear_error(tmp_path, tiny_config, fake_encoder):
     from topics.core.errors import TopicsInputError
-    from topics.fit.pipeline import fit_run
     from topics.curate.transform import transform_file
+    from topics.fit.pipeline import fit_run
 
     tiny_config.fit.modes = ["per_group"]
     run = fit_run(tiny_config, out=tmp_path / "run", encoder=fake_encoder)

@@ -12,15 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from topics.curate.editlog import Curator, EditLog
-from topics.core.run import OUTLIER
 from topics import load_run
 from topics.core.errors import TopicsInputError
+from topics.core.run import OUTLIER
+from topics.curate.editlog import Curator, EditLog
 
 
 @pytest.fixture(scope="module")
 def fitted_folder(tmp_path_factory):
     from conftest import FakeEncoder
+
     from topics.core.config import load_config
     from topics.fit.pipeline import fit_run
 
@@ -180,8 +181,12 @@ for i in range(count):
 
 def test_concurrent_writers_in_two_processes_keep_every_line(run_folder):
     topic = Curator(run_folder).run.joint.topics[0].id
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(run_folder), who, "15", str(topic)],
-                                stderr=subprocess.PIPE, text=True) for who in ("Ana", "Ben")]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(run_folder), who, "15", str(topic)], stderr=subprocess.PIPE, text=True
+        )
+        for who in ("Ana", "Ben")
+    ]
     for writer in writers:
         _, errors = writer.communicate(timeout=120)
         assert writer.returncode == 0, errors
@@ -202,8 +207,13 @@ def test_a_second_reader_sees_the_first_readers_edits(run_folder):
     assert tab_one.run.joint.topics[1].label == "From tab two"
 
 
-edit_ops = st.lists(st.tuples(st.sampled_from(["merge", "rename", "discard", "move", "undo", "redo"]),
-                              st.integers(0, 5), st.integers(0, 5)), min_size=1, max_size=8)
+edit_ops = st.lists(
+    st.tuples(
+        st.sampled_from(["merge", "rename", "discard", "move", "undo", "redo"]), st.integers(0, 5), st.integers(0, 5)
+    ),
+    min_size=1,
+    max_size=8,
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -216,10 +226,12 @@ def test_any_edit_sequence_replays_to_the_same_run_and_undo_all_restores_it(fitt
     for op, i, j in ops:
         ids = [t.id for t in curator.run.joint.topics]
         remarks = curator.run.kept["remark_id"]
-        fields = {"merge": {"topics": (ids[i % len(ids)], ids[j % len(ids)])},
-                  "rename": {"topics": (ids[i % len(ids)],), "label": f"label {j}"},
-                  "discard": {"topics": (ids[i % len(ids)],)},
-                  "move": {"remarks": tuple(remarks.iloc[i * 7::11].head(3 + j)), "to": ids[j % len(ids)]}}.get(op, {})
+        fields = {
+            "merge": {"topics": (ids[i % len(ids)], ids[j % len(ids)])},
+            "rename": {"topics": (ids[i % len(ids)],), "label": f"label {j}"},
+            "discard": {"topics": (ids[i % len(ids)],)},
+            "move": {"remarks": tuple(remarks.iloc[i * 7 :: 11].head(3 + j)), "to": ids[j % len(ids)]},
+        }.get(op, {})
         with contextlib.suppress(TopicsInputError):
             curator.record(op, "prop", **fields)
         for topic in curator.run.joint.topics:  # sizes and group counts kept by edits equal a fresh count
@@ -252,8 +264,14 @@ def test_damaged_but_parseable_lines_are_skipped_not_fatal(run_folder):
     topic = curator.run.joint.topics[0].id
     curator.record("rename", "Ana", topics=(topic,), label="Survives")
     with open(run_folder / "edits.jsonl", "a") as handle:
-        for line in ("[1]", "null", '{"op": "rename", "author": "x"}', '{"op": "move", "author": "x", "to": "x"}',
-                     '{"op": "rename", "author": "x", "topics": [0], "label": 5}', '{"op": "discard", "author": "x", "topics": [999]}'):
+        for line in (
+            "[1]",
+            "null",
+            '{"op": "rename", "author": "x"}',
+            '{"op": "move", "author": "x", "to": "x"}',
+            '{"op": "rename", "author": "x", "topics": [0], "label": 5}',
+            '{"op": "discard", "author": "x", "topics": [999]}',
+        ):
             handle.write(line + "\n")
     reader = Curator(run_folder)
     assert reader.run.joint.topic(topic).label == "Survives"

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-
 from conftest import FakeEncoder
+
 from topics.fit.embed import EmbeddingCache, SentenceTransformerEncoder, embed_texts
 
 
@@ -44,9 +44,14 @@ def test_half_written_shard_is_ignored(tmp_path):
 def test_packaged_minilm_gives_each_text_the_same_vector_whatever_its_batch_mates():
     """The cache's history cannot change a fit: a text's vector does not depend on the other texts encoded with it."""
     encoder = SentenceTransformerEncoder(progress=False)
-    texts = ["How do you feel about your drinking?", "So you want to cut down.", "Tell me more about that.",
-             "What would it take to quit smoking for good?", "You sound worried about your health.",
-             "On a scale from 1 to 10, how confident are you?"]
+    texts = [
+        "How do you feel about your drinking?",
+        "So you want to cut down.",
+        "Tell me more about that.",
+        "What would it take to quit smoking for good?",
+        "You sound worried about your health.",
+        "On a scale from 1 to 10, how confident are you?",
+    ]
     together = encoder.encode(texts)
     alone = np.vstack([encoder.encode([text]) for text in texts])
     reversed_order = encoder.encode(texts[::-1])[::-1]

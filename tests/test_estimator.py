@@ -9,23 +9,31 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 import yaml
+from conftest import ROOT, FakeEncoder
 
 import topics
-from conftest import ROOT, FakeEncoder
 from topics.core.config import load_config
 from topics.fit.pipeline import fit_run
 
 DEMO = ROOT / "corpora" / "demo" / "demo_sessions.csv"
-COLUMNS = dict(text="text", role="speaker", keep_roles=["therapist"], session="session_id", group="school",
-               order="turn", metadata=["presenting_problem"])
+COLUMNS = dict(
+    text="text",
+    role="speaker",
+    keep_roles=["therapist"],
+    session="session_id",
+    group="school",
+    order="turn",
+    metadata=["presenting_problem"],
+)
 
 
 @pytest.fixture(scope="module")
 def fitted():
     """The tiny config's fit of the demo corpus, through the estimator (a module's worth of tests share it)."""
     config = yaml.safe_load((ROOT / "configs" / "tiny.yaml").read_text())
-    model = topics.TopicModel(**COLUMNS, config={k: v for k, v in config.items() if k != "corpus"},
-                              encoder=FakeEncoder())
+    model = topics.TopicModel(
+        **COLUMNS, config={k: v for k, v in config.items() if k != "corpus"}, encoder=FakeEncoder()
+    )
     assert model.fit(pd.read_csv(DEMO)) is model
     return model
 
@@ -60,8 +68,12 @@ def test_methods_and_figures_on_the_fitted_model(fitted):
     assert set(findings.shares["topic"]) == {t.id for t in fitted.run_.joint.topics} and findings.draws == 200
     measures = fitted.evaluate()
     assert "npmi" in measures.columns and len(measures) >= 1
-    for figure in (fitted.plot_map(), fitted.plot_sizes(), fitted.plot_groups(),
-                   fitted.plot_words(fitted.run_.joint.topics[0].id)):
+    for figure in (
+        fitted.plot_map(),
+        fitted.plot_sizes(),
+        fitted.plot_groups(),
+        fitted.plot_words(fitted.run_.joint.topics[0].id),
+    ):
         assert isinstance(figure, go.Figure) and figure.data
     # new remarks get the curated topics, by the rule topics transform uses
     texts = fitted.run_.kept["text"].head(40).tolist()
@@ -73,8 +85,9 @@ def test_methods_and_figures_on_the_fitted_model(fitted):
 
 def test_a_list_of_remarks_fits_one_joint_model(tmp_path):
     remarks = pd.read_csv(DEMO).query("speaker == 'therapist'")["text"].tolist()
-    model = topics.TopicModel(config=ROOT / "configs" / "tiny.yaml", encoder=FakeEncoder(), random_state=3,
-                              consensus={"members": 2})
+    model = topics.TopicModel(
+        config=ROOT / "configs" / "tiny.yaml", encoder=FakeEncoder(), random_state=3, consensus={"members": 2}
+    )
     found = model.fit_transform(remarks)
     assert len(found) == len(remarks) and (found >= 0).any()
     assert model.config_.seed == 3 and model.config_.consensus.members == 2

@@ -4,15 +4,16 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
 from topics import load_run
 
 
 @pytest.fixture(scope="module")
 def fitted_folder(tmp_path_factory):
     from conftest import FakeEncoder
+
     from topics.core.config import load_config
     from topics.fit.pipeline import fit_run
 
@@ -115,7 +116,9 @@ def test_rename_merge_undo_and_discard_through_the_widgets(run_folder):
     renamed = picker(app, "rename_topic_joint")
     assert renamed.options[1] == f"{renamed.value}: Homework and agenda"  # the value is the topic id
     assert app.text_input(key="rename_label").value == ""
-    renaming = f"Renamed topic {renamed_id} {fitted[renamed_id]!r} to 'Homework and agenda'"  # the old label, not the new
+    renaming = (
+        f"Renamed topic {renamed_id} {fitted[renamed_id]!r} to 'Homework and agenda'"  # the old label, not the new
+    )
     assert [m.value for m in app.success] == [f"Saved. {renaming}."]
     assert app.dataframe[0].value["edit"].tolist() == [renaming]
 
@@ -251,18 +254,27 @@ def test_a_run_from_an_older_format_gets_a_message(run_folder):
     provenance = json.loads((run_folder / "provenance.json").read_text())
     (run_folder / "provenance.json").write_text(json.dumps({**provenance, "format_version": 0}))
     app = open_page("topic", run_folder)
-    assert any("format 0 is not the supported format" in e.value for e in app.error)
+    assert any("format 0 is not a format this version reads" in e.value for e in app.error)
 
 
 def test_stability_badges_and_group_intervals_are_shown(run_folder):
-    from topics.fit import stability
     from topics import load_run
+    from topics.fit import stability
 
     run = load_run(run_folder)
     scores = {t.id: (1.0 if i % 2 == 0 else 0.4) for i, t in enumerate(run.joint.topics)}
-    fake = stability.Stability([7, 8], 0.8, pd.DataFrame(
-        [{"topic": t, "label": "", "stability": s, "stable": s >= 0.8, "mean_similarity": s, "mean_jaccard": s}
-         for t, s in scores.items()]), pd.DataFrame([{"seed_a": 7, "seed_b": 8, "ari": 1.0, "nmi": 1.0}]), {7: 3, 8: 3})
+    fake = stability.Stability(
+        [7, 8],
+        0.8,
+        pd.DataFrame(
+            [
+                {"topic": t, "label": "", "stability": s, "stable": s >= 0.8, "mean_similarity": s, "mean_jaccard": s}
+                for t, s in scores.items()
+            ]
+        ),
+        pd.DataFrame([{"seed_a": 7, "seed_b": 8, "ari": 1.0, "nmi": 1.0}]),
+        {7: 3, 8: 3},
+    )
     stability.write(fake, run_folder)
     overview = open_page("overview", run_folder)
     column = overview.dataframe[0].value["stability"].tolist()
@@ -315,8 +327,11 @@ def test_privacy_mode_shows_no_name_on_any_page(run_folder, name):
     curator.record("rename", "Ana", topics=(first,), label="Jennifer at 14 Elm Street")
 
     def everything(app):
-        shown = " ".join(str(e.value) for kind in ("title", "markdown", "caption", "subheader", "success")
-                         for e in getattr(app, kind))
+        shown = " ".join(
+            str(e.value)
+            for kind in ("title", "markdown", "caption", "subheader", "success")
+            for e in getattr(app, kind)
+        )
         shown += " ".join(" ".join(map(str, df.value.astype(str).values.ravel())) for df in app.dataframe)
         return shown + " ".join(" ".join(map(str, s.options)) for s in app.selectbox)
 
@@ -336,8 +351,8 @@ def test_privacy_mode_shows_no_name_on_any_page(run_folder, name):
 def test_the_words_page_finds_the_topics_of_a_word_with_weights_and_remarks(run_folder):
     import re
 
-    from topics.curate.editlog import Curator
     from topics.analysis.word_lookup import term_spans, word_topics
+    from topics.curate.editlog import Curator
 
     curator = Curator(run_folder)
     topic = curator.run.joint.topics[0]
@@ -347,8 +362,11 @@ def test_the_words_page_finds_the_topics_of_a_word_with_weights_and_remarks(run_
     # its heaviest form is the top word itself, so the weight is the one the topic's word list shows
     assert table["weight"].iloc[0] == pytest.approx(topic.words[0][1], rel=0.05)
     assert word in table["forms"].iloc[0]
-    assert all(term_spans(quote, word, language) for quotes, languages in zip(table["examples"], table["languages"])
-               for quote, language in zip(quotes, languages))
+    assert all(
+        term_spans(quote, word, language)
+        for quotes, languages in zip(table["examples"], table["languages"])
+        for quote, language in zip(quotes, languages)
+    )
     app = open_page("words", run_folder)
     app.text_input(key="words_term").input(word).run()
     assert not app.exception, app.exception
@@ -400,8 +418,12 @@ def test_the_server_stops_with_a_message_on_a_damaged_run(run_folder):
     import sys
 
     (run_folder / "remarks.parquet").write_bytes(b"not parquet")
-    result = subprocess.run([sys.executable, "-m", "topics.explorer.serve", "--server.port", "8598", "--",
-                             str(run_folder)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "topics.explorer.serve", "--server.port", "8598", "--", str(run_folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "remarks.parquet: cannot be read" in result.stderr and "Traceback" not in result.stderr
     assert not [noise for noise in STREAMLIT_NOISE if noise in result.stderr], result.stderr
@@ -427,8 +449,9 @@ def test_the_server_starts_without_streamlit_bare_mode_warnings(run_folder, tmp_
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with open(tmp_path / "stderr", "w+") as stderr:
-        server = subprocess.Popen(streamlit_command(run_folder, port), stdout=subprocess.DEVNULL, stderr=stderr,
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            streamlit_command(run_folder, port), stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+        )
         try:
             deadline = time.time() + 90
             while True:
@@ -459,7 +482,7 @@ def test_the_overview_puts_every_groups_share_before_the_words_and_counts_only_b
     columns = list(app.dataframe[0].value.columns)
     groups = sorted(run.kept["group"].dropna().unique())
     # narrow share columns right after the size, the wide words last: the shares stay on screen at 1400 px
-    assert columns[:4 + len(groups)] == ["id", "label", "size", "% of all", *(f"% {g}" for g in groups)]
+    assert columns[: 4 + len(groups)] == ["id", "label", "size", "% of all", *(f"% {g}" for g in groups)]
     assert columns[-1] == "top words"
     cleaning = run.provenance["cleaning"]
     metrics = {m.label: m.value for m in app.metric}

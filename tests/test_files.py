@@ -8,8 +8,8 @@ import signal
 import subprocess
 
 import pytest
-
 from conftest import TOPICS_BIN, FakeEncoder
+
 from topics.core.errors import TopicsWriteError
 from topics.core.files import atomic_file, atomic_folder, write_text_atomic
 
@@ -85,12 +85,19 @@ def fitted(tmp_path_factory):
 def refused(*args, limit: int):
     """``topics ARGS`` with files capped at ``limit`` bytes by the kernel (RLIMIT_FSIZE): a write past it fails
     with EFBIG, as a write on a full disk fails with ENOSPC."""
+
     def cap():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with an error instead of killing the process
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    return subprocess.run([TOPICS_BIN, *map(str, args)], capture_output=True, text=True, preexec_fn=cap,
-                          env=os.environ.copy(), timeout=300)
+    return subprocess.run(
+        [TOPICS_BIN, *map(str, args)],
+        capture_output=True,
+        text=True,
+        preexec_fn=cap,
+        env=os.environ.copy(),
+        timeout=300,
+    )
 
 
 def one_clear_line(result, path):

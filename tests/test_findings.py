@@ -5,9 +5,9 @@ the same flagged differences, higher and lower, robust and not, with the same in
 """
 
 import pytest
+from conftest import FakeEncoder, topics_cmd
 from streamlit.testing.v1 import AppTest
 
-from conftest import FakeEncoder, topics_cmd
 from topics.analysis.compare import group_findings, share_cell
 from topics.curate.editlog import Curator
 from topics.share.report import build_report
@@ -23,8 +23,8 @@ def four_groups(tmp_path_factory):
     import pandas as pd
 
     from topics.core.config import load_config
-    from topics.fit.pipeline import fit_run
     from topics.core.run import MEMBERS_FILE
+    from topics.fit.pipeline import fit_run
 
     config = load_config("configs/tiny.yaml", ["fit.modes=[joint]"])
     run = fit_run(config, out=tmp_path_factory.mktemp("findings") / "run", encoder=FakeEncoder())

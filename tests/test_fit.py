@@ -8,15 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topics.core.errors import TopicsInputError
-from topics.fit.pipeline import fit_run
 from topics import load_run
+from topics.core.errors import TopicsInputError, TopicsWarning
+from topics.fit.pipeline import fit_run
 from topics.fit.stopwords import is_uninformative
 
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     from conftest import FakeEncoder
+
     from topics.core.config import load_config
 
     config = load_config("configs/tiny.yaml")
@@ -25,8 +26,16 @@ def tiny_run(tmp_path_factory):
 
 def test_run_folder_has_every_part(tiny_run):
     folder = tiny_run.path
-    for name in ("config.yaml", "remarks.parquet", "topics.json", "centroids.npy", "metrics.json", "provenance.json",
-                 "model/config.json", "model/topics.json"):
+    for name in (
+        "config.yaml",
+        "remarks.parquet",
+        "topics.json",
+        "centroids.npy",
+        "metrics.json",
+        "provenance.json",
+        "model/config.json",
+        "model/topics.json",
+    ):
         assert (folder / name).exists(), name
     groups = sorted(p.name for p in (folder / "groups").iterdir())
     assert groups == ["cbt", "motivational-interviewing", "person-centred", "psychodynamic"]
@@ -34,8 +43,13 @@ def test_run_folder_has_every_part(tiny_run):
     provenance = json.loads((folder / "provenance.json").read_text())
     assert provenance["seed"] == 7 and len(provenance["corpus"]["sha256"]) == 64
     assert provenance["packages"]["bertopic"] == "0.17.4"
-    assert provenance["cleaning"]["kept"] + provenance["cleaning"]["backchannel"] + provenance["cleaning"]["too_short"] \
-        + provenance["cleaning"]["empty"] == provenance["cleaning"]["total"]
+    assert (
+        provenance["cleaning"]["kept"]
+        + provenance["cleaning"]["backchannel"]
+        + provenance["cleaning"]["too_short"]
+        + provenance["cleaning"]["empty"]
+        == provenance["cleaning"]["total"]
+    )
     assert {"load", "clean", "embed", "fit joint", "joint reduce"} <= set(provenance["seconds"])
     metrics = json.loads((folder / "metrics.json").read_text())["joint"]
     assert {"topic_count", "outlier_share", "topic_diversity", "npmi", "outlier_share_before_reduction"} <= set(metrics)
@@ -129,13 +143,18 @@ def test_failed_fit_leaves_nothing_behind(tmp_path, tiny_config, fake_encoder):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_small_groups_are_skipped_with_a_warning_and_an_error_when_none_is_left(tmp_path, tiny_config, fake_encoder, capsys):
+def test_small_groups_are_skipped_with_a_warning_and_an_error_when_none_is_left(tmp_path, tiny_config, fake_encoder):
     tiny_config.fit.modes = ["per_group"]
     tiny_config.fit.min_group_remarks = 140
-    run = fit_run(tiny_config, out=tmp_path / "run", encoder=fake_encoder)
+    with pytest.warns(TopicsWarning, match="skipped: .* kept remarks < fit.min_group_remarks=140"):
+        run = fit_run(tiny_config, out=tmp_path / "run", encoder=fake_encoder)
     assert run.joint is None and 0 < len(run.groups) < 4
-    assert set(run.provenance["skipped_groups"]) == {"CBT", "motivational interviewing", "person-centred", "psychodynamic"} - set(run.groups)
-    assert "skipped" in capsys.readouterr().err
+    assert set(run.provenance["skipped_groups"]) == {
+        "CBT",
+        "motivational interviewing",
+        "person-centred",
+        "psychodynamic",
+    } - set(run.groups)
     tiny_config.fit.min_group_remarks = 10_000
     with pytest.raises(TopicsInputError, match="no group could be fitted"):
         fit_run(tiny_config, out=tmp_path / "none", encoder=fake_encoder)
@@ -171,8 +190,15 @@ def test_too_few_topics_to_name_is_a_clear_error(tmp_path, tiny_config, fake_enc
 
 def test_quality_metrics_are_stored_with_label_agreement(tiny_run):
     metrics = tiny_run.metrics["joint"]
-    for key in ("npmi", "c_v", "topic_diversity", "filler_share", "junk_share", "nmi_presenting_problem",
-                "ari_presenting_problem"):
+    for key in (
+        "npmi",
+        "c_v",
+        "topic_diversity",
+        "filler_share",
+        "junk_share",
+        "nmi_presenting_problem",
+        "ari_presenting_problem",
+    ):
         assert key in metrics and metrics[key] == metrics[key], key  # present and not NaN
     assert -1 <= metrics["npmi"] <= 1 and -1 <= metrics["c_v"] <= 1
     assert 0 <= metrics["nmi_presenting_problem"] <= 1
@@ -194,14 +220,22 @@ def test_per_group_fit_with_some_remarks_without_a_group(tmp_path, tiny_config, 
 def test_coarse_per_group_models_are_flagged_in_words(tiny_run):
     import dataclasses
 
-    from topics.core.run import Topic, TopicSet
     from topics.core.facts import group_model_warnings
+    from topics.core.run import Topic, TopicSet
     from topics.share.terminal import fit_summary
 
-    lumped = TopicSet("CBT", [Topic(0, "good, need, want", [("good", 1.0)], 85), Topic(1, "sleep", [("sleep", 1.0)], 15)],
-                      np.zeros((2, 4)), {"topic_count": 2, "outlier_share": 0.0, "topic_diversity": 1.0, "npmi": 0.0})
-    run = dataclasses.replace(tiny_run, groups={"CBT": lumped},
-                              config=tiny_run.config | {"corpus": tiny_run.config["corpus"] | {"group_names": {"CBT": "cognitive behavioural"}}})
+    lumped = TopicSet(
+        "CBT",
+        [Topic(0, "good, need, want", [("good", 1.0)], 85), Topic(1, "sleep", [("sleep", 1.0)], 15)],
+        np.zeros((2, 4)),
+        {"topic_count": 2, "outlier_share": 0.0, "topic_diversity": 1.0, "npmi": 0.0},
+    )
+    run = dataclasses.replace(
+        tiny_run,
+        groups={"CBT": lumped},
+        config=tiny_run.config
+        | {"corpus": tiny_run.config["corpus"] | {"group_names": {"CBT": "cognitive behavioural"}}},
+    )
     warnings = group_model_warnings(run)
     assert any("only 2 topic(s)" in w and "'cognitive behavioural'" in w for w in warnings)
     assert any("holds 85% of the remarks" in w for w in warnings)
@@ -219,8 +253,9 @@ def test_the_fit_ends_in_80_columns_whatever_the_group_names(tiny_run):
 
     name = "motivational interviewing, second cohort, Leeds and London sites"
     older = dataclasses.replace(tiny_run.groups["CBT"], name=name, metrics={"topic_count": 3, "npmi": -0.41})
-    run = dataclasses.replace(tiny_run, groups={**tiny_run.groups, name: older},
-                              path=Path("outputs/demo-20260101-120000"))
+    run = dataclasses.replace(
+        tiny_run, groups={**tiny_run.groups, name: older}, path=Path("outputs/demo-20260101-120000")
+    )
     ending = closing_summary(run, command="./run topics")
     lines = (fit_summary(run) + "\n" + ending).splitlines()
     assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]

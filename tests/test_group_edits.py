@@ -1,14 +1,13 @@
 """Per-group models are curated like the joint model: the same edits, addressed by model, never leaking across."""
 
-
 import pandas as pd
 import pytest
-
 from conftest import FakeEncoder, topics_cmd
-from topics.curate.editlog import Curator
+
+from topics import load_run
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER
-from topics import load_run
+from topics.curate.editlog import Curator
 from topics.fit.stopwords import tokenize
 
 GROUP = "psychodynamic"  # the demo group whose model has the most topics (5) with the fake encoder

@@ -8,11 +8,11 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import FakeEncoder, topics_cmd
-from topics.fit.clean import clean
+
 from topics.core.config import CleanConfig, load_config
 from topics.core.errors import TopicsInputError, TopicsWarning
+from topics.fit.clean import clean
 from topics.fit.language import detect
 from topics.fit.pipeline import fit_run, prepare
 from topics.fit.stopwords import StopWords, missing_lists
@@ -20,26 +20,46 @@ from topics.fit.topic_words import TopicWords
 
 #: Sessions we wrote, one language each: three remarks long enough to tell, then what therapists say in passing.
 SESSIONS = {
-    "en": (["How many cigarettes do you smoke on a usual working day?",
+    "en": (
+        [
+            "How many cigarettes do you smoke on a usual working day?",
             "What would be different for you if you stopped smoking this year?",
-            "You mentioned the cravings are worst after dinner with your family."],
-           ["Mm-hmm.", "Okay.", "Right, yeah.", "I see."]),
-    "ru": (["Сколько сигарет вы обычно выкуриваете за рабочий день?",
+            "You mentioned the cravings are worst after dinner with your family.",
+        ],
+        ["Mm-hmm.", "Okay.", "Right, yeah.", "I see."],
+    ),
+    "ru": (
+        [
+            "Сколько сигарет вы обычно выкуриваете за рабочий день?",
             "Что изменилось бы для вас, если бы вы бросили курить в этом году?",
-            "Вы говорили, что сильнее всего тянет курить после ужина с семьёй."],
-           ["Угу.", "Ага.", "Ну да.", "Понятно."]),
-    "es": (["¿Cuántos cigarrillos fumas normalmente en un día de trabajo?",
+            "Вы говорили, что сильнее всего тянет курить после ужина с семьёй.",
+        ],
+        ["Угу.", "Ага.", "Ну да.", "Понятно."],
+    ),
+    "es": (
+        [
+            "¿Cuántos cigarrillos fumas normalmente en un día de trabajo?",
             "¿Qué cambiaría para ti si dejaras de fumar este año?",
-            "Dijiste que las ganas de fumar son más fuertes después de cenar con tu familia."],
-           ["Vale.", "Ajá.", "Bueno, claro.", "Ya."]),
-    "de": (["Wie viele Zigaretten rauchen Sie an einem normalen Arbeitstag?",
+            "Dijiste que las ganas de fumar son más fuertes después de cenar con tu familia.",
+        ],
+        ["Vale.", "Ajá.", "Bueno, claro.", "Ya."],
+    ),
+    "de": (
+        [
+            "Wie viele Zigaretten rauchen Sie an einem normalen Arbeitstag?",
             "Was wäre für Sie anders, wenn Sie dieses Jahr mit dem Rauchen aufhören würden?",
-            "Sie sagten, das Verlangen ist nach dem Abendessen mit der Familie am stärksten."],
-           ["Genau.", "Mhm.", "Ja, also.", "Na gut."]),
-    "fr": (["Combien de cigarettes fumez-vous pendant une journée de travail habituelle ?",
+            "Sie sagten, das Verlangen ist nach dem Abendessen mit der Familie am stärksten.",
+        ],
+        ["Genau.", "Mhm.", "Ja, also.", "Na gut."],
+    ),
+    "fr": (
+        [
+            "Combien de cigarettes fumez-vous pendant une journée de travail habituelle ?",
             "Qu'est-ce qui changerait pour vous si vous arrêtiez de fumer cette année ?",
-            "Vous disiez que l'envie de fumer est la plus forte après le dîner en famille."],
-           ["D'accord.", "Mh.", "Oui, voilà.", "Bon."]),
+            "Vous disiez que l'envie de fumer est la plus forte après le dîner en famille.",
+        ],
+        ["D'accord.", "Mh.", "Oui, voilà.", "Bon."],
+    ),
 }
 
 
@@ -55,8 +75,9 @@ def spoken_corpus() -> pd.DataFrame:
 def test_every_remark_gets_its_language_short_ones_from_their_session():
     corpus = spoken_corpus()
     found = detect(corpus["text"], corpus["session"])
-    assert (found.per_remark == corpus["language"].to_numpy()).all(), \
-        corpus.assign(found=found.per_remark)[found.per_remark != corpus["language"]]
+    assert (found.per_remark == corpus["language"].to_numpy()).all(), corpus.assign(found=found.per_remark)[
+        found.per_remark != corpus["language"]
+    ]
     assert set(found.present) == set(SESSIONS) and abs(sum(found.shares.values()) - 1) < 1e-3
     assert "short remarks take their session's language" in found.method
     alone = detect(corpus["text"], None)  # no sessions: a short remark's own best guess among the corpus' languages
@@ -106,9 +127,19 @@ def test_a_language_set_in_the_config_is_taken_as_it_is_and_a_wrong_code_is_name
 
 
 def test_cleaning_judges_each_remark_by_its_own_language():
-    texts = pd.Series(["Угу, ну да.", "Ну да, это так.", "Сколько сигарет вы выкуриваете утром?",
-                       "Vale, bueno.", "Sí, es eso.", "¿Cuántos cigarrillos fumas por la mañana?",
-                       "Also, genau.", "I would die in that war.", "Das war die Arbeit."])
+    texts = pd.Series(
+        [
+            "Угу, ну да.",
+            "Ну да, это так.",
+            "Сколько сигарет вы выкуриваете утром?",
+            "Vale, bueno.",
+            "Sí, es eso.",
+            "¿Cuántos cigarrillos fumas por la mañana?",
+            "Also, genau.",
+            "I would die in that war.",
+            "Das war die Arbeit.",
+        ]
+    )
     languages = np.array(["ru"] * 3 + ["es"] * 3 + ["de", "en", "de"], dtype=object)
     reasons = [None if pd.isna(r) else r for r in clean(texts, CleanConfig(min_content_words=2), languages).set_aside]
     assert reasons[:6] == ["backchannel", "too_short", None, "backchannel", "too_short", None]
@@ -118,10 +149,12 @@ def test_cleaning_judges_each_remark_by_its_own_language():
 
 
 def test_topic_words_are_lower_cased_cyrillic_without_each_language_s_stop_words():
-    texts = ["Ну, расскажите, как вы СПИТЕ по ночам и когда ложитесь в кровать.",
-             "Сон стал хуже, когда начались проблемы на работе, ага.",
-             "Pues, cuéntame cómo duermes y cuándo te acuestas en la cama.",
-             "I would die for a good night's sleep, but the war at work goes on."]
+    texts = [
+        "Ну, расскажите, как вы СПИТЕ по ночам и когда ложитесь в кровать.",
+        "Сон стал хуже, когда начались проблемы на работе, ага.",
+        "Pues, cuéntame cómo duermes y cuándo te acuestas en la cama.",
+        "I would die for a good night's sleep, but the war at work goes on.",
+    ]
     words = TopicWords.count(texts, {"ngram_range": (1, 1)}, languages=["ru", "ru", "es", "en"])
     vocabulary = set(words.vocabulary_)
     assert {"спите", "ночам", "кровать", "сон", "работе", "cama", "duermes", "die", "war", "sleep"} <= vocabulary
@@ -132,8 +165,10 @@ def test_topic_words_are_lower_cased_cyrillic_without_each_language_s_stop_words
 
 
 def test_a_language_without_lists_still_fits_and_says_what_is_missing(tmp_path):
-    assert missing_lists(["sw", "ru", "it"]) == {"it": "no list of spoken fillers and backchannels",
-                                                 "sw": "no stop-word or filler list"}
+    assert missing_lists(["sw", "ru", "it"]) == {
+        "it": "no list of spoken fillers and backchannels",
+        "sw": "no stop-word or filler list",
+    }
     assert StopWords().of("sw") == frozenset()
     config = load_config("configs/tiny.yaml", ["fit.modes=[joint]", "corpus.language=sw"])
     with pytest.warns(TopicsWarning, match="sw: no stop-word or filler list"):
@@ -158,15 +193,17 @@ def test_an_encoder_that_does_not_speak_the_corpus_stops_the_fit_before_embeddin
     assert "ru (" in str(stopped.value) and "embed.language_check: warn" in str(stopped.value)
     assert encoder.encoded == []  # nothing was embedded
     warned = multilingual_demo_config.model_copy(
-        update={"embed": multilingual_demo_config.embed.model_copy(update={"language_check": "warn"})})
+        update={"embed": multilingual_demo_config.embed.model_copy(update={"language_check": "warn"})}
+    )
     with pytest.warns(TopicsWarning, match="the encoder embed.model: multilingual does not cover"):
         prepared = prepare(warned, encoder=EnglishOnly())
     assert len(prepared.embeddings) == len(prepared.texts)
 
 
 def test_topics_fit_refuses_the_english_encoder_on_a_russian_and_spanish_corpus(tmp_path):
-    result = topics_cmd("fit", "configs/demo_multilingual.yaml", "--set", "embed.model=packaged",
-                        "--out", tmp_path / "run")
+    result = topics_cmd(
+        "fit", "configs/demo_multilingual.yaml", "--set", "embed.model=packaged", "--out", tmp_path / "run"
+    )
     assert result.returncode == 2
     assert "does not cover ru" in result.stderr and "embed.model: multilingual" in result.stderr
     assert not (tmp_path / "run").exists()
@@ -175,19 +212,21 @@ def test_topics_fit_refuses_the_english_encoder_on_a_russian_and_spanish_corpus(
 def test_the_multilingual_encoder_loads_offline_and_puts_translations_together():
     """The weights ship in the package: in a process where any network use raises, it embeds, and a remark lies
     closer to its translation than to another remark in its own language."""
-    code = ("import socket\n"
-            "attempts = []\n"
-            "def refuse(*args, **kwargs):\n"
-            "    attempts.append(args)\n"
-            "    raise OSError('network use while embedding')\n"
-            "socket.socket.connect = socket.socket.connect_ex = refuse\n"
-            "socket.getaddrinfo = socket.create_connection = refuse\n"
-            "import json\n"
-            "from topics.fit.embed import UniversalSentenceEncoder\n"
-            "vectors = UniversalSentenceEncoder(progress=False).encode(['How well do you sleep at night?',\n"
-            "    'Как вы спите по ночам?', '¿Cómo duermes por la noche?', 'How much do you drink at weekends?'])\n"
-            "print(json.dumps({'similarity': (vectors @ vectors.T).tolist(), 'norms': (vectors ** 2).sum(1).tolist(),\n"
-            "                  'attempts': len(attempts)}))")
+    code = (
+        "import socket\n"
+        "attempts = []\n"
+        "def refuse(*args, **kwargs):\n"
+        "    attempts.append(args)\n"
+        "    raise OSError('network use while embedding')\n"
+        "socket.socket.connect = socket.socket.connect_ex = refuse\n"
+        "socket.getaddrinfo = socket.create_connection = refuse\n"
+        "import json\n"
+        "from topics.fit.embed import UniversalSentenceEncoder\n"
+        "vectors = UniversalSentenceEncoder(progress=False).encode(['How well do you sleep at night?',\n"
+        "    'Как вы спите по ночам?', '¿Cómo duermes por la noche?', 'How much do you drink at weekends?'])\n"
+        "print(json.dumps({'similarity': (vectors @ vectors.T).tolist(), 'norms': (vectors ** 2).sum(1).tolist(),\n"
+        "                  'attempts': len(attempts)}))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
@@ -217,8 +256,8 @@ def mixed_run(tmp_path_factory):
 
 
 def test_a_mixed_run_shows_each_remark_s_language_and_each_topic_s_mix(mixed_run):
-    from topics.explorer.topic import remark_columns
     from topics.core.facts import language_mix, topic_frame
+    from topics.explorer.topic import remark_columns
 
     demo = pd.read_csv("corpora/demo/demo_multilingual.csv")
     therapist = demo[demo["speaker"] == "therapist"]
@@ -281,9 +320,8 @@ def test_the_multilingual_demo_makes_topics_of_themes_not_languages(tmp_path):
 
 
 def test_the_explorer_shows_the_language_mix_and_warns_in_privacy_mode(mixed_run):
-    from streamlit.testing.v1 import AppTest
-
     from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
 
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     app.session_state["run_path"] = str(mixed_run.path)

@@ -16,8 +16,13 @@ LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 
 
 def lint_imports(folder: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([LINT_IMPORTS, "--no-cache", str(folder / "pyproject.toml")], cwd=folder,
-                          env={"PYTHONPATH": str(folder), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    return subprocess.run(
+        [LINT_IMPORTS, "--no-cache", str(folder / "pyproject.toml")],
+        cwd=folder,
+        env={"PYTHONPATH": str(folder), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_the_package_keeps_its_import_contracts():
@@ -26,15 +31,21 @@ def test_the_package_keeps_its_import_contracts():
     assert "2 kept, 0 broken" in result.stdout
 
 
-@pytest.mark.parametrize("module, wrong_import, named", [
-    # the core reaching up into sharing, from inside a function where a cycle would hide from Python
-    ("topics/core/errors.py", "def _late():\n    from topics.share import report  # noqa\n",
-     "topics.core.errors -> topics.share.report"),
-    # the fit stage reaching back into curation
-    ("topics/fit/clean.py", "from topics.curate import edits  # noqa\n", "topics.fit.clean -> topics.curate.edits"),
-    # a cycle inside one stage: clean <- pipeline, and now clean -> pipeline
-    ("topics/fit/clean.py", "def _late():\n    from topics.fit import pipeline  # noqa\n", ".clean -> .pipeline"),
-])
+@pytest.mark.parametrize(
+    "module, wrong_import, named",
+    [
+        # the core reaching up into sharing, from inside a function where a cycle would hide from Python
+        (
+            "topics/core/errors.py",
+            "def _late():\n    from topics.share import report  # noqa\n",
+            "topics.core.errors -> topics.share.report",
+        ),
+        # the fit stage reaching back into curation
+        ("topics/fit/clean.py", "from topics.curate import edits  # noqa\n", "topics.fit.clean -> topics.curate.edits"),
+        # a cycle inside one stage: clean <- pipeline, and now clean -> pipeline
+        ("topics/fit/clean.py", "def _late():\n    from topics.fit import pipeline  # noqa\n", ".clean -> .pipeline"),
+    ],
+)
 def test_a_wrong_import_breaks_a_contract_and_is_named(tmp_path, module, wrong_import, named):
     for package in ("topics", "corpora"):
         shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))

@@ -11,9 +11,23 @@ from topics.core.config import CorpusConfig
 from topics.core.errors import TopicsInputError
 
 ROWS = [
-    {"who": "Counsellor", "said": "What brings you here today?", "conv": "s1", "approach": "CBT", "n": "1", "mood": "low"},
+    {
+        "who": "Counsellor",
+        "said": "What brings you here today?",
+        "conv": "s1",
+        "approach": "CBT",
+        "n": "1",
+        "mood": "low",
+    },
     {"who": "Patient", "said": "My sleep is bad.", "conv": "s1", "approach": "CBT", "n": "2", "mood": "low"},
-    {"who": "counsellor", "said": "Tell me about your nights.", "conv": "s1", "approach": "CBT", "n": "3", "mood": "low"},
+    {
+        "who": "counsellor",
+        "said": "Tell me about your nights.",
+        "conv": "s1",
+        "approach": "CBT",
+        "n": "3",
+        "mood": "low",
+    },
 ]
 MAPPING = {"text": "said", "role": "who", "session": "conv", "group": "approach", "order": "n"}
 
@@ -89,8 +103,13 @@ def test_annomi_preset_reads_the_real_corpus():
     assert {"meta_topic", "meta_main_therapist_behaviour"} <= set(corpus.frame.columns)
 
 
-odd_text = st.one_of(st.text(), st.just(""), st.text(alphabet="!?.,;:-—"), st.text(min_size=3000, max_size=4000),
-                     st.sampled_from(["你好 мир مرحبا", "\x00\x01\x02", "line\nbreak", 'quote "inside"', "a,b,c"]))
+odd_text = st.one_of(
+    st.text(),
+    st.just(""),
+    st.text(alphabet="!?.,;:-—"),
+    st.text(min_size=3000, max_size=4000),
+    st.sampled_from(["你好 мир مرحبا", "\x00\x01\x02", "line\nbreak", 'quote "inside"', "a,b,c"]),
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

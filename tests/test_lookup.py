@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from topics.analysis.remark_context import highlight, query_spans
-from topics.core.errors import TopicsInputError
 from topics.analysis.word_lookup import says_term, snowball_algorithm, term_spans, word_topics
+from topics.core.errors import TopicsInputError
 from topics.fit.topic_words import TopicWords
 
 REMARKS = [  # (text, topic, language)
@@ -75,8 +75,13 @@ def test_a_phrase_matches_consecutive_words_by_their_stems():
 
 
 def test_each_remark_is_stemmed_in_its_own_language():
-    texts = ["Я чувствую тревогу по утрам.", "Тревоги стало меньше.", "тревогу", "Tengo preocupaciones.",
-             "La preocupación no se va."]
+    texts = [
+        "Я чувствую тревогу по утрам.",
+        "Тревоги стало меньше.",
+        "тревогу",
+        "Tengo preocupaciones.",
+        "La preocupación no se va.",
+    ]
     languages = ["ru", "ru", "en", "es", "es"]
     assert says_term(texts, languages, "тревога") == [["тревогу"], ["тревоги"], [], [], []]  # English: exact only
     assert says_term(texts, languages, "preocupación") == [[], [], [], ["preocupaciones"], ["preocupación"]]
@@ -99,14 +104,19 @@ def test_highlighting_marks_whole_words_with_punctuation_left_where_it_was():
     from topics.explorer.common import highlight_query, highlight_term
 
     assert highlight_term("You are not feeling.", "feel", "en") == "You are not :orange-background[feeling]."
-    assert highlight_term("Drinking, drinks; overdrinking!", "drink", "en") == \
-        ":orange-background[Drinking], :orange-background[drinks]; overdrinking!"
+    assert (
+        highlight_term("Drinking, drinks; overdrinking!", "drink", "en")
+        == ":orange-background[Drinking], :orange-background[drinks]; overdrinking!"
+    )
     # a phrase is marked word by word: the comma between stays outside the marks
-    assert highlight_term("I feel, tired.", "feel tired", "en") == \
-        "I :orange-background[feel], :orange-background[tired]."
+    assert (
+        highlight_term("I feel, tired.", "feel tired", "en") == "I :orange-background[feel], :orange-background[tired]."
+    )
     # characters that would change how Streamlit reads the markup are escaped, nothing else is added
-    assert highlight_term("Note:feel {it} feel{x}", "feel", "en") == \
-        "Note\\::orange-background[feel] {it} :orange-background[feel]\\{x}"
+    assert (
+        highlight_term("Note:feel {it} feel{x}", "feel", "en")
+        == "Note\\::orange-background[feel] {it} :orange-background[feel]\\{x}"
+    )
     # the Remarks page's substring search highlights the whole word it hits, never half of it
     assert highlight_query("not feeling. drinking", "drink") == "not feeling. :orange-background[drinking]"
     assert highlight_query("not feeling.", "eel") == "not :orange-background[feeling]."

@@ -3,11 +3,15 @@
 import numpy as np
 import pytest
 
-from topics.fit.metrics import coherence, label_agreement, topic_diversity, topic_set_metrics
 from topics.core.run import Topic
+from topics.fit.metrics import coherence, label_agreement, topic_diversity, topic_set_metrics
 
-DOCS = (["sleep night bed tired"] * 30 + ["drinking alcohol beer wine"] * 30 + ["work boss office deadline"] * 30
-        + ["sleep work", "night beer", "bed office", "tired deadline"] * 5)
+DOCS = (
+    ["sleep night bed tired"] * 30
+    + ["drinking alcohol beer wine"] * 30
+    + ["work boss office deadline"] * 30
+    + ["sleep work", "night beer", "bed office", "tired deadline"] * 5
+)
 REAL = [["sleep", "night", "bed", "tired"], ["drinking", "alcohol", "beer", "wine"]]
 RANDOM = [["sleep", "beer", "office", "tired"], ["night", "wine", "boss", "bed"]]
 
@@ -30,7 +34,10 @@ def test_diversity_counts_repeated_words():
 
 
 def test_filler_and_junk_shares():
-    topics = [Topic(0, "x", [("mm", 1.0), ("hmm", 0.5)], size=3), Topic(1, "y", [("sleep", 1.0), ("okay", 0.5)], size=5)]
+    topics = [
+        Topic(0, "x", [("mm", 1.0), ("hmm", 0.5)], size=3),
+        Topic(1, "y", [("sleep", 1.0), ("okay", 0.5)], size=5),
+    ]
     assignments = np.array([0, 0, 0, 1, 1, 1, 1, 1, -1, -1])
     metrics = topic_set_metrics(topics, assignments, ["mm hmm"] * 3 + ["sleep okay"] * 5 + ["x", "y"], top_n=2)
     assert metrics["filler_topics"] == 1 and metrics["filler_share"] == 0.75
@@ -56,15 +63,40 @@ def test_goal_report_says_plainly_where_we_miss():
 
     from topics.analysis.evaluate import goal_report
 
-    table = pd.DataFrame([
-        {"model": "therapy-topics", "npmi": -0.3, "c_v": 0.5, "topic_diversity": 0.9, "filler_share": 0.0,
-         "junk_share": 0.1, "outlier_share": 0.1, "nmi_topic": 0.3},
-        {"model": "LDA", "npmi": -0.1, "c_v": 0.4, "topic_diversity": 0.6, "filler_share": 0.4,
-         "junk_share": 0.0, "outlier_share": 0.0, "nmi_topic": 0.1},
-    ])
+    table = pd.DataFrame(
+        [
+            {
+                "model": "therapy-topics",
+                "npmi": -0.3,
+                "c_v": 0.5,
+                "topic_diversity": 0.9,
+                "filler_share": 0.0,
+                "junk_share": 0.1,
+                "outlier_share": 0.1,
+                "nmi_topic": 0.3,
+            },
+            {
+                "model": "LDA",
+                "npmi": -0.1,
+                "c_v": 0.4,
+                "topic_diversity": 0.6,
+                "filler_share": 0.4,
+                "junk_share": 0.0,
+                "outlier_share": 0.0,
+                "nmi_topic": 0.1,
+            },
+        ]
+    )
     lines = {line.split(" on ")[1].split(":")[0]: line.split()[0] for line in goal_report(table)}
-    assert lines == {"npmi": "MISSES", "c_v": "beats", "topic_diversity": "beats", "filler_share": "beats",
-                     "junk_share": "MISSES", "outlier_share": "MISSES", "nmi_topic": "beats"}
+    assert lines == {
+        "npmi": "MISSES",
+        "c_v": "beats",
+        "topic_diversity": "beats",
+        "filler_share": "beats",
+        "junk_share": "MISSES",
+        "outlier_share": "MISSES",
+        "nmi_topic": "beats",
+    }
 
 
 def test_label_agreement_accepts_pandas_missing_values():
@@ -84,8 +116,16 @@ def test_word_presence_equals_the_vectorizer_s_own_n_grams():
     from topics.fit.stopwords import TOKEN_PATTERN
 
     vocabulary = ["sleep", "sleep well", "court date", "court", "café", "сон", "плохой сон", "not at all"]
-    documents = ["I sleep well, Sleep WELL", "the court, date", "court date court date", "Café au lait",
-                 "Плохой сон и сон", "not at all, not at", "", "a b c"]
+    documents = [
+        "I sleep well, Sleep WELL",
+        "the court, date",
+        "court date court date",
+        "Café au lait",
+        "Плохой сон и сон",
+        "not at all, not at",
+        "",
+        "a b c",
+    ]
     reference = CountVectorizer(vocabulary=vocabulary, token_pattern=TOKEN_PATTERN, ngram_range=(1, 3), binary=True)
     fast = CountVectorizer(vocabulary=vocabulary, analyzer=_present_words(vocabulary), binary=True)
     assert (reference.transform(documents) != fast.transform(documents)).nnz == 0

@@ -11,7 +11,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, FakeEncoder
 
 pytestmark = pytest.mark.slow  # builds a wheel and installs it in a fresh venv: the full suite, not the fast tier
@@ -28,18 +27,30 @@ def wheel_venv(tmp_path_factory):
     """A fresh venv holding only the built wheel; dependencies come from the test venv by a .pth path entry
     (no network, and the editable install's own finder is not loaded there)."""
     folder = tmp_path_factory.mktemp("wheel")
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(folder / "dist")],
-                           capture_output=True, text=True, cwd=folder)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(folder / "dist")],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+    )
     assert built.returncode == 0, built.stderr
-    wheel, = (folder / "dist").glob("therapy_topics-*.whl")
+    (wheel,) = (folder / "dist").glob("therapy_topics-*.whl")
     venv = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, cwd=folder)
     python = venv / "bin" / "python"
-    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     (Path(site) / "test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    installed = subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                               capture_output=True, text=True, cwd=folder)
+    installed = subprocess.run(
+        [python, "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+    )
     assert installed.returncode == 0, installed.stderr
     return venv, folder
 
@@ -48,9 +59,11 @@ def test_the_wheel_holds_the_explorer_templates_and_demo_and_knows_its_version(w
     venv, folder = wheel_venv
     version = subprocess.run([venv / "bin" / "topics", "--version"], capture_output=True, text=True, cwd=folder)
     assert version.returncode == 0 and version.stdout.strip() == "topics 0.1.0"
-    code = ("import topics, pathlib; root = pathlib.Path(topics.__file__).parent; "
-            "print(root); print(all((root / p).exists() for p in ('explorer/app.py', 'templates/report.html'))); "
-            "import corpora, importlib.resources as r; print((r.files('corpora.demo') / 'demo_sessions.csv').is_file())")
+    code = (
+        "import topics, pathlib; root = pathlib.Path(topics.__file__).parent; "
+        "print(root); print(all((root / p).exists() for p in ('explorer/app.py', 'templates/report.html'))); "
+        "import corpora, importlib.resources as r; print((r.files('corpora.demo') / 'demo_sessions.csv').is_file())"
+    )
     shown = subprocess.run([venv / "bin" / "python", "-c", code], capture_output=True, text=True, cwd=folder)
     where, has_files, has_demo = shown.stdout.split()
     assert where.startswith(str(venv)) and has_files == "True" and has_demo == "True", shown.stderr
@@ -62,8 +75,13 @@ def test_the_installed_explorer_serves_a_run_and_stops(wheel_venv, tiny_config):
     venv, folder = wheel_venv
     run = fit_run(tiny_config, out=folder / "run", encoder=FakeEncoder()).path
     port = free_port()
-    server = subprocess.Popen([venv / "bin" / "topics", "explore", str(run), "--port", str(port)], cwd=folder,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=os.environ.copy())
+    server = subprocess.Popen(
+        [venv / "bin" / "topics", "explore", str(run), "--port", str(port)],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=os.environ.copy(),
+    )
     try:
         deadline, health = time.monotonic() + 120, None
         while time.monotonic() < deadline and server.poll() is None:

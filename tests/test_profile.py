@@ -6,10 +6,10 @@ sessions (PCA, fast); the other 9 are new sessions from the same schools.
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT, topics_cmd
-from topics.curate.editlog import Curator
+
 from topics.analysis.profile import profile_file
+from topics.curate.editlog import Curator
 
 DEMO = ROOT / "corpora" / "demo" / "demo_sessions.csv"
 
@@ -24,8 +24,18 @@ def split(tmp_path_factory):
     demo[~demo["session_id"].isin(held_out)].to_csv(folder / "reference.csv", index=False)
     demo[demo["session_id"].isin(held_out)].to_csv(folder / "new.csv", index=False)
     run = folder / "run"
-    fitted = topics_cmd("fit", "configs/tiny.yaml", "--out", run, "--set", f"corpus.path={folder / 'reference.csv'}",
-                        "--set", "fit.modes=[joint]", "--set", "reduce.method=umap")  # PCA finds 2 topics, UMAP ~25
+    fitted = topics_cmd(
+        "fit",
+        "configs/tiny.yaml",
+        "--out",
+        run,
+        "--set",
+        f"corpus.path={folder / 'reference.csv'}",
+        "--set",
+        "fit.modes=[joint]",
+        "--set",
+        "reduce.method=umap",
+    )  # PCA finds 2 topics, UMAP ~25
     assert fitted.returncode == 0, fitted.stderr
     return run, folder / "new.csv"
 
@@ -54,10 +64,18 @@ def test_a_session_made_of_one_topic_is_flagged_above_every_school(split, tmp_pa
     small = [t for t in curated.joint.topics if t.size >= 12 and max(t.group_counts.values()) < 0.1 * len(kept) / 4]
     biggest = max(small, key=lambda t: t.size)
     texts = kept.loc[kept["topic"] == biggest.id, "text"].head(30).tolist()
-    planted = pd.DataFrame({"session_id": "planted", "school": "", "turn": range(len(texts)),
-                            "speaker": "therapist", "text": texts, "presenting_problem": ""})
+    planted = pd.DataFrame(
+        {
+            "session_id": "planted",
+            "school": "",
+            "turn": range(len(texts)),
+            "speaker": "therapist",
+            "text": texts,
+            "presenting_problem": "",
+        }
+    )
     planted.to_csv(tmp_path / "planted.csv", index=False)
-    profile, = profile_file(Curator(run), tmp_path / "planted.csv")
+    (profile,) = profile_file(Curator(run), tmp_path / "planted.csv")
     row = profile.table.set_index("topic").loc[biggest.id]
     assert row["share"] > 0.5
     groups = [c.removeprefix("vs ") for c in profile.table.columns if c.startswith("vs ")]
@@ -75,8 +93,8 @@ def test_a_session_of_the_run_s_own_corpus_is_left_out_of_the_reference_and_the_
     own = min(reference["session_id"].unique())
     school = str(reference.loc[reference["session_id"] == own, "school"].iloc[0])
     reference[reference["session_id"] == own].to_csv(tmp_path / "own.csv", index=False)
-    fresh, = profile_file(curator, new, session=str(pd.read_csv(new)["session_id"].iloc[0]))
-    profile, = profile_file(curator, tmp_path / "own.csv")
+    (fresh,) = profile_file(curator, new, session=str(pd.read_csv(new)["session_id"].iloc[0]))
+    (profile,) = profile_file(curator, tmp_path / "own.csv")
     assert fresh.left_out == [] and profile.left_out == [own]
     assert "also in the run's own corpus" in profile.findings[0] and "left out of the reference" in profile.findings[0]
     assert profile.reference_sessions == fresh.reference_sessions | {school: fresh.reference_sessions[school] - 1}
@@ -92,10 +110,10 @@ def test_a_session_of_the_run_s_own_corpus_is_left_out_of_the_reference_and_the_
 
     # a renamed copy is the same session; another session under its name is not
     reference[reference["session_id"] == own].assign(session_id="copy").to_csv(tmp_path / "copy.csv", index=False)
-    copy, = profile_file(curator, tmp_path / "copy.csv")
+    (copy,) = profile_file(curator, tmp_path / "copy.csv")
     assert copy.left_out == [own] and f"as session '{own}'" in copy.findings[0]
     pd.read_csv(new).assign(session_id=own).to_csv(tmp_path / "clash.csv", index=False)
-    clash, = profile_file(curator, tmp_path / "clash.csv")
+    (clash,) = profile_file(curator, tmp_path / "clash.csv")
     assert clash.left_out == [] and clash.reference_sessions == fresh.reference_sessions
     assert any(f"has a session named '{own}' too, but with other remarks" in f for f in clash.findings)
 
@@ -152,8 +170,8 @@ def test_report_profile_is_in_the_report_and_redacted(split, tmp_path):
 
 def test_explorer_profiles_an_uploaded_transcript(split):
     from streamlit.testing.v1 import AppTest
-
     from test_explorer import page_app
+
     from topics.explorer.profile import UPLOAD_KEY
 
     run, new = split
@@ -179,8 +197,8 @@ def test_the_profile_page_shows_the_library_s_warning_about_an_uploaded_transcri
     """Part of an uploaded transcript is in a language the run's encoder does not speak: the warning that `topics
     profile` prints (the one warning channel) is on the page, and stays there when the page reruns."""
     from streamlit.testing.v1 import AppTest
-
     from test_explorer import page_app
+
     from topics.explorer.profile import UPLOAD_KEY
 
     run, new = split

@@ -5,16 +5,18 @@ from collections import defaultdict
 
 import pandas as pd
 import pytest
-
 from conftest import ANNOMI
 from deid_cases import ORDINARY_USES, cases
+
 from topics.share.redact import Redactor, detect, redact, redact_text
 
 #: words of an identifier that say what it is, not who: they may stay ("42 elm [street]" is fine as "[ADDRESS]")
-GENERIC = set("she he s street road avenue close lane drive boulevard hospital school academy college primary clinic "
-              "medical centre prison pharmacy years year old aged turned is at dot com org net uk co gmail hotmail "
-              "yahoo outlook icloud instagram snapchat tiktok handle underscore number id mrn record patient member "
-              "case insurance social security nhs the of st high https http www".split())
+GENERIC = set(
+    "she he s street road avenue close lane drive boulevard hospital school academy college primary clinic "
+    "medical centre prison pharmacy years year old aged turned is at dot com org net uk co gmail hotmail "
+    "yahoo outlook icloud instagram snapchat tiktok handle underscore number id mrn record patient member "
+    "case insurance social security nhs the of st high https http www".split()
+)
 
 
 def recall_by_category() -> tuple[dict[str, tuple[int, int]], list[tuple[str, str, str]]]:
@@ -53,8 +55,11 @@ def test_at_most_two_percent_of_ordinary_annomi_remarks_lose_a_word():
     """AnnoMI was transcribed by people, with capitals: a lower-case word removed is ordinary text removed."""
     frame = pd.read_csv(ANNOMI)
     texts = frame.loc[frame["interlocutor"] == "therapist", "utterance_text"].astype(str).sample(1000, random_state=0)
-    touched = [t for t in texts if any(t[s.start:s.end].islower() and not any(c.isdigit() for c in t[s.start:s.end])
-                                       for s in detect(t))]
+    touched = [
+        t
+        for t in texts
+        if any(t[s.start : s.end].islower() and not any(c.isdigit() for c in t[s.start : s.end]) for s in detect(t))
+    ]
     assert len(touched) / len(texts) <= 0.02, touched
 
 
@@ -66,6 +71,7 @@ def test_pseudonyms_are_stable_within_a_session_and_restart_in_the_next():
     assert first == "i told [NAME 1] and [NAME 2]" and again == "then [NAME 2] called [NAME 1]"
     assert other == "[NAME 1] said no"
     assert Redactor().redact("i told jennifer").text == "i told [NAME]"
+
 
 PLANTED = [
     ("Hi Catherine, how was your week?", "Catherine"),
@@ -86,8 +92,28 @@ PLANTED = [
     ("Her birthday is March 4, 1985.", "1985"),
 ]
 #: Words of AnnoMI's therapy talk that are never names there (capitalised ones included).
-ORDINARY = ["anxiety", "depression", "drinking", "Mother", "Father", "homework", "scale", "confident", "Okay", "So",
-            "Well", "Monday", "March", "God", "Hope", "Grace", "Tai", "Chi", "Christmas", "Prescriptions"]
+ORDINARY = [
+    "anxiety",
+    "depression",
+    "drinking",
+    "Mother",
+    "Father",
+    "homework",
+    "scale",
+    "confident",
+    "Okay",
+    "So",
+    "Well",
+    "Monday",
+    "March",
+    "God",
+    "Hope",
+    "Grace",
+    "Tai",
+    "Chi",
+    "Christmas",
+    "Prescriptions",
+]
 
 
 def test_every_planted_identifier_is_removed():
@@ -103,9 +129,11 @@ def test_counts_by_type():
 
 
 def test_ordinary_therapy_language_is_kept():
-    text = ("Okay. So on a scale of 0 to 10, how confident are you? Mother and Father both drank. "
-            "I hope the homework helped with the anxiety and depression. Will you try tai chi on Monday in March? "
-            "Mark the days you drank. Thank God it was 2019, ten years ago, for 3 weeks.")
+    text = (
+        "Okay. So on a scale of 0 to 10, how confident are you? Mother and Father both drank. "
+        "I hope the homework helped with the anxiety and depression. Will you try tai chi on Monday in March? "
+        "Mark the days you drank. Thank God it was 2019, ten years ago, for 3 weeks."
+    )
     assert redact_text(text) == text
 
 
@@ -114,12 +142,17 @@ def test_false_positive_rate_on_annomi():
     texts = pd.read_csv(ANNOMI)["utterance_text"].astype(str).tolist()
     changed = [(t, redact_text(t)) for t in texts]
     touched = [pair for pair in changed if pair[0] != pair[1]]
-    removed = [w for original, redacted in touched for w in set(re.findall(r"\b\w+\b", original))
-               - set(re.findall(r"\b\w+\b", redacted))]
+    removed = [
+        w
+        for original, redacted in touched
+        for w in set(re.findall(r"\b\w+\b", original)) - set(re.findall(r"\b\w+\b", redacted))
+    ]
     false_positives = [w for w in removed if w in ORDINARY or w.lower() in {o.lower() for o in ORDINARY}]
     rate = len(touched) / len(texts)
-    print(f"\nredaction changed {len(touched)} of {len(texts)} AnnoMI utterances ({rate:.1%}); "
-          f"therapy words removed: {len(false_positives)}")
+    print(
+        f"\nredaction changed {len(touched)} of {len(texts)} AnnoMI utterances ({rate:.1%}); "
+        f"therapy words removed: {len(false_positives)}"
+    )
     assert false_positives == []
     assert rate < 0.06
 
@@ -127,8 +160,12 @@ def test_false_positive_rate_on_annomi():
 def test_lower_case_topic_words_and_labels_lose_names_too():
     from topics.share.redact import redact_label, redact_words
 
-    assert redact_words(["catherine smith", "dr fields", "drinking", "will power"]) == \
-        ["[NAME] [NAME]", "dr [NAME]", "drinking", "will power"]
+    assert redact_words(["catherine smith", "dr fields", "drinking", "will power"]) == [
+        "[NAME] [NAME]",
+        "dr [NAME]",
+        "drinking",
+        "will power",
+    ]
     assert redact_label("john, sarah, drinking") == "[NAME], [NAME], drinking"
     assert redact_label("renamed topic 3 to 'Jennifer at 14 Elm Street'") == "renamed topic 3 to '[NAME] at [ADDRESS]'"
 
@@ -138,9 +175,14 @@ def test_redact_command_writes_a_deidentified_copy_with_a_summary(tmp_path):
     from conftest import topics_cmd
 
     source = tmp_path / "sessions.csv"
-    pd.DataFrame({"session": ["s1", "s1", "s2"], "speaker": ["therapist", "client", "client"],
-                  "text": ["Hi Jennifer, call me on 07700 900123", "jennifer here, my son jayden is fine",
-                           "i told jennifer"], "note": ["keep", "keep", "keep"]}).to_csv(source, index=False)
+    pd.DataFrame(
+        {
+            "session": ["s1", "s1", "s2"],
+            "speaker": ["therapist", "client", "client"],
+            "text": ["Hi Jennifer, call me on 07700 900123", "jennifer here, my son jayden is fine", "i told jennifer"],
+            "note": ["keep", "keep", "keep"],
+        }
+    ).to_csv(source, index=False)
     result = topics_cmd("redact", source, "--columns", "text", "--session-column", "session")
     assert result.returncode == 0, result.stderr
     target = tmp_path / "sessions.redacted.csv"
@@ -148,8 +190,11 @@ def test_redact_command_writes_a_deidentified_copy_with_a_summary(tmp_path):
     assert "name 4" in result.stdout and "phone 1" in result.stdout
     copy = pd.read_csv(target)
     assert list(copy.columns) == ["session", "speaker", "text", "note"] and len(copy) == 3
-    assert copy["text"].tolist() == ["Hi [NAME 1], call me on [PHONE 1]", "[NAME 1] here, my son [NAME 2] is fine",
-                                     "i told [NAME 1]"]
+    assert copy["text"].tolist() == [
+        "Hi [NAME 1], call me on [PHONE 1]",
+        "[NAME 1] here, my son [NAME 2] is fine",
+        "i told [NAME 1]",
+    ]
     plain = topics_cmd("redact", source, "--columns", "text", "--plain", "--out", tmp_path / "plain.jsonl")
     assert plain.returncode == 0 and "[NAME]" in (tmp_path / "plain.jsonl").read_text()
 
@@ -171,16 +216,18 @@ def test_redaction_needs_no_network():
     import subprocess
     import sys
 
-    code = ("import socket\n"
-            "attempts = []\n"
-            "def refuse(*args, **kwargs):\n"
-            "    attempts.append(args)\n"
-            "    raise OSError('network use during redaction')\n"
-            "socket.socket.connect = socket.socket.connect_ex = refuse\n"
-            "socket.getaddrinfo = socket.create_connection = refuse\n"
-            "from topics.share.redact import redact_text\n"
-            "print(redact_text('i told jennifer in leeds on 07700 900123'))\n"
-            "print(len(attempts))")  # even an attempt a library caught and survived is counted
+    code = (
+        "import socket\n"
+        "attempts = []\n"
+        "def refuse(*args, **kwargs):\n"
+        "    attempts.append(args)\n"
+        "    raise OSError('network use during redaction')\n"
+        "socket.socket.connect = socket.socket.connect_ex = refuse\n"
+        "socket.getaddrinfo = socket.create_connection = refuse\n"
+        "from topics.share.redact import redact_text\n"
+        "print(redact_text('i told jennifer in leeds on 07700 900123'))\n"
+        "print(len(attempts))"
+    )  # even an attempt a library caught and survived is counted
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     redacted, attempts = result.stdout.strip().splitlines()

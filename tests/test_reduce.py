@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from topics.fit import reduce
 from topics.core.config import ReduceConfig
+from topics.fit import reduce
 from topics.fit.reduce import MultiSeedReducer, nearest_neighbours
 
 
@@ -29,8 +29,14 @@ def test_worker_processes_give_the_layouts_of_one_process_and_fill_the_cache(tmp
 def test_a_failing_worker_is_reported_with_its_error_and_what_to_do():
     X = points(60)
     graph = nearest_neighbours(X, 10, "cosine", 0)
-    params = {"method": "umap", "n_neighbors": 10, "n_components": 2, "min_dist": 0.0, "metric": "no-such-metric",
-              "random_state": 1}
+    params = {
+        "method": "umap",
+        "n_neighbors": 10,
+        "n_components": 2,
+        "min_dist": 0.0,
+        "metric": "no-such-metric",
+        "random_state": 1,
+    }
     with pytest.raises(RuntimeError, match=r"(?s)compute.workers: 1.*metric is neither callable"):
         reduce._layouts_in_processes(X, graph, [params, {**params, "random_state": 2}], workers=2)
 

@@ -7,9 +7,9 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT, FakeEncoder
 
 import topics
-from conftest import ROOT, FakeEncoder
 from topics.core.config import load_config
 from topics.core.run import CLIENT_TURNS_FILE, FORMAT_VERSION
 from topics.curate.editlog import Curator

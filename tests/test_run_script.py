@@ -13,17 +13,26 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def needs_browser(*args: str) -> str:
     """The answer ``./run test ARGS`` acts on before it would install Chromium."""
-    result = subprocess.run([sys.executable, str(ROOT / "tests" / "needs_browser.py"), *args], check=False,
-                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "needs_browser.py"), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
 
-@pytest.mark.parametrize(("args", "answer"), [
-    (["-k", "cli"], "no"),  # the CLI tests: no browser, so no Chromium to install
-    (["tests/test_browser.py", "-k", "refuses"], "no"),  # in the browser tests' file, but without a browser
-    (["tests/test_browser.py", "-k", "rename"], "yes"),  # drives Chromium through the browser fixture
-])
+@pytest.mark.parametrize(
+    ("args", "answer"),
+    [
+        (["-k", "cli"], "no"),  # the CLI tests: no browser, so no Chromium to install
+        (["tests/test_browser.py", "-k", "refuses"], "no"),  # in the browser tests' file, but without a browser
+        (["tests/test_browser.py", "-k", "rename"], "yes"),  # drives Chromium through the browser fixture
+    ],
+)
 def test_run_test_installs_chromium_only_for_tests_that_drive_a_browser(args, answer):
     assert needs_browser(*args) == answer
 

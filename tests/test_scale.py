@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from corpora import load_corpus
-from topics.fit.centroids import CuratedTopics
 from topics.core.config import CorpusConfig, load_config
-from topics.fit.pipeline import fit_run
 from topics.core.run import EMBEDDINGS_FILE, OUTLIER
+from topics.fit.centroids import CuratedTopics
+from topics.fit.pipeline import fit_run
 from topics.fit.sample import session_sample
 
 
@@ -140,10 +140,14 @@ print(len(corpus), chunked, peak() - before - chunked)
 def test_reading_a_file_larger_than_a_chunk_holds_only_the_kept_rows_and_mapped_columns(tmp_path):
     path = tmp_path / "wide.csv"
     rows = 20_000
-    frame = pd.DataFrame({"session": np.repeat(np.arange(rows // 50), 50).astype(str),
-                          "who": np.tile(["therapist", "client"], rows // 2),
-                          "said": [f"remark {i} about sleep and work" for i in range(rows)],
-                          "notes": [f"{i:06d}" + "x" * 3000 for i in range(rows)]})  # an annotation column nobody maps
+    frame = pd.DataFrame(
+        {
+            "session": np.repeat(np.arange(rows // 50), 50).astype(str),
+            "who": np.tile(["therapist", "client"], rows // 2),
+            "said": [f"remark {i} about sleep and work" for i in range(rows)],
+            "notes": [f"{i:06d}" + "x" * 3000 for i in range(rows)],
+        }
+    )  # an annotation column nobody maps
     frame.to_csv(path, index=False)
     size = path.stat().st_size
     result = subprocess.run([sys.executable, "-c", READER, str(path)], capture_output=True, text=True, check=True)
@@ -154,12 +158,20 @@ def test_reading_a_file_larger_than_a_chunk_holds_only_the_kept_rows_and_mapped_
 
 
 def test_chunked_reading_gives_the_same_corpus_in_every_format(tmp_path):
-    frame = pd.DataFrame({"session": ["a", "a", "b", "b", "c"], "who": ["therapist", "client"] * 2 + ["therapist"],
-                          "said": ["one", "two", "three", "four", "five"], "extra": list("vwxyz")})
+    frame = pd.DataFrame(
+        {
+            "session": ["a", "a", "b", "b", "c"],
+            "who": ["therapist", "client"] * 2 + ["therapist"],
+            "said": ["one", "two", "three", "four", "five"],
+            "extra": list("vwxyz"),
+        }
+    )
     columns = {"text": "said", "role": "who", "session": "session"}
-    for fmt, write in (("csv", lambda p: frame.to_csv(p, index=False)),
-                       ("jsonl", lambda p: frame.to_json(p, orient="records", lines=True)),
-                       ("parquet", lambda p: frame.to_parquet(p, index=False))):
+    for fmt, write in (
+        ("csv", lambda p: frame.to_csv(p, index=False)),
+        ("jsonl", lambda p: frame.to_json(p, orient="records", lines=True)),
+        ("parquet", lambda p: frame.to_parquet(p, index=False)),
+    ):
         path = tmp_path / f"corpus.{fmt}"
         write(path)
         config = CorpusConfig(path=path, format=fmt, columns=columns, keep_roles=["therapist"])
@@ -178,16 +190,28 @@ def test_a_local_dask_cluster_of_two_workers_gives_the_run_of_a_single_process(t
 
     settings = ["--set", "fit.sample_size=300", "--set", "embed.model=stand-in", "--set", "embed.cache=false"]
     alone = topics_cmd("fit", "configs/tiny.yaml", *settings, "--out", tmp_path / "alone")
-    clustered = topics_cmd("fit", "configs/tiny.yaml", *settings, "--set", "compute.workers=2",
-                           "--set", "compute.partition=100", "--scheduler", "local", "--out", tmp_path / "cluster")
+    clustered = topics_cmd(
+        "fit",
+        "configs/tiny.yaml",
+        *settings,
+        "--set",
+        "compute.workers=2",
+        "--set",
+        "compute.partition=100",
+        "--scheduler",
+        "local",
+        "--out",
+        tmp_path / "cluster",
+    )
     assert alone.returncode == 0, alone.stderr
     assert clustered.returncode == 0, clustered.stderr
     alone, clustered = load_fitted_run(tmp_path / "alone"), load_fitted_run(tmp_path / "cluster")
     assert clustered.provenance["scheduler"] == "local"
     assert clustered.provenance["embedding"]["cluster_workers"] == 2  # both workers embedded partitions
     assert clustered.provenance["embedding"]["encoded"] == alone.provenance["embedding"]["encoded"] > 500
-    np.testing.assert_allclose(np.load(clustered.path / EMBEDDINGS_FILE), np.load(alone.path / EMBEDDINGS_FILE),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        np.load(clustered.path / EMBEDDINGS_FILE), np.load(alone.path / EMBEDDINGS_FILE), atol=1e-6
+    )
     columns = ["remark_id", "topic", "group_topic", "in_sample", "attached"]
     pd.testing.assert_frame_equal(clustered.remarks[columns], alone.remarks[columns])
     pd.testing.assert_frame_equal(clustered.members, alone.members)

@@ -3,18 +3,23 @@
 import json
 
 import numpy as np
-import pytest
 import pandas as pd
-
+import pytest
 from conftest import FakeEncoder
-from topics.analysis import seed_stability
-from topics.fit import stability
-from topics.core.config import validate_config
-from topics.fit.pipeline import fit_run, prepare
-from topics.core.run import Topic, TopicSet
 
-THEMES = ["sleep night bed tired insomnia", "drinking alcohol beer wine pub", "work boss office deadline job",
-          "mother father childhood family parents", "smoking cigarettes quit nicotine patch"]
+from topics.analysis import seed_stability
+from topics.core.config import validate_config
+from topics.core.run import Topic, TopicSet
+from topics.fit import stability
+from topics.fit.pipeline import fit_run, prepare
+
+THEMES = [
+    "sleep night bed tired insomnia",
+    "drinking alcohol beer wine pub",
+    "work boss office deadline job",
+    "mother father childhood family parents",
+    "smoking cigarettes quit nicotine patch",
+]
 
 
 def separated_corpus(path, per_theme=60, seed=0):
@@ -23,20 +28,31 @@ def separated_corpus(path, per_theme=60, seed=0):
     for t, theme in enumerate(THEMES):
         words = theme.split()
         for i in range(per_theme):
-            rows.append({"text": " ".join(rng.choice(words, size=4)) + f" remark{t}", "speaker": "therapist",
-                         "session": f"s{i % 10}"})
+            rows.append(
+                {
+                    "text": " ".join(rng.choice(words, size=4)) + f" remark{t}",
+                    "speaker": "therapist",
+                    "session": f"s{i % 10}",
+                }
+            )
     pd.DataFrame(rows).to_csv(path, index=False)
 
 
 @pytest.mark.slow  # refits with UMAP
 def test_clearly_separated_clusters_are_scored_stable(tmp_path):
     separated_corpus(tmp_path / "corpus.csv")
-    config = validate_config({
-        "seed": 1, "corpus": {"path": str(tmp_path / "corpus.csv"), "columns": {"text": "text", "role": "speaker",
-                                                                              "session": "session"}},
-        "clean": {"min_content_words": 1}, "cluster": {"min_cluster_size": 20, "min_samples": 5},
-        "fit": {"modes": ["joint"]},
-    })
+    config = validate_config(
+        {
+            "seed": 1,
+            "corpus": {
+                "path": str(tmp_path / "corpus.csv"),
+                "columns": {"text": "text", "role": "speaker", "session": "session"},
+            },
+            "clean": {"min_content_words": 1},
+            "cluster": {"min_cluster_size": 20, "min_samples": 5},
+            "fit": {"modes": ["joint"]},
+        }
+    )
     prepared = prepare(config, encoder=FakeEncoder())
     run = fit_run(config, out=tmp_path / "run", prepared=prepared)
     assert len(run.joint.topics) == 5

@@ -89,7 +89,8 @@ def test_topic_words_after_moves_and_merges_equal_words_counted_afresh(monkeypat
         ids = sorted(set(assignments.tolist()) - {-1})
         for selection in (None, rows):
             assert kept.words(assignments, ids, selection) == TopicWords.count(texts, config).words(
-                assignments, ids, selection)
+                assignments, ids, selection
+            )
     assert len(counted_afresh) == 2 + 2 * 12  # kept's two selections once; every fresh TopicWords once
 
 

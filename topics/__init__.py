@@ -33,10 +33,12 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from topics.core.config import load_config as load_config
-    from topics.estimator import TopicModel as TopicModel
-    from topics.curate.editlog import load_run as load_run
     from topics.core.errors import TopicsInputError as TopicsInputError
-    from topics.core.run import Topic as Topic, TopicRun as TopicRun, TopicSet as TopicSet
+    from topics.core.run import Topic as Topic
+    from topics.core.run import TopicRun as TopicRun
+    from topics.core.run import TopicSet as TopicSet
+    from topics.curate.editlog import load_run as load_run
+    from topics.estimator import TopicModel as TopicModel
 
 
 def __getattr__(name: str) -> Any:

@@ -70,8 +70,10 @@ def _classifier(args: argparse.Namespace) -> None:
     from topics.curate import classifier
 
     curator = _open(args)
-    print(f"Cross-validating on held-out sessions ({args.folds} folds), then training on every kept remark ...",
-          file=sys.stderr)
+    print(
+        f"Cross-validating on held-out sessions ({args.folds} folds), then training on every kept remark ...",
+        file=sys.stderr,
+    )
     target, evaluation = classifier.train(curator, folds=args.folds, C=args.C)
     print(classifier.summary(evaluation, curator.run))
     print(target)
@@ -93,9 +95,19 @@ def _redact(args: argparse.Namespace) -> None:
 
     path = Path(args.file)
     with tqdm(desc="Redacting", unit="text", disable=None, file=sys.stderr) as bar:
-        target, counts = redact_file(path, args.columns, Path(args.out) if args.out else None,
-                                     session_column=args.session_column, pseudonyms=not args.plain, progress=bar)
-    print("Replaced: " + ", ".join(f"{kind.lower()} {n}" for kind, n in counts.items()) + f" (total {sum(counts.values())})")
+        target, counts = redact_file(
+            path,
+            args.columns,
+            Path(args.out) if args.out else None,
+            session_column=args.session_column,
+            pseudonyms=not args.plain,
+            progress=bar,
+        )
+    print(
+        "Replaced: "
+        + ", ".join(f"{kind.lower()} {n}" for kind, n in counts.items())
+        + f" (total {sum(counts.values())})"
+    )
     print(target)
 
 
@@ -141,8 +153,10 @@ def _export(args: argparse.Namespace) -> None:
     curator = _open(args)
     target = export_bertopic(curator, Path(args.bertopic), redacted=not args.no_redact)
     _warn_unredacted(args)
-    print(f"BERTopic model with {len(curator.run.joint.topics)} curated topics written. Load it with "
-          f"BERTopic.load({str(target)!r}, embedding_model=...)")
+    print(
+        f"BERTopic model with {len(curator.run.joint.topics)} curated topics written. Load it with "
+        f"BERTopic.load({str(target)!r}, embedding_model=...)"
+    )
     print(target)
 
 
@@ -152,12 +166,26 @@ def _compare(args: argparse.Namespace) -> None:
 
     curator = _open(args)
     draws = args.draws or DRAWS
-    comparison = compare(curator.run, curator.words, draws=draws, seed=args.seed, threshold=args.threshold,
-                         permutations=args.permutations)
-    target = write_comparison(comparison, curator.path, {"draws": draws, "seed": args.seed,
-                                                          "permutations": args.permutations,
-                                                          "threshold": args.threshold, "edits": len(curator.history())},
-                              redacted=not args.no_redact)
+    comparison = compare(
+        curator.run,
+        curator.words,
+        draws=draws,
+        seed=args.seed,
+        threshold=args.threshold,
+        permutations=args.permutations,
+    )
+    target = write_comparison(
+        comparison,
+        curator.path,
+        {
+            "draws": draws,
+            "seed": args.seed,
+            "permutations": args.permutations,
+            "threshold": args.threshold,
+            "edits": len(curator.history()),
+        },
+        redacted=not args.no_redact,
+    )
     _warn_unredacted(args)
     print(comparison_table(comparison))
     print(target)
@@ -189,14 +217,20 @@ def _stability(args: argparse.Namespace) -> None:
     from topics.core.config import load_config
 
     config = load_config(args.config, args.set + ["fit.modes=[joint]"] + _scheduler_override(args))
-    _, result, target = seed_stability.measure(config, Path(args.config), args.seeds, args.threshold,
-                                               Path(args.out) if args.out else None)
+    _, result, target = seed_stability.measure(
+        config, Path(args.config), args.seeds, args.threshold, Path(args.out) if args.out else None
+    )
     summary = result.to_json()
-    print(result.topics.assign(stability=lambda f: (100 * f["stability"]).round().astype(int).astype(str) + "%")
-          [["topic", "label", "stability", "mean_similarity", "mean_jaccard"]].to_string(index=False))
-    print(f"{int(result.topics['stable'].sum())} of {len(result.topics)} topics stable (matched in >= 80% of "
-          f"{args.seeds} refits); mean pairwise ARI {summary['mean_ari']:.2f}, NMI {summary['mean_nmi']:.2f}; "
-          f"topic counts {summary['topic_count_spread']['min']}-{summary['topic_count_spread']['max']}.")
+    print(
+        result.topics.assign(stability=lambda f: (100 * f["stability"]).round().astype(int).astype(str) + "%")[
+            ["topic", "label", "stability", "mean_similarity", "mean_jaccard"]
+        ].to_string(index=False)
+    )
+    print(
+        f"{int(result.topics['stable'].sum())} of {len(result.topics)} topics stable (matched in >= 80% of "
+        f"{args.seeds} refits); mean pairwise ARI {summary['mean_ari']:.2f}, NMI {summary['mean_nmi']:.2f}; "
+        f"topic counts {summary['topic_count_spread']['min']}-{summary['topic_count_spread']['max']}."
+    )
     print(target)
 
 
@@ -204,9 +238,16 @@ def _report(args: argparse.Namespace) -> None:
     from topics.share.report import write_report
 
     curator = _open(args)
-    target = write_report(curator, args.format, Path(args.out) if args.out else None, redacted=not args.no_redact,
-                          group=args.group, session=args.session,
-                          profile=Path(args.profile) if args.profile else None, paper=args.paper)
+    target = write_report(
+        curator,
+        args.format,
+        Path(args.out) if args.out else None,
+        redacted=not args.no_redact,
+        group=args.group,
+        session=args.session,
+        profile=Path(args.profile) if args.profile else None,
+        paper=args.paper,
+    )
     _warn_unredacted(args)
     print(target)
 
@@ -222,9 +263,12 @@ def _scheduler_override(args: argparse.Namespace) -> list[str]:
 
 
 def _scheduler_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--scheduler", metavar="ADDRESS",
-                         help="embed and assign on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster of "
-                              "compute.workers processes (overrides compute.scheduler)")
+    command.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="embed and assign on a Dask cluster: tcp://host:8786, or 'local' for a LocalCluster of "
+        "compute.workers processes (overrides compute.scheduler)",
+    )
 
 
 def _positive(text: str) -> int:
@@ -239,15 +283,22 @@ def _positive(text: str) -> int:
 
 
 def _no_redact_option(command: argparse.ArgumentParser, what: str) -> None:
-    command.add_argument("--no-redact", action="store_true",
-                         help=f"do not remove names, places and numbers: {what} (do not share the result)")
+    command.add_argument(
+        "--no-redact",
+        action="store_true",
+        help=f"do not remove names, places and numbers: {what} (do not share the result)",
+    )
 
 
 def _warn_unredacted(args: argparse.Namespace) -> None:
     if getattr(args, "no_redact", False):
-        print("\033[31mwarning: redaction is OFF: names, places and numbers are written verbatim; do not share "
-              "this output.\033[0m" if sys.stderr.isatty() else "warning: redaction is OFF: names, places and "
-              "numbers are written verbatim; do not share this output.", file=sys.stderr)
+        print(
+            "\033[31mwarning: redaction is OFF: names, places and numbers are written verbatim; do not share "
+            "this output.\033[0m"
+            if sys.stderr.isatty()
+            else "warning: redaction is OFF: names, places and numbers are written verbatim; do not share this output.",
+            file=sys.stderr,
+        )
 
 
 def _version() -> str:
@@ -262,8 +313,11 @@ def _version() -> str:
 
 
 def _fitted_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--fitted", action="store_true",
-                         help="use the fit as it came out, without the experts' edits (default: the curated run)")
+    command.add_argument(
+        "--fitted",
+        action="store_true",
+        help="use the fit as it came out, without the experts' edits (default: the curated run)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -273,8 +327,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     fit = commands.add_parser("fit", help="fit topic models from a YAML config and write a run folder")
     fit.add_argument("config", help="YAML fit config, e.g. configs/demo.yaml")
-    fit.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a config value, e.g. --set cluster.min_cluster_size=30 (repeatable)")
+    fit.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value, e.g. --set cluster.min_cluster_size=30 (repeatable)",
+    )
     fit.add_argument("--out", help="run folder to create (default: <output.dir>/<name>-<timestamp>)")
     _scheduler_option(fit)
     fit.set_defaults(handler=_fit)
@@ -290,17 +349,26 @@ def build_parser() -> argparse.ArgumentParser:
     transform.add_argument("run", help="run folder written by 'topics fit'")
     transform.add_argument("file", help="corpus file with the same columns as the run's corpus")
     transform.add_argument("--out", help="output CSV or .parquet (default: RUN/transform/<file>.csv)")
-    transform.add_argument("--min-similarity", type=float, default=None, metavar="COSINE",
-                           help="a remark less similar than this to every topic is an outlier "
-                                "(default: the run's assign.min_similarity)")
-    transform.add_argument("--method", choices=["centroid", "classifier"], default="centroid",
-                           help="centroid: nearest curated topic above the floor (default); classifier: the run's "
-                                "classifier from 'topics classifier' (refused if edits came after it)")
+    transform.add_argument(
+        "--min-similarity",
+        type=float,
+        default=None,
+        metavar="COSINE",
+        help="a remark less similar than this to every topic is an outlier (default: the run's assign.min_similarity)",
+    )
+    transform.add_argument(
+        "--method",
+        choices=["centroid", "classifier"],
+        default="centroid",
+        help="centroid: nearest curated topic above the floor (default); classifier: the run's "
+        "classifier from 'topics classifier' (refused if edits came after it)",
+    )
     _fitted_option(transform)
     transform.set_defaults(handler=_transform)
 
     profile_cmd = commands.add_parser(
-        "profile", help="topic shares of new sessions against the run's groups (supervision: a trainee's session)")
+        "profile", help="topic shares of new sessions against the run's groups (supervision: a trainee's session)"
+    )
     profile_cmd.add_argument("run", help="run folder (its curated topics and groups are the reference)")
     profile_cmd.add_argument("file", help="transcript file with the run's columns (text, role; session optional)")
     profile_cmd.add_argument("--session", help="profile only this session of the file")
@@ -310,19 +378,27 @@ def build_parser() -> argparse.ArgumentParser:
     profile_cmd.set_defaults(handler=_profile)
 
     classifier_cmd = commands.add_parser(
-        "classifier", help="train a classifier of the curated topics, validated on held-out sessions")
+        "classifier", help="train a classifier of the curated topics, validated on held-out sessions"
+    )
     classifier_cmd.add_argument("run", help="run folder (its curated topics are the classes)")
-    classifier_cmd.add_argument("--folds", type=_positive, default=5,
-                                help="cross-validation folds, grouped by session (default 5)")
-    classifier_cmd.add_argument("--C", type=float, default=1.0,
-                                help="inverse regularisation strength of the logistic regression (default 1.0)")
+    classifier_cmd.add_argument(
+        "--folds", type=_positive, default=5, help="cross-validation folds, grouped by session (default 5)"
+    )
+    classifier_cmd.add_argument(
+        "--C", type=float, default=1.0, help="inverse regularisation strength of the logistic regression (default 1.0)"
+    )
     classifier_cmd.set_defaults(handler=_classifier, fitted=False)
 
-    edit = commands.add_parser("edit", help="merge, rename, discard topics, move remarks, undo or redo (recorded in edits.jsonl)")
+    edit = commands.add_parser(
+        "edit", help="merge, rename, discard topics, move remarks, undo or redo (recorded in edits.jsonl)"
+    )
     edit.add_argument("run", help="run folder")
     edit.add_argument("--author", help="who makes the edit (default: $TOPICS_AUTHOR or your user name)")
-    edit.add_argument("--model", default="joint",
-                      help="the model to edit: 'joint' (default) or a group's name for its per-group model")
+    edit.add_argument(
+        "--model",
+        default="joint",
+        help="the model to edit: 'joint' (default) or a group's name for its per-group model",
+    )
     ops = edit.add_subparsers(dest="op", required=True, metavar="EDIT")
     merge = ops.add_parser("merge", help="merge two or more topics into one")
     merge.add_argument("topics", type=int, nargs="+")
@@ -351,59 +427,105 @@ def build_parser() -> argparse.ArgumentParser:
     _fitted_option(export)
     export.set_defaults(handler=_export)
 
-    compare_cmd = commands.add_parser("compare", help="compare groups: shares with intervals, session permutation "
-                                                      "tests, shared/specific topics, robust findings, words, alignment")
+    compare_cmd = commands.add_parser(
+        "compare",
+        help="compare groups: shares with intervals, session permutation "
+        "tests, shared/specific topics, robust findings, words, alignment",
+    )
     compare_cmd.add_argument("run", help="run folder (its curated topics: expert edits are replayed)")
-    compare_cmd.add_argument("--draws", type=_positive, default=None,
-                             help="Bayesian bootstrap draws (default: as reports and the explorer, 2,000)")
-    compare_cmd.add_argument("--permutations", type=_positive, default=None,
-                             help="session permutations per test (default: enough for the number of tests, >= 9,999)")
+    compare_cmd.add_argument(
+        "--draws",
+        type=_positive,
+        default=None,
+        help="Bayesian bootstrap draws (default: as reports and the explorer, 2,000)",
+    )
+    compare_cmd.add_argument(
+        "--permutations",
+        type=_positive,
+        default=None,
+        help="session permutations per test (default: enough for the number of tests, >= 9,999)",
+    )
     compare_cmd.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
-    compare_cmd.add_argument("--threshold", type=float, default=0.7,
-                             help="centroid cosine similarity for matching per-group topics (default 0.7)")
+    compare_cmd.add_argument(
+        "--threshold",
+        type=float,
+        default=0.7,
+        help="centroid cosine similarity for matching per-group topics (default 0.7)",
+    )
     _no_redact_option(compare_cmd, "labels and words in RUN/compare/ are written verbatim")
     _fitted_option(compare_cmd)
     compare_cmd.set_defaults(handler=_compare)
 
-    evaluate_cmd = commands.add_parser("evaluate", help="quality measures of a run; --baselines adds plain BERTopic and LDA")
+    evaluate_cmd = commands.add_parser(
+        "evaluate", help="quality measures of a run; --baselines adds plain BERTopic and LDA"
+    )
     evaluate_cmd.add_argument("run", help="run folder (its curated topics)")
-    evaluate_cmd.add_argument("--baselines", action="store_true",
-                              help="also fit plain BERTopic (defaults) and LDA on the same remarks, in this run")
-    evaluate_cmd.add_argument("--labels", nargs="+", metavar="COLUMN",
-                              help="metadata columns to score NMI/ARI against (default: all of the run's metadata)")
+    evaluate_cmd.add_argument(
+        "--baselines",
+        action="store_true",
+        help="also fit plain BERTopic (defaults) and LDA on the same remarks, in this run",
+    )
+    evaluate_cmd.add_argument(
+        "--labels",
+        nargs="+",
+        metavar="COLUMN",
+        help="metadata columns to score NMI/ARI against (default: all of the run's metadata)",
+    )
     _fitted_option(evaluate_cmd)
     evaluate_cmd.set_defaults(handler=_evaluate)
 
-    stability_cmd = commands.add_parser("stability", help="fit a run, refit it with other seeds on cached embeddings, "
-                                                          "and score each topic's stability")
+    stability_cmd = commands.add_parser(
+        "stability", help="fit a run, refit it with other seeds on cached embeddings, and score each topic's stability"
+    )
     stability_cmd.add_argument("config", help="YAML fit config")
-    stability_cmd.add_argument("--seeds", type=_positive, default=5, help="number of refits with other seeds (default 5)")
-    stability_cmd.add_argument("--threshold", type=float, default=0.8,
-                               help="centroid cosine similarity that counts as the same topic (default 0.8)")
+    stability_cmd.add_argument(
+        "--seeds", type=_positive, default=5, help="number of refits with other seeds (default 5)"
+    )
+    stability_cmd.add_argument(
+        "--threshold",
+        type=float,
+        default=0.8,
+        help="centroid cosine similarity that counts as the same topic (default 0.8)",
+    )
     stability_cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override")
     stability_cmd.add_argument("--out", help="run folder to create for the reference fit")
     _scheduler_option(stability_cmd)
     stability_cmd.set_defaults(handler=_stability)
 
-    report_cmd = commands.add_parser("report", help="write a report for supervision: self-contained HTML, Markdown or CSV/JSON")
+    report_cmd = commands.add_parser(
+        "report", help="write a report for supervision: self-contained HTML, Markdown or CSV/JSON"
+    )
     report_cmd.add_argument("run", help="run folder (its curated topics)")
     report_cmd.add_argument("--format", choices=["html", "md", "csv"], default="html")
     report_cmd.add_argument("--out", help="file (html, md) or folder (csv) to write; default inside the run folder")
     report_cmd.add_argument("--group", help="add the topic profile of this group against the rest")
     report_cmd.add_argument("--session", help="add the topic profile of this session against the rest")
-    report_cmd.add_argument("--paper", choices=["A4", "Letter"], default="A4", help="paper size for printing (default A4)")
-    report_cmd.add_argument("--profile", metavar="FILE",
-                            help="add the profile of each session of FILE (new transcripts) against the run's groups")
-    report_cmd.add_argument("--no-redact", action="store_true",
-                            help="keep example remarks verbatim (names, phones, addresses are NOT removed)")
+    report_cmd.add_argument(
+        "--paper", choices=["A4", "Letter"], default="A4", help="paper size for printing (default A4)"
+    )
+    report_cmd.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="add the profile of each session of FILE (new transcripts) against the run's groups",
+    )
+    report_cmd.add_argument(
+        "--no-redact",
+        action="store_true",
+        help="keep example remarks verbatim (names, phones, addresses are NOT removed)",
+    )
     _fitted_option(report_cmd)
     report_cmd.set_defaults(handler=_report)
 
-    redact_cmd = commands.add_parser("redact", help="write a de-identified copy of a transcript file (same rows and columns)")
+    redact_cmd = commands.add_parser(
+        "redact", help="write a de-identified copy of a transcript file (same rows and columns)"
+    )
     redact_cmd.add_argument("file", help="CSV, TSV, JSONL or Parquet file")
     redact_cmd.add_argument("--columns", nargs="+", required=True, metavar="COLUMN", help="text columns to redact")
-    redact_cmd.add_argument("--session-column", metavar="COLUMN",
-                            help="number pseudonyms per session ([NAME 1] is one person within a session)")
+    redact_cmd.add_argument(
+        "--session-column",
+        metavar="COLUMN",
+        help="number pseudonyms per session ([NAME 1] is one person within a session)",
+    )
     redact_cmd.add_argument("--plain", action="store_true", help="plain typed placeholders ([NAME]), no numbers")
     redact_cmd.add_argument("--out", help="file to write (default: <file>.redacted.<suffix> beside it)")
     redact_cmd.set_defaults(handler=_redact)

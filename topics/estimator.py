@@ -57,8 +57,9 @@ def _merged(base: dict, updates: dict) -> dict:
     changes that one setting and keeps the section's others)."""
     merged = dict(base)
     for key, value in updates.items():
-        merged[key] = _merged(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) \
-            else value
+        merged[key] = (
+            _merged(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        )
     return merged
 
 
@@ -101,12 +102,23 @@ class TopicModel:
         The validated config the model was fitted with.
     """
 
-    def __init__(self, *, text: str = TEXT, role: str | None = None, session: str | None = None,
-                 group: str | None = None, order: str | None = None, id: str | None = None,
-                 keep_roles: Sequence[str] | None = None, metadata: Sequence[str] = (),
-                 turn_metadata: Sequence[str] = (),
-                 config: Config | dict | str | Path | None = None, random_state: int | None = None,
-                 encoder: Encoder | None = None, **settings: Any) -> None:
+    def __init__(
+        self,
+        *,
+        text: str = TEXT,
+        role: str | None = None,
+        session: str | None = None,
+        group: str | None = None,
+        order: str | None = None,
+        id: str | None = None,
+        keep_roles: Sequence[str] | None = None,
+        metadata: Sequence[str] = (),
+        turn_metadata: Sequence[str] = (),
+        config: Config | dict | str | Path | None = None,
+        random_state: int | None = None,
+        encoder: Encoder | None = None,
+        **settings: Any,
+    ) -> None:
         self.text = text
         self.role = role
         self.session = session
@@ -129,9 +141,14 @@ class TopicModel:
             base = load_config(self.config).to_dict()
         else:
             base = dict(self.config or {})
-        corpus = {"path": str(IN_MEMORY), "format": "csv", "columns": columns,
-                  "keep_roles": list(self.keep_roles) if self.keep_roles is not None else None,
-                  "metadata": list(self.metadata), "turn_metadata": list(self.turn_metadata)}
+        corpus = {
+            "path": str(IN_MEMORY),
+            "format": "csv",
+            "columns": columns,
+            "keep_roles": list(self.keep_roles) if self.keep_roles is not None else None,
+            "metadata": list(self.metadata),
+            "turn_metadata": list(self.turn_metadata),
+        }
         base = _merged(base, {"corpus": corpus, **self.settings})
         if self.random_state is not None:
             base["seed"] = self.random_state
@@ -140,20 +157,35 @@ class TopicModel:
     def _frame(self, X: pd.DataFrame | Sequence[str]) -> tuple[pd.DataFrame, dict[str, str | None]]:
         """``X`` as a DataFrame and the column mapping that reads it."""
         if isinstance(X, pd.DataFrame):
-            return X, {"text": self.text, "role": self.role, "session": self.session, "group": self.group,
-                       "order": self.order, "id": self.id}
+            return X, {
+                "text": self.text,
+                "role": self.role,
+                "session": self.session,
+                "group": self.group,
+                "order": self.order,
+                "id": self.id,
+            }
         if isinstance(X, str) or not isinstance(X, Sequence):
-            raise TopicsInputError("TopicModel.fit: give a pandas DataFrame or a list of remarks (strings), "
-                                   f"not {type(X).__name__}.")
-        return pd.DataFrame({TEXT: list(X)}), {"text": TEXT, "role": None, "session": None, "group": None,
-                                                "order": None, "id": None}
+            raise TopicsInputError(
+                f"TopicModel.fit: give a pandas DataFrame or a list of remarks (strings), not {type(X).__name__}."
+            )
+        return pd.DataFrame({TEXT: list(X)}), {
+            "text": TEXT,
+            "role": None,
+            "session": None,
+            "group": None,
+            "order": None,
+            "id": None,
+        }
 
     def fit(self, X: pd.DataFrame | Sequence[str], y: None = None) -> TopicModel:
         """Fit the topic models the config asks for (joint, and per group when ``group`` is set) on ``X``."""
         frame, columns = self._frame(X)
         if not isinstance(X, pd.DataFrame) and (self.role or self.session or self.group):
-            raise TopicsInputError("TopicModel.fit: role, session and group name DataFrame columns; a list of "
-                                   "remarks has none. Pass a DataFrame, or leave them out.")
+            raise TopicsInputError(
+                "TopicModel.fit: role, session and group name DataFrame columns; a list of "
+                "remarks has none. Pass a DataFrame, or leave them out."
+            )
         config = self._resolved_config(columns)
         if not isinstance(X, pd.DataFrame) or self.group is None:
             config = config.model_copy(update={"fit": config.fit.model_copy(update={"modes": ["joint"]})})
@@ -217,9 +249,14 @@ class TopicModel:
         frame, _ = self._frame(X)
         corpus_config = self.config_.corpus
         if not isinstance(X, pd.DataFrame):
-            corpus_config = corpus_config.model_copy(update={
-                "columns": corpus_config.columns.model_copy(update=self._frame(X)[1]), "keep_roles": None,
-                "metadata": [], "turn_metadata": []})
+            corpus_config = corpus_config.model_copy(
+                update={
+                    "columns": corpus_config.columns.model_copy(update=self._frame(X)[1]),
+                    "keep_roles": None,
+                    "metadata": [],
+                    "turn_metadata": [],
+                }
+            )
         corpus = corpus_from_frame(frame, corpus_config, run=self.curator_.path)
         return transform_corpus(self.curator_, corpus, self.encoder)
 
@@ -247,9 +284,13 @@ class TopicModel:
         prepared = prepare(self.config_, encoder=self.encoder, corpus=self._corpus)
         seeds = [self.config_.seed + i for i in range(1, refits + 1)]
         run = self.curator_.fitted
-        result = stability.score(run.joint, run.kept["topic"].to_numpy(dtype=int),
-                                 seed_stability.refit_seeds(prepared, self.config_, seeds), self.config_.seed,
-                                 threshold)
+        result = stability.score(
+            run.joint,
+            run.kept["topic"].to_numpy(dtype=int),
+            seed_stability.refit_seeds(prepared, self.config_, seeds),
+            self.config_.seed,
+            threshold,
+        )
         stability.write(result, self.curator_.path)
         return result
 

@@ -73,13 +73,20 @@ def _flags(table: significance.SessionTable, permutations: int, seed: int) -> pd
     tested = significance.tested_groups(groups)
     weights = significance.size_weights(table, len(tested))
     q = significance.benjamini_hochberg(np.concatenate([results[g][1] for g in tested]), weights)
-    q_of = {g: q[i * len(table.topics):(i + 1) * len(table.topics)] for i, g in enumerate(tested)}
+    q_of = {g: q[i * len(table.topics) : (i + 1) * len(table.topics)] for i, g in enumerate(tested)}
     rows = []
     for g in groups:
         observed, p = results[g]
         for j, topic in enumerate(table.topics):
-            rows.append({"group": g, "topic": topic, "observed": observed[j], "p": p[j],
-                         "q": q_of[g if g in q_of else tested[0]][j]})
+            rows.append(
+                {
+                    "group": g,
+                    "topic": topic,
+                    "observed": observed[j],
+                    "p": p[j],
+                    "q": q_of[g if g in q_of else tested[0]][j],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -105,8 +112,11 @@ def member_flags(run: TopicRun, permutations: int, seed: int) -> pd.DataFrame | 
         flags = _flags(table, permutations, seed)
         flagged.append(flags.assign(flagged=lambda f: f["q"] < ALPHA)[["group", "topic", "flagged"]])
     combined = pd.concat(flagged)
-    return combined.groupby(["group", "topic"], as_index=False)["flagged"].mean().rename(
-        columns={"flagged": "seeds_flagged"})
+    return (
+        combined.groupby(["group", "topic"], as_index=False)["flagged"]
+        .mean()
+        .rename(columns={"flagged": "seeds_flagged"})
+    )
 
 
 def map_partition(member: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -117,32 +127,60 @@ def map_partition(member: np.ndarray, target: np.ndarray) -> np.ndarray:
     """
     member_ids, member_codes = np.unique(member, return_inverse=True)
     target_ids, target_codes = np.unique(target, return_inverse=True)
-    table = np.bincount(member_codes.ravel() * len(target_ids) + target_codes.ravel(),
-                        minlength=len(member_ids) * len(target_ids)).reshape(len(member_ids), len(target_ids))
+    table = np.bincount(
+        member_codes.ravel() * len(target_ids) + target_codes.ravel(), minlength=len(member_ids) * len(target_ids)
+    ).reshape(len(member_ids), len(target_ids))
     sizes = table.sum(axis=1)
     table[:, target_ids == OUTLIER] = 0
     best = table.argmax(axis=1)  # ties go to the smaller topic id
-    keep = (member_ids != OUTLIER) & (table[np.arange(len(member_ids)), best] > 0) \
+    keep = (
+        (member_ids != OUTLIER)
+        & (table[np.arange(len(member_ids)), best] > 0)
         & (table[np.arange(len(member_ids)), best] >= 0.5 * sizes)
+    )
     return np.where(keep, target_ids[best], OUTLIER)[member_codes.ravel()]
 
 
 SHARE_COLUMNS = ["topic", "label", "group", "remarks", "sessions", "of_sessions", "share", "low", "high"]
-DIFFERENCE_COLUMNS = ["topic", "label", "group", "share", "rest", "difference", "low", "high", "ratio", "ratio_low",
-                      "ratio_high", "cohen_h", "p", "q", "differs", "sessions", "of_sessions", "rest_sessions",
-                      "rest_of_sessions", "seeds_flagged", "robust"]
+DIFFERENCE_COLUMNS = [
+    "topic",
+    "label",
+    "group",
+    "share",
+    "rest",
+    "difference",
+    "low",
+    "high",
+    "ratio",
+    "ratio_low",
+    "ratio_high",
+    "cohen_h",
+    "p",
+    "q",
+    "differs",
+    "sessions",
+    "of_sessions",
+    "rest_sessions",
+    "rest_of_sessions",
+    "seeds_flagged",
+    "robust",
+]
 KIND_COLUMNS = ["topic", "label", "kind", "group", "robust", "ratio_to_next", "evidence"]
 
 
-def group_statistics(run: TopicRun, draws: int = DRAWS, permutations: int | None = None,
-                     seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def group_statistics(
+    run: TopicRun, draws: int = DRAWS, permutations: int | None = None, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Shares per group with intervals, each group against the rest (tested and flagged), and plain-word notes."""
     groups = _groups(run)
     kept = run.kept
     topics = run.joint.topics
     if not topics:  # every topic discarded: nothing to compare, said in words rather than a crash
-        return (pd.DataFrame(columns=SHARE_COLUMNS), pd.DataFrame(columns=DIFFERENCE_COLUMNS),
-                ["The joint model has no topics left (all discarded), so groups cannot be compared."])
+        return (
+            pd.DataFrame(columns=SHARE_COLUMNS),
+            pd.DataFrame(columns=DIFFERENCE_COLUMNS),
+            ["The joint model has no topics left (all discarded), so groups cannot be compared."],
+        )
     ids = [t.id for t in topics]
     labels = {t.id: t.label for t in topics}
     table = significance.SessionTable.from_assignments(kept, kept["topic"].to_numpy(dtype=int), ids)
@@ -156,52 +194,85 @@ def group_statistics(run: TopicRun, draws: int = DRAWS, permutations: int | None
     share_rows, difference_rows = [], []
     # with two groups, "the rest" of one is the other: the same draws serve both sides, so B's difference is
     # exactly A's mirrored and a difference cannot be flagged on one side and not the other by resampling noise
-    own = {g: significance.bayesian_bootstrap(table.subset(table.groups == g), prior, draws, rng) for g in groups} \
-        if len(groups) == 2 else {}
+    own = (
+        {g: significance.bayesian_bootstrap(table.subset(table.groups == g), prior, draws, rng) for g in groups}
+        if len(groups) == 2
+        else {}
+    )
     for g in groups:
         mine, rest = table.subset(table.groups == g), table.subset(table.groups != g)
         draws_g = own[g] if own else significance.bayesian_bootstrap(mine, prior, draws, rng)
-        draws_rest = own[next(h for h in groups if h != g)] if own else significance.bayesian_bootstrap(rest, prior, draws, rng)
+        draws_rest = (
+            own[next(h for h in groups if h != g)] if own else significance.bayesian_bootstrap(rest, prior, draws, rng)
+        )
         share, rest_share = mine.share(), rest.share()
         low, high = _percentiles(draws_g)
         d_low, d_high = _percentiles(draws_g - draws_rest)
         r_low, r_high = _percentiles(draws_g / draws_rest)
         with_topic, rest_with_topic = mine.sessions_with(), rest.sessions_with()
         for j, topic in enumerate(ids):
-            share_rows.append({"topic": topic, "label": labels[topic], "group": g,
-                               "remarks": int(mine.counts[:, j].sum()), "sessions": int(with_topic[j]),
-                               "of_sessions": len(mine.sessions), "share": share[j], "low": low[j], "high": high[j]})
+            share_rows.append(
+                {
+                    "topic": topic,
+                    "label": labels[topic],
+                    "group": g,
+                    "remarks": int(mine.counts[:, j].sum()),
+                    "sessions": int(with_topic[j]),
+                    "of_sessions": len(mine.sessions),
+                    "share": share[j],
+                    "low": low[j],
+                    "high": high[j],
+                }
+            )
             flag = flags.loc[(g, topic)]
             excludes_zero = d_low[j] > 0 or d_high[j] < 0
             differs = bool(flag["q"] < ALPHA and excludes_zero)
             seeds_flagged = float(seeds.get((g, topic), 0.0)) if seeds is not None else np.nan
-            difference_rows.append({
-                "topic": topic, "label": labels[topic], "group": g, "share": share[j], "rest": rest_share[j],
-                "difference": share[j] - rest_share[j], "low": d_low[j], "high": d_high[j],
-                "ratio": share[j] / rest_share[j] if rest_share[j] > 0 else np.inf,
-                "ratio_low": r_low[j], "ratio_high": r_high[j],
-                "cohen_h": 2 * np.arcsin(np.sqrt(share[j])) - 2 * np.arcsin(np.sqrt(rest_share[j])),
-                "p": flag["p"], "q": flag["q"], "differs": differs,
-                "sessions": int(with_topic[j]), "of_sessions": len(mine.sessions),
-                "rest_sessions": int(rest_with_topic[j]), "rest_of_sessions": len(rest.sessions),
-                "seeds_flagged": seeds_flagged,
-                "robust": bool(differs and seeds is not None and seeds_flagged >= ROBUST_SHARE),
-            })
-    notes = significance.power_notes(table, tests, permutations,
-                                     largest_weight=float(significance.size_weights(table).max()))
+            difference_rows.append(
+                {
+                    "topic": topic,
+                    "label": labels[topic],
+                    "group": g,
+                    "share": share[j],
+                    "rest": rest_share[j],
+                    "difference": share[j] - rest_share[j],
+                    "low": d_low[j],
+                    "high": d_high[j],
+                    "ratio": share[j] / rest_share[j] if rest_share[j] > 0 else np.inf,
+                    "ratio_low": r_low[j],
+                    "ratio_high": r_high[j],
+                    "cohen_h": 2 * np.arcsin(np.sqrt(share[j])) - 2 * np.arcsin(np.sqrt(rest_share[j])),
+                    "p": flag["p"],
+                    "q": flag["q"],
+                    "differs": differs,
+                    "sessions": int(with_topic[j]),
+                    "of_sessions": len(mine.sessions),
+                    "rest_sessions": int(rest_with_topic[j]),
+                    "rest_of_sessions": len(rest.sessions),
+                    "seeds_flagged": seeds_flagged,
+                    "robust": bool(differs and seeds is not None and seeds_flagged >= ROBUST_SHARE),
+                }
+            )
+    notes = significance.power_notes(
+        table, tests, permutations, largest_weight=float(significance.size_weights(table).max())
+    )
     if seeds is None:
-        notes.append("This run has no seed models (fitted with consensus.members: 1 or by an older version), "
-                     "so no difference can be checked for robustness to the seed; none is marked robust.")
+        notes.append(
+            "This run has no seed models (fitted with consensus.members: 1 or by an older version), "
+            "so no difference can be checked for robustness to the seed; none is marked robust."
+        )
     return pd.DataFrame(share_rows), pd.DataFrame(difference_rows), notes
 
 
 def evidence(row: pd.Series) -> str:
     """One line a clinician can read: the two shares, the interval, q, sessions and robustness."""
     seeds = "" if pd.isna(row["seeds_flagged"]) else f"; flagged in {100 * row['seeds_flagged']:.0f}% of seed models"
-    return (f"{row['group']} {100 * row['share']:.1f}% vs rest {100 * row['rest']:.1f}% "
-            f"({100 * row['difference']:+.1f} pts, 95% interval {100 * row['low']:+.1f} to {100 * row['high']:+.1f}; "
-            f"q={row['q']:.2g}; in {row['sessions']} of {row['of_sessions']} sessions vs "
-            f"{row['rest_sessions']} of {row['rest_of_sessions']}{seeds})")
+    return (
+        f"{row['group']} {100 * row['share']:.1f}% vs rest {100 * row['rest']:.1f}% "
+        f"({100 * row['difference']:+.1f} pts, 95% interval {100 * row['low']:+.1f} to {100 * row['high']:+.1f}; "
+        f"q={row['q']:.2g}; in {row['sessions']} of {row['of_sessions']} sessions vs "
+        f"{row['rest_sessions']} of {row['rest_of_sessions']}{seeds})"
+    )
 
 
 def topic_kinds(shares: pd.DataFrame, differences: pd.DataFrame) -> pd.DataFrame:
@@ -231,9 +302,17 @@ def topic_kinds(shares: pd.DataFrame, differences: pd.DataFrame) -> pd.DataFrame
             else:
                 kind = "mixed"
             shown = tests.loc[[top]]
-        rows.append({"topic": topic, "label": label, "kind": kind, "group": group, "robust": robust,
-                     "ratio_to_next": float(p[top] / others.max()) if others.max() > 0 else float("inf"),
-                     "evidence": "; ".join(evidence(r) for _, r in shown.reset_index().iterrows())})
+        rows.append(
+            {
+                "topic": topic,
+                "label": label,
+                "kind": kind,
+                "group": group,
+                "robust": robust,
+                "ratio_to_next": float(p[top] / others.max()) if others.max() > 0 else float("inf"),
+                "evidence": "; ".join(evidence(r) for _, r in shown.reset_index().iterrows()),
+            }
+        )
     kinds = pd.DataFrame(rows, columns=KIND_COLUMNS)
     if not kinds.empty:  # pandas turns None into NaN beside text, and NaN would print as "nan"
         kinds["group"] = kinds["group"].astype(object).where(kinds["group"].notna(), None)
@@ -277,8 +356,10 @@ class GroupFindings:
         if self.shares["group"].nunique() == 2:
             flagged = flagged[flagged["difference"] > 0]
         flagged = flagged.reset_index(drop=True)
-        return flagged.assign(direction=np.where(flagged["difference"] > 0, "higher", "lower"),
-                              finding=[finding_text(row) for _, row in flagged.iterrows()])
+        return flagged.assign(
+            direction=np.where(flagged["difference"] > 0, "higher", "lower"),
+            finding=[finding_text(row) for _, row in flagged.iterrows()],
+        )
 
     @property
     def robust(self) -> pd.DataFrame:
@@ -305,12 +386,10 @@ class GroupFindings:
         table = cells.pivot(index=["topic", "label"], columns="group", values="cell").reset_index()
         table.columns.name = None
         evidence_of = self.kinds.set_index("topic")["evidence"]
-        return table.assign(kind=[self.kind_text(t) for t in table["topic"]],
-                            evidence=table["topic"].map(evidence_of))
+        return table.assign(kind=[self.kind_text(t) for t in table["topic"]], evidence=table["topic"].map(evidence_of))
 
 
-def group_findings(run: TopicRun, draws: int = DRAWS, seed: int = 0,
-                   permutations: int | None = None) -> GroupFindings:
+def group_findings(run: TopicRun, draws: int = DRAWS, seed: int = 0, permutations: int | None = None) -> GroupFindings:
     """Shares, tested differences, findings and topic kinds of ``run``'s joint model across its groups."""
     shares, differences, notes = group_statistics(run, draws, permutations, seed)
     return GroupFindings(shares, differences, topic_kinds(shares, differences), notes, draws, seed)
@@ -318,15 +397,17 @@ def group_findings(run: TopicRun, draws: int = DRAWS, seed: int = 0,
 
 KIND_WORDS = {
     "specific": "specific: one group's share is flagged as higher (q < 0.05, interval excludes 0) and at least "
-                "3 times every other group's",
+    "3 times every other group's",
     "shared": "shared: no group differs, every group's share is at least half the largest, and the intervals rule "
-              "out a 3-fold difference",
+    "out a 3-fold difference",
     "unclear": "unclear: no group differs, but the data are too thin to tell shared from specific",
     "mixed": "mixed: neither shared nor specific (for example a flagged difference smaller than 3-fold)",
 }
 
 
-def distinguishing_words(run: TopicRun, words: TopicWords, top: int = 10, prior_strength: float = 500.0) -> pd.DataFrame:
+def distinguishing_words(
+    run: TopicRun, words: TopicWords, top: int = 10, prior_strength: float = 500.0
+) -> pd.DataFrame:
     """Per topic and group: words most over-used by the group against the rest (Monroe et al. 2008)."""
     groups = _groups(run)
     kept = run.kept.reset_index(drop=True)
@@ -346,14 +427,23 @@ def distinguishing_words(run: TopicRun, words: TopicWords, top: int = 10, prior_
             y_i = np.asarray(counts[mine].sum(axis=0)).ravel()
             y_j = np.asarray(counts[other].sum(axis=0)).ravel()
             n_i, n_j = y_i.sum(), y_j.sum()
-            delta = (np.log((y_i + alpha) / (n_i + alpha0 - y_i - alpha))
-                     - np.log((y_j + alpha) / (n_j + alpha0 - y_j - alpha)))
+            delta = np.log((y_i + alpha) / (n_i + alpha0 - y_i - alpha)) - np.log(
+                (y_j + alpha) / (n_j + alpha0 - y_j - alpha)
+            )
             z = delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha))
             for index in np.argsort(-z)[:top]:
                 if y_i[index] == 0:
                     break
-                rows.append({"topic": topic.id, "group": g, "word": str(words.vocabulary_[index]),
-                             "log_odds": float(delta[index]), "z": float(z[index]), "count": int(y_i[index])})
+                rows.append(
+                    {
+                        "topic": topic.id,
+                        "group": g,
+                        "word": str(words.vocabulary_[index]),
+                        "log_odds": float(delta[index]),
+                        "z": float(z[index]),
+                        "count": int(y_i[index]),
+                    }
+                )
     return pd.DataFrame(rows, columns=["topic", "group", "word", "log_odds", "z", "count"])
 
 
@@ -369,21 +459,44 @@ def align(first: TopicSet, second: TopicSet, threshold: float = 0.7) -> tuple[pd
             ta, tb = first.topics[i], second.topics[j]
             words_a, words_b = set(ta.top_words()), set(tb.top_words())
             jaccard = len(words_a & words_b) / max(len(words_a | words_b), 1)
-            pairs.append({"status": "matched", first.name: ta.id, f"{first.name} label": ta.label,
-                          second.name: tb.id, f"{second.name} label": tb.label,
-                          "similarity": float(similarity[i, j]), "word_jaccard": jaccard})
+            pairs.append(
+                {
+                    "status": "matched",
+                    first.name: ta.id,
+                    f"{first.name} label": ta.label,
+                    second.name: tb.id,
+                    f"{second.name} label": tb.label,
+                    "similarity": float(similarity[i, j]),
+                    "word_jaccard": jaccard,
+                }
+            )
             matched_a.add(i)
             matched_b.add(j)
     for i, topic in enumerate(first.topics):
         if i not in matched_a:
-            pairs.append({"status": f"only in {first.name}", first.name: topic.id, f"{first.name} label": topic.label,
-                          "similarity": float(similarity[i].max()) if similarity.size else np.nan})
+            pairs.append(
+                {
+                    "status": f"only in {first.name}",
+                    first.name: topic.id,
+                    f"{first.name} label": topic.label,
+                    "similarity": float(similarity[i].max()) if similarity.size else np.nan,
+                }
+            )
     for j, topic in enumerate(second.topics):
         if j not in matched_b:
-            pairs.append({"status": f"only in {second.name}", second.name: topic.id, f"{second.name} label": topic.label,
-                          "similarity": float(similarity[:, j].max()) if similarity.size else np.nan})
-    matrix = pd.DataFrame(similarity, index=[f"{first.name}:{t.id}" for t in first.topics],
-                          columns=[f"{second.name}:{t.id}" for t in second.topics])
+            pairs.append(
+                {
+                    "status": f"only in {second.name}",
+                    second.name: topic.id,
+                    f"{second.name} label": topic.label,
+                    "similarity": float(similarity[:, j].max()) if similarity.size else np.nan,
+                }
+            )
+    matrix = pd.DataFrame(
+        similarity,
+        index=[f"{first.name}:{t.id}" for t in first.topics],
+        columns=[f"{second.name}:{t.id}" for t in second.topics],
+    )
     return pd.DataFrame(pairs), matrix
 
 
@@ -399,11 +512,21 @@ def align_to_joint(run: TopicRun, group: str) -> pd.DataFrame:
         joint = joint[joint != OUTLIER]
         best = int(joint.mode().iloc[0]) if not joint.empty else None
         overlap = float((joint == best).sum() / max(len(inside), 1)) if best is not None else 0.0
-        rows.append({"group": group, "group topic": topic.id, "group label": topic.label, "size": topic.size,
-                     "joint topic": best, "joint label": labels.get(best, "") if best is not None else "",
-                     "share of its remarks": overlap})
-    return pd.DataFrame(rows, columns=["group", "group topic", "group label", "size", "joint topic", "joint label",
-                                       "share of its remarks"])
+        rows.append(
+            {
+                "group": group,
+                "group topic": topic.id,
+                "group label": topic.label,
+                "size": topic.size,
+                "joint topic": best,
+                "joint label": labels.get(best, "") if best is not None else "",
+                "share of its remarks": overlap,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["group", "group topic", "group label", "size", "joint topic", "joint label", "share of its remarks"],
+    )
 
 
 @dataclass
@@ -411,7 +534,7 @@ class Comparison:
     """Everything ``topics compare`` writes, as tables, and the notes that say what cannot be concluded."""
 
     groups: GroupFindings | None  # the joint model's shares, differences, findings and kinds; None without one
-    words: pd.DataFrame         # topic, group, word, log_odds, z
+    words: pd.DataFrame  # topic, group, word, log_odds, z
     alignments: dict[str, pd.DataFrame]
     similarity: dict[str, pd.DataFrame]
     to_joint: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -421,8 +544,14 @@ class Comparison:
         return self.groups.notes if self.groups is not None else []
 
 
-def compare(run: TopicRun, words: TopicWords, draws: int = DRAWS, seed: int = 0, threshold: float = 0.7,
-            permutations: int | None = None) -> Comparison:
+def compare(
+    run: TopicRun,
+    words: TopicWords,
+    draws: int = DRAWS,
+    seed: int = 0,
+    threshold: float = 0.7,
+    permutations: int | None = None,
+) -> Comparison:
     """All comparisons a run supports: joint-model shares, tests and words; per-group model alignment."""
     if run.joint is None and len(run.groups) < 2:
         raise TopicsInputError(f"{run.path}: nothing to compare: no joint model and fewer than two per-group models.")
@@ -433,7 +562,7 @@ def compare(run: TopicRun, words: TopicWords, draws: int = DRAWS, seed: int = 0,
     alignments, similarity = {}, {}
     names = sorted(run.groups)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             key = f"{a}__{b}"
             alignments[key], similarity[key] = align(run.groups[a], run.groups[b], threshold)
     to_joint = {name: align_to_joint(run, name) for name in names} if run.joint is not None else {}
@@ -447,20 +576,30 @@ def comparison_table(comparison: Comparison) -> str:
     if found is not None:
         table = found.share_table().drop(columns="evidence")
         with pd.option_context("display.max_colwidth", 60, "display.width", 250):
-            lines += ["Share of each group's remarks per topic, 95% intervals (Bayesian bootstrap over sessions, "
-                      f"{found.draws:,} draws):", table.to_string(index=False), ""]
+            lines += [
+                "Share of each group's remarks per topic, 95% intervals (Bayesian bootstrap over sessions, "
+                f"{found.draws:,} draws):",
+                table.to_string(index=False),
+                "",
+            ]
         robust, fragile = found.robust, found.fragile
-        lines.append(f"Findings: differences flagged (permutation test over sessions, q < {ALPHA:g}, interval "
-                     f"excludes 0) and robust (flagged in >= {ROBUST_SHARE:.0%} of seed models): {len(robust)}")
+        lines.append(
+            f"Findings: differences flagged (permutation test over sessions, q < {ALPHA:g}, interval "
+            f"excludes 0) and robust (flagged in >= {ROBUST_SHARE:.0%} of seed models): {len(robust)}"
+        )
         lines += [f"  [{r.topic}] {r.label}: {r.finding}" for r in robust.itertuples()]
         if not fragile.empty:
-            lines.append(f"Not robust (flagged in this model only, not in >= {ROBUST_SHARE:.0%} of seed models): {len(fragile)}")
+            lines.append(
+                f"Not robust (flagged in this model only, not in >= {ROBUST_SHARE:.0%} of seed models): {len(fragile)}"
+            )
             lines += [f"  [{r.topic}] {r.label}: {r.finding}" for r in fragile.itertuples()]
         lines += ["", "Kinds: " + "; ".join(KIND_WORDS.values()) + "."]
     for key, pairs in comparison.alignments.items():
         matched = (pairs["status"] == "matched").sum()
-        lines.append(f"\nPer-group models {key.replace('__', ' vs ')}: {matched} matched topic pairs, "
-                     f"{len(pairs) - matched} without a partner.")
+        lines.append(
+            f"\nPer-group models {key.replace('__', ' vs ')}: {matched} matched topic pairs, "
+            f"{len(pairs) - matched} without a partner."
+        )
     for group, pairs in comparison.to_joint.items():
         found = pairs["joint topic"].notna().sum()
         lines.append(f"Model of {group}: {len(pairs)} topics, {found} of them mostly inside one joint topic.")

@@ -12,32 +12,50 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from topics.fit.clean import normalise
 from topics.core.config import validate_config
-from topics.fit.embed import Encoder, embed_texts
 from topics.core.errors import TopicsInputError
+from topics.core.facts import languages_of
+from topics.core.run import OUTLIER, Topic, TopicRun
+from topics.fit.clean import normalise
+from topics.fit.embed import Encoder, embed_texts
 from topics.fit.metrics import topic_set_metrics
 from topics.fit.pipeline import embedding_cache, make_encoder
-from topics.core.run import OUTLIER, Topic, TopicRun
 from topics.fit.runtime import import_compiled
 from topics.fit.stopwords import StopWords, is_uninformative
-from topics.core.facts import languages_of
 
-COLUMNS = ["model", "remarks", "topic_count", "outlier_share", "npmi", "c_v", "topic_diversity", "filler_share",
-           "junk_share", "covered_share"]
+COLUMNS = [
+    "model",
+    "remarks",
+    "topic_count",
+    "outlier_share",
+    "npmi",
+    "c_v",
+    "topic_diversity",
+    "filler_share",
+    "junk_share",
+    "covered_share",
+]
 
 
 #: Which way is better for each measure the goals are stated in.
-HIGHER_IS_BETTER = {"npmi": True, "c_v": True, "topic_diversity": True, "filler_share": False, "junk_share": False,
-                    "outlier_share": False}
+HIGHER_IS_BETTER = {
+    "npmi": True,
+    "c_v": True,
+    "topic_diversity": True,
+    "filler_share": False,
+    "junk_share": False,
+    "outlier_share": False,
+}
 
 
 def _labels(frame: pd.DataFrame, names: list[str] | None = None) -> dict[str, np.ndarray]:
     available = [c.removeprefix("meta_") for c in frame.columns if c.startswith("meta_")]
     missing = [n for n in names or [] if n not in available]
     if missing:
-        raise TopicsInputError(f"label column(s) {', '.join(map(repr, missing))} not in this run's metadata; "
-                               f"available: {', '.join(available) or 'none (set corpus.metadata in the config)'}.")
+        raise TopicsInputError(
+            f"label column(s) {', '.join(map(repr, missing))} not in this run's metadata; "
+            f"available: {', '.join(available) or 'none (set corpus.metadata in the config)'}."
+        )
     return {n: frame[f"meta_{n}"].to_numpy(dtype=object) for n in (names if names is not None else available)}
 
 
@@ -54,15 +72,24 @@ def goal_report(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _score(name: str, topics: list[Topic], assignments: np.ndarray, frame: pd.DataFrame, reference: list[str],
-           placed: np.ndarray, stop_words: frozenset[str], label_names: list[str] | None = None) -> dict:
+def _score(
+    name: str,
+    topics: list[Topic],
+    assignments: np.ndarray,
+    frame: pd.DataFrame,
+    reference: list[str],
+    placed: np.ndarray,
+    stop_words: frozenset[str],
+    label_names: list[str] | None = None,
+) -> dict:
     """Measures of ``assignments`` (row-aligned with ``frame``); ``placed``: every remark's topic, -1 for none.
 
     ``reference``: the same documents for every model's NPMI and C_V (all remarks after role filtering);
     ``stop_words``: what makes a topic word a filler, in every language of the run (same for every model).
     """
-    metrics = topic_set_metrics(topics, assignments, reference, stop_words=stop_words,
-                                labels=_labels(frame, label_names))
+    metrics = topic_set_metrics(
+        topics, assignments, reference, stop_words=stop_words, labels=_labels(frame, label_names)
+    )
     filler_ids = {t.id for t in topics if all(is_uninformative(w, stop_words) for w in t.top_words())}
     covered = np.sum((placed != OUTLIER) & ~np.isin(placed, list(filler_ids)))
     return {"model": name, **metrics, "covered_share": float(covered / len(placed))}
@@ -80,14 +107,25 @@ def evaluate_run(run: TopicRun, label_names: list[str] | None = None) -> dict:
     kept = run.kept
     reference = [normalise(t) for t in run.remarks["text"]]
     placed = run.remarks["topic"].where(run.remarks["kept"] | run.remarks["attached"]).fillna(OUTLIER)
-    return _score("therapy-topics", run.joint.topics, kept["topic"].to_numpy(dtype=int), kept, reference,
-                  placed.to_numpy(dtype=int), run_stop_words(run), label_names)
+    return _score(
+        "therapy-topics",
+        run.joint.topics,
+        kept["topic"].to_numpy(dtype=int),
+        kept,
+        reference,
+        placed.to_numpy(dtype=int),
+        run_stop_words(run),
+        label_names,
+    )
 
 
 def _topics_from_words(words_by_topic: dict[int, list[tuple[str, float]]], assignments: np.ndarray) -> list[Topic]:
     sizes = pd.Series(assignments).value_counts()
-    return [Topic(id=t, label=", ".join(w for w, _ in words[:3]), words=words[:10], size=int(sizes.get(t, 0)))
-            for t, words in sorted(words_by_topic.items()) if t != OUTLIER]
+    return [
+        Topic(id=t, label=", ".join(w for w, _ in words[:3]), words=words[:10], size=int(sizes.get(t, 0)))
+        for t, words in sorted(words_by_topic.items())
+        if t != OUTLIER
+    ]
 
 
 def plain_bertopic(texts: list[str], embeddings: np.ndarray, encoder: Encoder, seed: int):
@@ -97,9 +135,12 @@ def plain_bertopic(texts: list[str], embeddings: np.ndarray, encoder: Encoder, s
 
     from topics.fit.bertopic_model import _bertopic_embedder
 
-    model = BERTopic(embedding_model=_bertopic_embedder(encoder),
-                     umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
-                                     low_memory=False, random_state=seed))
+    model = BERTopic(
+        embedding_model=_bertopic_embedder(encoder),
+        umap_model=UMAP(
+            n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", low_memory=False, random_state=seed
+        ),
+    )
     assignments, _ = model.fit_transform(texts, embeddings=embeddings)
     assignments = np.asarray(assignments, dtype=int)
     return _topics_from_words({t: model.get_topic(t) for t in set(assignments)}, assignments), assignments
@@ -115,13 +156,16 @@ def lda(texts: list[str], n_topics: int, seed: int):
     model = LatentDirichletAllocation(n_components=n_topics, random_state=seed, learning_method="batch", max_iter=20)
     assignments = model.fit_transform(counts).argmax(axis=1)
     vocabulary = vectorizer.get_feature_names_out()
-    words = {t: [(str(vocabulary[i]), float(model.components_[t, i])) for i in np.argsort(-model.components_[t])[:10]]
-             for t in range(n_topics)}
+    words = {
+        t: [(str(vocabulary[i]), float(model.components_[t, i])) for i in np.argsort(-model.components_[t])[:10]]
+        for t in range(n_topics)
+    }
     return _topics_from_words(words, assignments), assignments
 
 
-def evaluate(run: TopicRun, baselines: bool = False, encoder: Encoder | None = None,
-             label_names: list[str] | None = None) -> pd.DataFrame:
+def evaluate(
+    run: TopicRun, baselines: bool = False, encoder: Encoder | None = None, label_names: list[str] | None = None
+) -> pd.DataFrame:
     """One row per model with every measure; baselines are fitted on the same remarks, in this call.
 
     ``label_names``: metadata columns to score NMI/ARI against (default: all of them).

@@ -102,9 +102,12 @@ class Reference:
 
         a, b = self.session_rates()
         k = np.asarray(counts)
-        return {"above": betabinom.sf(k - 1, total, a, b), "below": betabinom.cdf(k, total, a, b),
-                "range_low": betabinom.ppf(0.025, total, a, b) / max(total, 1),
-                "range_high": betabinom.ppf(0.975, total, a, b) / max(total, 1)}
+        return {
+            "above": betabinom.sf(k - 1, total, a, b),
+            "below": betabinom.cdf(k, total, a, b),
+            "range_low": betabinom.ppf(0.025, total, a, b) / max(total, 1),
+            "range_high": betabinom.ppf(0.975, total, a, b) / max(total, 1),
+        }
 
 
 @dataclass
@@ -158,8 +161,9 @@ def references(run: TopicRun, remarks: pd.DataFrame, draws: int = 2000, seed: in
     for group in table.group_names():
         mine = table.subset(table.groups == group)
         low, high = np.percentile(significance.bayesian_bootstrap(mine, prior, draws, rng), [2.5, 97.5], axis=0)
-        out.append(Reference(group=group, share=mine.share(), low=low, high=high, counts=mine.counts,
-                             totals=mine.totals))
+        out.append(
+            Reference(group=group, share=mine.share(), low=low, high=high, counts=mine.counts, totals=mine.totals)
+        )
     return out
 
 
@@ -176,8 +180,9 @@ def reference_texts(remarks: pd.DataFrame) -> dict[str, set[str]]:
     return {text: set(held) for text, held in sessions.groupby(_content(kept["text"]).to_numpy())}
 
 
-def same_sessions(session: str, frame: pd.DataFrame, texts: dict[str, set[str]],
-                  names: set[str]) -> tuple[list[str], bool]:
+def same_sessions(
+    session: str, frame: pd.DataFrame, texts: dict[str, set[str]], names: set[str]
+) -> tuple[list[str], bool]:
     """The reference sessions that are the session of ``frame`` (its transformed remarks), and whether a reference
     session of the same name turned out to be another session.
 
@@ -210,8 +215,9 @@ def _percent(value: float) -> str:
     return f"{100 * value:.0f}%" if value >= 0.01 or value == 0 else f"{100 * value:.1f}%"
 
 
-def profile_session(session: str, frame: pd.DataFrame, run: TopicRun, refs: list[Reference],
-                    labels: dict[int, str]) -> Profile:
+def profile_session(
+    session: str, frame: pd.DataFrame, run: TopicRun, refs: list[Reference], labels: dict[int, str]
+) -> Profile:
     """The profile of one session (``frame``: its transformed remarks) against ``refs``."""
     placed = _placed_topics(frame)
     ids = [t.id for t in run.joint.topics]
@@ -219,8 +225,9 @@ def profile_session(session: str, frame: pd.DataFrame, run: TopicRun, refs: list
     counts = placed["topic"].value_counts().reindex(ids, fill_value=0).to_numpy()
     share = counts / max(total, 1)
     low, high = jeffreys(counts, total)
-    table = pd.DataFrame({"topic": ids, "label": [labels[t] for t in ids], "remarks": counts, "share": share,
-                          "low": low, "high": high})
+    table = pd.DataFrame(
+        {"topic": ids, "label": [labels[t] for t in ids], "remarks": counts, "share": share, "low": low, "high": high}
+    )
     findings = []
     for ref in refs:
         check = ref.predictive(counts, total)
@@ -238,23 +245,35 @@ def profile_session(session: str, frame: pd.DataFrame, run: TopicRun, refs: list
                 f"{_percent(low[j])}-{_percent(high[j])}), {'above' if above[j] else 'below'} what a session of this "
                 f"length from {ref.group!r} shows ({_percent(check['range_low'][j])}-"
                 f"{_percent(check['range_high'][j])} in 95% of them; group share {_percent(ref.share[j])}, "
-                f"{ref.sessions} sessions; q={q[j]:.2g}).")
+                f"{ref.sessions} sessions; q={q[j]:.2g})."
+            )
     if not refs:
         findings.append("No reference session is left to compare this session with.")
     elif not findings and total:
-        findings.append(f"Every topic's share lies within what sessions of this length show in the reference "
-                        f"({', '.join(repr(r.group) for r in refs)}), as far as {total} remarks can tell.")
+        findings.append(
+            f"Every topic's share lies within what sessions of this length show in the reference "
+            f"({', '.join(repr(r.group) for r in refs)}), as far as {total} remarks can tell."
+        )
     outliers = int((placed["topic"] == OUTLIER).sum())
     if total and outliers / total > 0.5:
-        findings.append(f"{outliers} of {total} placed remarks fit no curated topic: this session may be about "
-                        "themes the reference corpus does not hold.")
+        findings.append(
+            f"{outliers} of {total} placed remarks fit no curated topic: this session may be about "
+            "themes the reference corpus does not hold."
+        )
     table = table.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
-    return Profile(session=session, remarks=len(frame), placed=total, table=table, findings=findings,
-                   reference_sessions={r.group: r.sessions for r in refs})
+    return Profile(
+        session=session,
+        remarks=len(frame),
+        placed=total,
+        table=table,
+        findings=findings,
+        reference_sessions={r.group: r.sessions for r in refs},
+    )
 
 
-def profile_file(curator, path: Path, session: str | None = None, encoder=None, draws: int = 2000,
-                 label=lambda text: text) -> list[Profile]:
+def profile_file(
+    curator, path: Path, session: str | None = None, encoder=None, draws: int = 2000, label=lambda text: text
+) -> list[Profile]:
     """Profiles of the sessions of ``path`` (or of ``session`` only) against the curated run's references.
 
     ``label`` maps topic labels and the names of reference sessions for display (the report passes its
@@ -265,15 +284,18 @@ def profile_file(curator, path: Path, session: str | None = None, encoder=None, 
 
     run = curator.run
     if run.joint is None:
-        raise TopicsInputError(f"{curator.path}: this run has no joint model to profile sessions against "
-                               "(fit it with fit.modes: [joint]).")
+        raise TopicsInputError(
+            f"{curator.path}: this run has no joint model to profile sessions against (fit it with fit.modes: [joint])."
+        )
     frame = transform_file(curator, Path(path), encoder=encoder)
     sessions = frame["session"].fillna(Path(path).stem).astype(str)
     names = list(dict.fromkeys(sessions))
     if session is not None:
         if str(session) not in names:
-            raise TopicsInputError(f"{path}: no session {session!r} in this file; its sessions are "
-                                   f"{', '.join(names[:20])}{' ...' if len(names) > 20 else ''}.")
+            raise TopicsInputError(
+                f"{path}: no session {session!r} in this file; its sessions are "
+                f"{', '.join(names[:20])}{' ...' if len(names) > 20 else ''}."
+            )
         names = [str(session)]
     remarks = reference_assignment(curator)
     texts, known = reference_texts(remarks), set(remarks["session"].dropna().astype(str))
@@ -291,11 +313,15 @@ def profile_file(curator, path: Path, session: str | None = None, encoder=None, 
         notes = []
         if same:
             called = "" if same == [name] else f" (as session {', '.join(repr(label(s)) for s in same)})"
-            notes.append(f"This session is also in the run's own corpus{called}: it was left out of the reference, "
-                         "so it is compared with the other sessions only.")
+            notes.append(
+                f"This session is also in the run's own corpus{called}: it was left out of the reference, "
+                "so it is compared with the other sessions only."
+            )
         if clash:
-            notes.append(f"The run's corpus has a session named {label(name)!r} too, but with other remarks: it is "
-                         "taken for another session and stays in the reference.")
+            notes.append(
+                f"The run's corpus has a session named {label(name)!r} too, but with other remarks: it is "
+                "taken for another session and stays in the reference."
+            )
         out.append(dataclasses.replace(profile, findings=notes + profile.findings, left_out=same))
     return out
 
@@ -309,10 +335,16 @@ def render_text(profiles: list[Profile], top: int = 10) -> str:
         header = f"  {'share':>6}  {'95% interval':>13}  " + "  ".join(f"{g[:18]:>18}" for g in groups) + "  topic"
         out.append(header)
         for row in p.table.head(top).to_dict("records"):
-            cells = [f"{_percent(row[f'{g} share'])} [{_percent(row[f'{g} sessions from'])}-"
-                     f"{_percent(row[f'{g} sessions to'])}]" for g in groups]
-            out.append(f"  {_percent(row['share']):>6}  {_percent(row['low']) + '-' + _percent(row['high']):>13}  "
-                       + "  ".join(f"{c:>18}" for c in cells) + f"  [{row['topic']}] {row['label']}")
+            cells = [
+                f"{_percent(row[f'{g} share'])} [{_percent(row[f'{g} sessions from'])}-"
+                f"{_percent(row[f'{g} sessions to'])}]"
+                for g in groups
+            ]
+            out.append(
+                f"  {_percent(row['share']):>6}  {_percent(row['low']) + '-' + _percent(row['high']):>13}  "
+                + "  ".join(f"{c:>18}" for c in cells)
+                + f"  [{row['topic']}] {row['label']}"
+            )
         out.append("  (per group: its share [the range of shares a session of this length from the group shows])")
         out += [f"  - {finding}" for finding in p.findings]
         out.append("")
@@ -323,6 +355,10 @@ def write_profiles(profiles: list[Profile], path: Path) -> Path:
     """Every session's table in one CSV (a ``session`` column first), written atomically."""
     from topics.curate.transform import write_table
 
-    write_table(pd.concat([p.table.assign(session=p.session) for p in profiles])
-                .pipe(lambda f: f[["session", *[c for c in f.columns if c != "session"]]]), path)
+    write_table(
+        pd.concat([p.table.assign(session=p.session) for p in profiles]).pipe(
+            lambda f: f[["session", *[c for c in f.columns if c != "session"]]]
+        ),
+        path,
+    )
     return path

@@ -40,8 +40,10 @@ def session_turns(run: TopicRun) -> pd.DataFrame:
     corpus = run.provenance.get("corpus", {})
     path = Path(corpus.get("path") or run.config["corpus"]["path"])
     if not path.is_file():
-        raise TopicsInputError(f"{path}: the corpus file this run was fitted on is not there any more, so the turns "
-                               "around a remark cannot be shown. Put the file back at that path.")
+        raise TopicsInputError(
+            f"{path}: the corpus file this run was fitted on is not there any more, so the turns "
+            "around a remark cannot be shown. Put the file back at that path."
+        )
     key = json.dumps([str(path), corpus.get("sha256"), run.config["corpus"]], sort_keys=True, default=str)
     if key not in _CACHE:
         if len(_CACHE) >= 4:
@@ -62,14 +64,16 @@ def in_context(run: TopicRun, remark_id: str, window: int = WINDOW) -> pd.DataFr
     turns = session_turns(run)
     row = turns.loc[turns["remark_id"] == remark_id]
     if row.empty:
-        raise TopicsInputError(f"remark {remark_id!r} is not in the corpus file any more (the file changed after the "
-                               "fit); its context cannot be shown.")
+        raise TopicsInputError(
+            f"remark {remark_id!r} is not in the corpus file any more (the file changed after the "
+            "fit); its context cannot be shown."
+        )
     session = row["session"].iloc[0]
     same = turns if pd.isna(session) else turns[turns["session"] == session]
     same = same.sort_values(["order", "position"] if same["order"].notna().all() else ["position"])
     same = same.reset_index(drop=True)
     at = int(same.index[same["remark_id"] == remark_id][0])
-    part = same.iloc[max(0, at - window): at + window + 1].copy()
+    part = same.iloc[max(0, at - window) : at + window + 1].copy()
     part["this"] = part["remark_id"] == remark_id
     return part[["remark_id", "role", "text", "order", "kept", "set_aside", "topic", "this"]].reset_index(drop=True)
 

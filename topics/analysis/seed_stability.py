@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from topics.fit import stability
 from topics.core.config import Config
+from topics.core.run import TopicRun, TopicSet
+from topics.fit import stability
 from topics.fit.distributed import compute_client
 from topics.fit.pipeline import Prepared, fit_joint, fit_run, prepare
-from topics.core.run import TopicRun, TopicSet
 
 
 def refit_seeds(prepared: Prepared, config: Config, seeds: list[int]) -> dict[int, tuple[TopicSet, np.ndarray]]:
@@ -28,8 +28,9 @@ def refit_seeds(prepared: Prepared, config: Config, seeds: list[int]) -> dict[in
     return refits
 
 
-def measure(config: Config, config_path: Path, refits: int = 5, threshold: float = stability.STABLE,
-            out: Path | None = None) -> tuple[TopicRun, stability.Stability, Path]:
+def measure(
+    config: Config, config_path: Path, refits: int = 5, threshold: float = stability.STABLE, out: Path | None = None
+) -> tuple[TopicRun, stability.Stability, Path]:
     """Fit the joint model of ``config``, refit it with ``refits`` other seeds and score each topic.
 
     Returns the run, its scores and the ``stability.json`` written into the run folder.

@@ -75,10 +75,13 @@ class SessionTable:
         known = column >= 0
         cell = codes[known] * len(topics) + column[known]  # (session row, topic column) as one number
         counts = np.bincount(cell, minlength=len(keys) * len(topics)).reshape(len(keys), len(topics))
-        return cls(sessions=keys.get_level_values(1).to_numpy(dtype=object),
-                   groups=keys.get_level_values(0).to_numpy(dtype=object),
-                   topics=list(topics), counts=counts.astype(np.float64),
-                   totals=np.bincount(codes, minlength=len(keys)).astype(np.float64))
+        return cls(
+            sessions=keys.get_level_values(1).to_numpy(dtype=object),
+            groups=keys.get_level_values(0).to_numpy(dtype=object),
+            topics=list(topics),
+            counts=counts.astype(np.float64),
+            totals=np.bincount(codes, minlength=len(keys)).astype(np.float64),
+        )
 
     def group_names(self) -> list[str]:
         return sorted(set(self.groups.tolist()))
@@ -120,7 +123,7 @@ def bayesian_bootstrap(table: SessionTable, prior: np.ndarray, draws: int, rng: 
         mix = rng.dirichlet(len(prior) * prior, size=rows)[:, :topics]
         numerator = weights @ table.counts + pseudo[:, None] * mix
         denominator = weights @ table.totals + pseudo
-        out[start:start + rows] = numerator / denominator[:, None]
+        out[start : start + rows] = numerator / denominator[:, None]
     return out
 
 
@@ -142,7 +145,7 @@ def session_correlation(table: SessionTable) -> np.ndarray:
     pooled = table.counts.sum(axis=0) / max(n.sum(), 1.0)
     between = (n[:, None] * (share - pooled) ** 2).sum(axis=0) / (m - 1)
     within = (table.counts * (1 - share)).sum(axis=0) / max(n.sum() - m, 1.0)
-    n0 = (n.sum() - (n ** 2).sum() / max(n.sum(), 1.0)) / (m - 1)
+    n0 = (n.sum() - (n**2).sum() / max(n.sum(), 1.0)) / (m - 1)
     denominator = between + (n0 - 1) * within
     rho = np.divide(between - within, denominator, out=np.zeros_like(between), where=denominator > 0)
     return np.clip(rho, 0.0, 1.0)
@@ -171,18 +174,20 @@ def _studentized(sums: np.ndarray, sessions: np.ndarray, topics: int) -> np.ndar
     where one long session would otherwise swing the difference: a topic of
     17 % against 5 % reached only p = 0.009 with the plain difference.
     """
-    w, wx, w2, w2x, w2x2 = (sums[..., i * topics:(i + 1) * topics] for i in range(5))
+    w, wx, w2, w2x, w2x2 = (sums[..., i * topics : (i + 1) * topics] for i in range(5))
     share = wx / np.maximum(w, 1e-12)
     m = sessions[..., None]
-    variance = np.maximum(w2x2 - 2 * share * w2x + share ** 2 * w2, 0.0) / np.maximum(w, 1e-12) ** 2 \
-        * m / np.maximum(m - 1, 1)
+    variance = (
+        np.maximum(w2x2 - 2 * share * w2x + share**2 * w2, 0.0) / np.maximum(w, 1e-12) ** 2 * m / np.maximum(m - 1, 1)
+    )
     difference = share[:, 0] - share[:, 1]
     error = np.sqrt(variance[:, 0] + variance[:, 1])
     return np.divide(difference, error, out=np.zeros_like(difference), where=error > 0)
 
 
-def permutation_test(table: SessionTable, permutations: int, seed: int,
-                     stop_after: int = STOP_AFTER) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def permutation_test(
+    table: SessionTable, permutations: int, seed: int, stop_after: int = STOP_AFTER
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per group: (observed difference of shares against the rest, two-sided permutation p) per topic.
 
     The statistic is the weighted, studentised difference (:func:`_studentized`); group
@@ -237,8 +242,15 @@ def permutation_test(table: SessionTable, permutations: int, seed: int,
     for i, g in enumerate(groups):
         inside, outside = table.subset(labels == i), table.subset(labels != i)
         differences[g] = inside.share() - outside.share()
-    return {g: (differences[g], np.where(stopped_at[g] > 0, stop_after / np.maximum(stopped_at[g], 1),
-                                         (exceed[g] + 1) / (permutations + 1))) for g in groups}
+    return {
+        g: (
+            differences[g],
+            np.where(
+                stopped_at[g] > 0, stop_after / np.maximum(stopped_at[g], 1), (exceed[g] + 1) / (permutations + 1)
+            ),
+        )
+        for g in groups
+    }
 
 
 def benjamini_hochberg(p_values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -277,12 +289,15 @@ def tested_groups(groups: list[str]) -> list[str]:
 
 def smallest_p(sessions_in_group: int, sessions: int, permutations: int) -> float:
     """The smallest p a permutation test can give when ``sessions_in_group`` of ``sessions`` form the group."""
-    log_splits = math.lgamma(sessions + 1) - math.lgamma(sessions_in_group + 1) - math.lgamma(sessions - sessions_in_group + 1)
+    log_splits = (
+        math.lgamma(sessions + 1) - math.lgamma(sessions_in_group + 1) - math.lgamma(sessions - sessions_in_group + 1)
+    )
     return max(1.0 / (permutations + 1), math.exp(-log_splits) if log_splits < 700 else 0.0)
 
 
-def power_notes(table: SessionTable, tests: int, permutations: int, alpha: float = ALPHA,
-                largest_weight: float = 1.0) -> list[str]:
+def power_notes(
+    table: SessionTable, tests: int, permutations: int, alpha: float = ALPHA, largest_weight: float = 1.0
+) -> list[str]:
     """Plain words for groups too small for a difference to be flagged, so silence is not read as 'no difference'."""
     notes = []
     total = len(table.sessions)
@@ -290,10 +305,14 @@ def power_notes(table: SessionTable, tests: int, permutations: int, alpha: float
         n = int((table.groups == group).sum())
         floor = smallest_p(n, total, permutations)
         if floor >= alpha:
-            notes.append(f"Group {group!r} has {n} of {total} sessions: no split of so few sessions can give "
-                         f"p < {alpha:g}, so no difference involving it can be flagged. Add sessions to test it.")
+            notes.append(
+                f"Group {group!r} has {n} of {total} sessions: no split of so few sessions can give "
+                f"p < {alpha:g}, so no difference involving it can be flagged. Add sessions to test it."
+            )
         elif floor * tests / largest_weight >= alpha:
-            notes.append(f"Group {group!r} has {n} of {total} sessions: a difference in a single topic cannot reach "
-                         f"q < {alpha:g} among {tests} tests (smallest possible p {floor:.2g}); only many topics "
-                         "differing together could be flagged. Absence of a flag is not evidence of no difference.")
+            notes.append(
+                f"Group {group!r} has {n} of {total} sessions: a difference in a single topic cannot reach "
+                f"q < {alpha:g} among {tests} tests (smallest possible p {floor:.2g}); only many topics "
+                "differing together could be flagged. Absence of a flag is not evidence of no difference."
+            )
     return notes

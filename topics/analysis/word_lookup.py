@@ -55,12 +55,42 @@ COLUMNS = ["topic", "label", "weight", "remarks", "share of topic", "forms", "ex
 #: ISO 639-1 codes (as :mod:`topics.fit.language` records them) of the Snowball stemmers. Only those the
 #: installed snowballstemmer has are used (:func:`snowball_algorithm`).
 SNOWBALL = {
-    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
-    "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian", "fi": "finnish", "fr": "french",
-    "de": "german", "el": "greek", "hi": "hindi", "hu": "hungarian", "id": "indonesian", "ga": "irish",
-    "it": "italian", "lt": "lithuanian", "ne": "nepali", "nb": "norwegian", "nn": "norwegian", "no": "norwegian",
-    "fa": "persian", "pl": "polish", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian",
-    "st": "sesotho", "es": "spanish", "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "ca": "catalan",
+    "cs": "czech",
+    "da": "danish",
+    "nl": "dutch",
+    "en": "english",
+    "eo": "esperanto",
+    "et": "estonian",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "no": "norwegian",
+    "fa": "persian",
+    "pl": "polish",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "st": "sesotho",
+    "es": "spanish",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
 }
 _STEM_CACHE = 500_000  # stems kept per language: a corpus' vocabulary, a few tens of MB at most
 
@@ -131,8 +161,8 @@ def term_spans(text: str, term: str, language: str | None) -> list[tuple[int, in
     said = stems([w.group(0) for w in words], language)
     spans, at, size = [], 0, len(wanted)
     while at + size <= len(said):
-        if said[at:at + size] == wanted:
-            spans.extend(w.span() for w in words[at:at + size])
+        if said[at : at + size] == wanted:
+            spans.extend(w.span() for w in words[at : at + size])
             at += size
         else:
             at += 1
@@ -142,7 +172,7 @@ def term_spans(text: str, term: str, language: str | None) -> list[tuple[int, in
 def _forms(text: str, spans: list[tuple[int, int]], size: int) -> list[str]:
     """The forms (lower-cased, words joined by one space) in which ``text`` says a term of ``size`` words."""
     words = [text[start:end].lower() for start, end in spans]
-    return [" ".join(words[i:i + size]) for i in range(0, len(words), size)]
+    return [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
 
 
 def says_term(texts: Sequence[str], languages: Sequence[Any], term: str) -> list[list[str]]:
@@ -208,10 +238,18 @@ def word_topics(run: TopicRun, words: TopicWords, term: str, examples: int = 3) 
                 seen.add(texts[at])
                 chosen.append(at)
         forms = Counter(form for at in np.flatnonzero(says & inside) for form in found[at])
-        rows.append({"topic": topic.id, "label": topic.label, "weight": weights.get(topic.id, 0.0), "remarks": count,
-                     "share of topic": count / max(int(inside.sum()), 1),
-                     "forms": [form for form, _ in forms.most_common()],
-                     "examples": [texts[at] for at in chosen], "languages": [languages[at] for at in chosen]})
+        rows.append(
+            {
+                "topic": topic.id,
+                "label": topic.label,
+                "weight": weights.get(topic.id, 0.0),
+                "remarks": count,
+                "share of topic": count / max(int(inside.sum()), 1),
+                "forms": [form for form, _ in forms.most_common()],
+                "examples": [texts[at] for at in chosen],
+                "languages": [languages[at] for at in chosen],
+            }
+        )
     table = pd.DataFrame(rows, columns=COLUMNS).sort_values(["weight", "remarks"], ascending=False, ignore_index=True)
     table.attrs["outliers"] = int((says & (assignments == OUTLIER)).sum())
     table.attrs["forms"] = [form for form, _ in every.most_common()]

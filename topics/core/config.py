@@ -67,8 +67,11 @@ class CorpusConfig(_Section):
     @classmethod
     def _language(cls, value: str | list[str]) -> str | list[str]:
         codes = [value] if isinstance(value, str) else value
-        if not codes or any(not (c == "auto" or (len(c) == 2 and c.isalpha())) for c in codes) or \
-                (not isinstance(value, str) and "auto" in codes):
+        if (
+            not codes
+            or any(not (c == "auto" or (len(c) == 2 and c.isalpha())) for c in codes)
+            or (not isinstance(value, str) and "auto" in codes)
+        ):
             raise ValueError("must be 'auto', an ISO 639-1 code such as 'ru', or a list of such codes")
         return value.lower() if isinstance(value, str) else [c.lower() for c in value]
 
@@ -273,8 +276,10 @@ class Config(_Section):
     @model_validator(mode="after")
     def _consensus_has_no_soft_clusters(self) -> Config:
         if self.consensus.members > 1 and self.outliers.strategy == "probabilities":
-            raise ValueError("outliers.strategy 'probabilities' needs HDBSCAN's soft clusters, which a consensus "
-                             "of several members does not have: use 'embeddings', or consensus.members: 1")
+            raise ValueError(
+                "outliers.strategy 'probabilities' needs HDBSCAN's soft clusters, which a consensus "
+                "of several members does not have: use 'embeddings', or consensus.members: 1"
+            )
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -286,7 +291,9 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     """``a.b=c`` -> (["a", "b"], c), with ``c`` read as YAML (so 5, true, [1, 2] work)."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        raise TopicsInputError(f"--set {text!r}: write overrides as key.sub=value, e.g. --set cluster.min_cluster_size=30")
+        raise TopicsInputError(
+            f"--set {text!r}: write overrides as key.sub=value, e.g. --set cluster.min_cluster_size=30"
+        )
     try:
         parsed = yaml.safe_load(value) if value.strip() else None
     except yaml.YAMLError:
@@ -308,7 +315,9 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     """Read, override and validate a YAML config; errors name the file and key."""
     path = Path(path)
     if not path.is_file():
-        raise TopicsInputError(f"{path}: config file not found. Pass the path of a YAML config, e.g. configs/demo.yaml.")
+        raise TopicsInputError(
+            f"{path}: config file not found. Pass the path of a YAML config, e.g. configs/demo.yaml."
+        )
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except UnicodeDecodeError:
@@ -316,7 +325,9 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     except yaml.YAMLError as error:
         raise TopicsInputError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(data, dict):
-        raise TopicsInputError(f"{path}: a config is a mapping of sections (corpus:, cluster:, ...), not a {type(data).__name__}.")
+        raise TopicsInputError(
+            f"{path}: a config is a mapping of sections (corpus:, cluster:, ...), not a {type(data).__name__}."
+        )
     for override in overrides or []:
         apply_override(data, *parse_override(override))
     return validate_config(data, source=str(path))

@@ -125,13 +125,23 @@ def build_corpus(
             )
     frame = frame.reset_index(drop=True)
     other_turns = pd.concat(others).reset_index(drop=True) if others else None
-    return Corpus(frame=frame, source=source, sha256=sha256 or file_sha256(source), role_counts=dict(role_counts),
-                  other_turns=other_turns)
+    return Corpus(
+        frame=frame,
+        source=source,
+        sha256=sha256 or file_sha256(source),
+        role_counts=dict(role_counts),
+        other_turns=other_turns,
+    )
 
 
-def needed_columns(header: list[str], source: Path, columns: dict[str, str | None], metadata: list[str],
-                   optional: frozenset[str] = frozenset(),
-                   hint: str = "Fix corpus.columns / corpus.metadata in the config.") -> tuple[dict[str, str], list[str]]:
+def needed_columns(
+    header: list[str],
+    source: Path,
+    columns: dict[str, str | None],
+    metadata: list[str],
+    optional: frozenset[str] = frozenset(),
+    hint: str = "Fix corpus.columns / corpus.metadata in the config.",
+) -> tuple[dict[str, str], list[str]]:
     """(canonical name -> source column, metadata columns) that the file must be read with; missing ones are errors."""
     wanted = {key: name for key, name in columns.items() if name and (key not in optional or name in header)}
     if "metadata" in optional:
@@ -150,8 +160,9 @@ def needed_columns(header: list[str], source: Path, columns: dict[str, str | Non
 def _canonical(raw: pd.DataFrame, wanted: dict[str, str], metadata: list[str], source: Path) -> pd.DataFrame:
     """One chunk in canonical columns; generated remark ids count data rows of the whole file."""
     frame = pd.DataFrame(index=raw.index)
-    frame["remark_id"] = (raw[wanted["id"]].astype("string") if "id" in wanted
-                          else pd.array([f"r{i}" for i in raw.index], dtype="string"))
+    frame["remark_id"] = (
+        raw[wanted["id"]].astype("string") if "id" in wanted else pd.array([f"r{i}" for i in raw.index], dtype="string")
+    )
     frame["text"] = raw[wanted["text"]].astype("string").fillna("")
     for key in ("role", "session", "group"):
         frame[key] = raw[wanted[key]].astype("string").str.strip() if key in wanted else pd.NA

@@ -30,7 +30,11 @@ def groups_described(run: TopicRun) -> str:
     corpus = run.config.get("corpus", {})
     # without a group_label, the corpus' own name for the column ("school") says more than "group"
     label = corpus.get("group_label") or (corpus.get("columns") or {}).get("group") or "group"
-    return f"Groups by {str(label).replace('_', ' ')}: " + ", ".join(f"{group_title(run, g)} ({n:,} remarks)" for g, n in sizes.items()) + "."
+    return (
+        f"Groups by {str(label).replace('_', ' ')}: "
+        + ", ".join(f"{group_title(run, g)} ({n:,} remarks)" for g, n in sizes.items())
+        + "."
+    )
 
 
 def languages_of(run: TopicRun) -> list[str]:
@@ -50,8 +54,12 @@ def language_mix(run: TopicRun, model: str = "joint") -> dict[int, str]:
     if model != "joint":
         remarks = remarks[remarks["group"] == model]
     table = pd.crosstab(remarks[column], remarks["language"], normalize="index")
-    return {int(t): ", ".join(f"{language} {share:.0%}" for language, share in row.sort_values(ascending=False).items()
-                              if share > 0) for t, row in table.iterrows()}
+    return {
+        int(t): ", ".join(
+            f"{language} {share:.0%}" for language, share in row.sort_values(ascending=False).items() if share > 0
+        )
+        for t, row in table.iterrows()
+    }
 
 
 def topic_frame(run: TopicRun, model: str = "joint", words: int = 8) -> pd.DataFrame:
@@ -82,8 +90,10 @@ def short_remarks_said(run: TopicRun) -> str:
         return "no short ones"
     if (run.config.get("assign") or {}).get("short_remarks", True) and "short_attached" in cleaning:
         below = short - cleaning["short_attached"]
-        return (f"{short:,} short ones (too few content words to shape a topic) attached afterwards to the topic "
-                f"they are most like" + (f", {below:,} of them below the similarity floor and so in none" if below else ""))
+        return (
+            f"{short:,} short ones (too few content words to shape a topic) attached afterwards to the topic "
+            f"they are most like" + (f", {below:,} of them below the similarity floor and so in none" if below else "")
+        )
     return f"{short:,} short ones (too few content words to shape a topic) left out (assign.short_remarks is off)"
 
 
@@ -99,10 +109,14 @@ def group_model_warnings(run: TopicRun) -> list[str]:
         remarks = sum(t.size for t in topic_set.topics) or 1
         title = group_title(run, name)
         if len(topic_set.topics) <= FEW_TOPICS:
-            warnings.append(f"the model of {title!r} found only {len(topic_set.topics)} topic(s) in {remarks:,} remarks: "
-                            "too few to tell its themes apart; read its topics in the joint model instead.")
+            warnings.append(
+                f"the model of {title!r} found only {len(topic_set.topics)} topic(s) in {remarks:,} remarks: "
+                "too few to tell its themes apart; read its topics in the joint model instead."
+            )
         largest = max(topic_set.topics, key=lambda t: t.size, default=None)
         if largest is not None and largest.size / remarks > DOMINANT_SHARE:
-            warnings.append(f"in the model of {title!r}, one topic ('{largest.label}') holds "
-                            f"{100 * largest.size / remarks:.0f}% of the remarks: the model lumps most of them together.")
+            warnings.append(
+                f"in the model of {title!r}, one topic ('{largest.label}') holds "
+                f"{100 * largest.size / remarks:.0f}% of the remarks: the model lumps most of them together."
+            )
     return warnings

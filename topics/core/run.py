@@ -50,7 +50,6 @@ CLIENT_TURNS_FILE = "client_turns.parquet"
 EMBEDDINGS_FILE = "embeddings.npy"
 
 
-
 def positions(ids, values) -> np.ndarray:
     """Index of each of ``values`` in ``ids`` (in any order), -1 where a value is not among them."""
     ids, values = np.asarray(ids, dtype=int), np.asarray(values)
@@ -159,9 +158,15 @@ class TopicRun:
         :mod:`topics.curate.assign`) or "set aside: backchannel" / "set aside: empty" (no topic)."""
         remarks = self.remarks
         reason = "set aside: " + remarks["set_aside"].astype("string").fillna("").str.replace("_", " ")
-        return pd.Series(np.select([remarks["kept"].to_numpy(dtype=bool), remarks["attached"].to_numpy(dtype=bool)],
-                                   ["clustered", "attached (short)"], default=reason.to_numpy(dtype=object)),
-                         index=remarks.index, dtype=object)
+        return pd.Series(
+            np.select(
+                [remarks["kept"].to_numpy(dtype=bool), remarks["attached"].to_numpy(dtype=bool)],
+                ["clustered", "attached (short)"],
+                default=reason.to_numpy(dtype=object),
+            ),
+            index=remarks.index,
+            dtype=object,
+        )
 
     def write(self, folder: Path) -> None:
         """Write the plain-data files into ``folder`` (model folders are the fitter's job)."""
@@ -210,9 +215,13 @@ def check_run_folder(folder: Path) -> dict[str, Any]:
     if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
         newer = isinstance(version, int) and version > FORMAT_VERSION
         raise TopicsInputError(
-            f"{folder}: run folder format {version!r} is " + (
+            f"{folder}: run folder format {version!r} is "
+            + (
                 f"newer than this version of therapy-topics reads ({FORMAT_VERSION}). Upgrade therapy-topics."
-                if newer else f"not a format this version reads (1 to {FORMAT_VERSION}). Refit with this version."))
+                if newer
+                else f"not a format this version reads (1 to {FORMAT_VERSION}). Refit with this version."
+            )
+        )
     for name in ("config.yaml", "remarks.parquet", "metrics.json"):
         _require(folder / name, Path.stat)
     return provenance
@@ -233,8 +242,15 @@ def load_fitted_run(path: str | Path) -> TopicRun:
         topic_set = _read_topic_set(group_dir, None)
         topic_set.metrics = metrics.get("groups", {}).get(topic_set.name, {})
         groups[topic_set.name] = topic_set
-    return TopicRun(config=config, remarks=remarks, joint=joint, groups=groups, provenance=provenance, path=folder,
-                    client_turns=turns)
+    return TopicRun(
+        config=config,
+        remarks=remarks,
+        joint=joint,
+        groups=groups,
+        provenance=provenance,
+        path=folder,
+        client_turns=turns,
+    )
 
 
 def encoder_backend(identity: str) -> str:
@@ -255,9 +271,16 @@ def upgrade(provenance: dict[str, Any], remarks: pd.DataFrame) -> tuple[dict[str
     if version < 2:
         # 1 -> 2: remarks gain ``position`` (unknown) and ``attached`` (runs from before short remarks were
         # attached had none); provenance names the encoder's backend; client turns were not recorded.
-        remarks = remarks.assign(**{column: value for column, value in (
-            ("position", pd.array([pd.NA] * len(remarks), dtype="Int64")),
-            ("attached", False)) if column not in remarks})
+        remarks = remarks.assign(
+            **{
+                column: value
+                for column, value in (
+                    ("position", pd.array([pd.NA] * len(remarks), dtype="Int64")),
+                    ("attached", False),
+                )
+                if column not in remarks
+            }
+        )
         embedding = dict(provenance.get("embedding") or {})
         embedding.setdefault("backend", encoder_backend(str(embedding.get("encoder", ""))))
         provenance = {**provenance, "embedding": embedding}
@@ -271,7 +294,9 @@ def metadata_name(column: str) -> str:
 
 def _require(path: Path, reader):
     if not path.exists():
-        raise TopicsInputError(f"{path}: missing from the run folder; the run is incomplete. Refit it with 'topics fit'.")
+        raise TopicsInputError(
+            f"{path}: missing from the run folder; the run is incomplete. Refit it with 'topics fit'."
+        )
     try:
         return reader(path)
     except Exception as error:  # noqa: BLE001 - any reader failure means a damaged file

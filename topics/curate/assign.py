@@ -14,11 +14,11 @@ import sys
 
 import numpy as np
 
-from topics.fit.centroids import DEFAULT_MIN_SIMILARITY, CuratedTopics
 from topics.core.config import validate_config
+from topics.core.run import EMBEDDINGS_FILE, TopicRun
+from topics.fit.centroids import DEFAULT_MIN_SIMILARITY, CuratedTopics
 from topics.fit.embed import embed_texts
 from topics.fit.pipeline import embedding_cache, make_encoder
-from topics.core.run import EMBEDDINGS_FILE, TopicRun
 
 
 def kept_embeddings(curator) -> np.ndarray:
@@ -30,16 +30,19 @@ def kept_embeddings(curator) -> np.ndarray:
     path = curator.path / EMBEDDINGS_FILE
     if path.exists():
         return np.load(path, mmap_mode="r")
-    print(f"note: {path.name} is not in {curator.path} (fitted by an older version): embedding its kept remarks "
-          "again.", file=sys.stderr)
+    print(
+        f"note: {path.name} is not in {curator.path} (fitted by an older version): embedding its kept remarks again.",
+        file=sys.stderr,
+    )
     config = validate_config(curator.fitted.config, source=f"{curator.path}/config.yaml")
     encoder = make_encoder(config)
     embeddings, _ = embed_texts(curator.fitted.kept["text"].tolist(), encoder, embedding_cache(config, encoder))
     return embeddings
 
 
-def self_consistency(curated: TopicRun, fitted: TopicRun, embeddings: np.ndarray,
-                     min_similarity: float = DEFAULT_MIN_SIMILARITY) -> float:
+def self_consistency(
+    curated: TopicRun, fitted: TopicRun, embeddings: np.ndarray, min_similarity: float = DEFAULT_MIN_SIMILARITY
+) -> float:
     """Share of the run's kept remarks that the assignment rule gives their curated topic (or outlier)."""
     targets = CuratedTopics.of(curated, fitted, embeddings, min_similarity)
     topics, _ = targets.assign(embeddings)
@@ -55,7 +58,6 @@ def run_floor(run: TopicRun, override: float | None = None) -> float:
 
 def curated_targets(curator, min_similarity: float | None = None) -> CuratedTopics:
     """The assignment targets of a curator's run (curated centroids, sinks, the run's floor or ``min_similarity``)."""
-    return CuratedTopics.of(curator.run, curator.fitted, kept_embeddings(curator),
-                            run_floor(curator.run, min_similarity))
-
-
+    return CuratedTopics.of(
+        curator.run, curator.fitted, kept_embeddings(curator), run_floor(curator.run, min_similarity)
+    )

@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from topics.fit.centroids import CuratedTopics, DEFAULT_MIN_SIMILARITY, unit_rows
 from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_folder, write_text_atomic
 from topics.core.run import OUTLIER, TopicRun
+from topics.fit.centroids import DEFAULT_MIN_SIMILARITY, CuratedTopics, unit_rows
 
 FOLDER = "classifier"
 MIN_SESSIONS = 3
@@ -66,8 +66,7 @@ class TopicClassifier:
     def fit(self, embeddings: np.ndarray, labels: np.ndarray) -> TopicClassifier:
         from sklearn.linear_model import LogisticRegression
 
-        model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=self.max_iter,
-                                   random_state=self.seed)
+        model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=self.max_iter, random_state=self.seed)
         model.fit(unit_rows(embeddings), np.asarray(labels, dtype=int))
         self.classes_ = model.classes_.astype(int)
         coef, intercept = model.coef_, model.intercept_
@@ -80,8 +79,8 @@ class TopicClassifier:
         """The most probable class of each row (a topic id, or -1 for the outliers), in blocks."""
         out = np.empty(len(embeddings), dtype=int)
         for start in range(0, len(embeddings), block):
-            scores = unit_rows(np.asarray(embeddings[start:start + block])) @ self.coef_.T + self.intercept_
-            out[start:start + len(scores)] = self.classes_[scores.argmax(axis=1)]
+            scores = unit_rows(np.asarray(embeddings[start : start + block])) @ self.coef_.T + self.intercept_
+            out[start : start + len(scores)] = self.classes_[scores.argmax(axis=1)]
         return out
 
     def save(self, folder: Path) -> None:
@@ -127,9 +126,15 @@ def session_folds(sessions: np.ndarray, folds: int) -> list[tuple[np.ndarray, np
     return list(splitter.split(np.zeros(len(sessions)), groups=sessions))
 
 
-def cross_validate(embeddings: np.ndarray, labels: np.ndarray, sessions: np.ndarray, topics: list[int],
-                   classifier: TopicClassifier, min_similarity: float = DEFAULT_MIN_SIMILARITY,
-                   folds: int = 5) -> Evaluation:
+def cross_validate(
+    embeddings: np.ndarray,
+    labels: np.ndarray,
+    sessions: np.ndarray,
+    topics: list[int],
+    classifier: TopicClassifier,
+    min_similarity: float = DEFAULT_MIN_SIMILARITY,
+    folds: int = 5,
+) -> Evaluation:
     """Out-of-fold predictions of the classifier and of the centroid rule, folds grouped by session."""
     predicted = {method: np.full(len(labels), OUTLIER, dtype=int) for method in METHODS}
     fold_f1: dict[str, list[float]] = {method: [] for method in METHODS}
@@ -145,37 +150,51 @@ def cross_validate(embeddings: np.ndarray, labels: np.ndarray, sessions: np.ndar
     rows = []
     for method in METHODS:
         precision, recall, f1, support = _scores(labels, predicted[method], topics)
-        rows += [{"method": method, "topic": t, "precision": p, "recall": r, "f1": f, "support": int(s)}
-                 for t, p, r, f, s in zip(topics, precision, recall, f1, support)]
+        rows += [
+            {"method": method, "topic": t, "precision": p, "recall": r, "f1": f, "support": int(s)}
+            for t, p, r, f, s in zip(topics, precision, recall, f1, support)
+        ]
     per_topic = pd.DataFrame(rows)
     macro = {m: float(per_topic.loc[per_topic["method"] == m, "f1"].mean()) for m in METHODS}
     # "measurably better": a higher macro-F1 in every held-out fold, not only on average
     beats = all(c > k for c, k in zip(fold_f1["classifier"], fold_f1["centroid"]))
     confusion = pd.crosstab(pd.Series(labels, name="curated"), pd.Series(predicted["classifier"], name="predicted"))
-    return Evaluation(folds=len(splits), sessions=len(np.unique(sessions)), remarks=len(labels), macro_f1=macro,
-                      fold_macro_f1=fold_f1, recommended="classifier" if beats else "centroid",
-                      per_topic=per_topic, confusion=confusion)
-
+    return Evaluation(
+        folds=len(splits),
+        sessions=len(np.unique(sessions)),
+        remarks=len(labels),
+        macro_f1=macro,
+        fold_macro_f1=fold_f1,
+        recommended="classifier" if beats else "centroid",
+        per_topic=per_topic,
+        confusion=confusion,
+    )
 
 
 def _training_data(run: TopicRun, source: Path) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """Curated labels, sessions and topic ids of the kept remarks; refuses what cannot be validated."""
     if run.joint is None:
-        raise TopicsInputError(f"{source}: this run has no joint model to train a classifier on "
-                               "(fit it with fit.modes: [joint]).")
+        raise TopicsInputError(
+            f"{source}: this run has no joint model to train a classifier on (fit it with fit.modes: [joint])."
+        )
     kept = run.kept
     labels = kept["topic"].to_numpy(dtype=int)
     topics = [t.id for t in run.joint.topics if (labels == t.id).any()]
     if len(topics) < 2:
-        raise TopicsInputError(f"{source}: the curated run has {len(topics)} topic(s) with remarks; a classifier "
-                               "needs at least 2. Undo merges or discards, or refit with smaller clusters.")
+        raise TopicsInputError(
+            f"{source}: the curated run has {len(topics)} topic(s) with remarks; a classifier "
+            "needs at least 2. Undo merges or discards, or refit with smaller clusters."
+        )
     sessions = kept["session"]
     if sessions.isna().any():
-        raise TopicsInputError(f"{source}: {int(sessions.isna().sum())} kept remark(s) have no session; the "
-                               "classifier is validated on whole held-out sessions. Set corpus.columns.session.")
+        raise TopicsInputError(
+            f"{source}: {int(sessions.isna().sum())} kept remark(s) have no session; the "
+            "classifier is validated on whole held-out sessions. Set corpus.columns.session."
+        )
     if sessions.nunique() < MIN_SESSIONS:
-        raise TopicsInputError(f"{source}: {sessions.nunique()} session(s); validating on held-out sessions "
-                               f"needs at least {MIN_SESSIONS}.")
+        raise TopicsInputError(
+            f"{source}: {sessions.nunique()} session(s); validating on held-out sessions needs at least {MIN_SESSIONS}."
+        )
     return labels, sessions.astype(str).to_numpy(), topics
 
 
@@ -192,8 +211,12 @@ def train(curator, folds: int = 5, C: float = 1.0, min_similarity: float | None 
     classifier = TopicClassifier(C=C, seed=int(run.config.get("seed", 42)))
     evaluation = cross_validate(embeddings, labels, sessions, topics, classifier, floor, folds)
     classifier.fit(embeddings, labels)
-    info = {"trained_on": assignment_fingerprint(run), "params": classifier.get_params(), "min_similarity": floor,
-            **{k: v for k, v in asdict(evaluation).items() if k not in ("per_topic", "confusion")}}
+    info = {
+        "trained_on": assignment_fingerprint(run),
+        "params": classifier.get_params(),
+        "min_similarity": floor,
+        **{k: v for k, v in asdict(evaluation).items() if k not in ("per_topic", "confusion")},
+    }
     target = curator.path / FOLDER
     with atomic_folder(target, replace=True) as staging:
         classifier.save(staging)
@@ -219,20 +242,26 @@ def load(curator) -> Trained | None:
     if not (folder / "classifier.json").exists():
         return None
     info = json.loads((folder / "classifier.json").read_text(encoding="utf-8"))
-    return Trained(model=TopicClassifier.load(folder, info["params"]), info=info,
-                   scores=pd.read_csv(folder / "scores.csv"),
-                   current=info["trained_on"] == assignment_fingerprint(curator.run))
+    return Trained(
+        model=TopicClassifier.load(folder, info["params"]),
+        info=info,
+        scores=pd.read_csv(folder / "scores.csv"),
+        current=info["trained_on"] == assignment_fingerprint(curator.run),
+    )
 
 
 def require_current(curator) -> TopicClassifier:
     """The run's classifier for ``transform --method classifier``; a clear error if missing or stale."""
     trained = load(curator)
     if trained is None:
-        raise TopicsInputError(f"{curator.path}: no classifier in this run. Train one with "
-                               f"'topics classifier {curator.path}' first.")
+        raise TopicsInputError(
+            f"{curator.path}: no classifier in this run. Train one with 'topics classifier {curator.path}' first."
+        )
     if not trained.current:
-        raise TopicsInputError(f"{curator.path}: the classifier was trained before later expert edits, so it would "
-                               f"assign topics that no longer exist. Retrain it with 'topics classifier {curator.path}'.")
+        raise TopicsInputError(
+            f"{curator.path}: the classifier was trained before later expert edits, so it would "
+            f"assign topics that no longer exist. Retrain it with 'topics classifier {curator.path}'."
+        )
     return trained.model
 
 
@@ -249,17 +278,22 @@ def summary(evaluation: Evaluation, run: TopicRun) -> str:
     """Both methods side by side, the verdict, and the topics a machine recognises worst."""
     labels = {t.id: t.label for t in run.joint.topics}
     folds = evaluation.fold_macro_f1
-    lines = [f"Cross-validated on {evaluation.remarks:,} remarks of {evaluation.sessions} sessions, "
-             f"{evaluation.folds} folds grouped by session (no session in both training and test).",
-             f"{'method':<12}{'macro-F1':>10}   per fold"]
+    lines = [
+        f"Cross-validated on {evaluation.remarks:,} remarks of {evaluation.sessions} sessions, "
+        f"{evaluation.folds} folds grouped by session (no session in both training and test).",
+        f"{'method':<12}{'macro-F1':>10}   per fold",
+    ]
     for method in METHODS:
-        lines.append(f"{method:<12}{evaluation.macro_f1[method]:>10.3f}   "
-                     + " ".join(f"{value:.3f}" for value in folds[method]))
+        lines.append(
+            f"{method:<12}{evaluation.macro_f1[method]:>10.3f}   " + " ".join(f"{value:.3f}" for value in folds[method])
+        )
     if evaluation.recommended == "classifier":
         lines.append("The classifier beats the centroid rule in every fold: use transform --method classifier.")
     else:
-        lines.append("The classifier does not beat the centroid rule in every fold: keep the default "
-                     "(transform --method centroid).")
+        lines.append(
+            "The classifier does not beat the centroid rule in every fold: keep the default "
+            "(transform --method centroid)."
+        )
     scores = evaluation.per_topic[evaluation.per_topic["method"] == "classifier"].sort_values("f1").head(5)
     lines.append("Topics the classifier recognises worst (F1):")
     lines += [f"  {row.f1:.2f}  [{row.topic}] {labels.get(int(row.topic), '?')}" for row in scores.itertuples()]

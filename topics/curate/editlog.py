@@ -29,10 +29,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from topics.curate.edits import Edit, apply_edit, prime_words
 from topics.core.errors import TopicsInputError, TopicsWarning
 from topics.core.files import write_errors
 from topics.core.run import TopicRun, load_fitted_run
+from topics.curate.edits import Edit, apply_edit, prime_words
 from topics.fit.topic_words import TopicWords
 
 LOG_NAME = "edits.jsonl"
@@ -68,7 +68,7 @@ class EditLog:
                     line = "\n" + line  # the last line was cut short: do not glue onto it
                 data = memoryview(line.encode("utf-8"))
                 while data:
-                    data = data[os.write(fd, data):]
+                    data = data[os.write(fd, data) :]
                 os.fsync(fd)
             except OSError:
                 if size is not None:
@@ -106,7 +106,9 @@ class EditLog:
             end = data.find(b"\n", position)
             if end == -1:
                 if final:
-                    warnings.append(f"{self.path}: line {line_number + 1} is cut short (an interrupted write) and is ignored.")
+                    warnings.append(
+                        f"{self.path}: line {line_number + 1} is cut short (an interrupted write) and is ignored."
+                    )
                 break
             line_number += 1
             raw = data[position:end].strip()
@@ -268,8 +270,10 @@ class Curator:
                 now = self.last_applied if op == "undo" else self.next_redo
                 seen = fields.get("target")
                 if seen is not None and now is not None and now.id != seen:
-                    raise TopicsInputError(f"another edit came in since this page was drawn: {op} would now act on "
-                                           f"'{self.describe(now)}'. Look again, then {op} if you mean it.")
+                    raise TopicsInputError(
+                        f"another edit came in since this page was drawn: {op} would now act on "
+                        f"'{self.describe(now)}'. Look again, then {op} if you mean it."
+                    )
             if op == "undo":
                 if not self._applied:
                     raise TopicsInputError("nothing to undo.")
@@ -327,7 +331,7 @@ class Curator:
             return
         position = ids.index(target)
         undone = self._applied[position].edit
-        rest = [a.edit for a in self._applied[position + 1:]]
+        rest = [a.edit for a in self._applied[position + 1 :]]
         del self._applied[position:]
         for edit in rest:  # only when another writer's edits came after the one undone
             state, skipped = self._try(self.run, edit)

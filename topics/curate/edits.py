@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -126,8 +126,8 @@ class _Model:
     name: str
     topic_set: TopicSet
     column: str
-    rows: np.ndarray       # the remarks that make the topics (sizes, words, group counts)
-    movable: np.ndarray    # the remarks a move may name
+    rows: np.ndarray  # the remarks that make the topics (sizes, words, group counts)
+    movable: np.ndarray  # the remarks a move may name
 
     @classmethod
     def of(cls, run: TopicRun, name: str | None) -> _Model:
@@ -139,8 +139,10 @@ class _Model:
                 raise TopicsInputError("this run has no joint model; edit a group's model with --model GROUP.")
             return cls(name, run.joint, "topic", kept, kept | remarks["attached"].to_numpy(dtype=bool))
         if name not in run.groups:
-            raise TopicsInputError(f"no model {name!r} in this run; models: "
-                                   f"{', '.join([JOINT] * (run.joint is not None) + sorted(run.groups))}.")
+            raise TopicsInputError(
+                f"no model {name!r} in this run; models: "
+                f"{', '.join([JOINT] * (run.joint is not None) + sorted(run.groups))}."
+            )
         rows = kept & (remarks["group"] == name).fillna(False).to_numpy(dtype=bool)
         return cls(name, run.groups[name], "group_topic", rows, rows)
 
@@ -158,8 +160,9 @@ class _Model:
         missing = [t for t in topic_ids if t not in known]
         if missing:
             where = "" if self.name == JOINT else f" of model {self.name!r}"
-            raise TopicsInputError(f"no topic {', '.join(map(str, missing))} in this run{where} "
-                                   f"(topics are {sorted(known)}).")
+            raise TopicsInputError(
+                f"no topic {', '.join(map(str, missing))} in this run{where} (topics are {sorted(known)})."
+            )
 
     def group_counts(self, remarks: pd.DataFrame, topic_id: int) -> dict[str, int]:
         if self.name != JOINT:
@@ -168,8 +171,9 @@ class _Model:
         members = remarks.loc[inside, "group"].dropna()
         return {str(g): int(n) for g, n in members.value_counts().sort_index().items()}
 
-    def moved_tallies(self, remarks: pd.DataFrame, selected: np.ndarray,
-                      to: int) -> dict[int, tuple[int, dict[str, int]]]:
+    def moved_tallies(
+        self, remarks: pd.DataFrame, selected: np.ndarray, to: int
+    ) -> dict[int, tuple[int, dict[str, int]]]:
         """(size, group counts) of every topic after the ``selected`` remarks move to ``to``, from the stored
         tallies and the moved remarks alone: a move of 50 remarks among a million costs 50 remarks. The fit
         and every edit keep the stored tallies equal to a fresh count (a property test checks it)."""
@@ -189,13 +193,17 @@ class _Model:
         column = remarks[self.column]
         return column.mask(column.isin(topic_ids) & pd.Series(self.movable, index=remarks.index), to)
 
-    def replace(self, run: TopicRun, topics: list[Topic], centroids: np.ndarray,
-                column: pd.Series | None = None) -> TopicRun:
+    def replace(
+        self, run: TopicRun, topics: list[Topic], centroids: np.ndarray, column: pd.Series | None = None
+    ) -> TopicRun:
         """The run with this model's topics, centroids and (optionally) column replaced; metrics updated."""
         remarks = run.remarks if column is None else run.remarks.assign(**{self.column: column})
         labels = remarks.loc[self.rows, self.column].to_numpy(dtype=float)
-        metrics = {**self.topic_set.metrics, "topic_count": len(topics),
-                   "outlier_share": float(np.mean(labels == OUTLIER)) if len(labels) else 0.0}
+        metrics = {
+            **self.topic_set.metrics,
+            "topic_count": len(topics),
+            "outlier_share": float(np.mean(labels == OUTLIER)) if len(labels) else 0.0,
+        }
         topic_set = TopicSet(name=self.topic_set.name, topics=topics, centroids=centroids, metrics=metrics)
         if self.name == JOINT:
             return dataclasses.replace(run, remarks=remarks, joint=topic_set)
@@ -210,8 +218,14 @@ def rename(run: TopicRun, topic: int, label: str, description: str | None = None
     part.existing([topic])
     if not label or not label.strip():
         raise TopicsInputError("a topic label cannot be empty.")
-    topics = [dataclasses.replace(t, label=label.strip(), description=(description if description is not None else t.description))
-              if t.id == topic else t for t in part.topic_set.topics]
+    topics = [
+        dataclasses.replace(
+            t, label=label.strip(), description=(description if description is not None else t.description)
+        )
+        if t.id == topic
+        else t
+        for t in part.topic_set.topics
+    ]
     return part.replace(run, topics, part.topic_set.centroids)
 
 
@@ -220,12 +234,14 @@ def discard(run: TopicRun, topic: int, model: str | None = None) -> TopicRun:
     part.existing([topic])
     topic_set = part.topic_set
     keep = [i for i, t in enumerate(topic_set.topics) if t.id != topic]
-    return part.replace(run, [topic_set.topics[i] for i in keep], topic_set.centroids[keep],
-                        part.relabel(run.remarks, [topic], OUTLIER))
+    return part.replace(
+        run, [topic_set.topics[i] for i in keep], topic_set.centroids[keep], part.relabel(run.remarks, [topic], OUTLIER)
+    )
 
 
-def merge(run: TopicRun, topic_ids: list[int], words: TopicWords, label: str | None = None,
-          model: str | None = None) -> TopicRun:
+def merge(
+    run: TopicRun, topic_ids: list[int], words: TopicWords, label: str | None = None, model: str | None = None
+) -> TopicRun:
     topic_ids = sorted(set(topic_ids))
     if len(topic_ids) < 2:
         raise TopicsInputError("a merge needs two or more different topics.")
@@ -240,9 +256,14 @@ def merge(run: TopicRun, topic_ids: list[int], words: TopicWords, label: str | N
     rows = topic_set.centroids[[index[t] for t in topic_ids]]
     centroid = np.average(rows, axis=0, weights=sizes) if sizes.sum() > 0 else rows.mean(axis=0)
     new_words = part.words(words, remarks, [survivor])[survivor]
-    merged = Topic(id=survivor, label=label.strip() if label and label.strip() else ", ".join(w for w, _ in new_words[:3]),
-                   words=new_words, size=int(sizes.sum()), group_counts=part.group_counts(remarks, survivor),
-                   description=topic_set.topics[index[survivor]].description)
+    merged = Topic(
+        id=survivor,
+        label=label.strip() if label and label.strip() else ", ".join(w for w, _ in new_words[:3]),
+        words=new_words,
+        size=int(sizes.sum()),
+        group_counts=part.group_counts(remarks, survivor),
+        description=topic_set.topics[index[survivor]].description,
+    )
     topics, centroids = [], []
     for i, topic in enumerate(topic_set.topics):
         if topic.id == survivor:
@@ -275,8 +296,12 @@ def move(run: TopicRun, remark_ids: list[str], to: int, words: TopicWords, model
     column = remarks[part.column].mask(selected, to)
     new_words = part.words(words, remarks.assign(**{part.column: column}), touched)
     tallies = part.moved_tallies(remarks, selected.to_numpy(dtype=bool), to)
-    topics = [dataclasses.replace(t, words=new_words[t.id], size=tallies[t.id][0], group_counts=tallies[t.id][1])
-              if t.id in touched else t for t in part.topic_set.topics]
+    topics = [
+        dataclasses.replace(t, words=new_words[t.id], size=tallies[t.id][0], group_counts=tallies[t.id][1])
+        if t.id in touched
+        else t
+        for t in part.topic_set.topics
+    ]
     return part.replace(run, topics, part.topic_set.centroids, column)
 
 

@@ -17,23 +17,28 @@ from pathlib import Path
 import pandas as pd
 
 from corpora import load_corpus
-from topics.curate import classifier
-from topics.fit.centroids import assign_texts, attach_short_remarks
-from topics.curate.assign import curated_targets
-from topics.fit.clean import clean
 from topics.core.config import validate_config
 from topics.core.corpus import Corpus
-from topics.curate.editlog import Curator
-from topics.fit.embed import Encoder, backend_of
 from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_file
+from topics.curate import classifier
+from topics.curate.assign import curated_targets
+from topics.curate.editlog import Curator
+from topics.fit.centroids import assign_texts, attach_short_remarks
+from topics.fit.clean import clean
+from topics.fit.embed import Encoder, backend_of
 from topics.fit.language import check_coverage
 from topics.fit.pipeline import embedding_cache, make_encoder, remark_languages
 from topics.fit.stopwords import DEFAULT_LANGUAGE, StopWords
 
 
-def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
-                   min_similarity: float | None = None, method: str = "centroid") -> pd.DataFrame:
+def transform_file(
+    curator: Curator,
+    path: Path,
+    encoder: Encoder | None = None,
+    min_similarity: float | None = None,
+    method: str = "centroid",
+) -> pd.DataFrame:
     """One row per remark of ``path``: identity, text, kept/set_aside/attached, topic, label, similarity
     (:func:`transform_corpus` of the file read with the run's corpus mapping)."""
     config = validate_config(curator.run.config, source=f"{curator.path}/config.yaml")
@@ -41,8 +46,13 @@ def transform_file(curator: Curator, path: Path, encoder: Encoder | None = None,
     return transform_corpus(curator, corpus, encoder, min_similarity, method)
 
 
-def transform_corpus(curator: Curator, corpus: Corpus, encoder: Encoder | None = None,
-                     min_similarity: float | None = None, method: str = "centroid") -> pd.DataFrame:
+def transform_corpus(
+    curator: Curator,
+    corpus: Corpus,
+    encoder: Encoder | None = None,
+    min_similarity: float | None = None,
+    method: str = "centroid",
+) -> pd.DataFrame:
     """One row per remark of ``corpus``: identity, text, kept/set_aside/attached, topic, label, similarity.
 
     ``curator.run`` is what is applied: the curated run, or the fit itself
@@ -52,8 +62,9 @@ def transform_corpus(curator: Curator, corpus: Corpus, encoder: Encoder | None =
     """
     run = curator.run
     if run.joint is None:
-        raise TopicsInputError(f"{curator.path}: this run has no joint model to assign topics with "
-                               "(fit it with fit.modes: [joint]).")
+        raise TopicsInputError(
+            f"{curator.path}: this run has no joint model to assign topics with (fit it with fit.modes: [joint])."
+        )
     config = validate_config(run.config, source=f"{curator.path}/config.yaml")
     model = classifier.require_current(curator) if method == "classifier" else None
     shares = (run.provenance.get("languages") or {}).get("shares") or {DEFAULT_LANGUAGE: 1.0}
@@ -74,10 +85,16 @@ def transform_corpus(curator: Curator, corpus: Corpus, encoder: Encoder | None =
             raise TopicsInputError(
                 f"{curator.path}: the run's remarks were embedded by {recorded}, and this encoder computes with "
                 f"{used}; vectors of two backends differ, so the run's topics would not apply as they should. "
-                "Assign with the run's own encoder (embed.model in its config.yaml), or refit with this one.")
-        check_coverage(languages, frame["kept"].to_numpy(), getattr(encoder, "languages", None),
-                       f"of this run (embed.model: {config.embed.model})", config.embed.language_check,
-                       remedy="Refit the run with embed.model: multilingual to assign topics to them")
+                "Assign with the run's own encoder (embed.model in its config.yaml), or refit with this one."
+            )
+        check_coverage(
+            languages,
+            frame["kept"].to_numpy(),
+            getattr(encoder, "languages", None),
+            f"of this run (embed.model: {config.embed.model})",
+            config.embed.language_check,
+            remedy="Refit the run with embed.model: multilingual to assign topics to them",
+        )
         cache = embedding_cache(config, encoder)
         targets = curated_targets(curator, min_similarity)
         targets.classifier = model

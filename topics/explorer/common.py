@@ -10,11 +10,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from topics.curate.editlog import Curator
 from topics.core.errors import TopicsInputError, TopicsWarning
-from topics.share.redact import redact_label, redact_run
 from topics.core.run import OUTLIER, TopicRun, TopicSet, metadata_name
-from topics.share.redact import redaction_caveat
+from topics.curate.editlog import Curator
+from topics.share.redact import redact_label, redact_run, redaction_caveat
 
 RUN_KEY = "run_path"
 AUTHOR_KEY = "author"
@@ -84,8 +83,12 @@ def sidebar() -> None:
         if current and current not in runs:
             runs.insert(0, current)
         if runs:
-            chosen = st.selectbox("Run", runs, index=runs.index(current) if current in runs else 0,
-                                  help="Run folders under outputs/, newest first.")
+            chosen = st.selectbox(
+                "Run",
+                runs,
+                index=runs.index(current) if current in runs else 0,
+                help="Run folders under outputs/, newest first.",
+            )
             if chosen != current:
                 st.session_state[RUN_KEY] = chosen
                 st.session_state.pop(TOPIC_KEY, None)
@@ -93,14 +96,22 @@ def sidebar() -> None:
             st.info("No runs under outputs/ yet. Fit one with: topics fit configs/demo.yaml")
         if AUTHOR_KEY not in st.session_state and st.query_params.get(AUTHOR_KEY):
             st.session_state[AUTHOR_KEY] = st.query_params[AUTHOR_KEY]  # a reload keeps the page's address
-        st.text_input("Your name", key=AUTHOR_KEY, on_change=_remember_author,
-                      help="Recorded with every edit you make, with the time. Kept in the page's address, "
-                           "so a reload or a bookmark keeps it.")
+        st.text_input(
+            "Your name",
+            key=AUTHOR_KEY,
+            on_change=_remember_author,
+            help="Recorded with every edit you make, with the time. Kept in the page's address, "
+            "so a reload or a bookmark keeps it.",
+        )
         if PRIVACY_KEY not in st.session_state:
             st.session_state[PRIVACY_KEY] = st.query_params.get(PRIVACY_KEY) == "on"
-        st.toggle("Privacy mode", key=PRIVACY_KEY, on_change=_remember_privacy,
-                  help="For screen sharing in a supervision meeting: every remark, label and word is shown with "
-                       "names, places and numbers replaced. Edits still work.")
+        st.toggle(
+            "Privacy mode",
+            key=PRIVACY_KEY,
+            on_change=_remember_privacy,
+            help="For screen sharing in a supervision meeting: every remark, label and word is shown with "
+            "names, places and numbers replaced. Edits still work.",
+        )
 
 
 def _remember_privacy() -> None:
@@ -213,9 +224,13 @@ def topic_picker(label: str, topic_set: TopicSet, key: str, revision: int, outli
     names = {t.id: shown(t.label) for t in topic_set.topics} | ({OUTLIER: "Outliers (no topic)"} if outliers else {})
     ids = list(names)
     remembered = st.session_state.get(key)
-    chosen = st.selectbox(label, ids, index=ids.index(remembered) if remembered in ids else 0,
-                          format_func=lambda t: names[t] if t == OUTLIER else f"{t}: {names[t]}",
-                          key=f"{key}@{revision}")
+    chosen = st.selectbox(
+        label,
+        ids,
+        index=ids.index(remembered) if remembered in ids else 0,
+        format_func=lambda t: names[t] if t == OUTLIER else f"{t}: {names[t]}",
+        key=f"{key}@{revision}",
+    )
     st.session_state[key] = chosen
     return chosen
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from topics.curate.edits import merge as merge_topics
 from topics.core.errors import TopicsInputError
+from topics.curate.edits import merge as merge_topics
 from topics.explorer import common
 from topics.share.report import local_time
 
@@ -23,8 +23,10 @@ CONFIRM_ABOVE = 2  # merges of more topics than this ask for confirmation
 
 def _merge_form(opened, topic_set, scope: dict) -> None:
     st.subheader("Merge topics")
-    st.caption("The merged topic keeps the smallest id; its words are recomputed from its remarks. "
-               "Every other topic keeps its words and label.")
+    st.caption(
+        "The merged topic keeps the smallest id; its words are recomputed from its remarks. "
+        "Every other topic keeps its words and label."
+    )
     choices = {f"{t.id}: {common.shown(t.label)} ({t.size:,} remarks)": t.id for t in topic_set.topics}
     key = f"merge_topics_{scope.get('model') or 'joint'}"
     if key in st.session_state:  # after an edit, topics merged away or renamed are no longer the same choices
@@ -42,14 +44,18 @@ def _merge_form(opened, topic_set, scope: dict) -> None:
         return
     edited = preview.joint if not scope else preview.groups[scope["model"]]
     merged = edited.topic(min(ids))
-    st.markdown(f"**Preview:** {len(ids)} topics ({', '.join(map(str, sorted(ids)))}) become topic {min(ids)} "
-                f"with **{merged.size:,} remarks**; its words would be: "
-                f"*{', '.join(common.shown(w) for w in merged.top_words(8))}*.")
+    st.markdown(
+        f"**Preview:** {len(ids)} topics ({', '.join(map(str, sorted(ids)))}) become topic {min(ids)} "
+        f"with **{merged.size:,} remarks**; its words would be: "
+        f"*{', '.join(common.shown(w) for w in merged.top_words(8))}*."
+    )
+
     def merge() -> None:
         if len(ids) > CONFIRM_ABOVE and not st.session_state.get("merge_confirm"):
             st.session_state[common.ERROR_KEY] = f"Tick the confirmation to merge {len(ids)} topics, or choose fewer."
-        elif common.submit(opened, "merge", topics=tuple(ids), label=st.session_state.get("merge_label") or None,
-                           **scope):
+        elif common.submit(
+            opened, "merge", topics=tuple(ids), label=st.session_state.get("merge_label") or None, **scope
+        ):
             st.session_state["merge_label"], st.session_state["merge_confirm"] = "", False
             st.session_state[key] = []
 
@@ -64,14 +70,20 @@ def render() -> None:
     opened = common.curator()
     run = common.view(opened)
     st.title("Curate topics")
-    st.caption("Every edit is saved at once in the run's edit log with your name and the time. "
-               "Nothing is erased: undo is an edit too.")
+    st.caption(
+        "Every edit is saved at once in the run's edit log with your name and the time. "
+        "Nothing is erased: undo is an edit too."
+    )
     models = ([JOINT_MODEL] if run.joint is not None else []) + [f"Model of group {g}" for g in sorted(run.groups)]
     if not models:
         st.warning("This run has no model to curate.")
         return
-    chosen_model = st.selectbox("Model to curate", models, key="curate_model",
-                                help="The joint model, or one group's own model (fitted on that group alone).")
+    chosen_model = st.selectbox(
+        "Model to curate",
+        models,
+        key="curate_model",
+        help="The joint model, or one group's own model (fitted on that group alone).",
+    )
     model = None if chosen_model == JOINT_MODEL else chosen_model.removeprefix("Model of group ")
     topic_set = run.joint if model is None else run.groups[model]
     scope = {"model": model} if model else {}
@@ -81,8 +93,14 @@ def render() -> None:
     topic = common.topic_picker("Topic", topic_set, key=f"rename_topic_{model or 'joint'}", revision=revision)
 
     def rename() -> None:  # a callback: it runs before the widgets, so it may clear the form
-        if common.submit(opened, "rename", topics=(topic,), label=st.session_state.get("rename_label", ""),
-                         description=st.session_state.get("rename_description") or None, **scope):
+        if common.submit(
+            opened,
+            "rename",
+            topics=(topic,),
+            label=st.session_state.get("rename_label", ""),
+            description=st.session_state.get("rename_description") or None,
+            **scope,
+        ):
             st.session_state["rename_label"] = st.session_state["rename_description"] = ""
 
     with st.form("rename"):
@@ -114,13 +132,33 @@ def render() -> None:
 
     st.subheader("Edits in effect")
     if in_effect:
-        st.dataframe(pd.DataFrame([{"when": local_time(e.time), "who": e.author, "edit": common.shown(opened.describe(e))}
-                                   for e in in_effect]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"when": local_time(e.time), "who": e.author, "edit": common.shown(opened.describe(e))}
+                    for e in in_effect
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     else:
         st.caption("None: the topics are as fitted.")
     history = opened.history()
     if len(history) > len(in_effect):
         with st.expander(f"Full edit log ({len(history)} entries, undone edits and undos included)"):
-            st.dataframe(pd.DataFrame([{"when": local_time(e.time), "who": e.author,
-                                        "edit": common.shown(opened.describe(e)), "status": status}
-                                       for e, status in history]), hide_index=True, width="stretch")
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "when": local_time(e.time),
+                            "who": e.author,
+                            "edit": common.shown(opened.describe(e)),
+                            "status": status,
+                        }
+                        for e, status in history
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )

@@ -23,11 +23,25 @@ APP = Path(__file__).resolve().parent / "explorer" / "app.py"
 def streamlit_command(run: Path | None, port: int) -> list[str]:
     """The command line ``topics explore`` runs (tests start the same one): Streamlit by way of
     :mod:`topics.explorer.serve`, which opens the run before the server accepts its first visitor."""
-    command = [sys.executable, "-m", "topics.explorer.serve",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.address", "127.0.0.1", "--server.port", str(port),
-               "--client.toolbarMode", "minimal", "--server.fileWatcherType", "none",
-               "--server.runOnSave", "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "topics.explorer.serve",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--client.toolbarMode",
+        "minimal",
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
+    ]
     return command + (["--", str(run)] if run else [])
 
 

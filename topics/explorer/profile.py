@@ -18,11 +18,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from topics.analysis.profile import Profile, profile_file
+from topics.core.errors import TopicsInputError
 from topics.curate.classifier import assignment_fingerprint
 from topics.curate.editlog import Curator
-from topics.core.errors import TopicsInputError
 from topics.explorer import common
-from topics.analysis.profile import Profile, profile_file
 
 UPLOAD_KEY = "profile_upload"
 
@@ -50,8 +50,11 @@ def _profiles(opened: Curator, name: str, data: bytes) -> list[Profile]:
     private = common.private()
     key = ("profiles", str(opened.path), hashlib.sha256(data).hexdigest(), assignment_fingerprint(opened.run), private)
     if key not in st.session_state:
-        with (common.collected_warnings() as said, uploaded_file(name, data) as path,
-              st.spinner("Assigning the session's remarks to the curated topics ...")):
+        with (
+            common.collected_warnings() as said,
+            uploaded_file(name, data) as path,
+            st.spinner("Assigning the session's remarks to the curated topics ..."),
+        ):
             profiles = profile_file(opened, path, label=common.shown)
             if private:  # session names may be names
                 profiles = [dataclasses.replace(p, session=common.shown(p.session)) for p in profiles]
@@ -64,14 +67,22 @@ def _profiles(opened: Curator, name: str, data: bytes) -> list[Profile]:
 
 def _shown(profile: Profile) -> pd.DataFrame:
     groups = [c.removesuffix(" share") for c in profile.table.columns if c.endswith(" share")]
-    frame = pd.DataFrame({"topic": profile.table["topic"], "label": profile.table["label"],
-                          "this session (%)": (100 * profile.table["share"]).round(1),
-                          "95% interval": [f"{100 * lo:.1f}-{100 * hi:.1f}" for lo, hi in
-                                           zip(profile.table["low"], profile.table["high"])]})
+    frame = pd.DataFrame(
+        {
+            "topic": profile.table["topic"],
+            "label": profile.table["label"],
+            "this session (%)": (100 * profile.table["share"]).round(1),
+            "95% interval": [
+                f"{100 * lo:.1f}-{100 * hi:.1f}" for lo, hi in zip(profile.table["low"], profile.table["high"])
+            ],
+        }
+    )
     for g in groups:
         frame[f"{g} (%)"] = (100 * profile.table[f"{g} share"]).round(1)
-        frame[f"{g} sessions range (%)"] = [f"{100 * lo:.1f}-{100 * hi:.1f}" for lo, hi in
-                                            zip(profile.table[f"{g} sessions from"], profile.table[f"{g} sessions to"])]
+        frame[f"{g} sessions range (%)"] = [
+            f"{100 * lo:.1f}-{100 * hi:.1f}"
+            for lo, hi in zip(profile.table[f"{g} sessions from"], profile.table[f"{g} sessions to"])
+        ]
         frame[f"vs {g}"] = profile.table[f"vs {g}"]
     return frame
 
@@ -80,10 +91,12 @@ def render() -> None:
     opened = common.curator()
     common.joint(opened)
     st.title("Profile a session")
-    st.caption("Upload a transcript with the run's columns (text and role; a session column to hold several "
-               "sessions). Its therapist remarks get the curated topics, and each session is set beside the "
-               "run's groups: their shares with 95% intervals and the range of their sessions' own shares. "
-               "A session that is also in the run's corpus is left out of the groups it is compared with.")
+    st.caption(
+        "Upload a transcript with the run's columns (text and role; a session column to hold several "
+        "sessions). Its therapist remarks get the curated topics, and each session is set beside the "
+        "run's groups: their shares with 95% intervals and the range of their sessions' own shares. "
+        "A session that is also in the run's corpus is left out of the groups it is compared with."
+    )
     file = st.file_uploader("Transcript (CSV, TSV, JSONL or Parquet, like the run's corpus)", key="profile_file")
     if file is not None:
         st.session_state[UPLOAD_KEY] = (file.name, file.getvalue())
@@ -101,8 +114,10 @@ def render() -> None:
     chosen = st.selectbox("Session", list(by_session), key="profile_session")
     profile = by_session[chosen]
     st.subheader(f"Session {profile.session}")
-    st.caption(f"{profile.remarks:,} remarks, {profile.placed:,} with a topic or outlier. "
-               "A session lies above or below a group's range only when its whole 95% interval does.")
+    st.caption(
+        f"{profile.remarks:,} remarks, {profile.placed:,} with a topic or outlier. "
+        "A session lies above or below a group's range only when its whole 95% interval does."
+    )
     for finding in profile.findings:
         st.markdown(f"- {finding}")
     st.dataframe(_shown(profile), hide_index=True, width="stretch")

@@ -27,8 +27,10 @@ APP = Path(__file__).resolve().parent / "app.py"
 #: found, using MemoryCacheStorageManager"): the real caches are made on first use, inside the runtime. The
 #: spinner of ``curator_for`` looks for a page to draw on ("missing ScriptRunContext!"): there is none yet,
 #: and the run still lands in the ``st.cache_resource`` cache the pages read.
-BARE_MODE_LOGGERS = ("streamlit.runtime.caching.cache_data_api",
-                     "streamlit.runtime.scriptrunner_utils.script_run_context")
+BARE_MODE_LOGGERS = (
+    "streamlit.runtime.caching.cache_data_api",
+    "streamlit.runtime.scriptrunner_utils.script_run_context",
+)
 
 
 @contextlib.contextmanager
@@ -50,7 +52,7 @@ def _bare_mode_warnings_off() -> Iterator[None]:
 
 
 def main(argv: list[str]) -> None:
-    flags, run = (argv[:argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
+    flags, run = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
     with _bare_mode_warnings_off():
         from topics.explorer import common, router  # noqa: F401  (every page's imports, once)
 

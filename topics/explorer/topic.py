@@ -5,18 +5,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from topics.share import plots
-from topics.curate import classifier
-from topics.fit import stability
-from topics.explorer import common
-from topics.core.run import metadata_name
 from topics.core.facts import group_sizes
+from topics.core.run import metadata_name
+from topics.curate import classifier
+from topics.explorer import common
+from topics.fit import stability
+from topics.share import plots
 
 PAGE_SIZE = 25
 #: The raw measure behind the word bars, for whoever asks; the page itself speaks of relative weight only.
-WORDS_HELP = ("The bars are c-TF-IDF weights as BERTopic computes them (how often the word occurs in this topic's "
-              "remarks, times the log of how rare it is across all topics), divided by the top word's. Hover a bar "
-              "for its raw weight. The scale is this topic's own: compare words within a topic, not between topics.")
+WORDS_HELP = (
+    "The bars are c-TF-IDF weights as BERTopic computes them (how often the word occurs in this topic's "
+    "remarks, times the log of how rare it is across all topics), divided by the top word's. Hover a bar "
+    "for its raw weight. The scale is this topic's own: compare words within a topic, not between topics."
+)
 
 
 def remark_columns(frame: pd.DataFrame) -> list[str]:
@@ -56,8 +58,11 @@ def render() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Words")
-        st.caption("Words ranked by how much more this topic uses them than the other topics do: the top word "
-                   "is 100, and a word at 50 sets the topic apart half as much.", help=WORDS_HELP)
+        st.caption(
+            "Words ranked by how much more this topic uses them than the other topics do: the top word "
+            "is 100, and a word at 50 sets the topic apart half as much.",
+            help=WORDS_HELP,
+        )
         st.plotly_chart(plots.topic_words(topic.words), width="stretch", config=common.PLOTLY)
     with right:
         st.subheader("Most representative remarks")
@@ -68,19 +73,35 @@ def render() -> None:
         if sizes:
             st.subheader("Share per group")
             st.caption("Share of each group's remarks that are in this topic.")
-            st.dataframe(pd.DataFrame([{"group": g, "remarks": topic.group_counts.get(g, 0),
-                                        "share (%)": round(100 * topic.group_counts.get(g, 0) / n, 1) if n else 0.0}
-                                       for g, n in sizes.items()]), hide_index=True)
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "group": g,
+                            "remarks": topic.group_counts.get(g, 0),
+                            "share (%)": round(100 * topic.group_counts.get(g, 0) / n, 1) if n else 0.0,
+                        }
+                        for g, n in sizes.items()
+                    ]
+                ),
+                hide_index=True,
+            )
 
     st.subheader("All remarks")
     query = st.text_input("Search this topic's remarks", key="topic_search")
     shown = members[members["text"].str.contains(query, case=False, regex=False)] if query else members
     pages = max(1, -(-len(shown) // PAGE_SIZE))
     number = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="topic_page")
-    page = shown[remark_columns(shown)].iloc[(number - 1) * PAGE_SIZE: number * PAGE_SIZE].reset_index(drop=True)
-    picked = st.dataframe(page, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                          key="topic_table", column_config=common.column_titles(page)
-                          | {"text": st.column_config.TextColumn("text", width="large")})
+    page = shown[remark_columns(shown)].iloc[(number - 1) * PAGE_SIZE : number * PAGE_SIZE].reset_index(drop=True)
+    picked = st.dataframe(
+        page,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="topic_table",
+        column_config=common.column_titles(page) | {"text": st.column_config.TextColumn("text", width="large")},
+    )
     st.caption(f"{len(shown):,} remark(s) shown of {len(members):,}. Tick a remark to read it in its session.")
     rows = [r for r in (picked.selection.rows if picked is not None else []) if r < len(page)]
     if rows:
@@ -91,10 +112,16 @@ def render() -> None:
     short = run.remarks[run.remarks["attached"] & (run.remarks["topic"] == topic.id).fillna(False)]
     if len(short):
         with st.expander(f"Short remarks attached to this topic ({len(short):,})"):
-            st.caption("Remarks too short to shape a topic, given this one because they are most similar to it "
-                       "(cosine similarity at least assign.min_similarity). They are not counted in its size or words.")
-            st.dataframe(short.sort_values("similarity", ascending=False)[remark_columns(short) + ["similarity"]],
-                         hide_index=True, width="stretch", column_config=common.column_titles(short))
+            st.caption(
+                "Remarks too short to shape a topic, given this one because they are most similar to it "
+                "(cosine similarity at least assign.min_similarity). They are not counted in its size or words."
+            )
+            st.dataframe(
+                short.sort_values("similarity", ascending=False)[remark_columns(short) + ["similarity"]],
+                hide_index=True,
+                width="stretch",
+                column_config=common.column_titles(short),
+            )
 
     for column in [c for c in kept.columns if c.startswith("meta_")]:
         name = metadata_name(column)

@@ -43,8 +43,9 @@ def resolve(requested: str, setting: str) -> str:
         return "cpu"
     usable, why = gpu_status()
     if requested == "cuml" and not usable:
-        raise TopicsInputError(f"{setting}: cuml was asked for, but {why}. Set {setting}: auto (or cpu) to run on "
-                               "the CPU.")
+        raise TopicsInputError(
+            f"{setting}: cuml was asked for, but {why}. Set {setting}: auto (or cpu) to run on the CPU."
+        )
     return "cuml" if usable else "cpu"
 
 

@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 
 from topics.core.config import Config
-from topics.fit.embed import Encoder
 from topics.core.errors import TopicsInputError
-from topics.fit.metrics import topic_set_metrics
+from topics.core.run import OUTLIER, Topic, TopicSet
 from topics.fit.backends import resolve
 from topics.fit.consensus import ConsensusClusterer, member_seeds
+from topics.fit.embed import Encoder
+from topics.fit.metrics import topic_set_metrics
 from topics.fit.reduce import MultiSeedReducer
-from topics.core.run import OUTLIER, Topic, TopicSet
 from topics.fit.runtime import import_compiled
 from topics.fit.stopwords import StopWords
 from topics.fit.topic_words import word_vectorizer
@@ -60,11 +60,15 @@ def build_bertopic(config: Config, encoder: Encoder, reducer: MultiSeedReducer, 
     cluster, outliers = config.cluster, config.outliers
     member_rule = outliers.reduce and outliers.strategy == "embeddings"
     hdbscan_model = ConsensusClusterer(
-        members=len(reducer.seeds), components=config.reduce.n_components,
-        min_cluster_size=cluster.min_cluster_size, min_samples=cluster.min_samples,
+        members=len(reducer.seeds),
+        components=config.reduce.n_components,
+        min_cluster_size=cluster.min_cluster_size,
+        min_samples=cluster.min_samples,
         cluster_selection_method=cluster.cluster_selection_method,
-        cluster_selection_epsilon=cluster.cluster_selection_epsilon, agreement=config.consensus.agreement,
-        embeddings=embeddings, outlier_threshold=outliers.threshold if member_rule else None,
+        cluster_selection_epsilon=cluster.cluster_selection_epsilon,
+        agreement=config.consensus.agreement,
+        embeddings=embeddings,
+        outlier_threshold=outliers.threshold if member_rule else None,
         backend=resolve(cluster.backend, "cluster.backend"),
     )
     representation = {
@@ -98,9 +102,17 @@ class FittedModel:
     members: dict[int, np.ndarray]  # member seed -> its assignment of the same remarks
 
 
-def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, groups: pd.Series | None,
-                  config: Config, encoder: Encoder, reduce_cache: Path | None,
-                  labels: dict[str, np.ndarray] | None = None, languages=("en",)) -> FittedModel:
+def fit_topic_set(
+    name: str,
+    documents: list[str],
+    embeddings: np.ndarray,
+    groups: pd.Series | None,
+    config: Config,
+    encoder: Encoder,
+    reduce_cache: Path | None,
+    labels: dict[str, np.ndarray] | None = None,
+    languages=("en",),
+) -> FittedModel:
     """Fit one BERTopic model on kept remarks and turn it into a ``TopicSet``.
 
     ``documents`` are the remarks' word texts (:meth:`topics.fit.stopwords.StopWords.strip_all`): c-TF-IDF
@@ -112,8 +124,12 @@ def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, group
             f"model {name!r}: {len(documents)} remarks are too few to cluster with "
             f"cluster.min_cluster_size={config.cluster.min_cluster_size}. Lower it or add remarks."
         )
-    reducer = MultiSeedReducer(config.reduce, member_seeds(config.seed, config.consensus.members), reduce_cache,
-                               workers=config.compute.resolved_workers())
+    reducer = MultiSeedReducer(
+        config.reduce,
+        member_seeds(config.seed, config.consensus.members),
+        reduce_cache,
+        workers=config.compute.resolved_workers(),
+    )
     model = build_bertopic(config, encoder, reducer, embeddings)
     started = time.perf_counter()
     try:
@@ -143,8 +159,9 @@ def fit_topic_set(name: str, documents: list[str], embeddings: np.ndarray, group
     centroids = _set_topic_embeddings(model, final, embeddings)
     topic_list = _topics_from_model(model, final, groups, config.words.top_n)
     topic_set = TopicSet(name=name, topics=topic_list, centroids=centroids)
-    topic_set.metrics = topic_set_metrics(topic_list, final, documents, config.words.top_n, initial,
-                                          stop_words_for(config, languages), labels)
+    topic_set.metrics = topic_set_metrics(
+        topic_list, final, documents, config.words.top_n, initial, stop_words_for(config, languages), labels
+    )
     timings = {
         "reduce": reducer.fit_seconds_,
         "cluster_and_words": fitted - started - reducer.fit_seconds_,
@@ -160,14 +177,20 @@ def _reduce_outliers(model, documents, initial, probabilities, embeddings, confi
     kwargs = {"embeddings": embeddings} if strategy == "embeddings" else {}
     if strategy == "probabilities":
         kwargs["probabilities"] = model.probabilities_
-    new_topics = model.reduce_outliers(documents, initial.tolist(), strategy=strategy,
-                                       threshold=config.outliers.threshold, **kwargs)
+    new_topics = model.reduce_outliers(
+        documents, initial.tolist(), strategy=strategy, threshold=config.outliers.threshold, **kwargs
+    )
     logger = logging.getLogger("BERTopic")
     previous, logger.level = logger.level, logging.ERROR  # its "custom topics" warning is about us, by design
     try:
-        model.update_topics(documents, topics=new_topics, top_n_words=config.words.top_n,
-                            vectorizer_model=model.vectorizer_model, ctfidf_model=model.ctfidf_model,
-                            representation_model=model.representation_model)
+        model.update_topics(
+            documents,
+            topics=new_topics,
+            top_n_words=config.words.top_n,
+            vectorizer_model=model.vectorizer_model,
+            ctfidf_model=model.ctfidf_model,
+            representation_model=model.representation_model,
+        )
     finally:
         logger.setLevel(previous)
 

@@ -33,9 +33,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from topics.core.config import AssignConfig
-from topics.fit.embed import EmbeddingCache, Encoder, embed_texts
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun, positions
+from topics.fit.embed import EmbeddingCache, Encoder, embed_texts
 
 DEFAULT_MIN_SIMILARITY: float = AssignConfig.model_fields["min_similarity"].default
 SHORT = "too_short"
@@ -61,15 +61,16 @@ def mean_by_topic(labels: np.ndarray, embeddings: np.ndarray, ids, unit: bool = 
     sums = np.zeros((len(ids), dimensions))
     counts = np.zeros(len(ids))
     for start in range(0, len(labels), BLOCK):
-        position = positions(ids, labels[start:start + BLOCK])
+        position = positions(ids, labels[start : start + BLOCK])
         valid = np.flatnonzero(position >= 0)
         if not len(valid):
             continue
-        vectors = np.asarray(embeddings[start:start + BLOCK], dtype=np.float64)[valid]
+        vectors = np.asarray(embeddings[start : start + BLOCK], dtype=np.float64)[valid]
         if unit:
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-        membership = sp.csr_matrix((np.ones(len(valid)), (position[valid], np.arange(len(valid)))),
-                                   shape=(len(ids), len(valid)))
+        membership = sp.csr_matrix(
+            (np.ones(len(valid)), (position[valid], np.arange(len(valid)))), shape=(len(ids), len(valid))
+        )
         sums += membership @ vectors
         counts += np.bincount(position[valid], minlength=len(ids))
     return (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
@@ -93,37 +94,58 @@ class CuratedTopics:
     classifier: Any = None
 
     @classmethod
-    def of(cls, curated: TopicRun, fitted: TopicRun, embeddings: np.ndarray,
-           min_similarity: float = DEFAULT_MIN_SIMILARITY) -> CuratedTopics:
+    def of(
+        cls, curated: TopicRun, fitted: TopicRun, embeddings: np.ndarray, min_similarity: float = DEFAULT_MIN_SIMILARITY
+    ) -> CuratedTopics:
         """Targets from the curated assignment of the kept remarks (``embeddings`` row-aligned with them).
 
         A fitted topic whose id is gone from the curated run and most of whose
         remarks are now outliers was discarded: its sink is the mean of those remarks.
         """
         current = [t.id for t in curated.joint.topics] if curated.joint else []
-        return cls.from_labels(curated.kept["topic"].to_numpy(dtype=int), fitted.kept["topic"].to_numpy(dtype=int),
-                               current, embeddings, min_similarity)
+        return cls.from_labels(
+            curated.kept["topic"].to_numpy(dtype=int),
+            fitted.kept["topic"].to_numpy(dtype=int),
+            current,
+            embeddings,
+            min_similarity,
+        )
 
     @classmethod
-    def of_partition(cls, labels: np.ndarray, embeddings: np.ndarray,
-                     min_similarity: float = DEFAULT_MIN_SIMILARITY) -> CuratedTopics:
+    def of_partition(
+        cls, labels: np.ndarray, embeddings: np.ndarray, min_similarity: float = DEFAULT_MIN_SIMILARITY
+    ) -> CuratedTopics:
         """Targets of a partition as a fit (or one consensus member) made it: each topic it holds, none discarded."""
         labels = np.asarray(labels)
         ids = np.unique(labels[labels != OUTLIER])
-        return cls(ids=ids, centroids=topic_centroids(labels, embeddings, ids),
-                   sinks=np.zeros((0, embeddings.shape[1]), np.float32), min_similarity=min_similarity)
+        return cls(
+            ids=ids,
+            centroids=topic_centroids(labels, embeddings, ids),
+            sinks=np.zeros((0, embeddings.shape[1]), np.float32),
+            min_similarity=min_similarity,
+        )
 
     @classmethod
-    def from_labels(cls, now: np.ndarray, then: np.ndarray, current: list[int], embeddings: np.ndarray,
-                    min_similarity: float = DEFAULT_MIN_SIMILARITY) -> CuratedTopics:
+    def from_labels(
+        cls,
+        now: np.ndarray,
+        then: np.ndarray,
+        current: list[int],
+        embeddings: np.ndarray,
+        min_similarity: float = DEFAULT_MIN_SIMILARITY,
+    ) -> CuratedTopics:
         """Targets from the kept remarks' curated (``now``) and fitted (``then``) topics and the
         ``current`` topic ids; at fit time ``now`` and ``then`` are the same labels."""
         ids = [t for t in current if (now == t).any()]  # a topic whose remarks were all moved away has no centroid
         # a discarded topic's remarks that are still outliers, labelled by the fitted topic they came from
         sunk = np.where((now == OUTLIER) & ~np.isin(then, current), then, OUTLIER)
         discarded = [t for t in np.unique(sunk[sunk != OUTLIER]) if (sunk == t).sum() * 2 > (then == t).sum()]
-        return cls(ids=np.asarray(ids, dtype=int), centroids=topic_centroids(now, embeddings, ids),
-                   sinks=topic_centroids(sunk, embeddings, discarded), min_similarity=min_similarity)
+        return cls(
+            ids=np.asarray(ids, dtype=int),
+            centroids=topic_centroids(now, embeddings, ids),
+            sinks=topic_centroids(sunk, embeddings, discarded),
+            min_similarity=min_similarity,
+        )
 
     def assign(self, vectors: np.ndarray, block: int = 65_536) -> tuple[np.ndarray, np.ndarray]:
         """(topic id or -1, cosine similarity to that topic's centroid) per row of ``vectors``, in blocks."""
@@ -134,29 +156,35 @@ class CuratedTopics:
         if vectors.shape[1] != self.centroids.shape[1]:
             raise TopicsInputError(
                 f"the remarks were embedded in {vectors.shape[1]} dimensions but the run's topics live in "
-                f"{self.centroids.shape[1]}: the run was fitted with another encoder. Use the run's embed.model.")
+                f"{self.centroids.shape[1]}: the run was fitted with another encoder. Use the run's embed.model."
+            )
         for start in range(0, len(vectors), block):
-            rows = unit_rows(np.asarray(vectors[start:start + block]))
+            rows = unit_rows(np.asarray(vectors[start : start + block]))
             scores = rows @ self.centroids.T
             best = scores.argmax(axis=1)
             top = scores[np.arange(len(rows)), best]
             sunk = (rows @ self.sinks.T).max(axis=1) > top if len(self.sinks) else np.zeros(len(rows), dtype=bool)
             keep = (top >= self.min_similarity) & ~sunk
-            topics[start:start + len(rows)] = (self.classifier.predict(rows) if self.classifier is not None
-                                               else np.where(keep, self.ids[best], OUTLIER))
-            similarity[start:start + len(rows)] = top
+            topics[start : start + len(rows)] = (
+                self.classifier.predict(rows)
+                if self.classifier is not None
+                else np.where(keep, self.ids[best], OUTLIER)
+            )
+            similarity[start : start + len(rows)] = top
         return topics, similarity
 
 
-def assign_texts(texts: list[str], targets: CuratedTopics, encoder: Encoder,
-                 cache: EmbeddingCache | None) -> tuple[np.ndarray, np.ndarray]:
+def assign_texts(
+    texts: list[str], targets: CuratedTopics, encoder: Encoder, cache: EmbeddingCache | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Embed ``texts`` (through the cache) and assign them: (topic id or -1, similarity) per text."""
     embeddings, _ = embed_texts(texts, encoder, cache)
     return targets.assign(embeddings)
 
 
-def attach_short_remarks(frame: pd.DataFrame, texts: pd.Series, targets: CuratedTopics, encoder: Encoder,
-                         cache: EmbeddingCache | None) -> pd.DataFrame:
+def attach_short_remarks(
+    frame: pd.DataFrame, texts: pd.Series, targets: CuratedTopics, encoder: Encoder, cache: EmbeddingCache | None
+) -> pd.DataFrame:
     """``frame`` with its ``too_short`` remarks assigned: ``attached`` True, ``topic`` (or -1), ``similarity``.
 
     ``texts``: the normalised texts, indexed like ``frame``. Other rows keep

@@ -57,8 +57,9 @@ def _control_re() -> re.Pattern:
                 start = code
             previous = code
     ranges.append((start, previous))
-    return re.compile("[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
-                                    for a, b in ranges) + "]")
+    return re.compile(
+        "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges) + "]"
+    )
 
 
 def normalise(text: str) -> str:
@@ -71,9 +72,14 @@ def _phrase(text: str) -> str:
     return _SPACE_RE.sub(" ", _PUNCT_RE.sub(" ", text.lower())).strip()
 
 
-def set_aside_reason(text: str, config: CleanConfig, stop_words: frozenset[str] = STOP_WORDS,
-                     extra: frozenset[str] | None = None, fillers: frozenset[str] | None = None,
-                     language: str | None = None) -> str | None:
+def set_aside_reason(
+    text: str,
+    config: CleanConfig,
+    stop_words: frozenset[str] = STOP_WORDS,
+    extra: frozenset[str] | None = None,
+    fillers: frozenset[str] | None = None,
+    language: str | None = None,
+) -> str | None:
     """Why a normalised remark cannot carry a topic, or ``None`` when it can.
 
     ``extra``: the config's backchannel phrases as :func:`_phrase` makes them (computed here when None);
@@ -111,8 +117,9 @@ class CleanResult:
         return counts
 
 
-def clean(texts: pd.Series, config: CleanConfig, languages: np.ndarray | None = None,
-          stop_words: StopWords | None = None) -> CleanResult:
+def clean(
+    texts: pd.Series, config: CleanConfig, languages: np.ndarray | None = None, stop_words: StopWords | None = None
+) -> CleanResult:
     """Normalise every remark and mark those that cannot carry a topic, each by its language's lists.
 
     ``languages``: one ISO 639-1 code per remark (None: all English);

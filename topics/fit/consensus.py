@@ -35,9 +35,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from topics.fit.centroids import CuratedTopics
-from topics.fit.backends import hdbscan_class
 from topics.core.run import OUTLIER
+from topics.fit.backends import hdbscan_class
+from topics.fit.centroids import CuratedTopics
 
 
 def member_seeds(seed: int, members: int) -> list[int]:
@@ -78,9 +78,9 @@ def co_distance(partitions: np.ndarray) -> np.ndarray:
     distance = np.empty(n * (n - 1) // 2, dtype=np.float64)
     start = 0
     for i in range(n - 1):
-        own = partitions[:, i:i + 1]
-        together = ((partitions[:, i + 1:] == own) & (own != OUTLIER)).sum(axis=0)
-        distance[start:start + n - 1 - i] = 1.0 - together / count
+        own = partitions[:, i : i + 1]
+        together = ((partitions[:, i + 1 :] == own) & (own != OUTLIER)).sum(axis=0)
+        distance[start : start + n - 1 - i] = 1.0 - together / count
         start += n - 1 - i
     return distance
 
@@ -114,11 +114,19 @@ class ConsensusClusterer:
     it there), ``member_labels_`` (members x remarks).
     """
 
-    def __init__(self, members: int = 10, components: int = 5, min_cluster_size: int = 15,
-                 min_samples: int | None = 10, cluster_selection_method: str = "eom",
-                 cluster_selection_epsilon: float = 0.0, agreement: float = 0.4,
-                 embeddings: np.ndarray | None = None, outlier_threshold: float | None = 0.4,
-                 backend: str = "cpu") -> None:
+    def __init__(
+        self,
+        members: int = 10,
+        components: int = 5,
+        min_cluster_size: int = 15,
+        min_samples: int | None = 10,
+        cluster_selection_method: str = "eom",
+        cluster_selection_epsilon: float = 0.0,
+        agreement: float = 0.4,
+        embeddings: np.ndarray | None = None,
+        outlier_threshold: float | None = 0.4,
+        backend: str = "cpu",
+    ) -> None:
         self.members = members
         self.components = components
         self.min_cluster_size = min_cluster_size
@@ -132,9 +140,12 @@ class ConsensusClusterer:
 
     def _hdbscan(self, layout: np.ndarray):
         return hdbscan_class(self.backend)(
-            min_cluster_size=self.min_cluster_size, min_samples=self.min_samples,
+            min_cluster_size=self.min_cluster_size,
+            min_samples=self.min_samples,
             cluster_selection_method=self.cluster_selection_method,
-            cluster_selection_epsilon=self.cluster_selection_epsilon, metric="euclidean").fit(layout)
+            cluster_selection_epsilon=self.cluster_selection_epsilon,
+            metric="euclidean",
+        ).fit(layout)
 
     def fit(self, X: np.ndarray, y=None) -> ConsensusClusterer:
         X = np.asarray(X)
@@ -149,7 +160,7 @@ class ConsensusClusterer:
             return self
         members = []
         for m in range(self.members):
-            labels = self._hdbscan(X[:, m * width:(m + 1) * width]).labels_.astype(int)
+            labels = self._hdbscan(X[:, m * width : (m + 1) * width]).labels_.astype(int)
             if self.embeddings is not None and self.outlier_threshold is not None:
                 labels = nearest_topic(labels, self.embeddings, self.outlier_threshold)
             members.append(labels)

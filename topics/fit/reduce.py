@@ -31,10 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from topics.fit.backends import resolve, umap_class
 from topics.core.config import ReduceConfig
 from topics.core.files import atomic_file
 from topics.core.progress import progress_bar
+from topics.fit.backends import resolve, umap_class
 from topics.fit.runtime import import_compiled
 
 EXACT_NEIGHBOURS = 20_000
@@ -53,7 +53,9 @@ def nearest_neighbours(X: np.ndarray, k: int, metric: str, seed: int) -> tuple[n
 
         distances, indices = NearestNeighbors(n_neighbors=k, metric=metric, algorithm="brute").fit(X).kneighbors(X)
         return indices.astype(np.int32), np.maximum(distances, 0).astype(np.float32)
-    indices, distances = import_compiled("pynndescent").NNDescent(X, n_neighbors=k, metric=metric, random_state=seed).neighbor_graph
+    indices, distances = (
+        import_compiled("pynndescent").NNDescent(X, n_neighbors=k, metric=metric, random_state=seed).neighbor_graph
+    )
     return indices, distances
 
 
@@ -72,10 +74,18 @@ class CachedReducer:
     long the computation took (0 from cache).
     """
 
-    def __init__(self, method: str = "umap", n_neighbors: int = 15, n_components: int = 5,
-                 min_dist: float = 0.0, metric: str = "cosine", random_state: int = 42,
-                 cache_dir: Path | None = None, neighbours: tuple[np.ndarray, np.ndarray] | None = None,
-                 backend: str = "cpu") -> None:
+    def __init__(
+        self,
+        method: str = "umap",
+        n_neighbors: int = 15,
+        n_components: int = 5,
+        min_dist: float = 0.0,
+        metric: str = "cosine",
+        random_state: int = 42,
+        cache_dir: Path | None = None,
+        neighbours: tuple[np.ndarray, np.ndarray] | None = None,
+        backend: str = "cpu",
+    ) -> None:
         self.method = method
         self.backend = backend
         self.n_neighbors = n_neighbors
@@ -95,8 +105,10 @@ class CachedReducer:
 
     def layout_params(self) -> dict[str, Any]:
         """What the layout depends on besides the data: enough to make the same reducer in another process."""
-        return {k: getattr(self, k) for k in ("method", "n_neighbors", "n_components", "min_dist", "metric",
-                                              "random_state", "backend")}
+        return {
+            k: getattr(self, k)
+            for k in ("method", "n_neighbors", "n_components", "min_dist", "metric", "random_state", "backend")
+        }
 
     def _params(self) -> dict[str, Any]:
         # "graph": layouts are computed from the exact neighbour graph (see nearest_neighbours), not
@@ -110,8 +122,9 @@ class CachedReducer:
         """Cache key of this reducer's output for the matrix whose :func:`data_digest` is ``data``."""
         return hashlib.sha256((json.dumps(self._params(), sort_keys=True) + data).encode()).hexdigest()[:32]
 
-    def fit(self, X: np.ndarray, y: Any = None, layout: np.ndarray | None = None,
-            digest: str | None = None) -> CachedReducer:
+    def fit(
+        self, X: np.ndarray, y: Any = None, layout: np.ndarray | None = None, digest: str | None = None
+    ) -> CachedReducer:
         """Reduce ``X``, or load its reduction from the cache.
 
         ``layout`` is this reducer's result computed elsewhere (a worker
@@ -161,13 +174,23 @@ class CachedReducer:
             return PCA(n_components=n_components, random_state=self.random_state).fit_transform(X).astype(np.float32)
         n_neighbors = min(self.n_neighbors, X.shape[0] - 1)
         if self.backend == "cuml":  # cuML builds its own neighbour graph on the GPU
-            reducer = umap_class("cuml")(n_neighbors=n_neighbors, n_components=n_components, min_dist=self.min_dist,
-                                         metric=self.metric, random_state=self.random_state)
+            reducer = umap_class("cuml")(
+                n_neighbors=n_neighbors,
+                n_components=n_components,
+                min_dist=self.min_dist,
+                metric=self.metric,
+                random_state=self.random_state,
+            )
             return np.asarray(reducer.fit_transform(X), dtype=np.float32)
         neighbours = self.neighbours or nearest_neighbours(X, n_neighbors, self.metric, self.random_state)
         reducer = umap_class("cpu")(
-            n_neighbors=n_neighbors, n_components=n_components, min_dist=self.min_dist, metric=self.metric,
-            random_state=self.random_state, n_jobs=1, precomputed_knn=(*neighbours, None),
+            n_neighbors=n_neighbors,
+            n_components=n_components,
+            min_dist=self.min_dist,
+            metric=self.metric,
+            random_state=self.random_state,
+            n_jobs=1,
+            precomputed_knn=(*neighbours, None),
         )
         with warnings.catch_warnings():  # "no search index": we never transform new data with UMAP
             warnings.filterwarnings("ignore", message=".*knn_search_index.*")
@@ -178,8 +201,9 @@ def _layout(X: np.ndarray, params: dict[str, Any], graph: tuple[np.ndarray, np.n
     return CachedReducer(**params, neighbours=graph)._compute(X)
 
 
-def _compute_layouts(X: np.ndarray, graph: tuple[np.ndarray, np.ndarray], reducers: list[CachedReducer],
-                     workers: int) -> list[np.ndarray]:
+def _compute_layouts(
+    X: np.ndarray, graph: tuple[np.ndarray, np.ndarray], reducers: list[CachedReducer], workers: int
+) -> list[np.ndarray]:
     """The reducers' layouts, by ``workers`` processes side by side when that pays (else in this process)."""
     on_gpu = any(r.backend == "cuml" for r in reducers)  # one GPU: worker processes would only queue for it
     if workers < 2 or len(reducers) < 2 or X.shape[0] < POOL_MIN_REMARKS or on_gpu:
@@ -193,8 +217,9 @@ def _compute_layouts(X: np.ndarray, graph: tuple[np.ndarray, np.ndarray], reduce
     return _layouts_in_processes(X, graph, [r.layout_params() for r in reducers], min(workers, len(reducers)))
 
 
-def _layouts_in_processes(X: np.ndarray, graph: tuple[np.ndarray, np.ndarray], params: list[dict[str, Any]],
-                          workers: int) -> list[np.ndarray]:
+def _layouts_in_processes(
+    X: np.ndarray, graph: tuple[np.ndarray, np.ndarray], params: list[dict[str, Any]], workers: int
+) -> list[np.ndarray]:
     """Layouts computed by ``workers`` new Python processes (``python -m topics.fit.layout_worker``).
 
     Plain subprocesses rather than multiprocessing: a spawned multiprocessing
@@ -216,7 +241,13 @@ def _layouts_in_processes(X: np.ndarray, graph: tuple[np.ndarray, np.ndarray], p
         try:
             for w in range(workers):
                 log = open(folder / f"worker-{w}.log", "wb")
-                command = [sys.executable, "-m", "topics.fit.layout_worker", str(folder), json.dumps(params[w::workers])]
+                command = [
+                    sys.executable,
+                    "-m",
+                    "topics.fit.layout_worker",
+                    str(folder),
+                    json.dumps(params[w::workers]),
+                ]
                 processes.append((subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=env), log))
             progress, done = progress_bar(len(params), "UMAP layouts", "layout"), 0
             while done < len(params) and any(process.poll() is None for process, _ in processes):
@@ -236,8 +267,10 @@ def _layouts_in_processes(X: np.ndarray, graph: tuple[np.ndarray, np.ndarray], p
         failed = [w for w, (process, _) in enumerate(processes) if process.returncode != 0]
         if failed:
             tail = (folder / f"worker-{failed[0]}.log").read_text(errors="replace").strip().splitlines()[-5:]
-            raise RuntimeError("a UMAP worker process failed (set compute.workers: 1 to compute the layouts in "
-                               "this process):\n" + "\n".join(tail))
+            raise RuntimeError(
+                "a UMAP worker process failed (set compute.workers: 1 to compute the layouts in "
+                "this process):\n" + "\n".join(tail)
+            )
         return [np.load(layout_file(folder, p["random_state"])) for p in params]
 
 
@@ -267,8 +300,7 @@ class MultiSeedReducer:
     processes.
     """
 
-    def __init__(self, config: ReduceConfig, seeds: list[int], cache_dir: Path | None = None,
-                 workers: int = 1) -> None:
+    def __init__(self, config: ReduceConfig, seeds: list[int], cache_dir: Path | None = None, workers: int = 1) -> None:
         self.config = config
         self.seeds = seeds
         self.cache_dir = cache_dir
@@ -282,11 +314,14 @@ class MultiSeedReducer:
         started = time.perf_counter()
         layouts: dict[int, np.ndarray] = {}
         if missing and self.config.method == "umap":
-            graph = nearest_neighbours(X, min(self.config.n_neighbors, X.shape[0] - 1), self.config.metric, self.seeds[0])
+            graph = nearest_neighbours(
+                X, min(self.config.n_neighbors, X.shape[0] - 1), self.config.metric, self.seeds[0]
+            )
             computed = _compute_layouts(X, graph, missing, self.workers)
             layouts = {r.random_state: layout for r, layout in zip(missing, computed)}
-        self.embedding_ = np.hstack([r.fit(X, layout=layouts.get(r.random_state), digest=self.train_digest_).embedding_
-                                     for r in self.reducers_])
+        self.embedding_ = np.hstack(
+            [r.fit(X, layout=layouts.get(r.random_state), digest=self.train_digest_).embedding_ for r in self.reducers_]
+        )
         self.fit_seconds_ = time.perf_counter() - started if missing else 0.0
         return self
 

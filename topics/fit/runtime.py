@@ -33,8 +33,12 @@ from types import ModuleType
 CACHE_ENV = "THERAPY_TOPICS_CACHE"
 
 #: Hugging Face's switches for "never reach a hub", set while the encoder loads.
-OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-           "HF_HUB_DISABLE_TELEMETRY": "1"}
+OFFLINE = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+}
 
 _patching = threading.Lock()
 

@@ -37,13 +37,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from topics.fit.centroids import CuratedTopics, mean_by_topic
 from topics.core.config import Config
 from topics.core.errors import warn
+from topics.core.run import OUTLIER, Topic, TopicSet
+from topics.fit.bertopic_model import FittedModel, stop_words_for
+from topics.fit.centroids import CuratedTopics, mean_by_topic
 from topics.fit.distributed import assign_many
 from topics.fit.metrics import topic_set_metrics
-from topics.fit.bertopic_model import FittedModel, stop_words_for
-from topics.core.run import OUTLIER, Topic, TopicSet
 from topics.fit.topic_words import TopicWords
 
 #: :func:`settle` stops when at most this share of the assigned remarks moved in a pass (below 1,000
@@ -65,7 +65,7 @@ def session_sample(sessions: pd.Series, size: int, seed: int) -> np.ndarray:
     codes, uniques = pd.factorize(keys)
     order = np.random.default_rng(seed).permutation(len(uniques))
     cumulative = np.cumsum(np.bincount(codes, minlength=len(uniques))[order])
-    chosen = order[:max(1, int(np.searchsorted(cumulative, size, side="right")))]
+    chosen = order[: max(1, int(np.searchsorted(cumulative, size, side="right")))]
     return np.isin(codes, chosen)
 
 
@@ -75,9 +75,19 @@ def member_floor(config: Config) -> float:
     return config.outliers.threshold if config.outliers.reduce else config.assign.min_similarity
 
 
-def extend(fitted: FittedModel, sample: np.ndarray, documents: list[str], embeddings: np.ndarray,
-           groups: pd.Series | None, words: TopicWords, rows: np.ndarray | None, config: Config,
-           labels: dict[str, np.ndarray] | None = None, client: Any = None, languages=("en",)) -> FittedModel:
+def extend(
+    fitted: FittedModel,
+    sample: np.ndarray,
+    documents: list[str],
+    embeddings: np.ndarray,
+    groups: pd.Series | None,
+    words: TopicWords,
+    rows: np.ndarray | None,
+    config: Config,
+    labels: dict[str, np.ndarray] | None = None,
+    client: Any = None,
+    languages=("en",),
+) -> FittedModel:
     """``fitted`` (a model of the ``sample`` rows) extended to every remark of ``documents``.
 
     ``embeddings``, ``groups`` and ``labels`` are row-aligned with ``documents``;
@@ -89,34 +99,55 @@ def extend(fitted: FittedModel, sample: np.ndarray, documents: list[str], embedd
     rest = np.flatnonzero(~sample)
     sample_embeddings = np.asarray(embeddings[sample])
     targets = CuratedTopics.of_partition(fitted.assignments, sample_embeddings, config.assign.min_similarity)
-    members = {seed: CuratedTopics.of_partition(labels_, sample_embeddings, member_floor(config))
-               for seed, labels_ in fitted.members.items()}
+    members = {
+        seed: CuratedTopics.of_partition(labels_, sample_embeddings, member_floor(config))
+        for seed, labels_ in fitted.members.items()
+    }
     final, probabilities = _full(fitted.assignments, sample, 0), _full(fitted.probabilities, sample, 0.0)
     initial = _full(fitted.initial_assignments, sample, 0)
     member_labels = {seed: _full(labels_, sample, 0) for seed, labels_ in fitted.members.items()}
-    assigned = assign_many([targets, *members.values()], embeddings, rest, client,
-                           f"{fitted.topic_set.name}: assigning {len(rest):,} remarks outside the sample")
+    assigned = assign_many(
+        [targets, *members.values()],
+        embeddings,
+        rest,
+        client,
+        f"{fitted.topic_set.name}: assigning {len(rest):,} remarks outside the sample",
+    )
     final[rest], probabilities[rest] = assigned[0]
     for seed, (member, _) in zip(members, assigned[1:]):
         member_labels[seed][rest] = member
-    passes = settle(final, probabilities, rest, embeddings, config.assign.min_similarity, client,
-                    fitted.topic_set.name)
+    passes = settle(final, probabilities, rest, embeddings, config.assign.min_similarity, client, fitted.topic_set.name)
     initial[rest] = final[rest]
     topics = _topics_over_all(fitted.topic_set.topics, final, groups, words, rows, config)
     centroids = mean_by_topic(final, embeddings, [t.id for t in topics])
     topic_set = TopicSet(name=fitted.topic_set.name, topics=topics, centroids=centroids)
-    topic_set.metrics = topic_set_metrics(topics, final, documents, config.words.top_n, initial,
-                                          stop_words_for(config, languages), labels) | {
-        "fit_sample_remarks": int(sample.sum()), "assignment_passes": passes}
-    print(f"{fitted.topic_set.name}: fitted on {int(sample.sum()):,} remarks, assigned {len(rest):,} more "
-          f"({float(np.mean(final[rest] == OUTLIER)):.1%} of them outliers; {passes} passes until stable).",
-          file=sys.stderr)
-    return replace(fitted, topic_set=topic_set, assignments=final, probabilities=probabilities,
-                   initial_assignments=initial, members=member_labels)
+    topic_set.metrics = topic_set_metrics(
+        topics, final, documents, config.words.top_n, initial, stop_words_for(config, languages), labels
+    ) | {"fit_sample_remarks": int(sample.sum()), "assignment_passes": passes}
+    print(
+        f"{fitted.topic_set.name}: fitted on {int(sample.sum()):,} remarks, assigned {len(rest):,} more "
+        f"({float(np.mean(final[rest] == OUTLIER)):.1%} of them outliers; {passes} passes until stable).",
+        file=sys.stderr,
+    )
+    return replace(
+        fitted,
+        topic_set=topic_set,
+        assignments=final,
+        probabilities=probabilities,
+        initial_assignments=initial,
+        members=member_labels,
+    )
 
 
-def settle(final: np.ndarray, similarity: np.ndarray, rest: np.ndarray, embeddings: np.ndarray, floor: float,
-           client: Any = None, name: str = "model") -> int:
+def settle(
+    final: np.ndarray,
+    similarity: np.ndarray,
+    rest: np.ndarray,
+    embeddings: np.ndarray,
+    floor: float,
+    client: Any = None,
+    name: str = "model",
+) -> int:
     """Assign ``final[rest]`` again with centroids of every remark until at most ``TOLERANCE`` of them move;
     returns the passes.
 
@@ -134,9 +165,13 @@ def settle(final: np.ndarray, similarity: np.ndarray, rest: np.ndarray, embeddin
     allowed = int(TOLERANCE * len(rest))
     for passes in range(1, MAX_PASSES + 1):
         targets = CuratedTopics.of_partition(final, embeddings, floor)
-        topics, similarity[rest] = assign_many([targets], embeddings, rest, client,
-                                               f"{name}: assigning again with every remark's centroids "
-                                               f"(pass {passes})")[0]
+        topics, similarity[rest] = assign_many(
+            [targets],
+            embeddings,
+            rest,
+            client,
+            f"{name}: assigning again with every remark's centroids (pass {passes})",
+        )[0]
         moved = int(np.count_nonzero(topics != final[rest]))
         final[rest] = topics
         if moved <= allowed:
@@ -153,8 +188,14 @@ def _full(values: np.ndarray, sample: np.ndarray, fill) -> np.ndarray:
     return result
 
 
-def _topics_over_all(fitted: list[Topic], assignments: np.ndarray, groups: pd.Series | None, words: TopicWords,
-                     rows: np.ndarray | None, config: Config) -> list[Topic]:
+def _topics_over_all(
+    fitted: list[Topic],
+    assignments: np.ndarray,
+    groups: pd.Series | None,
+    words: TopicWords,
+    rows: np.ndarray | None,
+    config: Config,
+) -> list[Topic]:
     """The fitted topics with sizes, group counts and (for c-TF-IDF) words of every remark they now hold."""
     ids = [t.id for t in fitted]
     sizes = np.bincount(assignments[assignments != OUTLIER], minlength=max(ids, default=-1) + 1)
@@ -172,7 +213,13 @@ def _topics_over_all(fitted: list[Topic], assignments: np.ndarray, groups: pd.Se
     result = []
     for topic in fitted:
         topic_words = named.get(topic.id) or topic.words
-        result.append(replace(topic, words=topic_words, size=int(sizes[topic.id]),
-                              label=", ".join(w for w, _ in topic_words[:3]) or topic.label,
-                              group_counts=counts.get(topic.id, {})))
+        result.append(
+            replace(
+                topic,
+                words=topic_words,
+                size=int(sizes[topic.id]),
+                label=", ".join(w for w, _ in topic_words[:3]) or topic.label,
+                group_counts=counts.get(topic.id, {}),
+            )
+        )
     return result

@@ -35,9 +35,9 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from topics.fit.centroids import topic_centroids
 from topics.core.files import write_text_atomic
 from topics.core.run import OUTLIER, Topic, TopicSet
+from topics.fit.centroids import topic_centroids
 from topics.fit.topic_words import TopicWords
 
 if TYPE_CHECKING:
@@ -51,20 +51,30 @@ FILE = "stability.json"
 class Stability:
     seeds: list[int | str]
     threshold: float
-    topics: pd.DataFrame   # topic, label, stability, stable, mean_similarity, mean_jaccard
+    topics: pd.DataFrame  # topic, label, stability, stable, mean_similarity, mean_jaccard
     pairwise: pd.DataFrame  # seed_a, seed_b, ari, nmi
     topic_counts: dict[int | str, int]
     source: str = "refits"  # "members": the consensus members of the fit; "refits": topics stability
 
     def to_json(self) -> dict:
         counts = list(self.topic_counts.values())
-        return {"source": self.source, "seeds": self.seeds, "threshold": self.threshold, "stable_at": STABLE,
-                "topics": json.loads(self.topics.to_json(orient="records")),
-                "pairwise": json.loads(self.pairwise.to_json(orient="records")),
-                "mean_ari": float(self.pairwise["ari"].mean()), "mean_nmi": float(self.pairwise["nmi"].mean()),
-                "topic_counts": {str(k): v for k, v in self.topic_counts.items()},
-                "topic_count_spread": {"min": min(counts), "max": max(counts), "mean": float(np.mean(counts)),
-                                       "std": float(np.std(counts))}}
+        return {
+            "source": self.source,
+            "seeds": self.seeds,
+            "threshold": self.threshold,
+            "stable_at": STABLE,
+            "topics": json.loads(self.topics.to_json(orient="records")),
+            "pairwise": json.loads(self.pairwise.to_json(orient="records")),
+            "mean_ari": float(self.pairwise["ari"].mean()),
+            "mean_nmi": float(self.pairwise["nmi"].mean()),
+            "topic_counts": {str(k): v for k, v in self.topic_counts.items()},
+            "topic_count_spread": {
+                "min": min(counts),
+                "max": max(counts),
+                "mean": float(np.mean(counts)),
+                "std": float(np.std(counts)),
+            },
+        }
 
 
 def match(reference: TopicSet, other: TopicSet) -> dict[int, tuple[int, float, float]]:
@@ -83,8 +93,14 @@ def match(reference: TopicSet, other: TopicSet) -> dict[int, tuple[int, float, f
     return result
 
 
-def score(reference: TopicSet, reference_assignments: np.ndarray, refits: dict[int, tuple[TopicSet, np.ndarray]],
-          reference_seed: int | str, threshold: float = 0.8, source: str = "refits") -> Stability:
+def score(
+    reference: TopicSet,
+    reference_assignments: np.ndarray,
+    refits: dict[int, tuple[TopicSet, np.ndarray]],
+    reference_seed: int | str,
+    threshold: float = 0.8,
+    source: str = "refits",
+) -> Stability:
     """Stability of each reference topic over ``refits`` (seed -> (topics, assignments))."""
     matches = {seed: match(reference, topic_set) for seed, (topic_set, _) in refits.items()}
     rows = []
@@ -93,13 +109,28 @@ def score(reference: TopicSet, reference_assignments: np.ndarray, refits: dict[i
         similarities = [m[1] if m else 0.0 for m in found]
         jaccards = [m[2] if m else 0.0 for m in found]
         share = float(np.mean([s >= threshold for s in similarities])) if refits else float("nan")
-        rows.append({"topic": topic.id, "label": topic.label, "stability": share, "stable": share >= STABLE,
-                     "mean_similarity": float(np.mean(similarities)) if refits else float("nan"),
-                     "mean_jaccard": float(np.mean(jaccards)) if refits else float("nan")})
+        rows.append(
+            {
+                "topic": topic.id,
+                "label": topic.label,
+                "stability": share,
+                "stable": share >= STABLE,
+                "mean_similarity": float(np.mean(similarities)) if refits else float("nan"),
+                "mean_jaccard": float(np.mean(jaccards)) if refits else float("nan"),
+            }
+        )
     runs = {reference_seed: reference_assignments} | {seed: a for seed, (_, a) in refits.items()}
-    pairwise = pd.DataFrame([{"seed_a": s, "seed_b": t, "ari": adjusted_rand_score(runs[s], runs[t]),
-                              "nmi": normalized_mutual_info_score(runs[s], runs[t])}
-                             for s, t in itertools.combinations(list(runs), 2)])
+    pairwise = pd.DataFrame(
+        [
+            {
+                "seed_a": s,
+                "seed_b": t,
+                "ari": adjusted_rand_score(runs[s], runs[t]),
+                "nmi": normalized_mutual_info_score(runs[s], runs[t]),
+            }
+            for s, t in itertools.combinations(list(runs), 2)
+        ]
+    )
     counts = {reference_seed: len(reference.topics)} | {seed: len(ts.topics) for seed, (ts, _) in refits.items()}
     return Stability(list(runs), threshold, pd.DataFrame(rows), pairwise, counts, source)
 

@@ -30,8 +30,10 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 #: combining marks of the scripts that write vowels with them counted as parts of words (``\w`` leaves them out
 #: and would cut Hindi "नहीं" into "नह"): combining diacritics, Hebrew and Arabic points, the Indic, Thai, Lao,
 #: Tibetan, Myanmar and Khmer blocks (less their punctuation). A small class keeps tokenising as fast as before.
-_WORD = ("[\\w\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0963"
-         "\u0966-\u0dff\u0e00-\u0e3e\u0e40-\u0e4e\u0e50-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff]")
+_WORD = (
+    "[\\w\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0963"
+    "\u0966-\u0dff\u0e00-\u0e3e\u0e40-\u0e4e\u0e50-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff]"
+)
 TOKEN_PATTERN = f"(?u){_WORD}{{2,}}"
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 #: One word character, as in ``TOKEN_PATTERN``, and a whole word of any length (one letter too): word
@@ -41,8 +43,9 @@ WORD_RE = re.compile(f"(?u){_WORD}+")
 #: Languages written without spaces between words: their runs of letters are cut into overlapping pairs of
 #: characters ("睡不着觉" -> 睡不, 不着, 着觉), the usual stand-in for a word segmenter.
 UNSEGMENTED = frozenset({"zh", "ja", "th", "lo", "km", "my"})
-_UNSEGMENTED_RE = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
-                             "\u4e00-\u9fff\uf900-\ufaff]")
+_UNSEGMENTED_RE = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+)
 #: A character of those scripts: highlighting never grows a match over them, since a run of them is a
 #: clause, not a word.
 UNSEGMENTED_CHARACTER = _UNSEGMENTED_RE
@@ -117,12 +120,39 @@ STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | FILLERS | NON_SPEEC
 
 #: ISO 639-1 codes of the ``stop-words`` package's languages (it names them in English).
 _PACKAGE_LANGUAGES = {
-    "ar": "arabic", "bg": "bulgarian", "ca": "catalan", "cs": "czech", "da": "danish", "nl": "dutch",
-    "fi": "finnish", "fr": "french", "de": "german", "gu": "gujarati", "he": "hebrew", "hi": "hindi",
-    "hu": "hungarian", "id": "indonesian", "ms": "malaysian", "it": "italian", "nb": "norwegian",
-    "no": "norwegian", "pl": "polish", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sk": "slovak",
-    "es": "spanish", "sv": "swedish", "tr": "turkish", "uk": "ukrainian", "vi": "vietnamese", "fa": "persian",
-    "el": "greek", "zh": "chinese", "ja": "japanese", "ko": "korean",
+    "ar": "arabic",
+    "bg": "bulgarian",
+    "ca": "catalan",
+    "cs": "czech",
+    "da": "danish",
+    "nl": "dutch",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "gu": "gujarati",
+    "he": "hebrew",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ms": "malaysian",
+    "it": "italian",
+    "nb": "norwegian",
+    "no": "norwegian",
+    "pl": "polish",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sk": "slovak",
+    "es": "spanish",
+    "sv": "swedish",
+    "tr": "turkish",
+    "uk": "ukrainian",
+    "vi": "vietnamese",
+    "fa": "persian",
+    "el": "greek",
+    "zh": "chinese",
+    "ja": "japanese",
+    "ko": "korean",
 }
 #: The language of remarks whose language is unknown (runs fitted before languages were detected).
 DEFAULT_LANGUAGE = "en"
@@ -140,7 +170,7 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
 def _pairs(token: str) -> list[str]:
     if len(token) <= 2 or not _UNSEGMENTED_RE.search(token):
         return [token]
-    return [token[i:i + 2] for i in range(len(token) - 1)]
+    return [token[i : i + 2] for i in range(len(token) - 1)]
 
 
 @functools.cache
@@ -177,8 +207,9 @@ def missing_lists(languages: Iterable[str]) -> dict[str, str]:
         elif language not in LANGUAGE_FILLERS:
             missing[language] = "no list of spoken fillers and backchannels"
         if language in UNSEGMENTED:
-            missing[language] = ", ".join(filter(None, [missing.get(language), "no word segmenter (topic words are "
-                                                        "pairs of characters)"]))
+            missing[language] = ", ".join(
+                filter(None, [missing.get(language), "no word segmenter (topic words are pairs of characters)"])
+            )
     return missing
 
 

@@ -21,11 +21,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from topics.fit.clean import normalise
 from topics.core.errors import TopicsWriteError
 from topics.core.files import atomic_file, write_text_atomic
+from topics.fit.clean import normalise
 from topics.fit.stopwords import TOKEN_PATTERN, StopWords
-
 
 COUNTS_FILE = "word_counts.npz"
 VOCABULARY_FILE = "word_vocabulary.json"
@@ -53,8 +52,9 @@ class TopicWords:
         self._last: dict[bytes, ClassCounts] = {}  # per row selection: the last assignment's class counts
 
     @classmethod
-    def count(cls, texts: Sequence[str], words_config: dict[str, Any],
-              languages: Sequence[str] | None = None) -> TopicWords:
+    def count(
+        cls, texts: Sequence[str], words_config: dict[str, Any], languages: Sequence[str] | None = None
+    ) -> TopicWords:
         """Count words as the run's vectorizer does: each remark without its language's stop words
         (``languages``, one code per text; None: English), then the token pattern and n-grams."""
         stop_words = StopWords(words_config.get("extra_stop_words", []))
@@ -68,8 +68,9 @@ class TopicWords:
         return cls(counts, vectorizer.get_feature_names_out(), words_config)
 
     @classmethod
-    def open(cls, folder: Path, texts: Sequence[str], words_config: dict[str, Any],
-             languages: Sequence[str] | None = None) -> TopicWords:
+    def open(
+        cls, folder: Path, texts: Sequence[str], words_config: dict[str, Any], languages: Sequence[str] | None = None
+    ) -> TopicWords:
         """Saved counts from ``folder`` when they match ``texts``; otherwise count now and save them."""
         counts_file, vocabulary_file = folder / COUNTS_FILE, folder / VOCABULARY_FILE
         if counts_file.exists() and vocabulary_file.exists():
@@ -114,8 +115,9 @@ class TopicWords:
         average = max(int(np.mean(totals)), 1) if totals else 1
         return present, np.log(average / np.maximum(state.frequency, 1) + 1)
 
-    def _score(self, state: ClassCounts, topic: int, present: np.ndarray,
-               idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _score(
+        self, state: ClassCounts, topic: int, present: np.ndarray, idf: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(word columns, c-TF-IDF) of one class: its l1-normalised counts over the kept words times idf."""
         indices, data = state.rows[topic]
         keep = present[indices]
@@ -146,8 +148,9 @@ class TopicWords:
                 weights[int(topic)] = float(used.max())
         return weights
 
-    def words(self, assignments: np.ndarray, topic_ids: list[int],
-              rows: np.ndarray | None = None) -> dict[int, list[tuple[str, float]]]:
+    def words(
+        self, assignments: np.ndarray, topic_ids: list[int], rows: np.ndarray | None = None
+    ) -> dict[int, list[tuple[str, float]]]:
         """Top words of ``topic_ids`` given one topic per kept remark (``-1`` counts as a class too).
 
         ``rows``: a mask of the kept remarks the model holds (a group's model
@@ -198,24 +201,40 @@ class ClassCounts:
     def of(cls, assignments: np.ndarray, counts: sp.csr_matrix) -> ClassCounts:
         classes, members = np.unique(assignments, return_inverse=True)
         totals = _summed(counts, members.ravel(), len(classes))
-        rows = {int(c): (totals.indices[a:b].copy(), totals.data[a:b].copy())
-                for c, a, b in zip(classes, totals.indptr[:-1], totals.indptr[1:])}
+        rows = {
+            int(c): (totals.indices[a:b].copy(), totals.data[a:b].copy())
+            for c, a, b in zip(classes, totals.indptr[:-1], totals.indptr[1:])
+        }
         sizes = dict(zip(classes.tolist(), np.bincount(members.ravel(), minlength=len(classes)).tolist()))
-        return cls(assignments, counts, rows, sizes, np.asarray(totals.sum(axis=0)).ravel(),
-                   np.bincount(totals.indices, minlength=counts.shape[1]))
+        return cls(
+            assignments,
+            counts,
+            rows,
+            sizes,
+            np.asarray(totals.sum(axis=0)).ravel(),
+            np.bincount(totals.indices, minlength=counts.shape[1]),
+        )
 
     def moved(self, assignments: np.ndarray, changed: np.ndarray) -> ClassCounts:
         """The counts after the remarks at positions ``changed`` took their classes in ``assignments``."""
         before, after = self.assignments[changed], assignments[changed]
         touched = np.union1d(before, after)
-        step = sp.csr_matrix((np.concatenate([np.ones(len(after)), -np.ones(len(before))]),
-                              (np.concatenate([np.searchsorted(touched, after), np.searchsorted(touched, before)]),
-                               np.tile(np.arange(len(changed)), 2))), shape=(len(touched), len(changed)))
+        step = sp.csr_matrix(
+            (
+                np.concatenate([np.ones(len(after)), -np.ones(len(before))]),
+                (
+                    np.concatenate([np.searchsorted(touched, after), np.searchsorted(touched, before)]),
+                    np.tile(np.arange(len(changed)), 2),
+                ),
+            ),
+            shape=(len(touched), len(changed)),
+        )
         delta = (step @ self.counts[changed]).tocsr()
         delta.sort_indices()
         rows, sizes, used_by = dict(self.rows), dict(self.sizes), self.used_by.copy()
-        size_change = np.bincount(np.searchsorted(touched, after), minlength=len(touched)) \
-            - np.bincount(np.searchsorted(touched, before), minlength=len(touched))
+        size_change = np.bincount(np.searchsorted(touched, after), minlength=len(touched)) - np.bincount(
+            np.searchsorted(touched, before), minlength=len(touched)
+        )
         for i, topic in enumerate(touched.tolist()):
             sizes[topic] = sizes.pop(topic, 0) + int(size_change[i])
             old = rows.pop(topic, (np.empty(0, dtype=delta.indices.dtype), np.empty(0)))
@@ -223,13 +242,18 @@ class ClassCounts:
                 del sizes[topic]
                 used_by[old[0]] -= 1
                 continue
-            rows[topic] = _added(old, delta.indices[delta.indptr[i]:delta.indptr[i + 1]],
-                                 delta.data[delta.indptr[i]:delta.indptr[i + 1]], used_by)
+            rows[topic] = _added(
+                old,
+                delta.indices[delta.indptr[i] : delta.indptr[i + 1]],
+                delta.data[delta.indptr[i] : delta.indptr[i + 1]],
+                used_by,
+            )
         return ClassCounts(assignments.copy(), self.counts, dict(sorted(rows.items())), sizes, self.frequency, used_by)
 
 
-def _added(row: tuple[np.ndarray, np.ndarray], indices: np.ndarray, data: np.ndarray,
-           used_by: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _added(
+    row: tuple[np.ndarray, np.ndarray], indices: np.ndarray, data: np.ndarray, used_by: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """A class's (sorted columns, counts) plus a change at sorted, distinct ``indices``, in time of the
     change rather than of the class's vocabulary; ``used_by`` counts words the class gains or loses."""
     old_indices, old_data = row
@@ -251,8 +275,9 @@ def _added(row: tuple[np.ndarray, np.ndarray], indices: np.ndarray, data: np.nda
 
 def _summed(counts: sp.csr_matrix, members: np.ndarray, classes: int) -> sp.csr_matrix:
     """Rows of ``counts`` summed per class (``members``: each row's class index), with sorted columns."""
-    membership = sp.csr_matrix((np.ones(len(members)), (members, np.arange(len(members)))),
-                               shape=(classes, len(members)))
+    membership = sp.csr_matrix(
+        (np.ones(len(members)), (members, np.arange(len(members)))), shape=(classes, len(members))
+    )
     totals = (membership @ counts).tocsr()
     totals.eliminate_zeros()
     totals.sort_indices()

@@ -19,8 +19,11 @@ def write_comparison(comparison: Comparison, run_folder: Path, settings: dict, r
     unless ``redacted`` is False."""
     target = run_folder / "compare"
     found = comparison.groups
-    tables = {"shares": found.shares, "differences": found.differences, "findings": found.flagged,
-              "kinds": found.kinds} if found is not None else {}
+    tables = (
+        {"shares": found.shares, "differences": found.differences, "findings": found.flagged, "kinds": found.kinds}
+        if found is not None
+        else {}
+    )
     tables["words"] = comparison.words
     tables |= {f"alignment_{k}": v for k, v in comparison.alignments.items()}
     tables |= {f"to_joint_{k}": v for k, v in comparison.to_joint.items()}
@@ -31,7 +34,10 @@ def write_comparison(comparison: Comparison, run_folder: Path, settings: dict, r
             table.to_csv(temporary / f"{name}.csv", index=False)
         for key, matrix in comparison.similarity.items():
             matrix.to_csv(temporary / f"similarity_{key}.csv")
-        summary = {"settings": settings, "notes": comparison.notes,
-                   **{name: json.loads(table.to_json(orient="records")) for name, table in tables.items()}}
+        summary = {
+            "settings": settings,
+            "notes": comparison.notes,
+            **{name: json.loads(table.to_json(orient="records")) for name, table in tables.items()},
+        }
         (temporary / "comparison.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     return target

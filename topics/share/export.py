@@ -23,13 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from topics.fit.centroids import CuratedTopics
-from topics.curate.assign import kept_embeddings
-from topics.curate.editlog import Curator
 from topics.core.errors import TopicsInputError
-from topics.share.redact import redact_label, redact_words
 from topics.core.files import atomic_folder
 from topics.core.run import OUTLIER
+from topics.curate.assign import kept_embeddings
+from topics.curate.editlog import Curator
+from topics.fit.centroids import CuratedTopics
+from topics.share.redact import redact_label, redact_words
 
 
 def export_bertopic(curator: Curator, target: Path, redacted: bool = True) -> Path:
@@ -57,13 +57,17 @@ def export_bertopic(curator: Curator, target: Path, redacted: bool = True) -> Pa
     rows = [np.stack([centroid_of.get(t.id, curated.joint.centroids[i]) for i, t in enumerate(topics)])]
 
     label, words = (redact_label, redact_words) if redacted else (lambda text: text, lambda items: items)
-    representations = {str(new_id[t.id]): [[word, weight] for word, (_, weight) in zip(words(t.top_words(len(t.words))),
-                                                                                       t.words)] for t in topics}
+    representations = {
+        str(new_id[t.id]): [[word, weight] for word, (_, weight) in zip(words(t.top_words(len(t.words))), t.words)]
+        for t in topics
+    }
     labels = [label(t.label) for t in topics]
     if has_outliers:
         outlier_words = fitted_topics["topic_representations"].get("-1", [])
-        representations = {"-1": [[word, weight] for word, (_, weight) in
-                                  zip(words([w for w, _ in outlier_words]), outlier_words)], **representations}
+        representations = {
+            "-1": [[word, weight] for word, (_, weight) in zip(words([w for w, _ in outlier_words]), outlier_words)],
+            **representations,
+        }
         labels = ["Outliers", *labels]
         rows.insert(0, np.asarray(embeddings[kept_topics == OUTLIER], dtype=np.float32).mean(axis=0, keepdims=True))
     ids = ([OUTLIER] if has_outliers else []) + list(range(len(topics)))
@@ -81,6 +85,10 @@ def export_bertopic(curator: Curator, target: Path, redacted: bool = True) -> Pa
     with atomic_folder(target) as folder:
         shutil.copy(fitted_model / "config.json", folder / "config.json")
         (folder / "topics.json").write_text(json.dumps(exported, indent=2, ensure_ascii=False), encoding="utf-8")
-        save_file({"topic_embeddings": np.concatenate(rows).astype(np.float32)}, str(folder / "topic_embeddings.safetensors"))
-        (folder / "id_map.json").write_text(json.dumps({str(v): k for k, v in new_id.items()}, indent=2), encoding="utf-8")
+        save_file(
+            {"topic_embeddings": np.concatenate(rows).astype(np.float32)}, str(folder / "topic_embeddings.safetensors")
+        )
+        (folder / "id_map.json").write_text(
+            json.dumps({str(v): k for k, v in new_id.items()}, indent=2), encoding="utf-8"
+        )
     return target

@@ -43,12 +43,20 @@ def map_layout(topic_set: TopicSet, width: int = MAP_WIDTH) -> dict:
     extra = span * pad / (plot - 2 * pad)
     ranges = np.column_stack([low - extra, low + span + extra])
     scaled = (xy - low) / span if len(xy) else np.zeros((0, 2))
-    centres = np.column_stack([MAP_MARGIN + pad + scaled[:, 0] * (plot[0] - 2 * pad),
-                               MAP_MARGIN + pad + (1 - scaled[:, 1]) * (plot[1] - 2 * pad)])
-    labels = place_labels(centres, radii, [f"{t.id}: {short_label(t.label)}" for t in topic_set.topics],
-                          [str(t.id) for t in topic_set.topics],
-                          (MAP_MARGIN, MAP_MARGIN, width - MAP_MARGIN, MAP_HEIGHT - MAP_MARGIN),
-                          sides=("above", "below"))  # centred labels stay apart when the map is drawn wider
+    centres = np.column_stack(
+        [
+            MAP_MARGIN + pad + scaled[:, 0] * (plot[0] - 2 * pad),
+            MAP_MARGIN + pad + (1 - scaled[:, 1]) * (plot[1] - 2 * pad),
+        ]
+    )
+    labels = place_labels(
+        centres,
+        radii,
+        [f"{t.id}: {short_label(t.label)}" for t in topic_set.topics],
+        [str(t.id) for t in topic_set.topics],
+        (MAP_MARGIN, MAP_MARGIN, width - MAP_MARGIN, MAP_HEIGHT - MAP_MARGIN),
+        sides=("above", "below"),
+    )  # centred labels stay apart when the map is drawn wider
     return {"xy": xy, "radii": radii, "ranges": ranges, "centres": centres, "labels": labels}
 
 
@@ -62,20 +70,35 @@ def intertopic_map(topic_set: TopicSet) -> go.Figure:
     """
     layout = map_layout(topic_set)
     xy, radii = layout["xy"], layout["radii"]
-    figure = go.Figure(go.Scatter(
-        x=xy[:, 0], y=xy[:, 1], mode="markers",
-        marker={"size": 2 * radii, "sizemode": "diameter", "opacity": 0.5, "line": {"width": 1}},
-        hovertext=[f"{t.id}: {t.label}" for t in topic_set.topics],
-        customdata=[f"{t.size:,} remarks; {', '.join(t.top_words(6))}" for t in topic_set.topics],
-        hovertemplate="<b>%{hovertext}</b><br>%{customdata}<extra></extra>"))
+    figure = go.Figure(
+        go.Scatter(
+            x=xy[:, 0],
+            y=xy[:, 1],
+            mode="markers",
+            marker={"size": 2 * radii, "sizemode": "diameter", "opacity": 0.5, "line": {"width": 1}},
+            hovertext=[f"{t.id}: {t.label}" for t in topic_set.topics],
+            customdata=[f"{t.size:,} remarks; {', '.join(t.top_words(6))}" for t in topic_set.topics],
+            hovertemplate="<b>%{hovertext}</b><br>%{customdata}<extra></extra>",
+        )
+    )
     for label in layout["labels"]:
         shift = radii[label.index] + LABEL_GAP
-        figure.add_annotation(x=xy[label.index, 0], y=xy[label.index, 1], text=label.text, showarrow=False,
-                              xanchor="center", yanchor="bottom" if label.side == "above" else "top",
-                              yshift=shift if label.side == "above" else -shift, font={"size": FONT_SIZE})
-    figure.update_layout(xaxis={"visible": False, "range": list(layout["ranges"][0])},
-                         yaxis={"visible": False, "range": list(layout["ranges"][1])}, height=MAP_HEIGHT,
-                         margin={"l": MAP_MARGIN, "r": MAP_MARGIN, "t": MAP_MARGIN, "b": MAP_MARGIN})
+        figure.add_annotation(
+            x=xy[label.index, 0],
+            y=xy[label.index, 1],
+            text=label.text,
+            showarrow=False,
+            xanchor="center",
+            yanchor="bottom" if label.side == "above" else "top",
+            yshift=shift if label.side == "above" else -shift,
+            font={"size": FONT_SIZE},
+        )
+    figure.update_layout(
+        xaxis={"visible": False, "range": list(layout["ranges"][0])},
+        yaxis={"visible": False, "range": list(layout["ranges"][1])},
+        height=MAP_HEIGHT,
+        margin={"l": MAP_MARGIN, "r": MAP_MARGIN, "t": MAP_MARGIN, "b": MAP_MARGIN},
+    )
     return figure
 
 
@@ -90,8 +113,12 @@ def topic_sizes(topic_set: TopicSet) -> go.Figure:
     topics = sorted(topic_set.topics, key=lambda t: -t.size)
     labels = [f"{t.id}: {t.label}" for t in topics]
     figure = go.Figure(go.Bar(x=[t.size for t in topics], y=labels, orientation="h"))
-    figure.update_layout(height=max(300, 22 * len(labels)), yaxis={"autorange": "reversed"},
-                         xaxis_title="remarks", margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    figure.update_layout(
+        height=max(300, 22 * len(labels)),
+        yaxis={"autorange": "reversed"},
+        xaxis_title="remarks",
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    )
     return figure
 
 
@@ -108,24 +135,38 @@ def relative_weights(words: list[tuple[str, float]]) -> list[float]:
 def topic_words(words: list[tuple[str, float]]) -> go.Figure:
     """The topic's words ranked, as bars of their relative weight (top word = 100); the raw c-TF-IDF weight
     is in each bar's hover text only."""
-    figure = go.Figure(go.Bar(x=relative_weights(words), y=[w for w, _ in words], orientation="h",
-                              customdata=[weight for _, weight in words],
-                              hovertemplate="%{y}: %{x:.0f} of 100<br>c-TF-IDF weight %{customdata:.4f}<extra></extra>"))
-    figure.update_layout(height=max(250, 24 * len(words)), yaxis={"autorange": "reversed"},
-                         xaxis={"title": "relative weight (top word = 100)", "range": [0, 105]},
-                         margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    figure = go.Figure(
+        go.Bar(
+            x=relative_weights(words),
+            y=[w for w, _ in words],
+            orientation="h",
+            customdata=[weight for _, weight in words],
+            hovertemplate="%{y}: %{x:.0f} of 100<br>c-TF-IDF weight %{customdata:.4f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=max(250, 24 * len(words)),
+        yaxis={"autorange": "reversed"},
+        xaxis={"title": "relative weight (top word = 100)", "range": [0, 105]},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    )
     return figure
 
 
 def group_shares(frame: pd.DataFrame, groups: list[str]) -> go.Figure:
     """Grouped bars: each topic's share of each group's remarks (``frame`` from ``topic_frame``)."""
     columns = [f"share {g}" for g in groups]
-    long = frame[["id", "label", *columns]].melt(id_vars=["id", "label"], value_vars=columns, var_name="group",
-                                                 value_name="share of group")
+    long = frame[["id", "label", *columns]].melt(
+        id_vars=["id", "label"], value_vars=columns, var_name="group", value_name="share of group"
+    )
     long["group"] = long["group"].str.removeprefix("share ")
     long["topic"] = long["id"].astype(str) + ": " + long["label"]
     figure = px.bar(long, x="share of group", y="topic", color="group", barmode="group", orientation="h")
-    figure.update_layout(height=max(350, 18 * len(long)), yaxis={"autorange": "reversed"}, xaxis_tickformat=".0%",
-                         margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0})  # above the bars
+    figure.update_layout(
+        height=max(350, 18 * len(long)),
+        yaxis={"autorange": "reversed"},
+        xaxis_tickformat=".0%",
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+    )  # above the bars
     return figure

@@ -42,18 +42,22 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from topics.share import redact_lists
 from topics.core.facts import languages_of
 from topics.core.run import TopicRun
 from topics.fit.stopwords import STOP_WORDS
+from topics.share import redact_lists
 
 KINDS = ("EMAIL", "URL", "HANDLE", "PHONE", "ID", "DATE", "AGE", "ADDRESS", "PLACE", "NAME")
 
-_MONTH_NAMES = ("january february march april may june july august september october november december "
-                "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+).split()
 _MONTHS = "|".join(_MONTH_NAMES)
-_ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-                  "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth").split()
+_ORDINAL_WORDS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth"
+).split()
 _DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|(?:twenty[\s-]|thirty[\s-])?(?:{'|'.join(_ORDINAL_WORDS)}))"
 _YEAR = r"(?:,?\s+(?:\d{4}|nineteen\s+\w+(?:\s+\w+)?|two\s+thousand(?:\s+and)?(?:\s+\w+)?))?"
 _TENS = "ninety|one hundred"
@@ -62,18 +66,46 @@ _I = re.IGNORECASE
 
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("EMAIL", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    ("EMAIL", re.compile(r"\b[\w.]+\s+at\s+(?:g\s?mail|hotmail|yahoo|outlook|icloud|aol|[a-z]+)\s+dot\s+(?:com|org|net|co\s+dot\s+uk|edu|uk)\b", _I)),
+    (
+        "EMAIL",
+        re.compile(
+            r"\b[\w.]+\s+at\s+(?:g\s?mail|hotmail|yahoo|outlook|icloud|aol|[a-z]+)\s+dot\s+(?:com|org|net|co\s+dot\s+uk|edu|uk)\b",
+            _I,
+        ),
+    ),
     ("URL", re.compile(r"\b(?:https?://|www\.)[^\s,;]+", _I)),
-    ("URL", re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|co\.uk|org\.uk|uk|info|me|ly)(?:/[^\s,;]*)?\b", _I)),
-    ("URL", re.compile(r"\b(?:www\s+dot\s+)?[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+(?:com|org|net|co\s+dot\s+uk|io|uk)\b", _I)),
+    (
+        "URL",
+        re.compile(
+            r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|co\.uk|org\.uk|uk|info|me|ly)(?:/[^\s,;]*)?\b", _I
+        ),
+    ),
+    (
+        "URL",
+        re.compile(
+            r"\b(?:www\s+dot\s+)?[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+(?:com|org|net|co\s+dot\s+uk|io|uk)\b", _I
+        ),
+    ),
     ("HANDLE", re.compile(r"(?<![\w.])@[A-Za-z0-9_.]{2,}")),
-    ("HANDLE", re.compile(r"\b(?:instagram|insta|twitter|tiktok|snapchat|snap|handle|username|user name|reddit|discord)"
-                          r"(?:\s+(?:account|name|handle))?\s+(?:is|it's|:|at)\s+(?:at\s+)?"
-                          r"([a-z0-9]+(?:[_.][a-z0-9]+|\s+underscore\s+[a-z0-9]+|\s+dot\s+[a-z0-9]+)*)", _I)),
+    (
+        "HANDLE",
+        re.compile(
+            r"\b(?:instagram|insta|twitter|tiktok|snapchat|snap|handle|username|user name|reddit|discord)"
+            r"(?:\s+(?:account|name|handle))?\s+(?:is|it's|:|at)\s+(?:at\s+)?"
+            r"([a-z0-9]+(?:[_.][a-z0-9]+|\s+underscore\s+[a-z0-9]+|\s+dot\s+[a-z0-9]+)*)",
+            _I,
+        ),
+    ),
     ("ID", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
-    ("ID", re.compile(r"\b(?:medical record|record|mrn|nhs|patient|member|case|insurance|hospital|policy|social security|"
-                      r"ssn|chart|account|id|identification|reference|ref)(?:\s+(?:number|no|num|id|#))?\s*(?:is|was|:|#)?\s*"
-                      r"((?:[a-z]{0,3}[\s-]?)?\d[\d\s-]{3,}\d)", _I)),
+    (
+        "ID",
+        re.compile(
+            r"\b(?:medical record|record|mrn|nhs|patient|member|case|insurance|hospital|policy|social security|"
+            r"ssn|chart|account|id|identification|reference|ref)(?:\s+(?:number|no|num|id|#))?\s*(?:is|was|:|#)?\s*"
+            r"((?:[a-z]{0,3}[\s-]?)?\d[\d\s-]{3,}\d)",
+            _I,
+        ),
+    ),
     ("DATE", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b")),
     ("DATE", re.compile(r"\b\d{4}-\d{2}-\d{2}\b")),
     ("DATE", re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\b\.?{_YEAR}", _I)),
@@ -82,50 +114,84 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("AGE", re.compile(r"\b(?:aged?|turn(?:ed|ing|s)?|is|was|she's|he's|i'm)\s+(?:9\d|1[0-2]\d)\b", _I)),
     ("AGE", re.compile(rf"\b(?:{_TENS})(?:[\s-]+(?:and\s+)?(?:{_UNITS}))?[\s-]+(?:years?|yrs?)(?:[\s-]+old)?\b", _I)),
     ("AGE", re.compile(rf"\b(?:aged?|turn(?:ed|ing|s)?)\s+(?:{_TENS})(?:[\s-]+(?:{_UNITS}))?\b", _I)),
-    ("ADDRESS", re.compile(r"\b\d{1,5}[a-z]?,?\s+(?:[a-z]+\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|"
-                           r"boulevard|blvd|way|close|court|ct|place|pl|terrace|crescent|square|parkway|gardens|grove|"
-                           r"row|mews|walk|highway|hwy|circle|trail)\b\.?", _I)),
+    (
+        "ADDRESS",
+        re.compile(
+            r"\b\d{1,5}[a-z]?,?\s+(?:[a-z]+\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|"
+            r"boulevard|blvd|way|close|court|ct|place|pl|terrace|crescent|square|parkway|gardens|grove|"
+            r"row|mews|walk|highway|hwy|circle|trail)\b\.?",
+            _I,
+        ),
+    ),
     ("ADDRESS", re.compile(r"\b(?:apartment|apt|flat|unit|suite)\s+\d+[a-z]?\b", _I)),
     ("ADDRESS", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")),
-    ("ADDRESS", re.compile(r"\b(?:postcode|post code|zip|zip code|zipcode)\s*(?:is|:)?\s*([a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}|\d{5})\b", _I)),
+    (
+        "ADDRESS",
+        re.compile(
+            r"\b(?:postcode|post code|zip|zip code|zipcode)\s*(?:is|:)?\s*([a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}|\d{5})\b",
+            _I,
+        ),
+    ),
 ]
 _DIGITS = re.compile(r"(?<![\w/])\+?\(?\d[\d\s().-]{5,}\d(?![\w/])")
 _INSTITUTION = re.compile(
     r"((?:\b(?:st\.?|saint)\s+)?(?:\b[\w'’]+\s+){1,3})(hospital|infirmary|clinic|medical cent(?:er|re)|health cent(?:er|re)|"
     r"surgery|pharmacy|chemist|school|academy|college|university|primary|elementary|nursery|church|mosque|temple|"
-    r"synagogue|prison|jail|library|rehab|hospice|practice|centre|center)\b", _I)
+    r"synagogue|prison|jail|library|rehab|hospice|practice|centre|center)\b",
+    _I,
+)
 _LETTER = r"[^\W\d_]"
 _TOKEN = re.compile(rf"{_LETTER}(?:[{_LETTER[1:-1]}'’-]*{_LETTER})?")
 
-_TITLES = frozenset("mr mrs ms miss mx dr doctor prof professor sir madam dame lady lord father sister brother rev "
-                    "reverend aunt auntie uncle nan nana granny grandma grandpa officer coach".split())
+_TITLES = frozenset(
+    "mr mrs ms miss mx dr doctor prof professor sir madam dame lady lord father sister brother rev "
+    "reverend aunt auntie uncle nan nana granny grandma grandpa officer coach".split()
+)
 _GREETINGS = frozenset("hi hello hey hiya bye goodbye thanks dear morning afternoon evening welcome".split())
 _NAMING = ("named", "called", "name is", "name's", "names", "call me", "call him", "call her", "known as", "goes by")
-_KIN = frozenset("son daughter wife husband brother sister mum mom mother dad father friend boyfriend girlfriend "
-                 "partner boss cousin aunt uncle grandma granddad grandmother grandfather grandson granddaughter nephew "
-                 "niece neighbour neighbor colleague coworker roommate flatmate housemate therapist counselor counsellor "
-                 "doctor nurse teacher coach sponsor kid child baby fiance fiancee ex stepson stepdaughter stepmom "
-                 "stepdad buddy mate manager supervisor pastor priest imam rabbi social worker caseworker "
-                 "probation officer".split())
+_KIN = frozenset(
+    "son daughter wife husband brother sister mum mom mother dad father friend boyfriend girlfriend "
+    "partner boss cousin aunt uncle grandma granddad grandmother grandfather grandson granddaughter nephew "
+    "niece neighbour neighbor colleague coworker roommate flatmate housemate therapist counselor counsellor "
+    "doctor nurse teacher coach sponsor kid child baby fiance fiancee ex stepson stepdaughter stepmom "
+    "stepdad buddy mate manager supervisor pastor priest imam rabbi social worker caseworker "
+    "probation officer".split()
+)
 _POSSESSIVES = frozenset("my his her our your their".split())
-_SPEECH = frozenset("talked talk talking spoke speak speaking told tell telling asked ask met meet meeting saw see seeing "
-                    "visited visit visiting texted text texting called call calling said says mentioned".split())
+_SPEECH = frozenset(
+    "talked talk talking spoke speak speaking told tell telling asked ask met meet meeting saw see seeing "
+    "visited visit visiting texted text texting called call calling said says mentioned".split()
+)
 #: weaker: enough before a word that is no English word at all ("with chidi"), not before "with tobacco"
 _LINKS = frozenset("with and or did does has had".split())
-_FOLLOWING = frozenset("said says say told tells called calls texted asked thinks thought wants wanted knows "
-                       "came comes went goes".split())
+_FOLLOWING = frozenset(
+    "said says say told tells called calls texted asked thinks thought wants wanted knows came comes went goes".split()
+)
 _PARTICLES = frozenset("van der den de da del della di du la le von al el bin ibn ben mac mc st".split())
-_PLACE_PREFIXES = frozenset("new san santa los las st saint fort port mount east west north south upper lower great "
-                            "little el la le".split())
-_PLACE_CUES = frozenset("in from to near at around outside visit visiting visited moved move live lives living lived "
-                        "born grew raised".split())
+_PLACE_PREFIXES = frozenset(
+    "new san santa los las st saint fort port mount east west north south upper lower great little el la le".split()
+)
+_PLACE_CUES = frozenset(
+    "in from to near at around outside visit visiting visited moved move live lives living lived "
+    "born grew raised".split()
+)
 #: capitalised words that are never a person in mid-sentence
-_NEVER_NAMES = frozenset(["i", "god", "christmas", "easter", *_MONTH_NAMES,
-                          *"monday tuesday wednesday thursday friday saturday sunday".split()])
-_INSTITUTION_GENERIC = frozenset("the a an my your his her our their this that local nearby new old big little community "
-                                 "general public private state city county regional district primary secondary high middle "
-                                 "elementary medical health mental dental children's women's specialist walk-in urgent care "
-                                 "same another other different any some every which what whose one two high-school".split())
+_NEVER_NAMES = frozenset(
+    [
+        "i",
+        "god",
+        "christmas",
+        "easter",
+        *_MONTH_NAMES,
+        *"monday tuesday wednesday thursday friday saturday sunday".split(),
+    ]
+)
+_INSTITUTION_GENERIC = frozenset(
+    "the a an my your his her our their this that local nearby new old big little community "
+    "general public private state city county regional district primary secondary high middle "
+    "elementary medical health mental dental children's women's specialist walk-in urgent care "
+    "same another other different any some every which what whose one two high-school".split()
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -181,7 +247,7 @@ def _institution(match: re.Match) -> list[Span]:
             continue
         if lowered in _INSTITUTION_GENERIC or lowered in _PLACE_CUES:
             break
-        before = match.string[:match.start(1) + words[position].start()].split()
+        before = match.string[: match.start(1) + words[position].start()].split()
         unannounced = bool(before) and before[-1].lower() in _PLACE_CUES and position == len(words) - 1
         if redact_lists.is_ordinary(lowered) and not word[0].isupper() and not unannounced:
             break
@@ -200,14 +266,14 @@ def _base(token: str) -> str:
 
 def _sentence_start(text: str, position: int) -> bool:
     before = text[:position].rstrip()
-    return not before or before[-1] in ".?!:\"“(-—\n"
+    return not before or before[-1] in '.?!:"“(-—\n'
 
 
 def _cue(words: list[str], i: int, joined: bool = True) -> str | None:
     """'name' or 'place' when the words before token ``i`` announce one; ``joined``: no full stop, question
     mark or colon between the word before and this one ("Hello. Come in" is no greeting of Come)."""
     previous = words[i - 1] if i else ""
-    two = " ".join(words[max(0, i - 2):i])
+    two = " ".join(words[max(0, i - 2) : i])
     if previous in _TITLES or joined and (previous in _GREETINGS or any(two.endswith(p) for p in _NAMING)):
         return "name"
     if not joined:
@@ -228,7 +294,9 @@ def _word_spans(text: str) -> list[Span]:
     i = 0
     while i < len(tokens):
         place = _place_at(words, i)
-        if place > 1 and (words[i] in _PLACE_PREFIXES or not all(redact_lists.is_ordinary(w) for w in words[i:i + place])):
+        if place > 1 and (
+            words[i] in _PLACE_PREFIXES or not all(redact_lists.is_ordinary(w) for w in words[i : i + place])
+        ):
             spans.append(Span(tokens[i].start(), tokens[i + place - 1].end(), "PLACE"))
             i += place
             continue
@@ -241,19 +309,28 @@ def _word_spans(text: str) -> list[Span]:
     return spans
 
 
-def _word_kind(text: str, tokens: list[re.Match], words: list[str], i: int, listed_place: bool,
-               previous_name: int) -> str | None:
+def _word_kind(
+    text: str, tokens: list[re.Match], words: list[str], i: int, listed_place: bool, previous_name: int
+) -> str | None:
     """NAME, PLACE or None for word ``i``: the rules of the module docstring."""
     token, word = tokens[i].group(0), words[i]
     if len(word) < 2 or word in _TITLES or word in _GREETINGS or word in _KIN or redact_lists.is_loanword(word):
         return None
     after_name = previous_name == i - 1 or (previous_name == i - 2 and words[i - 1] == "and")
-    if after_name and word in _PARTICLES and i + 1 < len(words) and (
-            words[i + 1] in _PARTICLES or redact_lists.is_surname(words[i + 1]) or not redact_lists.is_ordinary(words[i + 1])):
+    if (
+        after_name
+        and word in _PARTICLES
+        and i + 1 < len(words)
+        and (
+            words[i + 1] in _PARTICLES
+            or redact_lists.is_surname(words[i + 1])
+            or not redact_lists.is_ordinary(words[i + 1])
+        )
+    ):
         return "NAME"  # "van der berg", "al haddad"
     if previous_name == i - 1 and i > 0 and words[i - 1] in _PARTICLES and redact_lists.is_surname(word):
         return "NAME"
-    joined = i == 0 or not re.search(r"[.?!:;]", text[tokens[i - 1].end():tokens[i].start()])
+    joined = i == 0 or not re.search(r"[.?!:;]", text[tokens[i - 1].end() : tokens[i].start()])
     cue = _cue(words, i, joined)
     ordinary = redact_lists.is_ordinary(word)
     capital = token[0].isupper() and not _sentence_start(text, tokens[i].start()) and word not in _NEVER_NAMES
@@ -263,17 +340,25 @@ def _word_kind(text: str, tokens: list[re.Match], words: list[str], i: int, list
     # "told X", "talked to X"
     spoken_to = i > 0 and (words[i - 1] in _SPEECH or words[i - 1] == "to" and i > 1 and words[i - 2] in _SPEECH)
     listed_name = redact_lists.is_name(word)
-    naming = any(" ".join(words[max(0, i - 2):i]).endswith(phrase) for phrase in _NAMING)
+    naming = any(" ".join(words[max(0, i - 2) : i]).endswith(phrase) for phrase in _NAMING)
     titled = i > 0 and words[i - 1] in _TITLES
-    if cue == "name" and word in redact_lists.all_first_names() and (
-            (naming or titled) and (word not in STOP_WORDS or word in redact_lists.census_first_names())
-            or word not in STOP_WORDS and (token[0].isupper() or not ordinary)):
+    if (
+        cue == "name"
+        and word in redact_lists.all_first_names()
+        and (
+            (naming or titled)
+            and (word not in STOP_WORDS or word in redact_lists.census_first_names())
+            or word not in STOP_WORDS
+            and (token[0].isupper() or not ordinary)
+        )
+    ):
         return "NAME"  # "my name is Will", "Hi, Jo" (not "thanks so much", "hello, hi, come")
     if spoken_to and redact_lists.is_first_name(word) and word not in redact_lists.NAME_WORDS:
         return "NAME"  # "i told rohan", "talked to harper"
     if listed_name or listed_place:
-        if ordinary and not _ordinary_name_meant(word, i, words, cue, capital, after_name, announced, spoken_to,
-                                                 listed_place, previous_name):
+        if ordinary and not _ordinary_name_meant(
+            word, i, words, cue, capital, after_name, announced, spoken_to, listed_place, previous_name
+        ):
             return None
         if not ordinary and len(word) < 3 and not (cue or capital or after_name):
             return None  # "se-serious", "le-leverage": a broken word, not a name
@@ -287,8 +372,18 @@ def _word_kind(text: str, tokens: list[re.Match], words: list[str], i: int, list
     return None
 
 
-def _ordinary_name_meant(word: str, i: int, words: list[str], cue: str | None, capital: bool, after_name: bool,
-                         announced: bool, spoken_to: bool, listed_place: bool, previous_name: int) -> bool:
+def _ordinary_name_meant(
+    word: str,
+    i: int,
+    words: list[str],
+    cue: str | None,
+    capital: bool,
+    after_name: bool,
+    announced: bool,
+    spoken_to: bool,
+    listed_place: bool,
+    previous_name: int,
+) -> bool:
     """For a name or place that is also an ordinary word ("grace", "reading", "tommy"): does the context say
     the name is meant? A title, a greeting or "named" always does; "my son", "told", "X said" do for names
     whose ordinary sense is uncommon; a surname right after a first name; a place after "in" unless the
@@ -300,11 +395,21 @@ def _ordinary_name_meant(word: str, i: int, words: list[str], cue: str | None, c
         return True
     if cue == "name" and announced:  # "my sponsor mikey says"
         return True
-    if previous_name == i - 1 and redact_lists.is_surname(word) and (
-            capital or redact_lists.is_first_name(words[i - 1])
-            and not redact_lists.is_common(word, redact_lists.SURNAME_OVER_WORD_ZIPF)):
+    if (
+        previous_name == i - 1
+        and redact_lists.is_surname(word)
+        and (
+            capital
+            or redact_lists.is_first_name(words[i - 1])
+            and not redact_lists.is_common(word, redact_lists.SURNAME_OVER_WORD_ZIPF)
+        )
+    ):
         return True
-    if listed_place and cue == "place" and (capital or not redact_lists.is_common(word, redact_lists.PLACE_OVER_WORD_ZIPF)):
+    if (
+        listed_place
+        and cue == "place"
+        and (capital or not redact_lists.is_common(word, redact_lists.PLACE_OVER_WORD_ZIPF))
+    ):
         return True
     return capital and (cue is not None or after_name or _next_is_name(words, i) or announced)
 
@@ -312,7 +417,7 @@ def _ordinary_name_meant(word: str, i: int, words: list[str], cue: str | None, c
 def _place_at(words: list[str], i: int) -> int:
     """Length (in words, up to 3) of the longest known place starting at word ``i``; 0 if none."""
     for length in (3, 2, 1):
-        if i + length <= len(words) and redact_lists.is_place(" ".join(words[i:i + length])):
+        if i + length <= len(words) and redact_lists.is_place(" ".join(words[i : i + length])):
             return length
     return 0
 
@@ -354,7 +459,7 @@ class Redactor:
         result = Redaction(text)
         out, last = [], 0
         for span in detect(text):
-            out += [text[last:span.start], self._placeholder(span, text, session)]
+            out += [text[last : span.start], self._placeholder(span, text, session)]
             result.counts[span.kind] += 1
             last = span.end
         result.text = "".join(out) + text[last:]
@@ -364,7 +469,7 @@ class Redactor:
         if not self.pseudonyms:
             return f"[{span.kind}]"
         numbers = self._numbers.setdefault((session, span.kind), {})
-        value = re.sub(r"\W+", " ", text[span.start:span.end].lower()).strip()
+        value = re.sub(r"\W+", " ", text[span.start : span.end].lower()).strip()
         return f"[{span.kind} {numbers.setdefault(value, len(numbers) + 1)}]"
 
 
@@ -413,9 +518,15 @@ def redact_topic_set(topic_set):
     """A topic set with labels, descriptions and words redacted (ids, sizes and centroids unchanged)."""
     import dataclasses
 
-    topics = [dataclasses.replace(t, label=redact_label(t.label), description=redact_label(t.description),
-                                  words=list(zip(redact_words(t.top_words(len(t.words))), (w for _, w in t.words))))
-              for t in topic_set.topics]
+    topics = [
+        dataclasses.replace(
+            t,
+            label=redact_label(t.label),
+            description=redact_label(t.description),
+            words=list(zip(redact_words(t.top_words(len(t.words))), (w for _, w in t.words))),
+        )
+        for t in topic_set.topics
+    ]
     return dataclasses.replace(topic_set, topics=topics)
 
 
@@ -424,9 +535,12 @@ def redact_run(run):
     redacted; ids, assignments and numbers unchanged, so every page works on it as on the run."""
     import dataclasses
 
-    return dataclasses.replace(run, remarks=redact_frame(run.remarks),
-                               joint=redact_topic_set(run.joint) if run.joint is not None else None,
-                               groups={name: redact_topic_set(ts) for name, ts in run.groups.items()})
+    return dataclasses.replace(
+        run,
+        remarks=redact_frame(run.remarks),
+        joint=redact_topic_set(run.joint) if run.joint is not None else None,
+        groups={name: redact_topic_set(ts) for name, ts in run.groups.items()},
+    )
 
 
 def redaction_caveat(run: TopicRun) -> str | None:
@@ -435,6 +549,8 @@ def redaction_caveat(run: TopicRun) -> str | None:
     other = [language for language in languages_of(run) if language != "en"]
     if not other:
         return None
-    return (f"De-identification was built and measured on English. Remarks in {', '.join(other)} lose phone numbers, "
-            "e-mail addresses and written dates, but its name and place rules were not measured on them: names may "
-            "remain and ordinary words may be replaced. Read them before sharing.")
+    return (
+        f"De-identification was built and measured on English. Remarks in {', '.join(other)} lose phone numbers, "
+        "e-mail addresses and written dates, but its name and place rules were not measured on them: names may "
+        "remain and ordinary words may be replaced. Read them before sharing."
+    )

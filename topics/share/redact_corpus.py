@@ -29,8 +29,14 @@ def file_format(path: Path) -> str:
     return fmt
 
 
-def redact_file(path: Path, columns: list[str], out: Path | None = None, session_column: str | None = None,
-                pseudonyms: bool = True, progress=None) -> tuple[Path, Counter]:
+def redact_file(
+    path: Path,
+    columns: list[str],
+    out: Path | None = None,
+    session_column: str | None = None,
+    pseudonyms: bool = True,
+    progress=None,
+) -> tuple[Path, Counter]:
     """Write the de-identified copy of ``path`` (default ``<name>.redacted<suffix>`` beside it);
     returns its path and how many details of each kind were replaced."""
     path = Path(path)
@@ -42,8 +48,10 @@ def redact_file(path: Path, columns: list[str], out: Path | None = None, session
     frame = read_table(path, fmt)
     missing = [c for c in [*columns, *([session_column] if session_column else [])] if c not in frame.columns]
     if missing:
-        raise TopicsInputError(f"{path}: column(s) {', '.join(map(repr, missing))} not found. The file has: "
-                               f"{', '.join(map(str, frame.columns))}.")
+        raise TopicsInputError(
+            f"{path}: column(s) {', '.join(map(repr, missing))} not found. The file has: "
+            f"{', '.join(map(str, frame.columns))}."
+        )
     redactor = Redactor(pseudonyms=pseudonyms)
     counts: Counter = Counter()
     sessions = frame[session_column].astype(str).tolist() if session_column else [None] * len(frame)

@@ -87,7 +87,8 @@ NAME_WORDS = frozenset(
     patience harmony melody sky storm king major love sharon christian chase page rusty lucky bob sandy dusty holly
     heather ginger mercy charity trinity bliss bunny cookie daisy fern hazel jade jasmine olive poppy violet willow
     wood hunter carter cooper mason taylor parker porter baker miller rod les lou max ben robin carol norm miles
-    grant dean lane penny ward wade chip earl herb lance reed sterling stone skip case""".split())
+    grant dean lane penny ward wade chip earl herb lance reed sterling stone skip case""".split()
+)
 #: a first name held by at least this share of people in the 1990 US census (0.1 %: "john", "sarah",
 #: "carol") is a name even where the word lists know it as a word ("a john"), unless it is in NAME_WORDS
 COMMON_FIRST_NAME_SHARE = 0.1
@@ -137,7 +138,7 @@ def _place_forms(name: str) -> set[str]:
     lowered = re.sub(r"\s+", " ", name.lower().replace("-", " ")).strip()
     forms = {lowered}
     if lowered.startswith("saint "):
-        forms.add("st " + lowered[len("saint "):])
+        forms.add("st " + lowered[len("saint ") :])
     return forms
 
 
@@ -155,7 +156,8 @@ def word_list_paths() -> list[Path]:
         raise TopicsInputError(
             "de-identification needs a cased English word list to tell names from ordinary words, and none was "
             f"found ({', '.join(map(str, paths))}). Install Debian's wamerican and wbritish "
-            f"(apt-get install wamerican wbritish; './run setup' does it), or set {WORD_LISTS_ENV}.")
+            f"(apt-get install wamerican wbritish; './run setup' does it), or set {WORD_LISTS_ENV}."
+        )
     return found
 
 

@@ -20,17 +20,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from topics.share import plots, svgcharts
-from topics.fit import stability
 from topics.analysis.compare import DRAWS, KIND_WORDS, group_findings, share_cell
-from topics.fit.metrics import coverage
-from topics.curate.editlog import Curator
 from topics.core.errors import TopicsInputError
-from topics.share.redact import Redactor, redact_frame, redact_label, redact_text, redact_words
+from topics.core.facts import group_model_warnings, group_sizes, groups_described, short_remarks_said
 from topics.core.files import atomic_folder, write_text_atomic
 from topics.core.run import OUTLIER, metadata_name
-from topics.core.facts import group_model_warnings, group_sizes, groups_described, short_remarks_said
-from topics.share.redact import redaction_caveat
+from topics.curate.editlog import Curator
+from topics.fit import stability
+from topics.fit.metrics import coverage
+from topics.share import plots, svgcharts
+from topics.share.redact import Redactor, redact_frame, redact_label, redact_text, redact_words, redaction_caveat
 
 EXAMPLES = 4
 MAX_CODE_VALUES = 12
@@ -44,7 +43,8 @@ GROUP_METHOD = (
     "prior pseudo-session, so a share seen as 0 in a few sessions is never shown as exactly 0. A flagged "
     "difference is robust when the seed models behind this model flag it too (at least 80% of them); only "
     "robust differences are findings. On random splits of AnnoMI's sessions this procedure flags about 1 "
-    "split in 20 at most, as a 5% false discovery rate promises (benchmarks/calibration.py).")
+    "split in 20 at most, as a 5% false discovery rate promises (benchmarks/calibration.py)."
+)
 
 
 @dataclass
@@ -56,7 +56,7 @@ class TopicEntry:
     share: float
     words: list[str]
     examples: list[str]
-    groups: list[dict] = field(default_factory=list)   # group, share, low, high
+    groups: list[dict] = field(default_factory=list)  # group, share, low, high
     kind: str | None = None
     stability: float | None = None
 
@@ -65,22 +65,37 @@ class TopicEntry:
 MEASURES = {
     "topic_count": ("Topics", "Number of topics the experts kept."),
     "remarks": ("Remarks modelled", "Therapist remarks with enough content to carry a topic."),
-    "outlier_share": ("Remarks in no topic", "Share of modelled remarks that fit no topic well (outliers); lower is better."),
-    "outlier_share_before_reduction": ("Remarks in no topic, before reassignment",
-                                       "The same, before outliers close to a topic were given to it."),
-    "topic_diversity": ("Word diversity", "Share of distinct words among all topics' top 10; near 1 means topics "
-                                          "do not repeat each other's words."),
-    "npmi": ("Word coherence (NPMI)", "Do a topic's top words occur in the same remarks? From -1 to 1; low on short "
-                                      "spoken remarks, so compare runs, not fields."),
+    "outlier_share": (
+        "Remarks in no topic",
+        "Share of modelled remarks that fit no topic well (outliers); lower is better.",
+    ),
+    "outlier_share_before_reduction": (
+        "Remarks in no topic, before reassignment",
+        "The same, before outliers close to a topic were given to it.",
+    ),
+    "topic_diversity": (
+        "Word diversity",
+        "Share of distinct words among all topics' top 10; near 1 means topics do not repeat each other's words.",
+    ),
+    "npmi": (
+        "Word coherence (NPMI)",
+        "Do a topic's top words occur in the same remarks? From -1 to 1; low on short "
+        "spoken remarks, so compare runs, not fields.",
+    ),
     "c_v": ("Word coherence (C_V)", "A second coherence measure, 0 to 1; higher means words that belong together."),
     "filler_share": ("Filler words", "Share of top-word slots taken by fillers (mm, okay, yeah); 0 is best."),
     "filler_topics": ("Filler topics", "Topics whose top words are all fillers; 0 is best."),
     "junk_share": ("Remarks without a meaningful topic", "Outliers plus remarks in filler topics; lower is better."),
     "covered_share": ("Remarks covered", "Share of all therapist remarks in a topic that says something."),
-    "no_topic_share": ("Remarks left without a topic", "Of the remarks that say something (all but empty ones and "
-                                                       "backchannels), the share in no topic; lower is better."),
-    "substantive_no_topic_share": ("Remarks of 4+ words without a topic",
-                                   "The same among remarks of 4 words or more, where reflections and questions are."),
+    "no_topic_share": (
+        "Remarks left without a topic",
+        "Of the remarks that say something (all but empty ones and "
+        "backchannels), the share in no topic; lower is better.",
+    ),
+    "substantive_no_topic_share": (
+        "Remarks of 4+ words without a topic",
+        "The same among remarks of 4 words or more, where reflections and questions are.",
+    ),
     "remarks_with_content": ("Remarks that say something", "All therapist remarks but empty ones and backchannels."),
     "substantive_remarks": ("Remarks of 4+ words", "Remarks with content of 4 words or more."),
     "members": ("Consensus members", "Seeded fits combined into the final topics (stability against the seed)."),
@@ -134,16 +149,16 @@ class Report:
     topics: list[TopicEntry]
     groups: list[str]
     kinds: list[dict]
-    findings: list[dict]      # robust flagged differences: topic, label, group, evidence
-    not_robust: list[dict]    # flagged in this model but not in enough seed models
-    notes: list[str]          # what the group statistics cannot tell (too few sessions, no seed models)
+    findings: list[dict]  # robust flagged differences: topic, label, group, evidence
+    not_robust: list[dict]  # flagged in this model but not in enough seed models
+    notes: list[str]  # what the group statistics cannot tell (too few sessions, no seed models)
     profile: dict | None
     code_tables: dict[str, list[dict]]
     edits: list[dict]
     methods: dict
     absent: list[str]
     stability_measured_in: str  # what a topic's stability share counts, e.g. "of refits with other seeds"
-    edit_log_note: str          # edits skipped on replay (damaged lines, edits that no longer apply); "" if none
+    edit_log_note: str  # edits skipped on replay (damaged lines, edits that no longer apply); "" if none
     #: ``report --profile FILE``: each session of FILE against the reference groups (see :func:`_session_profiles`)
     session_profiles: list[dict] = field(default_factory=list)
     #: every line of the edit log with its status (undone edits, undos): the appendix
@@ -169,14 +184,17 @@ def _profile(run, group: str | None, session: str | None, labels: dict[int, str]
     selected = kept[column] == value
     if not selected.any():
         values = sorted(kept[column].dropna().unique().tolist())
-        raise TopicsInputError(f"no kept remarks with {column} {value!r}; {column}s in this run: "
-                               f"{', '.join(map(str, values[:20]))}{' ...' if len(values) > 20 else ''}.")
+        raise TopicsInputError(
+            f"no kept remarks with {column} {value!r}; {column}s in this run: "
+            f"{', '.join(map(str, values[:20]))}{' ...' if len(values) > 20 else ''}."
+        )
     rows = []
     for topic in run.joint.topics:
         inside = float((kept.loc[selected, "topic"] == topic.id).mean())
         rest = float((kept.loc[~selected, "topic"] == topic.id).mean()) if (~selected).any() else 0.0
-        rows.append({"topic": topic.id, "label": labels[topic.id], "share": inside, "rest": rest,
-                     "difference": inside - rest})
+        rows.append(
+            {"topic": topic.id, "label": labels[topic.id], "share": inside, "rest": rest, "difference": inside - rest}
+        )
     rows.sort(key=lambda r: -r["share"])
     return {"column": column, "value": value, "remarks": int(selected.sum()), "rows": rows}
 
@@ -196,13 +214,38 @@ def _session_profiles(curator: Curator, path: Path | None, label, redacted: bool
         groups = [c.removesuffix(" share") for c in p.table.columns if c.endswith(" share")]
         outside = p.table[[f"vs {g}" for g in groups]].ne("within").any(axis=1)
         shown = p.table[(p.table.index < PROFILE_TOPICS) | outside]
-        rows = [{"topic": int(r["topic"]), "label": r["label"], "share": r["share"], "low": r["low"], "high": r["high"],
-                 "groups": [{"group": g, "share": r[f"{g} share"], "low": r[f"{g} low"], "high": r[f"{g} high"],
-                             "from": r[f"{g} sessions from"], "to": r[f"{g} sessions to"], "verdict": r[f"vs {g}"]}
-                            for g in groups]} for r in shown.to_dict("records")]
-        out.append({"session": redact_text(p.session) if redacted else p.session, "remarks": p.remarks,
-                    "placed": p.placed, "groups": groups, "rows": rows,
-                    "findings": [redact_text(f) if redacted else f for f in p.findings]})
+        rows = [
+            {
+                "topic": int(r["topic"]),
+                "label": r["label"],
+                "share": r["share"],
+                "low": r["low"],
+                "high": r["high"],
+                "groups": [
+                    {
+                        "group": g,
+                        "share": r[f"{g} share"],
+                        "low": r[f"{g} low"],
+                        "high": r[f"{g} high"],
+                        "from": r[f"{g} sessions from"],
+                        "to": r[f"{g} sessions to"],
+                        "verdict": r[f"vs {g}"],
+                    }
+                    for g in groups
+                ],
+            }
+            for r in shown.to_dict("records")
+        ]
+        out.append(
+            {
+                "session": redact_text(p.session) if redacted else p.session,
+                "remarks": p.remarks,
+                "placed": p.placed,
+                "groups": groups,
+                "rows": rows,
+                "findings": [redact_text(f) if redacted else f for f in p.findings],
+            }
+        )
     return out
 
 
@@ -218,12 +261,19 @@ def _code_tables(kept: pd.DataFrame, labels: dict[int, str]) -> dict[str, list[d
         table = table.div(table.sum(axis=1), axis=0)
         tables["detected language" if column == "language" else metadata_name(column)] = [
             {"topic": int(t), "label": labels.get(int(t), "outliers"), **{str(k): float(v) for k, v in row.items()}}
-            for t, row in table.iterrows()]
+            for t, row in table.iterrows()
+        ]
     return tables
 
 
-def build_report(curator: Curator, redacted: bool = True, group: str | None = None, session: str | None = None,
-                 draws: int = DRAWS, profile: Path | None = None) -> Report:
+def build_report(
+    curator: Curator,
+    redacted: bool = True,
+    group: str | None = None,
+    session: str | None = None,
+    draws: int = DRAWS,
+    profile: Path | None = None,
+) -> Report:
     """Everything a report shows, from the curated run of ``curator``."""
     run = curator.run
     if run.joint is None:
@@ -245,58 +295,103 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
         for row in found.shares.to_dict("records"):
             shares_by_topic.setdefault(int(row["topic"]), []).append(
                 {k: row[k] for k in ("group", "share", "low", "high", "sessions", "of_sessions")}
-                | {"cell": share_cell(row["share"], row["low"], row["high"])})
-        kinds = [{"topic": int(k["topic"]), "label": labels[int(k["topic"])], "kind": found.kind_text(k["topic"]),
-                  "evidence": k["evidence"]} for k in found.kinds.to_dict("records")]
-        robust_rows, fragile_rows = ([{"topic": int(r["topic"]), "label": labels[int(r["topic"])], "group": r["group"],
-                                       "direction": r["direction"], "evidence": r["finding"]}
-                                      for _, r in frame.iterrows()] for frame in (found.robust, found.fragile))
+                | {"cell": share_cell(row["share"], row["low"], row["high"])}
+            )
+        kinds = [
+            {
+                "topic": int(k["topic"]),
+                "label": labels[int(k["topic"])],
+                "kind": found.kind_text(k["topic"]),
+                "evidence": k["evidence"],
+            }
+            for k in found.kinds.to_dict("records")
+        ]
+        robust_rows, fragile_rows = (
+            [
+                {
+                    "topic": int(r["topic"]),
+                    "label": labels[int(r["topic"])],
+                    "group": r["group"],
+                    "direction": r["direction"],
+                    "evidence": r["finding"],
+                }
+                for _, r in frame.iterrows()
+            ]
+            for frame in (found.robust, found.fragile)
+        )
     else:
-        absent.append("Shares per group and shared or group-specific topics: the corpus has "
-                      + ("one group only" if sizes else "no group column")
-                      + "; to compare groups (such as schools or MI quality), name the column that holds them in "
-                        "corpus.columns.group and fit the run again.")
+        absent.append(
+            "Shares per group and shared or group-specific topics: the corpus has "
+            + ("one group only" if sizes else "no group column")
+            + "; to compare groups (such as schools or MI quality), name the column that holds them in "
+            "corpus.columns.group and fit the run again."
+        )
     kind_of = {k["topic"]: k["kind"] for k in kinds}
     scores = stability.current_scores(run.path, curator.fitted.joint, run.joint)
     stable = scores or {}
     if scores is None:
-        absent.append("Stability across seeds: not measured for this run (a single fit, or one made before runs "
-                      "stored it); run 'topics stability' with its config to fit it anew with other seeds and see "
-                      "which topics come back.")
+        absent.append(
+            "Stability across seeds: not measured for this run (a single fit, or one made before runs "
+            "stored it); run 'topics stability' with its config to fit it anew with other seeds and see "
+            "which topics come back."
+        )
     total = len(kept)
     redactor = Redactor(pseudonyms=True) if redacted else None  # one numbering per session across the report
-    topics = [TopicEntry(id=t.id, label=labels[t.id], description=private(t.description), size=t.size,
-                         share=t.size / max(total, 1),
-                         words=redact_words(t.top_words(10)) if redacted else t.top_words(10),
-                         examples=_examples(kept, t.id, redactor),
-                         groups=shares_by_topic.get(t.id, []), kind=kind_of.get(t.id), stability=stable.get(t.id))
-              for t in run.joint.topics]
+    topics = [
+        TopicEntry(
+            id=t.id,
+            label=labels[t.id],
+            description=private(t.description),
+            size=t.size,
+            share=t.size / max(total, 1),
+            words=redact_words(t.top_words(10)) if redacted else t.top_words(10),
+            examples=_examples(kept, t.id, redactor),
+            groups=shares_by_topic.get(t.id, []),
+            kind=kind_of.get(t.id),
+            stability=stable.get(t.id),
+        )
+        for t in run.joint.topics
+    ]
     code_tables = _code_tables(kept, labels)
     if not code_tables:
-        absent.append(f"Tables of topics by code (such as MI behaviour codes): the corpus has no metadata column "
-                      f"with 2 to {MAX_CODE_VALUES} distinct values; name one in corpus.metadata and fit the run "
-                      "again to add them.")
-    edits = [{"when": local_time(e.time), "who": e.author, "edit": private(curator.describe(e))}
-             for e in curator.in_effect]
-    edit_log = [{"when": local_time(e.time), "who": e.author, "edit": private(curator.describe(e)),
-                 "status": status} for e, status in curator.history()]
+        absent.append(
+            f"Tables of topics by code (such as MI behaviour codes): the corpus has no metadata column "
+            f"with 2 to {MAX_CODE_VALUES} distinct values; name one in corpus.metadata and fit the run "
+            "again to add them."
+        )
+    edits = [
+        {"when": local_time(e.time), "who": e.author, "edit": private(curator.describe(e))} for e in curator.in_effect
+    ]
+    edit_log = [
+        {"when": local_time(e.time), "who": e.author, "edit": private(curator.describe(e)), "status": status}
+        for e, status in curator.history()
+    ]
     if not edits:
-        absent.append("Expert edits: none, the topics are as fitted; rename, merge or discard topics on the "
-                      "explorer's Curate page ('topics explore') or with 'topics edit'.")
+        absent.append(
+            "Expert edits: none, the topics are as fitted; rename, merge or discard topics on the "
+            "explorer's Curate page ('topics explore') or with 'topics edit'."
+        )
     skipped = sum(status.startswith("skipped") for _, status in curator.history())
     edit_log_note = ""
     if curator.damaged_lines or skipped:
-        edit_log_note = (f"{curator.damaged_lines} line(s) of the edit log were damaged or cut short and {skipped} "
-                         "edit(s) no longer applied: they were skipped, and this report does not include them "
-                         "('topics history' lists them).")
+        edit_log_note = (
+            f"{curator.damaged_lines} line(s) of the edit log were damaged or cut short and {skipped} "
+            "edit(s) no longer applied: they were skipped, and this report does not include them "
+            "('topics history' lists them)."
+        )
     curated_coverage = coverage(run.remarks)  # a discarded topic's remarks count as without a topic
     config = run.config
     methods = {
         "encoder": run.provenance.get("embedding", {}).get("encoder"),
         "device": run.provenance.get("embedding", {}).get("device"),
-        "seed": config.get("seed"), "reduce": config.get("reduce"), "cluster": config.get("cluster"),
-        "words": config.get("words"), "outliers": config.get("outliers"), "clean": config.get("clean"),
-        "packages": run.provenance.get("packages"), "python": run.provenance.get("python"),
+        "seed": config.get("seed"),
+        "reduce": config.get("reduce"),
+        "cluster": config.get("cluster"),
+        "words": config.get("words"),
+        "outliers": config.get("outliers"),
+        "clean": config.get("clean"),
+        "packages": run.provenance.get("packages"),
+        "python": run.provenance.get("python"),
         "corpus_sha256": run.provenance.get("corpus", {}).get("sha256"),
         "fitted": run.provenance.get("created"),
         "metrics": {k: v for k, v in (run.joint.metrics or {}).items() if isinstance(v, (int, float))},
@@ -305,23 +400,44 @@ def build_report(curator: Curator, redacted: bool = True, group: str | None = No
         "settings": settings_table(config),
     }
     summary = {
-        "corpus": run.provenance.get("corpus", {}).get("path"), "remarks": cleaning["total"], "kept": cleaning["kept"],
-        "backchannels": cleaning["backchannel"], "too_short": cleaning["too_short"], "empty": cleaning["empty"],
-        "topics": len(topics), "outliers": int((kept["topic"] == OUTLIER).sum()),
+        "corpus": run.provenance.get("corpus", {}).get("path"),
+        "remarks": cleaning["total"],
+        "kept": cleaning["kept"],
+        "backchannels": cleaning["backchannel"],
+        "too_short": cleaning["too_short"],
+        "empty": cleaning["empty"],
+        "topics": len(topics),
+        "outliers": int((kept["topic"] == OUTLIER).sum()),
         "outlier_share": float((kept["topic"] == OUTLIER).mean()) if total else 0.0,
-        **curated_coverage, "short_said": short_remarks_said(run),
-        "groups": sizes, "sessions": int(kept["session"].nunique()) if kept["session"].notna().any() else None,
+        **curated_coverage,
+        "short_said": short_remarks_said(run),
+        "groups": sizes,
+        "sessions": int(kept["session"].nunique()) if kept["session"].notna().any() else None,
     }
-    return Report(title=f"Topics in {run.path.name}", created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                  redacted=redacted, summary=summary, topics=topics, groups=list(sizes), kinds=kinds,
-                  findings=robust_rows, not_robust=fragile_rows,
-                  notes=notes + [w[0].upper() + w[1:] for w in group_model_warnings(run)]
-                  + ([groups_described(run)] if sizes else [])
-                  + ([redaction_caveat(run)] if redacted and redaction_caveat(run) else []),
-                  profile=_profile(run, group, session, labels), code_tables=code_tables, edits=edits,
-                  edit_log=edit_log, methods=methods,
-                  absent=absent, stability_measured_in=stability.measured_in(run.path),
-                  edit_log_note=edit_log_note, session_profiles=_session_profiles(curator, profile, private, redacted))
+    return Report(
+        title=f"Topics in {run.path.name}",
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        redacted=redacted,
+        summary=summary,
+        topics=topics,
+        groups=list(sizes),
+        kinds=kinds,
+        findings=robust_rows,
+        not_robust=fragile_rows,
+        notes=notes
+        + [w[0].upper() + w[1:] for w in group_model_warnings(run)]
+        + ([groups_described(run)] if sizes else [])
+        + ([redaction_caveat(run)] if redacted and redaction_caveat(run) else []),
+        profile=_profile(run, group, session, labels),
+        code_tables=code_tables,
+        edits=edits,
+        edit_log=edit_log,
+        methods=methods,
+        absent=absent,
+        stability_measured_in=stability.measured_in(run.path),
+        edit_log_note=edit_log_note,
+        session_profiles=_session_profiles(curator, profile, private, redacted),
+    )
 
 
 def _figures(curator: Curator, report: Report) -> dict[str, str]:
@@ -331,17 +447,29 @@ def _figures(curator: Curator, report: Report) -> dict[str, str]:
     by_size = sorted(report.topics, key=lambda t: -t.size)
     xy = plots.topic_map_coordinates(run.joint)
     figures = {
-        "sizes": svgcharts.bars([f"{t.id}: {t.label}" for t in by_size], [t.size for t in by_size],
-                                "Topic sizes, largest first", unit=""),
-        "map": svgcharts.labelled_map(xy, [t.size for t in run.joint.topics],
-                                      [f"{t.id}: {plots.short_label(entries[t.id].label)}" for t in run.joint.topics],
-                                      "Intertopic map"),
+        "sizes": svgcharts.bars(
+            [f"{t.id}: {t.label}" for t in by_size], [t.size for t in by_size], "Topic sizes, largest first", unit=""
+        ),
+        "map": svgcharts.labelled_map(
+            xy,
+            [t.size for t in run.joint.topics],
+            [f"{t.id}: {plots.short_label(entries[t.id].label)}" for t in run.joint.topics],
+            "Intertopic map",
+        ),
     }
     if report.groups:
-        shares = np.array([[next((g["share"] for g in t.groups if g["group"] == group), 0.0) for group in report.groups]
-                           for t in report.topics])
-        figures["groups"] = svgcharts.grouped_bars([f"{t.id}: {t.label}" for t in report.topics], report.groups, shares,
-                                                   "Share of each group's remarks per topic")
+        shares = np.array(
+            [
+                [next((g["share"] for g in t.groups if g["group"] == group), 0.0) for group in report.groups]
+                for t in report.topics
+            ]
+        )
+        figures["groups"] = svgcharts.grouped_bars(
+            [f"{t.id}: {t.label}" for t in report.topics],
+            report.groups,
+            shares,
+            "Share of each group's remarks per topic",
+        )
     return figures
 
 
@@ -351,9 +479,14 @@ def render_html(curator: Curator, report: Report) -> str:
     environment = Environment(loader=PackageLoader("topics.share", "templates"), autoescape=select_autoescape(["html"]))
     environment.filters["pct"] = lambda v: "" if v is None else f"{100 * v:.1f}%"
     template = environment.get_template("report.html")
-    return template.render(report=report, figures=_figures(curator, report),
-                           python=platform.python_version(), stable_at=stability.STABLE,
-                           group_method=GROUP_METHOD, kind_words=KIND_WORDS)
+    return template.render(
+        report=report,
+        figures=_figures(curator, report),
+        python=platform.python_version(),
+        stable_at=stability.STABLE,
+        group_method=GROUP_METHOD,
+        kind_words=KIND_WORDS,
+    )
 
 
 def _md_table(rows: list[dict]) -> str:
@@ -369,12 +502,16 @@ def _md_table(rows: list[dict]) -> str:
 def render_markdown(report: Report) -> str:
     pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
     s = report.summary
-    out = [f"# {report.title}", "",
-           f"Corpus `{s['corpus']}`: {s['remarks']:,} therapist remarks; {s['kept']:,} were clustered into topics, "
-           f"{s['short_said']}; {s['backchannels']:,} backchannels and {s['empty']:,} empty remarks were set aside. {s['topics']} topics; "
-           f"{pct(s['no_topic_share'])} of the {s['remarks_with_content']:,} remarks that say something belong to none.",
-           "", f"Example remarks are {'redacted: names, phone numbers, e-mail and street addresses and dates are replaced by [PLACEHOLDERS]' if report.redacted else 'NOT redacted (redaction was turned off)'}.",
-           ""]
+    out = [
+        f"# {report.title}",
+        "",
+        f"Corpus `{s['corpus']}`: {s['remarks']:,} therapist remarks; {s['kept']:,} were clustered into topics, "
+        f"{s['short_said']}; {s['backchannels']:,} backchannels and {s['empty']:,} empty remarks were set aside. {s['topics']} topics; "
+        f"{pct(s['no_topic_share'])} of the {s['remarks_with_content']:,} remarks that say something belong to none.",
+        "",
+        f"Example remarks are {'redacted: names, phone numbers, e-mail and street addresses and dates are replaced by [PLACEHOLDERS]' if report.redacted else 'NOT redacted (redaction was turned off)'}.",
+        "",
+    ]
     if s["groups"]:
         out += ["Remarks in the model per group: " + ", ".join(f"{g} {n:,}" for g, n in s["groups"].items()) + ".", ""]
     out += ["## Topics", ""]
@@ -392,34 +529,73 @@ def render_markdown(report: Report) -> str:
             out += [_md_table([{"group": g["group"], "share (95% interval)": g["cell"]} for g in t.groups]), ""]
         out += [f"> {example}" for example in t.examples] + [""]
     if report.kinds:
-        out += ["## Differences between groups", "", GROUP_METHOD, "",
-                "### Findings (robust differences)", ""]
+        out += ["## Differences between groups", "", GROUP_METHOD, "", "### Findings (robust differences)", ""]
         out += [f"- [{f['topic']}] {f['label']}: {f['evidence']}" for f in report.findings] or ["None."]
         out += ["", "### Flagged but not robust to the seed", ""]
         out += [f"- [{f['topic']}] {f['label']}: {f['evidence']}" for f in report.not_robust] or ["None."]
         out += [""] + [f"> Note: {note}" for note in report.notes] + [""]
-        out += ["## Shared and group-specific topics", "", "; ".join(KIND_WORDS.values()).capitalize() + ".", "",
-                _md_table([{"topic": k["topic"], "label": k["label"], "kind": k["kind"], "evidence": k["evidence"]}
-                           for k in report.kinds]), ""]
+        out += [
+            "## Shared and group-specific topics",
+            "",
+            "; ".join(KIND_WORDS.values()).capitalize() + ".",
+            "",
+            _md_table(
+                [
+                    {"topic": k["topic"], "label": k["label"], "kind": k["kind"], "evidence": k["evidence"]}
+                    for k in report.kinds
+                ]
+            ),
+            "",
+        ]
     if report.profile:
         p = report.profile
-        out += [f"## Profile of {p['column']} {p['value']}", "", f"{p['remarks']:,} remarks, against the rest of the corpus.", "",
-                _md_table([{"topic": r["topic"], "label": r["label"], "share": pct(r["share"]), "rest": pct(r["rest"])}
-                           for r in p["rows"]]), ""]
+        out += [
+            f"## Profile of {p['column']} {p['value']}",
+            "",
+            f"{p['remarks']:,} remarks, against the rest of the corpus.",
+            "",
+            _md_table(
+                [
+                    {"topic": r["topic"], "label": r["label"], "share": pct(r["share"]), "rest": pct(r["rest"])}
+                    for r in p["rows"]
+                ]
+            ),
+            "",
+        ]
     for p in report.session_profiles:
-        out += [f"## Session {p['session']} against the reference groups", "",
-                f"{p['remarks']:,} remarks, {p['placed']:,} with a topic or outlier. Session share with its 95% interval; "
-                "per group: its share with its 95% interval, and the range of its sessions' own shares (middle 95%).",
-                "",
-                _md_table([{"topic": r["topic"], "label": r["label"],
-                            "session": f"{pct(r['share'])} ({pct(r['low'])}-{pct(r['high'])})",
-                            **{g["group"]: f"{pct(g['share'])} ({pct(g['low'])}-{pct(g['high'])}); sessions "
-                                           f"{pct(g['from'])}-{pct(g['to'])}: {g['verdict']}"
-                               for g in r["groups"]}} for r in p["rows"]]), ""]
+        out += [
+            f"## Session {p['session']} against the reference groups",
+            "",
+            f"{p['remarks']:,} remarks, {p['placed']:,} with a topic or outlier. Session share with its 95% interval; "
+            "per group: its share with its 95% interval, and the range of its sessions' own shares (middle 95%).",
+            "",
+            _md_table(
+                [
+                    {
+                        "topic": r["topic"],
+                        "label": r["label"],
+                        "session": f"{pct(r['share'])} ({pct(r['low'])}-{pct(r['high'])})",
+                        **{
+                            g["group"]: f"{pct(g['share'])} ({pct(g['low'])}-{pct(g['high'])}); sessions "
+                            f"{pct(g['from'])}-{pct(g['to'])}: {g['verdict']}"
+                            for g in r["groups"]
+                        },
+                    }
+                    for r in p["rows"]
+                ]
+            ),
+            "",
+        ]
         out += [f"- {finding}" for finding in p["findings"]] + [""]
     for name, rows in report.code_tables.items():
-        out += [f"## Topics by {name}", "", "Share of each topic's remarks per code.", "",
-                _md_table([{k: (pct(v) if isinstance(v, float) else v) for k, v in r.items()} for r in rows]), ""]
+        out += [
+            f"## Topics by {name}",
+            "",
+            "Share of each topic's remarks per code.",
+            "",
+            _md_table([{k: (pct(v) if isinstance(v, float) else v) for k, v in r.items()} for r in rows]),
+            "",
+        ]
     out += ["## Expert edits", ""]
     out += [_md_table(report.edits) if report.edits else "No expert edits: the topics are as fitted.", ""]
     if report.edit_log_note:
@@ -427,10 +603,22 @@ def render_markdown(report: Report) -> str:
     if report.absent:
         out += ["## Not in this report", ""] + [f"- {a}" for a in report.absent] + [""]
     m = report.methods
-    out += ["## Methods", "", f"Encoder {m['encoder']} on {m['device']}; seed {m['seed']}; corpus SHA-256 {m['corpus_sha256']}; "
-            f"fitted {m['fitted']}.", "", _md_table([{**r, "value": f"{r['value']:.3f}" if isinstance(r["value"], float)
-                                                       else r["value"]} for r in m["measures"]]), "",
-            _md_table(m["settings"]), ""]
+    out += [
+        "## Methods",
+        "",
+        f"Encoder {m['encoder']} on {m['device']}; seed {m['seed']}; corpus SHA-256 {m['corpus_sha256']}; "
+        f"fitted {m['fitted']}.",
+        "",
+        _md_table(
+            [
+                {**r, "value": f"{r['value']:.3f}" if isinstance(r["value"], float) else r["value"]}
+                for r in m["measures"]
+            ]
+        ),
+        "",
+        _md_table(m["settings"]),
+        "",
+    ]
     if report.edit_log:
         out += ["## Appendix: the whole edit log", "", _md_table(report.edit_log), ""]
     return "\n".join(out)
@@ -441,24 +629,40 @@ def write_tables(curator: Curator, report: Report, target: Path) -> Path:
     run = curator.run
     labels = {t.id: t.label for t in report.topics}  # as redacted as the report
     with atomic_folder(target) as folder:
-        pd.DataFrame([{k: v for k, v in asdict(t).items() if k not in ("examples", "groups")} | {"words": ", ".join(t.words)}
-                      for t in report.topics]).to_csv(folder / "topics.csv", index=False)
+        pd.DataFrame(
+            [
+                {k: v for k, v in asdict(t).items() if k not in ("examples", "groups")} | {"words": ", ".join(t.words)}
+                for t in report.topics
+            ]
+        ).to_csv(folder / "topics.csv", index=False)
         remarks = run.remarks.copy()
         remarks["label"] = remarks["topic"].map(lambda t: labels.get(int(t), "outlier") if pd.notna(t) else pd.NA)
         if report.redacted:
             remarks = redact_frame(remarks)
         remarks.to_csv(folder / "remarks.csv", index=False)
-        pd.DataFrame([{"topic": t.id, "label": t.label, **g} for t in report.topics for g in t.groups],
-                     columns=["topic", "label", "group", "share", "low", "high"]).to_csv(folder / "group_shares.csv", index=False)
-        (folder / "report.json").write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+        pd.DataFrame(
+            [{"topic": t.id, "label": t.label, **g} for t in report.topics for g in t.groups],
+            columns=["topic", "label", "group", "share", "low", "high"],
+        ).to_csv(folder / "group_shares.csv", index=False)
+        (folder / "report.json").write_text(
+            json.dumps(asdict(report), indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+        )
     return target
 
 
-def write_report(curator: Curator, fmt: str = "html", out: Path | None = None, redacted: bool = True,
-                 group: str | None = None, session: str | None = None, profile: Path | None = None,
-                 paper: str = "A4") -> Path:
-    report = dataclasses.replace(build_report(curator, redacted=redacted, group=group, session=session, profile=profile),
-                                 paper=paper)
+def write_report(
+    curator: Curator,
+    fmt: str = "html",
+    out: Path | None = None,
+    redacted: bool = True,
+    group: str | None = None,
+    session: str | None = None,
+    profile: Path | None = None,
+    paper: str = "A4",
+) -> Path:
+    report = dataclasses.replace(
+        build_report(curator, redacted=redacted, group=group, session=session, profile=profile), paper=paper
+    )
     if fmt == "csv":
         target = Path(out) if out else curator.path / "report-tables"
         if target.exists():

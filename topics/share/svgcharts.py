@@ -23,16 +23,17 @@ LABEL_GAP = 2  # pixels between a circle and its label
 
 
 def _svg(width: int, height: int, body: list[str], title: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-            f'aria-label="{escape(title)}" style="max-width:{width}px">{"".join(body)}</svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{escape(title)}" style="max-width:{width}px">{"".join(body)}</svg>'
+    )
 
 
 def _short(text: str, characters: int) -> str:
     return text if len(text) <= characters else text[: characters - 1] + "…"
 
 
-def bars(labels: list[str], values: list[float], title: str, unit: str = "", width: int = 760,
-         bar: int = 16) -> str:
+def bars(labels: list[str], values: list[float], title: str, unit: str = "", width: int = 760, bar: int = 16) -> str:
     """Horizontal bars, one per label, in the given order, the value printed at each bar's end."""
     left, right = 260, 70
     height = 20 + bar * len(labels) + 10
@@ -41,14 +42,17 @@ def bars(labels: list[str], values: list[float], title: str, unit: str = "", wid
     for i, (label, value) in enumerate(zip(labels, values)):
         y = 10 + i * bar
         length = (width - left - right) * value / top
-        body.append(f'<text x="{left - 6}" y="{y + bar * 0.7:.1f}" text-anchor="end" {FONT}>{escape(_short(label, 42))}'
-                    f'</text><rect x="{left}" y="{y + 2}" width="{length:.1f}" height="{bar - 4}" fill="{PALETTE[0]}"/>'
-                    f'<text x="{left + length + 4:.1f}" y="{y + bar * 0.7:.1f}" {FONT}>{value:,.0f}{unit}</text>')
+        body.append(
+            f'<text x="{left - 6}" y="{y + bar * 0.7:.1f}" text-anchor="end" {FONT}>{escape(_short(label, 42))}'
+            f'</text><rect x="{left}" y="{y + 2}" width="{length:.1f}" height="{bar - 4}" fill="{PALETTE[0]}"/>'
+            f'<text x="{left + length + 4:.1f}" y="{y + bar * 0.7:.1f}" {FONT}>{value:,.0f}{unit}</text>'
+        )
     return _svg(width, height, body, title)
 
 
-def grouped_bars(labels: list[str], groups: list[str], shares: np.ndarray, title: str, width: int = 760,
-                 bar: int = 7) -> str:
+def grouped_bars(
+    labels: list[str], groups: list[str], shares: np.ndarray, title: str, width: int = 760, bar: int = 7
+) -> str:
     """Per label, one bar per group (``shares``: labels × groups, 0-1), with a legend above."""
     left, right = 260, 60
     block = bar * len(groups) + 6
@@ -56,17 +60,24 @@ def grouped_bars(labels: list[str], groups: list[str], shares: np.ndarray, title
     height = legend + 10 + block * len(labels) + 10
     top = float(np.max(shares)) if shares.size else 1.0
     top = top or 1.0
-    body = [f'<rect x="{left + 130 * j}" y="4" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>'
-            f'<text x="{left + 130 * j + 14}" y="13" {FONT}>{escape(_short(g, 18))}</text>' for j, g in enumerate(groups)]
+    body = [
+        f'<rect x="{left + 130 * j}" y="4" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>'
+        f'<text x="{left + 130 * j + 14}" y="13" {FONT}>{escape(_short(g, 18))}</text>'
+        for j, g in enumerate(groups)
+    ]
     for i, label in enumerate(labels):
         y = legend + 10 + i * block
-        body.append(f'<text x="{left - 6}" y="{y + block / 2 + 3:.1f}" text-anchor="end" {FONT}>'
-                    f'{escape(_short(label, 42))}</text>')
+        body.append(
+            f'<text x="{left - 6}" y="{y + block / 2 + 3:.1f}" text-anchor="end" {FONT}>'
+            f"{escape(_short(label, 42))}</text>"
+        )
         for j in range(len(groups)):
             length = (width - left - right) * shares[i, j] / top
-            body.append(f'<rect x="{left}" y="{y + j * bar}" width="{length:.1f}" height="{bar - 1}" '
-                        f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(groups[j])}: {100 * shares[i, j]:.1f}%'
-                        f'</title></rect>')
+            body.append(
+                f'<rect x="{left}" y="{y + j * bar}" width="{length:.1f}" height="{bar - 1}" '
+                f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(groups[j])}: {100 * shares[i, j]:.1f}%'
+                f"</title></rect>"
+            )
     return _svg(width, height, body, title)
 
 
@@ -85,8 +96,9 @@ class Label:
     box: tuple[float, float, float, float]
 
 
-def label_box(text: str, cx: float, cy: float, radius: float, side: str,
-              font_size: float = FONT_SIZE) -> tuple[float, float, float, float]:
+def label_box(
+    text: str, cx: float, cy: float, radius: float, side: str, font_size: float = FONT_SIZE
+) -> tuple[float, float, float, float]:
     """The box a label beside a circle takes, from its length and the font size: centred above or below the
     circle, or level with its centre on its right or left."""
     width = CHARACTER_WIDTH * font_size * len(text) + 4
@@ -103,9 +115,15 @@ def boxes_overlap(a: tuple[float, float, float, float], b: tuple[float, float, f
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def place_labels(centres: np.ndarray, radii: np.ndarray, texts: list[str], fallbacks: list[str | None],
-                 bounds: tuple[float, float, float, float], font_size: float = FONT_SIZE,
-                 sides: tuple[str, ...] = SIDES) -> list[Label]:
+def place_labels(
+    centres: np.ndarray,
+    radii: np.ndarray,
+    texts: list[str],
+    fallbacks: list[str | None],
+    bounds: tuple[float, float, float, float],
+    font_size: float = FONT_SIZE,
+    sides: tuple[str, ...] = SIDES,
+) -> list[Label]:
     """Labels that neither overlap each other nor leave ``bounds``, chosen greedily, largest circle first.
 
     Each circle gets its text on the first of ``sides`` where it fits; once
@@ -132,8 +150,9 @@ def place_labels(centres: np.ndarray, radii: np.ndarray, texts: list[str], fallb
     return [placed[i] for i in sorted(placed)]
 
 
-def labelled_map(xy: np.ndarray, sizes: list[int], labels: list[str], title: str, width: int = 760,
-                 height: int = 460) -> str:
+def labelled_map(
+    xy: np.ndarray, sizes: list[int], labels: list[str], title: str, width: int = 760, height: int = 460
+) -> str:
     """Circles at ``xy`` with areas proportional to ``sizes``, labelled where labels do not overlap.
 
     A label "id: words" that has no room falls back to its id; a circle
@@ -150,13 +169,16 @@ def labelled_map(xy: np.ndarray, sizes: list[int], labels: list[str], title: str
     centres = np.column_stack([pad + scaled[:, 0] * (width - 2 * pad), top + (1 - scaled[:, 1]) * (height - 2 * top)])
     texts = [_short(label, 30) for label in labels]
     fallbacks = [label.split(": ", 1)[0] if ": " in label else None for label in labels]
-    body = [f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{PALETTE[0]}" fill-opacity="0.35" '
-            f'stroke="{PALETTE[0]}"><title>{escape(label)}</title></circle>'
-            for (cx, cy), r, label in zip(centres, radius, labels)]
+    body = [
+        f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{PALETTE[0]}" fill-opacity="0.35" '
+        f'stroke="{PALETTE[0]}"><title>{escape(label)}</title></circle>'
+        for (cx, cy), r, label in zip(centres, radius, labels)
+    ]
     # the drawing scales as a whole, so labels may go on any side of their circle
     for label in place_labels(centres, radius, texts, fallbacks, (0, 0, width, height)):
         baseline = label.box[3] - 0.4 * FONT_SIZE  # the box's lower part is room for descenders
         x, anchor = {"right": (label.box[0] + 2, "start"), "left": (label.box[2] - 2, "end")}.get(
-            label.side, (centres[label.index][0], "middle"))
+            label.side, (centres[label.index][0], "middle")
+        )
         body.append(f'<text x="{x:.1f}" y="{baseline:.1f}" text-anchor="{anchor}" {FONT}>{escape(label.text)}</text>')
     return _svg(width, height, body, title)

@@ -22,8 +22,10 @@ def _percent(frame: pd.DataFrame) -> pd.DataFrame:
 def topic_table(run: TopicRun, model: str = "joint", words: int = 8) -> str:
     topic_set = run.model(model)
     metrics = topic_set.metrics
-    header = (f"Model {topic_set.name!r}: {metrics.get('topic_count')} topics over {metrics.get('remarks'):,} kept remarks; "
-              f"outliers {100 * metrics.get('outlier_share', 0):.1f}%")
+    header = (
+        f"Model {topic_set.name!r}: {metrics.get('topic_count')} topics over {metrics.get('remarks'):,} kept remarks; "
+        f"outliers {100 * metrics.get('outlier_share', 0):.1f}%"
+    )
     frame = _percent(topic_frame(run, model, words))
     with pd.option_context("display.max_colwidth", 80, "display.width", 200):
         return header + "\n" + frame.to_string(index=False)
@@ -48,7 +50,7 @@ def _wrapped(text: str, width: int = WIDTH) -> list[str]:
 
 
 def _clipped(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:max(width - 1, 0)] + "\u2026"
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "\u2026"
 
 
 def fit_summary(run: TopicRun, per_group_top: int = 5, width: int = WIDTH) -> str:
@@ -59,18 +61,25 @@ def fit_summary(run: TopicRun, per_group_top: int = 5, width: int = WIDTH) -> st
     lines = _wrapped(
         f"Corpus {run.provenance['corpus']['path']}: {cleaning['total']:,} remarks after role filtering: "
         f"{cleaning['kept']:,} clustered, {short_remarks_said(run)}; {cleaning['backchannel']:,} backchannels and "
-        f"{cleaning['empty']:,} empty set aside.", width)
+        f"{cleaning['empty']:,} empty set aside.",
+        width,
+    )
     metrics = run.joint.metrics if run.joint is not None else {}
     if "no_topic_share" in metrics:
-        lines += _wrapped(f"In no topic: {100 * metrics['no_topic_share']:.1f}% of the remarks that say something "
-                          f"({100 * metrics['substantive_no_topic_share']:.1f}% of those of 4+ words).", width)
+        lines += _wrapped(
+            f"In no topic: {100 * metrics['no_topic_share']:.1f}% of the remarks that say something "
+            f"({100 * metrics['substantive_no_topic_share']:.1f}% of those of 4+ words).",
+            width,
+        )
     if run.joint is not None and run.joint.topics:
         frame = topic_frame(run, "joint", words=5)
         for group in group_sizes(run):
             top = frame.sort_values(f"share {group}", ascending=False).head(per_group_top)
             lines.append(_clipped(f"Most frequent topics for {group}:", width))
-            lines += [_clipped(f"  {100 * r[f'share {group}']:5.1f}%  [{r['id']}] {r['top words']}", width)
-                      for _, r in top.iterrows()]
+            lines += [
+                _clipped(f"  {100 * r[f'share {group}']:5.1f}%  [{r['id']}] {r['top words']}", width)
+                for _, r in top.iterrows()
+            ]
     skipped = run.provenance.get("skipped_groups") or {}
     notes = [f"Skipped group {g!r}: {why}" for g, why in skipped.items()]
     notes += [f"Note: {warning}" for warning in group_model_warnings(run)]
@@ -91,15 +100,22 @@ def models_table(run: TopicRun, width: int = WIDTH) -> list[str]:
     for topic_set in models:
         m = topic_set.metrics
         npmi = m.get("npmi")
-        rows.append((topic_set.name, str(m.get("topic_count", len(topic_set.topics))), _share(m.get("outlier_share")),
-                     _share(m.get("junk_share")),  # runs fitted before the junk share have none
-                     f"{npmi:.2f}" if isinstance(npmi, (int, float)) and math.isfinite(npmi) else "-"))
+        rows.append(
+            (
+                topic_set.name,
+                str(m.get("topic_count", len(topic_set.topics))),
+                _share(m.get("outlier_share")),
+                _share(m.get("junk_share")),  # runs fitted before the junk share have none
+                f"{npmi:.2f}" if isinstance(npmi, (int, float)) and math.isfinite(npmi) else "-",
+            )
+        )
     numbers = "  {:>6}  {:>8}  {:>6}  {:>5}"
     room = width - 2 - len(numbers.format("", "", "", ""))  # what the indent and the number columns leave
     name_width = max(5, min(max((len(r[0]) for r in rows), default=5), room))
     header = f"  {'model':<{name_width}}" + numbers.format("topics", "outliers", "junk", "NPMI")
-    return [header] + [f"  {_clipped(name, name_width):<{name_width}}" + numbers.format(*values)
-                       for name, *values in rows]
+    return [header] + [
+        f"  {_clipped(name, name_width):<{name_width}}" + numbers.format(*values) for name, *values in rows
+    ]
 
 
 def next_commands(run: TopicRun, command: str = "topics", width: int = WIDTH) -> list[str]:
@@ -113,13 +129,15 @@ def next_commands(run: TopicRun, command: str = "topics", width: int = WIDTH) ->
     steps = [("explore", "browse and curate"), ("report", "an HTML report"), third]
     commands = [f"  {command} {verb} {folder}" for verb, _ in steps]
     pad = max(len(line) for line in commands)
-    return ["Next:"] + [f"{line:<{pad}}  # {what}" if pad + 4 + len(what) <= width else line
-                        for line, (_, what) in zip(commands, steps)]
+    return ["Next:"] + [
+        f"{line:<{pad}}  # {what}" if pad + 4 + len(what) <= width else line for line, (_, what) in zip(commands, steps)
+    ]
 
 
 def closing_summary(run: TopicRun, command: str = "topics", width: int = WIDTH) -> str:
     """The last lines ``topics fit`` prints, all within ``width`` columns: the models in numbers, one line on
     how to read each number, and the next three commands with the run folder filled in."""
     reading = [f"  {name:<9} {meaning}" for name, meaning in READING.items()]
-    return "\n".join(["", *models_table(run, width), "How to read the numbers:", *reading, "",
-                      *next_commands(run, command, width)])
+    return "\n".join(
+        ["", *models_table(run, width), "How to read the numbers:", *reading, "", *next_commands(run, command, width)]
+    )
