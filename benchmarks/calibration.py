@@ -51,9 +51,9 @@ def main() -> None:
     parser.add_argument("--planted", type=int, default=20)
     args = parser.parse_args()
 
+    from topics import load_run
     from topics.analysis import calibration
     from topics.core.config import load_config
-    from topics.core.run import load_run
     from topics.fit.pipeline import fit_run
 
     if args.run:

@@ -56,7 +56,8 @@ def test_short_remarks_get_a_topic_and_coverage_reaches_plain_bertopic_s(annomi_
     from topics.analysis.evaluate import evaluate_run
 
     scores = evaluate_run(annomi_run)
-    # plain BERTopic covers 0.566 of AnnoMI's therapist remarks (docs/methods/quality-measures.md, `topics evaluate --baselines`)
+    # plain BERTopic covers 0.566 of AnnoMI's therapist remarks (docs/methods/quality-measures.md,
+    # `topics evaluate --baselines`)
     assert scores["covered_share"] >= 0.57 and scores["filler_share"] == 0
     attached = annomi_run.remarks[annomi_run.remarks["attached"]]
     assert (attached["set_aside"] == "too_short").all() and annomi_run.provenance["cleaning"]["short_attached"] > 300
@@ -148,8 +149,8 @@ def test_a_fit_on_half_of_the_sessions_agrees_with_the_full_fit(annomi_run, tmp_
     half = fit_run(config, out=tmp_path / "half")
     assert 0.4 <= half.provenance["sample"]["fitted_remarks"] / kept <= 0.5
     assert half.kept.groupby("session")["in_sample"].nunique().max() == 1  # whole sessions
-    # A guard on today's figures (docs/guide/large-corpora.md, "Fitting a sample": ARI 0.45, 24 topics against 44, junk share 0.15
-    # against 0.08), not the goal of issue 13 (ARI >= 0.7, junk within 2 points), which is not reached:
+    # A guard on today's figures (docs/guide/large-corpora.md, "Fitting a sample": ARI 0.45, 24 topics against 44,
+    # junk share 0.15 against 0.08), not the goal of issue 13 (ARI >= 0.7, junk within 2 points), which is not reached:
     # a perfect fit of the half (the full fit's own topics there) with the rest assigned reaches ARI 0.84.
     assert adjusted_rand_score(annomi_run.kept["topic"], half.kept["topic"]) >= 0.38
     assert 0.35 <= half.metrics["joint"]["topic_count"] / annomi_run.metrics["joint"]["topic_count"] <= 1.0

@@ -146,7 +146,7 @@ def test_the_words_page_and_the_merge_list_in_the_browser(explorer, browser, tmp
             chooser.send_keys(prefix)
             try:
                 return WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
-                    lambda d: (
+                    lambda d, chooser=chooser: (
                         chooser.get_attribute("value") == prefix
                         and [o.text for o in d.find_elements(By.CSS_SELECTOR, "[role='option']")]
                     )

@@ -134,7 +134,10 @@ def test_rename_merge_undo_and_discard_through_the_widgets(run_folder):
     assert not app.exception, app.exception
     assert len(labels_of(run_folder)) == before - 1 and "Feelings in the room" in labels_of(run_folder)
     labels = {renamed_id: "Homework and agenda"}
-    merging = f"merged topic {a} {labels.get(a, fitted[a])!r} and topic {b} {labels.get(b, fitted[b])!r} as 'Feelings in the room'"
+    merging = (
+        f"merged topic {a} {labels.get(a, fitted[a])!r} and topic {b} {labels.get(b, fitted[b])!r} "
+        "as 'Feelings in the room'"
+    )
     assert app.dataframe[0].value["edit"].tolist() == [renaming, merging[0].upper() + merging[1:]]
     assert f"Undoes: {merging[0].upper() + merging[1:]}" in [c.value for c in app.caption]
 

@@ -100,7 +100,8 @@ def test_load_run_in_a_fresh_process_without_pickles(tiny_run):
     assert not list(tiny_run.path.rglob("*.pkl")) and not list(tiny_run.path.rglob("*.pickle"))
     code = (
         "import sys, json, topics; run = topics.load_run(sys.argv[1]);"
-        "print(json.dumps([run.joint.topics[0].label, len(run.remarks), sorted(run.groups), run.metrics['joint']['topic_count']]))"
+        "print(json.dumps([run.joint.topics[0].label, len(run.remarks), sorted(run.groups), "
+        "run.metrics['joint']['topic_count']]))"
     )
     out = subprocess.run([sys.executable, "-c", code, str(tiny_run.path)], capture_output=True, text=True, check=True)
     label, n, groups, count = json.loads(out.stdout.strip().splitlines()[-1])

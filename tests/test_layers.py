@@ -4,6 +4,9 @@ The contracts live in pyproject.toml ([tool.importlinter]); import-linter reads 
 functions too. The second test proves the contracts can fail: a copy of the package with one wrong import each.
 """
 
+import ast
+import importlib
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -55,3 +58,20 @@ def test_a_wrong_import_breaks_a_contract_and_is_named(tmp_path, module, wrong_i
     result = lint_imports(tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "BROKEN" in result.stdout and named in result.stdout, result.stdout
+
+
+def test_the_benchmarks_import_names_that_exist():
+    """The suite does not run the benchmarks (too slow), so a moved name would break one unseen: every name they
+    import from the package must exist."""
+    missing = []
+    for script in sorted((ROOT / "benchmarks").glob("*.py")):
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ("topics", "corpora"):
+                module = importlib.import_module(node.module)
+                missing += [
+                    f"{script.name}:{node.lineno}: {node.module}.{alias.name}"
+                    for alias in node.names
+                    if not hasattr(module, alias.name)
+                    and importlib.util.find_spec(f"{node.module}.{alias.name}") is None
+                ]
+    assert not missing, missing

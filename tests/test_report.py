@@ -312,7 +312,7 @@ def printed(html: Path, pdf: Path, profile: Path) -> list[dict]:
     for page in PdfReader(pdf).pages:
         heights = []
         page.extract_text(
-            visitor_text=lambda text, cm, tm, font, size: (
+            visitor_text=lambda text, cm, tm, font, size, heights=heights: (
                 heights.append(tm[5] * cm[3] + cm[5]) if text.strip() else None
             )
         )

@@ -11,6 +11,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import TextIO
 
 from topics.core.errors import TopicsInputError, TopicsWarning, warn
 
@@ -321,6 +322,8 @@ def _fitted_option(command: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``topics`` argument parser: one subcommand per command, each with the function that runs it as
+    ``handler``."""
     parser = argparse.ArgumentParser(prog="topics", description="Topic models of what therapists say.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -537,7 +540,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def _print_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
     """The CLI's face of the warning channel: a TopicsWarning is one ``warning:`` line, other warnings as Python
     shows them."""
     if issubclass(category, TopicsWarning):
@@ -550,6 +560,8 @@ _show_warning = warnings.showwarning
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``topics`` command (``argv`` None: the process's arguments) and return its exit code: 0 when done,
+    2 after bad input (said in one ``error:`` line), 130 when interrupted."""
     args = build_parser().parse_args(argv)
     try:
         with warnings.catch_warnings():

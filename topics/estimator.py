@@ -25,7 +25,7 @@ import tempfile
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,9 @@ from topics.fit.embed import Encoder
 from topics.fit.pipeline import fit_run, prepare
 from topics.share import plots
 from topics.share.report import write_report
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 #: The column a list of remarks is given under.
 TEXT = "text"
@@ -306,19 +309,19 @@ class TopicModel:
         return write_report(self.curator_, fmt, Path(path), redacted=redacted, group=group)
 
     # -- figures (plotly: they display inline in Jupyter) --------------------------------------------
-    def plot_map(self, model: str = "joint"):
+    def plot_map(self, model: str = "joint") -> go.Figure:
         """The intertopic map: each topic a circle sized by its remarks, close when worded alike."""
         return plots.intertopic_map(self.run_.model(model))
 
-    def plot_sizes(self, model: str = "joint"):
+    def plot_sizes(self, model: str = "joint") -> go.Figure:
         """Topics by number of remarks."""
         return plots.topic_sizes(self.run_.model(model))
 
-    def plot_words(self, topic: int, model: str = "joint"):
+    def plot_words(self, topic: int, model: str = "joint") -> go.Figure:
         """A topic's words by c-TF-IDF weight."""
         return plots.topic_words(self.run_.model(model).topic(topic).words)
 
-    def plot_groups(self):
+    def plot_groups(self) -> go.Figure:
         """Each topic's share of each group's remarks."""
         run = self.run_
         return plots.group_shares(topic_frame(run), list(group_sizes(run)))

@@ -1,7 +1,7 @@
 """MkDocs hook: the config reference page is generated from the pydantic model, so it never drifts from it.
 
-``docs/reference/config.md`` holds the marker ``<!-- config-reference -->``; at build time it becomes one table
-per config section (key, type, default, what it does), read from :class:`topics.core.config.Config`: the
+``docs/reference/config.md`` holds the marker ``<!-- config-reference -->``; at build time it becomes a table
+of every key, section by section (key, type, default, what it does), read from :class:`topics.core.config.Config`: the
 field descriptions are the docstrings under each field.
 """
 
@@ -42,6 +42,8 @@ def _rows(model: type[BaseModel], prefix: str = "") -> list[str]:
 
 
 def reference() -> str:
+    """The config reference as one Markdown table: a row per key of :class:`topics.core.config.Config` (keys of
+    nested sections dotted, ``cluster.min_cluster_size``) with its type, default and description."""
     from topics.core.config import Config
 
     header = ["| key | type | default | what it does |", "| --- | --- | --- | --- |"]
@@ -49,6 +51,8 @@ def reference() -> str:
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
+    """MkDocs's page hook: a page's Markdown with the marker replaced by :func:`reference`; pages without the
+    marker pass unchanged."""
     if MARKER not in markdown:
         return markdown
     return markdown.replace(MARKER, reference())

@@ -541,6 +541,7 @@ class Comparison:
 
     @property
     def notes(self) -> list[str]:
+        """The joint model's notes on what the data cannot tell; none without a joint model."""
         return self.groups.notes if self.groups is not None else []
 
 

@@ -128,7 +128,9 @@ def _topics_from_words(words_by_topic: dict[int, list[tuple[str, float]]], assig
     ]
 
 
-def plain_bertopic(texts: list[str], embeddings: np.ndarray, encoder: Encoder, seed: int):
+def plain_bertopic(
+    texts: list[str], embeddings: np.ndarray, encoder: Encoder, seed: int
+) -> tuple[list[Topic], np.ndarray]:
     """BERTopic's defaults, with the packaged encoder and only a seed added to its default UMAP."""
     BERTopic = import_compiled("bertopic").BERTopic
     UMAP = import_compiled("umap").UMAP
@@ -146,7 +148,7 @@ def plain_bertopic(texts: list[str], embeddings: np.ndarray, encoder: Encoder, s
     return _topics_from_words({t: model.get_topic(t) for t in set(assignments)}, assignments), assignments
 
 
-def lda(texts: list[str], n_topics: int, seed: int):
+def lda(texts: list[str], n_topics: int, seed: int) -> tuple[list[Topic], np.ndarray]:
     """scikit-learn LDA with English stop words; each remark goes to its most probable topic."""
     from sklearn.decomposition import LatentDirichletAllocation
     from sklearn.feature_extraction.text import CountVectorizer

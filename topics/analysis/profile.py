@@ -44,8 +44,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -53,6 +55,10 @@ import pandas as pd
 from topics.analysis import significance
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun
+
+if TYPE_CHECKING:
+    from topics.curate.editlog import Curator
+    from topics.fit.embed import Encoder
 
 ALPHA = 0.05
 #: A profiled session is a reference session when at least this share of its content remarks are that session's.
@@ -75,6 +81,7 @@ class Reference:
 
     @property
     def sessions(self) -> int:
+        """How many sessions the group has."""
         return len(self.totals)
 
     def session_rates(self) -> tuple[np.ndarray, np.ndarray]:
@@ -131,7 +138,7 @@ def _placed_topics(frame: pd.DataFrame) -> pd.DataFrame:
     return placed.assign(topic=placed["topic"].astype(int))
 
 
-def reference_assignment(curator, min_similarity: float | None = None) -> pd.DataFrame:
+def reference_assignment(curator: Curator, min_similarity: float | None = None) -> pd.DataFrame:
     """The run's remarks with their kept remarks assigned by the rule new sessions get.
 
     The fit's clustering and the assignment rule disagree on some remarks
@@ -272,7 +279,12 @@ def profile_session(
 
 
 def profile_file(
-    curator, path: Path, session: str | None = None, encoder=None, draws: int = 2000, label=lambda text: text
+    curator: Curator,
+    path: Path,
+    session: str | None = None,
+    encoder: Encoder | None = None,
+    draws: int = 2000,
+    label: Callable[[str], str] = lambda text: text,
 ) -> list[Profile]:
     """Profiles of the sessions of ``path`` (or of ``session`` only) against the curated run's references.
 

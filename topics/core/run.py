@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ CLIENT_TURNS_FILE = "client_turns.parquet"
 EMBEDDINGS_FILE = "embeddings.npy"
 
 
-def positions(ids, values) -> np.ndarray:
+def positions(ids: np.ndarray | list[int], values: np.ndarray) -> np.ndarray:
     """Index of each of ``values`` in ``ids`` (in any order), -1 where a value is not among them."""
     ids, values = np.asarray(ids, dtype=int), np.asarray(values)
     if not len(ids):
@@ -72,6 +73,7 @@ class Topic:
     description: str = ""
 
     def top_words(self, n: int = 10) -> list[str]:
+        """The first ``n`` of ``words``, without their weights."""
         return [word for word, _ in self.words[:n]]
 
 
@@ -85,6 +87,7 @@ class TopicSet:
     metrics: dict[str, Any] = field(default_factory=dict)
 
     def topic(self, topic_id: int) -> Topic:
+        """The topic with id ``topic_id``; raises ``KeyError`` when this model has none."""
         for topic in self.topics:
             if topic.id == topic_id:
                 return topic
@@ -136,6 +139,8 @@ class TopicRun:
 
     @property
     def metrics(self) -> dict[str, Any]:
+        """The quality measures of every model, as ``metrics.json`` holds them: ``joint`` (None without a joint
+        model) and ``groups`` by group name."""
         return {
             "joint": self.joint.metrics if self.joint else None,
             "groups": {name: topic_set.metrics for name, topic_set in self.groups.items()},
@@ -292,7 +297,7 @@ def metadata_name(column: str) -> str:
     return column.removeprefix("meta_").replace("_", " ")
 
 
-def _require(path: Path, reader):
+def _require(path: Path, reader: Callable[[Path], Any]) -> Any:
     if not path.exists():
         raise TopicsInputError(
             f"{path}: missing from the run folder; the run is incomplete. Refit it with 'topics fit'."

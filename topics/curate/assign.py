@@ -11,6 +11,7 @@ run gives them (``tests/test_annomi.py`` checks at least 90 %).
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,8 +21,11 @@ from topics.fit.centroids import DEFAULT_MIN_SIMILARITY, CuratedTopics
 from topics.fit.embed import embed_texts
 from topics.fit.pipeline import embedding_cache, make_encoder
 
+if TYPE_CHECKING:
+    from topics.curate.editlog import Curator
 
-def kept_embeddings(curator) -> np.ndarray:
+
+def kept_embeddings(curator: Curator) -> np.ndarray:
     """Embeddings of the run's kept remarks (row i = i-th kept remark), as stored at fit time.
 
     Runs fitted before they were stored are embedded again with the run's
@@ -56,7 +60,7 @@ def run_floor(run: TopicRun, override: float | None = None) -> float:
     return float((run.config.get("assign") or {}).get("min_similarity", DEFAULT_MIN_SIMILARITY))
 
 
-def curated_targets(curator, min_similarity: float | None = None) -> CuratedTopics:
+def curated_targets(curator: Curator, min_similarity: float | None = None) -> CuratedTopics:
     """The assignment targets of a curator's run (curated centroids, sinks, the run's floor or ``min_similarity``)."""
     return CuratedTopics.of(
         curator.run, curator.fitted, kept_embeddings(curator), run_floor(curator.run, min_similarity)

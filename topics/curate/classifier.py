@@ -24,6 +24,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,9 @@ from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_folder, write_text_atomic
 from topics.core.run import OUTLIER, TopicRun
 from topics.fit.centroids import DEFAULT_MIN_SIMILARITY, CuratedTopics, unit_rows
+
+if TYPE_CHECKING:
+    from topics.curate.editlog import Curator
 
 FOLDER = "classifier"
 MIN_SESSIONS = 3
@@ -61,9 +65,11 @@ class TopicClassifier:
         self.seed = seed
 
     def get_params(self) -> dict:
+        """The constructor's parameters by name (stored with a saved classifier and passed back to :meth:`load`)."""
         return {"C": self.C, "max_iter": self.max_iter, "seed": self.seed}
 
     def fit(self, embeddings: np.ndarray, labels: np.ndarray) -> TopicClassifier:
+        """Fit on the rows of ``embeddings`` (unit-normalised first) and their topic ids ``labels``; returns self."""
         from sklearn.linear_model import LogisticRegression
 
         model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=self.max_iter, random_state=self.seed)
@@ -84,12 +90,14 @@ class TopicClassifier:
         return out
 
     def save(self, folder: Path) -> None:
+        """Write the fitted weights, intercepts and classes into ``folder`` as ``.npy`` files, without pickles."""
         np.save(folder / "coef.npy", self.coef_, allow_pickle=False)
         np.save(folder / "intercept.npy", self.intercept_, allow_pickle=False)
         np.save(folder / "classes.npy", self.classes_.astype(np.int64), allow_pickle=False)
 
     @classmethod
     def load(cls, folder: Path, params: dict) -> TopicClassifier:
+        """A classifier made with ``params`` and the fitted arrays :meth:`save` wrote in ``folder``."""
         model = cls(**params)
         model.coef_ = np.load(folder / "coef.npy", allow_pickle=False)
         model.intercept_ = np.load(folder / "intercept.npy", allow_pickle=False)
@@ -198,7 +206,9 @@ def _training_data(run: TopicRun, source: Path) -> tuple[np.ndarray, np.ndarray,
     return labels, sessions.astype(str).to_numpy(), topics
 
 
-def train(curator, folds: int = 5, C: float = 1.0, min_similarity: float | None = None) -> tuple[Path, Evaluation]:
+def train(
+    curator: Curator, folds: int = 5, C: float = 1.0, min_similarity: float | None = None
+) -> tuple[Path, Evaluation]:
     """Cross-validate both methods, fit the classifier on every kept remark, write ``RUN/classifier/``."""
     from topics.curate.assign import kept_embeddings, run_floor
 
@@ -236,7 +246,7 @@ class Trained:
     current: bool
 
 
-def load(curator) -> Trained | None:
+def load(curator: Curator) -> Trained | None:
     """The run's classifier, or None when ``topics classifier`` has not been run on it."""
     folder = curator.path / FOLDER
     if not (folder / "classifier.json").exists():
@@ -250,7 +260,7 @@ def load(curator) -> Trained | None:
     )
 
 
-def require_current(curator) -> TopicClassifier:
+def require_current(curator: Curator) -> TopicClassifier:
     """The run's classifier for ``transform --method classifier``; a clear error if missing or stale."""
     trained = load(curator)
     if trained is None:
@@ -265,7 +275,7 @@ def require_current(curator) -> TopicClassifier:
     return trained.model
 
 
-def topic_f1(curator) -> dict[int, float] | None:
+def topic_f1(curator: Curator) -> dict[int, float] | None:
     """Per-topic cross-validated F1 of a current classifier, for the explorer; None without one."""
     trained = load(curator)
     if trained is None or not trained.current:

@@ -47,6 +47,7 @@ class EditLog:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
+        """Hold the exclusive ``flock`` on the log's ``.lock`` file for the ``with`` block; blocks until it is free."""
         with open(self.lock_path, "a") as handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
@@ -56,7 +57,8 @@ class EditLog:
 
     def append(self, edit: Edit) -> None:
         """Write one entry and fsync it; call inside :meth:`locked`. A write that fails (a full disk) is taken
-        back to the last whole line and raised as :class:`topics.core.errors.TopicsWriteError`: the log stays as it was."""
+        back to the last whole line and raised as :class:`topics.core.errors.TopicsWriteError`: the log stays as it
+        was."""
         line = json.dumps(edit.to_json(), ensure_ascii=False) + "\n"
         created = not self.path.exists()
         with write_errors(self.path):
@@ -177,6 +179,8 @@ class Curator:
 
     @property
     def words(self) -> TopicWords:
+        """Word counts of the fitted run's kept remarks, loaded on first use from the run folder's saved counts
+        (counted and saved then if they are missing or stale) and kept."""
         if self._words is None:
             kept = self.fitted.kept
             languages = kept["language"].to_numpy(dtype=object) if "language" in kept else None
@@ -229,10 +233,12 @@ class Curator:
 
     @property
     def can_undo(self) -> bool:
+        """Whether an undo has an edit to act on (see :attr:`last_applied`)."""
         return bool(self._applied)
 
     @property
     def can_redo(self) -> bool:
+        """Whether a redo has an undone edit to act on (see :attr:`next_redo`)."""
         return bool(self._undone)
 
     @property

@@ -56,6 +56,7 @@ class Edit:
     model: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The entry as the JSON object of one log line: tuples become lists, None and empty fields are left out."""
         data = dataclasses.asdict(self)
         data["topics"], data["remarks"] = list(self.topics), list(self.remarks)
         return {k: v for k, v in data.items() if v not in (None, [])}
@@ -155,7 +156,7 @@ class _Model:
         assignments = self.assignments(remarks)
         return words.words(assignments, topic_ids, rows=assignments != OTHER_MODEL)
 
-    def existing(self, topic_ids) -> None:
+    def existing(self, topic_ids: list[int]) -> None:
         known = {t.id for t in self.topic_set.topics}
         missing = [t for t in topic_ids if t not in known]
         if missing:
@@ -214,6 +215,8 @@ OTHER_MODEL = -2  # label of kept remarks outside a group's model when its words
 
 
 def rename(run: TopicRun, topic: int, label: str, description: str | None = None, model: str | None = None) -> TopicRun:
+    """The run with ``topic`` of ``model`` (None: the joint model) labelled ``label``, stripped; ``description``
+    None keeps the topic's description. Raises ``TopicsInputError`` for an unknown topic or an empty label."""
     part = _Model.of(run, model)
     part.existing([topic])
     if not label or not label.strip():
@@ -230,6 +233,8 @@ def rename(run: TopicRun, topic: int, label: str, description: str | None = None
 
 
 def discard(run: TopicRun, topic: int, model: str | None = None) -> TopicRun:
+    """The run without ``topic`` in ``model`` (None: the joint model): its remarks, and in the joint model the
+    short remarks attached to it, become outliers (-1). Raises ``TopicsInputError`` for an unknown topic."""
     part = _Model.of(run, model)
     part.existing([topic])
     topic_set = part.topic_set
@@ -242,6 +247,9 @@ def discard(run: TopicRun, topic: int, model: str | None = None) -> TopicRun:
 def merge(
     run: TopicRun, topic_ids: list[int], words: TopicWords, label: str | None = None, model: str | None = None
 ) -> TopicRun:
+    """The run with ``topic_ids`` of ``model`` (None: the joint model) made one topic under the smallest id: its
+    words recounted from its remarks, its centroid the size-weighted mean, its label ``label`` or else its first
+    three words. Raises ``TopicsInputError`` for fewer than two different topics or an unknown one."""
     topic_ids = sorted(set(topic_ids))
     if len(topic_ids) < 2:
         raise TopicsInputError("a merge needs two or more different topics.")
@@ -276,6 +284,9 @@ def merge(
 
 
 def move(run: TopicRun, remark_ids: list[str], to: int, words: TopicWords, model: str | None = None) -> TopicRun:
+    """The run with the remarks ``remark_ids`` moved to topic ``to`` of ``model`` (None: the joint model;
+    ``to`` -1: the outliers); the words, sizes and group counts of the topics they left and joined are recomputed.
+    Raises ``TopicsInputError`` for no remarks, unknown remarks, or remarks the model does not hold."""
     if not remark_ids:
         raise TopicsInputError("select at least one remark to move.")
     part = _Model.of(run, model)

@@ -122,6 +122,7 @@ def _remember_privacy() -> None:
 
 
 def private() -> bool:
+    """Whether privacy mode (the sidebar's toggle) is on in this browser session."""
     return bool(st.session_state.get(PRIVACY_KEY))
 
 
@@ -177,6 +178,8 @@ def curator() -> Curator:
 
 
 def joint(opened: Curator) -> TopicSet:
+    """The joint model as the pages show it (redacted in privacy mode); a run without one stops the page with
+    a warning."""
     topic_set = view(opened).joint
     if topic_set is None:
         st.warning("This run has only per-group models; see the Groups page.")
@@ -185,6 +188,8 @@ def joint(opened: Curator) -> TopicSet:
 
 
 def topic_options(topic_set: TopicSet, outliers: bool = False) -> dict[str, int]:
+    """Choices for a topic selector: ``"id: label"`` to topic id, and with ``outliers`` also
+    ``"Outliers (no topic)"`` to -1."""
     options = {f"{t.id}: {t.label}": t.id for t in topic_set.topics}
     if outliers:
         options["Outliers (no topic)"] = OUTLIER
@@ -236,6 +241,8 @@ def topic_picker(label: str, topic_set: TopicSet, key: str, revision: int, outli
 
 
 def percent(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` for the screen: each ``share`` column as a percentage rounded to one decimal and
+    renamed ``"... (%)"``."""
     shown = frame.copy()
     for column in [c for c in shown.columns if str(c).startswith("share")]:
         shown[column] = (100 * shown[column]).round(1)

@@ -13,6 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from topics.core.errors import TopicsInputError
+from topics.core.run import TopicSet
+from topics.curate.editlog import Curator
 from topics.curate.edits import merge as merge_topics
 from topics.explorer import common
 from topics.share.report import local_time
@@ -21,7 +23,7 @@ JOINT_MODEL = "Joint model (all groups)"
 CONFIRM_ABOVE = 2  # merges of more topics than this ask for confirmation
 
 
-def _merge_form(opened, topic_set, scope: dict) -> None:
+def _merge_form(opened: Curator, topic_set: TopicSet, scope: dict) -> None:
     st.subheader("Merge topics")
     st.caption(
         "The merged topic keeps the smallest id; its words are recomputed from its remarks. "
@@ -67,6 +69,8 @@ def _merge_form(opened, topic_set, scope: dict) -> None:
 
 
 def render() -> None:
+    """Draw the Curate page: choose the joint model or a group's, rename, merge (with a preview) and discard its
+    topics, undo and redo, and list the edits in effect and the whole edit log."""
     opened = common.curator()
     run = common.view(opened)
     st.title("Curate topics")

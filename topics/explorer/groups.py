@@ -18,6 +18,8 @@ def _findings(path: str, edits: int) -> GroupFindings:
 
 
 def render() -> None:
+    """Draw the Groups page: each group's share of every joint-model topic with the tested differences and
+    findings, then each group's own model beside the joint topics that hold most of its topics' remarks."""
     opened = common.curator()
     run = common.view(opened)
     st.title("Groups")
@@ -78,11 +80,13 @@ def render() -> None:
                 if run.joint is not None:
                     joint = align_to_joint(run, name).set_index("group topic")
                     own["joint topic"] = own["id"].map(
-                        lambda t: (
+                        lambda t, joint=joint: (
                             f"{joint.loc[t, 'joint topic']}: {joint.loc[t, 'joint label']}"
                             if joint.loc[t, "joint topic"] is not None
                             else ""
                         )
                     )
-                    own["overlap (%)"] = own["id"].map(lambda t: round(100 * joint.loc[t, "share of its remarks"]))
+                    own["overlap (%)"] = own["id"].map(
+                        lambda t, joint=joint: round(100 * joint.loc[t, "share of its remarks"])
+                    )
                 st.dataframe(own, hide_index=True, width="stretch")

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import FrameType
 
 from topics.core.errors import TopicsInputError
 from topics.core.run import check_run_folder
@@ -46,6 +47,9 @@ def streamlit_command(run: Path | None, port: int) -> list[str]:
 
 
 def explore(run: Path | None, port: int = 8501) -> int:
+    """Serve the explorer on 127.0.0.1:``port`` (on ``run``, or on the sidebar's run picker when None) until the
+    server stops; returns its exit code, 0 when it stopped on SIGTERM. A ``run`` that is not a run folder this
+    version reads raises ``TopicsInputError`` before the server starts."""
     if run is not None:
         check_run_folder(Path(run))  # a clear error here beats one in the browser; the server reads the rest
     if not APP.exists():
@@ -53,7 +57,7 @@ def explore(run: Path | None, port: int = 8501) -> int:
     print(f"Explorer at http://127.0.0.1:{port}  (Ctrl+C stops it)", flush=True)
     server = subprocess.Popen(streamlit_command(run, port), preexec_fn=_stop_with_parent)
 
-    def stop(signum, frame) -> None:
+    def stop(signum: int, frame: FrameType | None) -> None:
         server.send_signal(signal.SIGTERM)
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}

@@ -15,6 +15,8 @@ ROW_HEIGHT = 35  # Streamlit's row height: every row shown, none scrolled away
 
 
 def render() -> None:
+    """Draw the Overview page: the run's headline numbers, a table of every joint-model topic (with stability
+    and classifier F1 where measured), a topic to open, the intertopic map and the topic sizes."""
     opened = common.curator()
     run = common.view(opened)
     topic_set = common.joint(opened)

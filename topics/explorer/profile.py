@@ -88,6 +88,8 @@ def _shown(profile: Profile) -> pd.DataFrame:
 
 
 def render() -> None:
+    """Draw the Profile page: upload a transcript and set each of its sessions' topic shares beside the run's
+    reference groups."""
     opened = common.curator()
     common.joint(opened)
     st.title("Profile a session")

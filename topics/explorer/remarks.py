@@ -13,6 +13,8 @@ MAX_SHOWN = 200
 
 
 def render() -> None:
+    """Draw the Remarks page: full-text search over the remarks, the first ticked remark in its session, and a
+    move of the ticked remarks to another topic or to the outliers."""
     opened = common.curator()
     run = common.view(opened)
     topic_set = common.joint(opened)

@@ -10,6 +10,8 @@ from topics.share.report import EXAMPLES, build_report, render_html, render_mark
 
 
 def render() -> None:
+    """Draw the Report page: choose HTML or Markdown and redaction, optionally include the uploaded transcript's
+    profiles, and download the report, built when the button is clicked."""
     opened = common.curator()
     topic_set = common.joint(opened)
     st.title("Report for supervision")

@@ -19,6 +19,7 @@ _PAGES = {
 
 
 def page(name: str) -> st.Page:
+    """The explorer's page ``name`` ("overview", "topic", ...) as a Streamlit page; the overview is the default."""
     render, title, icon = _PAGES[name]
     return st.Page(render, title=title, icon=icon, url_path=name, default=name == "overview")
 

@@ -52,6 +52,8 @@ def _bare_mode_warnings_off() -> Iterator[None]:
 
 
 def main(argv: list[str]) -> None:
+    """Import every page and open the run named after ``--`` in ``argv``, then run ``streamlit run`` with the
+    flags before it; exits with Streamlit's code, or 2 when the run cannot be opened."""
     flags, run = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
     with _bare_mode_warnings_off():
         from topics.explorer import common, router  # noqa: F401  (every page's imports, once)

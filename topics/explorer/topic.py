@@ -31,6 +31,9 @@ def remark_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def render() -> None:
+    """Draw the Topic page for the chosen joint-model topic: stability and classifier badges, its words,
+    representative remarks, share per group, every remark with search and paging, the short remarks attached
+    to it, and its spread over each metadata column."""
     opened = common.curator()
     run = common.view(opened)
     topic_set = common.joint(opened)

@@ -10,6 +10,8 @@ from topics.explorer import common
 
 
 def render() -> None:
+    """Draw the Words page: look up a word or phrase and list the topics whose remarks say it, how strongly it
+    marks each, and remarks that say it from the first five topics."""
     opened = common.curator()
     run = common.view(opened)
     common.joint(opened)
@@ -61,8 +63,8 @@ def render() -> None:
                 min_value=0,
                 max_value=100,
                 format="%d",
-                help="How strongly the word marks the topic, against the topic's own top word (100): its c-TF-IDF weight "
-                "(how much more this topic uses it than the others) divided by the top word's.",
+                help="How strongly the word marks the topic, against the topic's own top word (100): its c-TF-IDF "
+                "weight (how much more this topic uses it than the others) divided by the top word's.",
             )
         },
     )

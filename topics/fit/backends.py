@@ -49,14 +49,14 @@ def resolve(requested: str, setting: str) -> str:
     return "cuml" if usable else "cpu"
 
 
-def umap_class(backend: str):
+def umap_class(backend: str) -> type:
     """UMAP's class for a resolved backend."""
     if backend == "cuml":
         return importlib.import_module("cuml.manifold").UMAP
     return import_compiled("umap").UMAP
 
 
-def hdbscan_class(backend: str):
+def hdbscan_class(backend: str) -> type:
     """HDBSCAN's class for a resolved backend."""
     if backend == "cuml":
         return importlib.import_module("cuml.cluster").HDBSCAN

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,25 +32,30 @@ from topics.fit.runtime import import_compiled
 from topics.fit.stopwords import StopWords
 from topics.fit.topic_words import word_vectorizer
 
+if TYPE_CHECKING:
+    from bertopic import BERTopic
+
 
 def _bertopic_embedder(encoder: Encoder):
     """Wrap our encoder as a BERTopic backend (KeyBERT-inspired topic words embed with it)."""
     from bertopic.backend import BaseEmbedder
 
     class _Adapter(BaseEmbedder):
-        def embed(self, documents, verbose: bool = False) -> np.ndarray:
+        def embed(self, documents: Iterable[str], verbose: bool = False) -> np.ndarray:
             return encoder.encode(list(documents))
 
     return _Adapter()
 
 
-def stop_words_for(config: Config, languages=("en",)) -> frozenset[str]:
+def stop_words_for(config: Config, languages: Iterable[str] = ("en",)) -> frozenset[str]:
     """Every stop word and filler of the corpus' ``languages`` with the config's extras: what makes a topic
     *word* uninformative in the metrics (the remarks themselves lose their own language's, :class:`StopWords`)."""
     return StopWords(config.words.extra_stop_words).union(languages)
 
 
-def build_bertopic(config: Config, encoder: Encoder, reducer: MultiSeedReducer, embeddings: np.ndarray | None = None):
+def build_bertopic(
+    config: Config, encoder: Encoder, reducer: MultiSeedReducer, embeddings: np.ndarray | None = None
+) -> BERTopic:
     """A BERTopic whose every component comes from ``config``; ``embeddings`` serve the members' outlier rule."""
     import_compiled("bertopic")
     from bertopic import BERTopic
@@ -111,7 +118,7 @@ def fit_topic_set(
     encoder: Encoder,
     reduce_cache: Path | None,
     labels: dict[str, np.ndarray] | None = None,
-    languages=("en",),
+    languages: Iterable[str] = ("en",),
 ) -> FittedModel:
     """Fit one BERTopic model on kept remarks and turn it into a ``TopicSet``.
 
@@ -171,7 +178,14 @@ def fit_topic_set(
     return FittedModel(topic_set, final, probabilities, initial, model, timings, members)
 
 
-def _reduce_outliers(model, documents, initial, probabilities, embeddings, config: Config) -> None:
+def _reduce_outliers(
+    model: BERTopic,
+    documents: list[str],
+    initial: np.ndarray,
+    probabilities: np.ndarray,
+    embeddings: np.ndarray,
+    config: Config,
+) -> None:
     """BERTopic's outlier reduction, then words recomputed for the new assignment."""
     strategy = config.outliers.strategy
     kwargs = {"embeddings": embeddings} if strategy == "embeddings" else {}
@@ -195,7 +209,7 @@ def _reduce_outliers(model, documents, initial, probabilities, embeddings, confi
         logger.setLevel(previous)
 
 
-def _set_topic_embeddings(model, assignments: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
+def _set_topic_embeddings(model: BERTopic, assignments: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
     """Centroids of remark embeddings per topic, set on the BERTopic model too (its own ``transform`` uses them)."""
     ids = sorted(set(assignments.tolist()))
     rows = np.stack([embeddings[assignments == t].mean(axis=0) for t in ids]).astype(np.float32)
@@ -203,7 +217,7 @@ def _set_topic_embeddings(model, assignments: np.ndarray, embeddings: np.ndarray
     return rows[[i for i, t in enumerate(ids) if t != OUTLIER]]
 
 
-def _topics_from_model(model, assignments: np.ndarray, groups: pd.Series | None, top_n: int) -> list[Topic]:
+def _topics_from_model(model: BERTopic, assignments: np.ndarray, groups: pd.Series | None, top_n: int) -> list[Topic]:
     sizes = pd.Series(assignments).value_counts()
     topics = []
     for topic_id in sorted(t for t in sizes.index if t != OUTLIER):
@@ -217,7 +231,7 @@ def _topics_from_model(model, assignments: np.ndarray, groups: pd.Series | None,
     return topics
 
 
-def save_bertopic(model, folder: Path) -> None:
+def save_bertopic(model: BERTopic, folder: Path) -> None:
     """Safetensors with c-TF-IDF; the encoder is named in our config, not in BERTopic's."""
     logger = logging.getLogger("BERTopic")
     previous, logger.level = logger.level, logging.ERROR

@@ -42,6 +42,7 @@ SHORT = "too_short"
 
 
 def unit_rows(rows: np.ndarray) -> np.ndarray:
+    """``rows`` as float32, each scaled to unit length (all-zero rows stay zero)."""
     rows = np.asarray(rows, dtype=np.float32)
     return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-12)
 
@@ -50,7 +51,9 @@ def unit_rows(rows: np.ndarray) -> np.ndarray:
 BLOCK = 65_536
 
 
-def mean_by_topic(labels: np.ndarray, embeddings: np.ndarray, ids, unit: bool = False) -> np.ndarray:
+def mean_by_topic(
+    labels: np.ndarray, embeddings: np.ndarray, ids: np.ndarray | list[int], unit: bool = False
+) -> np.ndarray:
     """Mean embedding of each topic in ``ids`` (rows in that order), summed block by block as one sparse
     product per block: a million remarks never need a second copy of the embeddings.
     ``unit``: average the remarks' unit vectors (cosine geometry)."""
@@ -76,7 +79,7 @@ def mean_by_topic(labels: np.ndarray, embeddings: np.ndarray, ids, unit: bool = 
     return (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
 
 
-def topic_centroids(labels: np.ndarray, embeddings: np.ndarray, ids) -> np.ndarray:
+def topic_centroids(labels: np.ndarray, embeddings: np.ndarray, ids: np.ndarray | list[int]) -> np.ndarray:
     """Unit centroid of each topic in ``ids``: the mean of its remarks' unit embeddings (cosine geometry)."""
     return unit_rows(mean_by_topic(labels, embeddings, ids, unit=True))
 

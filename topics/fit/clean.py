@@ -107,6 +107,7 @@ class CleanResult:
 
     @property
     def kept(self) -> pd.Series:
+        """True for each remark that was not set aside (``set_aside`` is missing)."""
         return self.set_aside.isna()
 
     def counts(self) -> dict[str, int]:

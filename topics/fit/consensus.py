@@ -147,7 +147,9 @@ class ConsensusClusterer:
             metric="euclidean",
         ).fit(layout)
 
-    def fit(self, X: np.ndarray, y=None) -> ConsensusClusterer:
+    def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> ConsensusClusterer:
+        """Cluster the members' side-by-side layouts ``X`` and combine them (plain HDBSCAN with one member);
+        ``y`` is ignored. Raises ``ValueError`` when ``X`` is not ``members`` blocks of equal width."""
         X = np.asarray(X)
         if X.shape[1] % self.members:
             raise ValueError(f"{X.shape[1]} columns are not {self.members} layouts of equal width")

@@ -41,7 +41,8 @@ from topics.fit.embed import Encoder
 
 @contextmanager
 def compute_client(compute: ComputeConfig) -> Iterator[Any]:
-    """A ``dask.distributed.Client`` for ``compute.scheduler`` (closed, with its LocalCluster, at exit); None without one."""
+    """A ``dask.distributed.Client`` for ``compute.scheduler`` (closed, with its LocalCluster, at exit); None
+    without one."""
     if compute.scheduler is None:
         yield None
         return
@@ -99,6 +100,8 @@ class ClusterEncoder:
         self.workers_: set[str] = set()  # the workers that encoded partitions (provenance)
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        """One row per text, encoded on the workers in partitions of ``partition`` texts; the first call sends the
+        encoder to every worker."""
         if self.remote_ is None:
             shipped = copy.copy(self.encoder)
             if hasattr(shipped, "progress"):

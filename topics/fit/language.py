@@ -26,12 +26,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from topics.core.errors import TopicsInputError, warn
 from topics.fit.stopwords import DEFAULT_LANGUAGE
+
+if TYPE_CHECKING:
+    from lingua import Language
 
 AUTO = "auto"
 MIN_WORDS = 5
@@ -55,6 +59,8 @@ class Languages:
 
     @classmethod
     def of(cls, per_remark: np.ndarray, setting: str | list[str], method: str) -> Languages:
+        """From one code per remark: ``shares`` gives each code's share of the remarks (4 decimals), most frequent
+        first; ``setting`` and ``method`` say how the codes were found."""
         values, counts = np.unique(per_remark, return_counts=True)
         shares = {
             str(v): round(float(c) / max(len(per_remark), 1), 4)
@@ -103,11 +109,12 @@ def _detector(codes: Iterable[str] | None, quick: bool = False):
     return (builder.with_low_accuracy_mode() if quick else builder).build()
 
 
-def _code(language) -> str:
+def _code(language: Language | None) -> str:
     return language.iso_code_639_1.name.lower() if language is not None else UNKNOWN
 
 
 def word_counts(texts: pd.Series) -> np.ndarray:
+    """The number of words (runs of word characters) of each text; a missing text has none."""
     return texts.fillna("").astype(str).map(lambda t: len(_WORD_RE.findall(t))).to_numpy()
 
 

@@ -38,6 +38,7 @@ from topics.fit.stopwords import STOP_WORDS, TOKEN_PATTERN, is_uninformative
 
 
 def topic_diversity(top_words: Sequence[Sequence[str]]) -> float:
+    """Unique words among all topics' top words over the number of top-word slots; 0.0 without any word."""
     total = sum(len(words) for words in top_words)
     return len({w for words in top_words for w in words}) / total if total else 0.0
 

@@ -87,6 +87,7 @@ def embedding_cache(config: Config, encoder: Encoder) -> EmbeddingCache | None:
 
 
 def default_run_folder(config: Config) -> Path:
+    """The folder of a run started now: ``output.dir/<name>-<date>-<time>`` (local time, to the second)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return config.output.dir / f"{config.name}-{stamp}"
 
@@ -494,7 +495,8 @@ def _fit_groups(config: Config, prepared: Prepared, timer: _Timer):
                 warn(f"group {group!r} skipped: {error}")
     if not fitted:
         raise TopicsInputError(
-            f"{source}: no group could be fitted in per_group mode ({'; '.join(f'{g}: {why}' for g, why in skipped.items())})."
+            f"{source}: no group could be fitted in per_group mode "
+            f"({'; '.join(f'{g}: {why}' for g, why in skipped.items())})."
         )
     return fitted, skipped, settings
 
@@ -503,7 +505,7 @@ def _with_assignments(remarks: pd.DataFrame, kept: pd.Index, fitted: dict[str, F
     """Topic columns for kept remarks; set-aside remarks keep <NA> (they are not outliers)."""
     remarks = remarks.copy()
 
-    def column(values, dtype, positions=kept):
+    def column(values: np.ndarray, dtype: str, positions: pd.Index = kept) -> pd.Series:
         series = pd.Series(pd.NA, index=remarks.index, dtype=dtype)
         series.loc[positions] = values
         return series

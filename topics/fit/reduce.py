@@ -98,6 +98,8 @@ class CachedReducer:
 
     @classmethod
     def from_config(cls, config: ReduceConfig, seed: int, cache_dir: Path | None) -> CachedReducer:
+        """A reducer with ``config``'s settings and ``seed``; ``reduce.backend`` is resolved here (PCA always runs on
+        the CPU), so a cuML asked for and missing raises ``TopicsInputError``."""
         settings = config.model_dump()
         requested = settings.pop("backend")
         backend = resolve(requested, "reduce.backend") if config.method == "umap" else "cpu"  # PCA: always the CPU
@@ -156,6 +158,7 @@ class CachedReducer:
         return self.embedding_
 
     def fit_transform(self, X: np.ndarray, y: Any = None) -> np.ndarray:
+        """The reduced ``X`` (``embedding_`` after :meth:`fit`); ``y`` is ignored."""
         return self.fit(X, y).embedding_
 
     def is_cached(self, digest: str) -> bool:
@@ -278,6 +281,7 @@ LAYOUT_INPUT, LAYOUT_INDICES, LAYOUT_DISTANCES = "X.npy", "indices.npy", "distan
 
 
 def layout_file(folder: Path, seed: int) -> Path:
+    """Where a layout worker saves the layout of the reducer seeded ``seed``, in ``folder``."""
     return folder / f"layout-{seed}.npy"
 
 
@@ -307,6 +311,8 @@ class MultiSeedReducer:
         self.workers = workers
 
     def fit(self, X: np.ndarray, y: Any = None) -> MultiSeedReducer:
+        """Reduce ``X`` once per seed: cached layouts are loaded, the rest computed from one shared neighbour
+        graph by up to ``workers`` processes; ``y`` is ignored."""
         X = np.asarray(X, dtype=np.float32)
         self.train_digest_ = data_digest(X)
         self.reducers_ = [CachedReducer.from_config(self.config, seed, self.cache_dir) for seed in self.seeds]
@@ -332,4 +338,5 @@ class MultiSeedReducer:
         return self.embedding_
 
     def fit_transform(self, X: np.ndarray, y: Any = None) -> np.ndarray:
+        """The seeds' layouts of ``X`` side by side (``embedding_`` after :meth:`fit`); ``y`` is ignored."""
         return self.fit(X, y).embedding_

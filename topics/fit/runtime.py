@@ -26,9 +26,10 @@ import os
 import sys
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 CACHE_ENV = "THERAPY_TOPICS_CACHE"
 
@@ -67,7 +68,7 @@ def offline() -> Iterator[None]:
             os.environ.pop(name, None)
 
 
-def _cached_by_default(decorator):
+def _cached_by_default(decorator: Callable[..., Any]):
     @functools.wraps(decorator)
     def wrapper(*args, **kwargs):
         kwargs.setdefault("cache", True)

@@ -31,6 +31,7 @@ assigned (docs/guide/large-corpora.md, "Fitting a sample"; ``benchmarks/sampling
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -86,7 +87,7 @@ def extend(
     config: Config,
     labels: dict[str, np.ndarray] | None = None,
     client: Any = None,
-    languages=("en",),
+    languages: Iterable[str] = ("en",),
 ) -> FittedModel:
     """``fitted`` (a model of the ``sample`` rows) extended to every remark of ``documents``.
 
@@ -181,7 +182,7 @@ def settle(
     return MAX_PASSES
 
 
-def _full(values: np.ndarray, sample: np.ndarray, fill) -> np.ndarray:
+def _full(values: np.ndarray, sample: np.ndarray, fill: float) -> np.ndarray:
     """An array over every remark holding ``values`` at the sample's rows and ``fill`` elsewhere."""
     result = np.full(len(sample), fill, dtype=np.asarray(values).dtype)
     result[sample] = values

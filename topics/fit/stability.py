@@ -49,6 +49,9 @@ FILE = "stability.json"
 
 @dataclass
 class Stability:
+    """Per-topic stability of one model across seeds (its consensus members or refits), and the agreement of the
+    runs' assignments: what ``stability.json`` holds."""
+
     seeds: list[int | str]
     threshold: float
     topics: pd.DataFrame  # topic, label, stability, stable, mean_similarity, mean_jaccard
@@ -57,6 +60,8 @@ class Stability:
     source: str = "refits"  # "members": the consensus members of the fit; "refits": topics stability
 
     def to_json(self) -> dict:
+        """The contents of ``stability.json``: the per-topic and pairwise tables as records, the mean ARI and NMI,
+        and the spread of the topic counts."""
         counts = list(self.topic_counts.values())
         return {
             "source": self.source,
@@ -150,6 +155,7 @@ def of_members(reference: TopicSet, fitted: FittedModel, embeddings: np.ndarray,
 
 
 def write(stability: Stability, run_folder: Path) -> Path:
+    """Write ``stability`` to the run folder's ``stability.json`` atomically; returns the file's path."""
     target = run_folder / FILE
     write_text_atomic(target, json.dumps(stability.to_json(), indent=2, ensure_ascii=False))
     return target

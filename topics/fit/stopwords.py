@@ -37,7 +37,8 @@ _WORD = (
 TOKEN_PATTERN = f"(?u){_WORD}{{2,}}"
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 #: One word character, as in ``TOKEN_PATTERN``, and a whole word of any length (one letter too): word
-#: look-ups and highlighting (:mod:`topics.analysis.word_lookup`, :mod:`topics.analysis.remark_context`) cut text into words with these.
+#: look-ups and highlighting (:mod:`topics.analysis.word_lookup`, :mod:`topics.analysis.remark_context`) cut
+#: text into words with these.
 WORD_CHARACTER = _WORD
 WORD_RE = re.compile(f"(?u){_WORD}+")
 #: Languages written without spaces between words: their runs of letters are cut into overlapping pairs of
@@ -235,6 +236,8 @@ class StopWords:
         return frozenset().union(*(self.of(language) for language in set(languages) or {DEFAULT_LANGUAGE}))
 
     def strip(self, text: str, language: str | None) -> str:
+        """The remark's word text: its tokens in ``language`` (None: English) without that language's stop words
+        and the extras, in order, joined by spaces."""
         stop = self.of(language)
         return " ".join(token for token in tokenize(text, language) if token not in stop)
 

@@ -30,7 +30,7 @@ COUNTS_FILE = "word_counts.npz"
 VOCABULARY_FILE = "word_vocabulary.json"
 
 
-def word_vectorizer(ngram_range, min_df: int = 1) -> CountVectorizer:
+def word_vectorizer(ngram_range: Sequence[int], min_df: int = 1) -> CountVectorizer:
     """The topic-word vectorizer of word texts (:meth:`topics.fit.stopwords.StopWords.strip`): they hold no stop
     words any more, so it needs none; BERTopic's c-TF-IDF and :class:`TopicWords` both count with it."""
     return CountVectorizer(token_pattern=TOKEN_PATTERN, ngram_range=tuple(ngram_range), min_df=min_df)
@@ -131,7 +131,8 @@ class TopicWords:
         """c-TF-IDF weight of a term (a word or n-gram of the run's vocabulary) in every topic that uses it.
 
         Several ``terms`` (the forms of one word: "feel", "feels", "feeling") give each topic the weight of
-        the heaviest of them it uses: a weight the topic's own word list would show (:mod:`topics.analysis.word_lookup`).
+        the heaviest of them it uses: a weight the topic's own word list would show
+        (:mod:`topics.analysis.word_lookup`).
         """
         state = self._class_counts(np.asarray(assignments), None)
         present, idf = self._weights(state)
@@ -199,6 +200,8 @@ class ClassCounts:
 
     @classmethod
     def of(cls, assignments: np.ndarray, counts: sp.csr_matrix) -> ClassCounts:
+        """Word counts of each class of ``assignments``, summed from ``counts`` (one row of word counts per remark,
+        row-aligned with ``assignments``)."""
         classes, members = np.unique(assignments, return_inverse=True)
         totals = _summed(counts, members.ravel(), len(classes))
         rows = {

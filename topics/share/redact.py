@@ -42,8 +42,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from topics.core.facts import languages_of
-from topics.core.run import TopicRun
+from topics.core.run import TopicRun, TopicSet
 from topics.fit.stopwords import STOP_WORDS
 from topics.share import redact_lists
 
@@ -135,9 +137,9 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
 ]
 _DIGITS = re.compile(r"(?<![\w/])\+?\(?\d[\d\s().-]{5,}\d(?![\w/])")
 _INSTITUTION = re.compile(
-    r"((?:\b(?:st\.?|saint)\s+)?(?:\b[\w'’]+\s+){1,3})(hospital|infirmary|clinic|medical cent(?:er|re)|health cent(?:er|re)|"
-    r"surgery|pharmacy|chemist|school|academy|college|university|primary|elementary|nursery|church|mosque|temple|"
-    r"synagogue|prison|jail|library|rehab|hospice|practice|centre|center)\b",
+    r"((?:\b(?:st\.?|saint)\s+)?(?:\b[\w'’]+\s+){1,3})(hospital|infirmary|clinic|medical cent(?:er|re)|"
+    r"health cent(?:er|re)|surgery|pharmacy|chemist|school|academy|college|university|primary|elementary|"
+    r"nursery|church|mosque|temple|synagogue|prison|jail|library|rehab|hospice|practice|centre|center)\b",
     _I,
 )
 _LETTER = r"[^\W\d_]"
@@ -456,6 +458,8 @@ class Redactor:
         self._numbers: dict[tuple[str | None, str], dict[str, int]] = {}
 
     def redact(self, text: str, session: str | None = None) -> Redaction:
+        """``text`` with each detail replaced by its placeholder (numbered within ``session`` when pseudonyms
+        are on), and how many details of each kind it lost."""
         result = Redaction(text)
         out, last = [], 0
         for span in detect(text):
@@ -482,6 +486,7 @@ def redact(text: str) -> Redaction:
 
 
 def redact_text(text: str) -> str:
+    """``text`` with identifying details replaced by typed placeholders (:func:`redact` without the counts)."""
     return redact(text).text
 
 
@@ -499,7 +504,7 @@ def redact_label(label: str) -> str:
 TEXT_COLUMNS = ("text", "label", "word", "words", "description", "group label", "joint label", "label_a", "label_b")
 
 
-def redact_frame(frame, session_column: str | None = "session", pseudonyms: bool = True):
+def redact_frame(frame: pd.DataFrame, session_column: str | None = "session", pseudonyms: bool = True) -> pd.DataFrame:
     """A copy of ``frame`` with its text columns redacted; remark texts numbered per session."""
     redactor = Redactor(pseudonyms=pseudonyms)
     out = frame.copy()
@@ -514,7 +519,7 @@ def redact_frame(frame, session_column: str | None = "session", pseudonyms: bool
     return out
 
 
-def redact_topic_set(topic_set):
+def redact_topic_set(topic_set: TopicSet) -> TopicSet:
     """A topic set with labels, descriptions and words redacted (ids, sizes and centroids unchanged)."""
     import dataclasses
 
@@ -530,7 +535,7 @@ def redact_topic_set(topic_set):
     return dataclasses.replace(topic_set, topics=topics)
 
 
-def redact_run(run):
+def redact_run(run: TopicRun) -> TopicRun:
     """A copy of a run for showing on a shared screen: remark texts (pseudonyms per session), labels and words
     redacted; ids, assignments and numbers unchanged, so every page works on it as on the run."""
     import dataclasses

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -19,10 +20,15 @@ from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_file
 from topics.share.redact import KINDS, Redactor
 
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet"}
 
 
 def file_format(path: Path) -> str:
+    """The table format of ``path`` by its suffix (``csv``, ``tsv``, ``jsonl`` or ``parquet``); any other suffix
+    raises ``TopicsInputError``."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise TopicsInputError(f"{path}: unknown file type {path.suffix!r}; use {', '.join(FORMATS)}.")
@@ -35,10 +41,11 @@ def redact_file(
     out: Path | None = None,
     session_column: str | None = None,
     pseudonyms: bool = True,
-    progress=None,
+    progress: tqdm | None = None,
 ) -> tuple[Path, Counter]:
     """Write the de-identified copy of ``path`` (default ``<name>.redacted<suffix>`` beside it);
-    returns its path and how many details of each kind were replaced."""
+    returns its path and how many details of each kind were replaced. ``progress`` advances by one per cell of
+    the named columns."""
     path = Path(path)
     fmt = file_format(path)
     target = Path(out) if out else path.with_name(f"{path.stem}.redacted{path.suffix}")

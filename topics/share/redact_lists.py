@@ -72,6 +72,8 @@ def census_first_names() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def all_first_names() -> frozenset[str]:
+    """Every listed first name, lower case: the census's and ``gender-guesser``'s (letters only, two or more),
+    function words included."""
     import gender_guesser.detector
 
     result = set(census_first_names())
@@ -96,6 +98,8 @@ COMMON_FIRST_NAME_SHARE = 0.1
 
 @lru_cache(maxsize=1)
 def common_first_names() -> frozenset[str]:
+    """Census first names held by at least ``COMMON_FIRST_NAME_SHARE`` percent of people, lower case, less
+    ``NAME_WORDS`` and stop words: names even where the word lists know them as words."""
     import names
 
     folder = Path(names.__file__).parent
@@ -111,6 +115,7 @@ def common_first_names() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def last_names() -> frozenset[str]:
+    """The 1990 US census surnames, lower case, function words left out."""
     import names
 
     with open(Path(names.__file__).parent / "dist.all.last", encoding="utf-8") as handle:
@@ -205,28 +210,35 @@ def is_ordinary(word: str) -> bool:
 
 
 def is_name(word: str) -> bool:
+    """Whether ``word``, in any case, is a listed first name (:func:`first_names`) or surname."""
     word = word.lower()
     return word in first_names() or word in last_names()
 
 
 @lru_cache(maxsize=200_000)
 def is_common(word: str, zipf: float) -> bool:
+    """Whether ``word``, in any case, is at least as frequent in English as the Zipf frequency ``zipf`` (wordfreq)."""
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word.lower(), "en") >= zipf
 
 
 def is_loanword(word: str) -> bool:
+    """Whether ``word``, in any case, is a word of another language in everyday English ("chi", "et") that the
+    word lists lack and the name lists hold."""
     return word.lower() in _LOANWORDS
 
 
 def is_first_name(word: str) -> bool:
+    """Whether ``word``, in any case, is a listed first name that is not a function word (:func:`first_names`)."""
     return word.lower() in first_names()
 
 
 def is_surname(word: str) -> bool:
+    """Whether ``word``, in any case, is a census surname that is not a function word."""
     return word.lower() in last_names()
 
 
 def is_place(phrase: str) -> bool:
+    """Whether ``phrase``, in any case, is the name of a listed city, town, US state or county (:func:`places`)."""
     return phrase.lower() in places()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import platform
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,7 +25,7 @@ from topics.analysis.compare import DRAWS, KIND_WORDS, group_findings, share_cel
 from topics.core.errors import TopicsInputError
 from topics.core.facts import group_model_warnings, group_sizes, groups_described, short_remarks_said
 from topics.core.files import atomic_folder, write_text_atomic
-from topics.core.run import OUTLIER, metadata_name
+from topics.core.run import OUTLIER, TopicRun, metadata_name
 from topics.curate.editlog import Curator
 from topics.fit import stability
 from topics.fit.metrics import coverage
@@ -49,6 +50,9 @@ GROUP_METHOD = (
 
 @dataclass
 class TopicEntry:
+    """One topic as a report shows it: label, description, top words and example remarks (as redacted as the
+    report), its size and share of the kept remarks, each group's share, its kind, and its stability across seeds."""
+
     id: int
     label: str
     description: str
@@ -176,7 +180,7 @@ def _examples(kept: pd.DataFrame, topic_id: int, redactor: Redactor | None) -> l
     return [redactor.redact(text, str(session)).text for text, session in zip(rows["text"], rows["session"])]
 
 
-def _profile(run, group: str | None, session: str | None, labels: dict[int, str]) -> dict | None:
+def _profile(run: TopicRun, group: str | None, session: str | None, labels: dict[int, str]) -> dict | None:
     if not group and not session:
         return None
     kept = run.kept
@@ -199,8 +203,9 @@ def _profile(run, group: str | None, session: str | None, labels: dict[int, str]
     return {"column": column, "value": value, "remarks": int(selected.sum()), "rows": rows}
 
 
-def _session_profiles(curator: Curator, path: Path | None, label, redacted: bool) -> list[dict]:
-    """Profiles of the sessions of ``path`` (:mod:`topics.analysis.profile`), labels and session names as private as the report.
+def _session_profiles(curator: Curator, path: Path | None, label: Callable[[str], str], redacted: bool) -> list[dict]:
+    """Profiles of the sessions of ``path`` (:mod:`topics.analysis.profile`), labels and session names as private
+    as the report.
 
     Each table keeps the session's top topics and every topic where it lies
     outside a reference range.
@@ -474,6 +479,8 @@ def _figures(curator: Curator, report: Report) -> dict[str, str]:
 
 
 def render_html(curator: Curator, report: Report) -> str:
+    """The report as one self-contained HTML page (the ``report.html`` template), its charts inline SVG drawn
+    from the report's own labels and ``curator``'s run."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     environment = Environment(loader=PackageLoader("topics.share", "templates"), autoescape=select_autoescape(["html"]))
@@ -500,16 +507,24 @@ def _md_table(rows: list[dict]) -> str:
 
 
 def render_markdown(report: Report) -> str:
+    """The report as Markdown text: summary, topics, group differences, profiles, edits and methods; tables as
+    pipe tables, no charts."""
     pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
     s = report.summary
+    redaction_said = (
+        "redacted: names, phone numbers, e-mail and street addresses and dates are replaced by [PLACEHOLDERS]"
+        if report.redacted
+        else "NOT redacted (redaction was turned off)"
+    )
     out = [
         f"# {report.title}",
         "",
         f"Corpus `{s['corpus']}`: {s['remarks']:,} therapist remarks; {s['kept']:,} were clustered into topics, "
-        f"{s['short_said']}; {s['backchannels']:,} backchannels and {s['empty']:,} empty remarks were set aside. {s['topics']} topics; "
+        f"{s['short_said']}; {s['backchannels']:,} backchannels and {s['empty']:,} empty remarks were set aside. "
+        f"{s['topics']} topics; "
         f"{pct(s['no_topic_share'])} of the {s['remarks_with_content']:,} remarks that say something belong to none.",
         "",
-        f"Example remarks are {'redacted: names, phone numbers, e-mail and street addresses and dates are replaced by [PLACEHOLDERS]' if report.redacted else 'NOT redacted (redaction was turned off)'}.",
+        f"Example remarks are {redaction_said}.",
         "",
     ]
     if s["groups"]:
@@ -523,7 +538,10 @@ def render_markdown(report: Report) -> str:
         if t.kind:
             line += f"; {t.kind}"
         if t.stability is not None:
-            line += f"; {'stable' if t.stability >= stability.STABLE else 'unstable'} ({pct(t.stability)} {report.stability_measured_in})"
+            line += (
+                f"; {'stable' if t.stability >= stability.STABLE else 'unstable'} "
+                f"({pct(t.stability)} {report.stability_measured_in})"
+            )
         out += [line + ".", "", "Top words: " + ", ".join(t.words), ""]
         if t.groups:
             out += [_md_table([{"group": g["group"], "share (95% interval)": g["cell"]} for g in t.groups]), ""]
@@ -660,6 +678,10 @@ def write_report(
     profile: Path | None = None,
     paper: str = "A4",
 ) -> Path:
+    """Build the report of ``curator``'s curated run and write it; returns the path written. ``fmt``: ``"html"``
+    or ``"md"`` writes one file (default ``report.html`` or ``report.md`` in the run folder), ``"csv"`` a new folder
+    of tables (default ``report-tables``; an existing folder raises ``TopicsInputError``). ``paper``: A4 or Letter,
+    for printing."""
     report = dataclasses.replace(
         build_report(curator, redacted=redacted, group=group, session=session, profile=profile), paper=paper
     )

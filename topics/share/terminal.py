@@ -20,6 +20,8 @@ def _percent(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def topic_table(run: TopicRun, model: str = "joint", words: int = 8) -> str:
+    """One model's topics as plain text (``model``: ``"joint"`` or a group's): a header line with its topic
+    count, kept remarks and outlier share, then one row per topic with its shares as percentages and top ``words``."""
     topic_set = run.model(model)
     metrics = topic_set.metrics
     header = (
