@@ -8,7 +8,8 @@ import pytest
 from conftest import FakeEncoder, topics_cmd
 from streamlit.testing.v1 import AppTest
 
-from topics.analysis.compare import group_findings, share_cell
+from topics.analysis.compare import group_findings
+from topics.core.formatting import share_cell
 from topics.curate.editlog import Curator
 from topics.share.report import build_report
 

@@ -38,6 +38,7 @@ from scipy.optimize import linear_sum_assignment
 
 from topics.analysis import significance
 from topics.core.errors import TopicsInputError
+from topics.core.formatting import percent, share_cell
 from topics.core.run import OUTLIER, TopicRun, TopicSet
 from topics.fit.topic_words import TopicWords
 
@@ -266,9 +267,9 @@ def group_statistics(
 
 def evidence(row: pd.Series) -> str:
     """One line a clinician can read: the two shares, the interval, q, sessions and robustness."""
-    seeds = "" if pd.isna(row["seeds_flagged"]) else f"; flagged in {100 * row['seeds_flagged']:.0f}% of seed models"
+    seeds = "" if pd.isna(row["seeds_flagged"]) else f"; flagged in {percent(row['seeds_flagged'], 0)} of seed models"
     return (
-        f"{row['group']} {100 * row['share']:.1f}% vs rest {100 * row['rest']:.1f}% "
+        f"{row['group']} {percent(row['share'])} vs rest {percent(row['rest'])} "
         f"({100 * row['difference']:+.1f} pts, 95% interval {100 * row['low']:+.1f} to {100 * row['high']:+.1f}; "
         f"q={row['q']:.2g}; in {row['sessions']} of {row['of_sessions']} sessions vs "
         f"{row['rest_sessions']} of {row['rest_of_sessions']}{seeds})"
@@ -317,11 +318,6 @@ def topic_kinds(shares: pd.DataFrame, differences: pd.DataFrame) -> pd.DataFrame
     if not kinds.empty:  # pandas turns None into NaN beside text, and NaN would print as "nan"
         kinds["group"] = kinds["group"].astype(object).where(kinds["group"].notna(), None)
     return kinds
-
-
-def share_cell(share: float, low: float, high: float) -> str:
-    """A share with its 95 % interval, as every surface prints it: "9.4% (6.1-13.0)"."""
-    return f"{100 * share:.1f}% ({100 * low:.1f}-{100 * high:.1f})"
 
 
 def finding_text(row: pd.Series) -> str:

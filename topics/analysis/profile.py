@@ -54,6 +54,7 @@ import pandas as pd
 
 from topics.analysis import significance
 from topics.core.errors import TopicsInputError
+from topics.core.formatting import percent
 from topics.core.run import OUTLIER, TopicRun
 
 if TYPE_CHECKING:
@@ -119,7 +120,12 @@ class Reference:
 
 @dataclass
 class Profile:
-    """One session against every reference group: a table (one row per topic) and findings in words."""
+    """One session against every reference group: a table (one row per topic) and findings in words.
+
+    ``table`` is the session's own columns (topic, label, remarks, share, low, high) plus, per reference group
+    ``G``, the columns :data:`GROUP_COLUMNS` names (``"G share"``, ..., ``"vs G"``): the layout of the CSV that
+    ``topics profile --out`` writes. Readers take a group's columns with :meth:`against`, never by name.
+    """
 
     session: str
     remarks: int
@@ -130,6 +136,25 @@ class Profile:
     left_out: list[str] = field(default_factory=list)
     #: sessions per reference group, as compared with (after ``left_out``)
     reference_sessions: dict[str, int] = field(default_factory=dict)
+    #: the reference groups, in the table's order
+    groups: list[str] = field(default_factory=list)
+
+    def against(self, group: str) -> pd.DataFrame:
+        """One row per topic of ``table``: the group's ``share``, ``low``, ``high``, the range of a session of
+        this length (``sessions_from``, ``sessions_to``), ``q`` and the ``verdict`` (above, below, within)."""
+        return pd.DataFrame({name: self.table[column.format(group=group)] for name, column in GROUP_COLUMNS.items()})
+
+
+#: A reference group's columns in a profile's table, by what they hold.
+GROUP_COLUMNS = {
+    "share": "{group} share",
+    "low": "{group} low",
+    "high": "{group} high",
+    "sessions_from": "{group} sessions from",
+    "sessions_to": "{group} sessions to",
+    "q": "{group} q",
+    "verdict": "vs {group}",
+}
 
 
 def _placed_topics(frame: pd.DataFrame) -> pd.DataFrame:
@@ -218,10 +243,6 @@ def jeffreys(count: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def _percent(value: float) -> str:
-    return f"{100 * value:.0f}%" if value >= 0.01 or value == 0 else f"{100 * value:.1f}%"
-
-
 def profile_session(
     session: str, frame: pd.DataFrame, run: TopicRun, refs: list[Reference], labels: dict[int, str]
 ) -> Profile:
@@ -241,17 +262,23 @@ def profile_session(
         q = significance.benjamini_hochberg(np.minimum(1.0, 2 * np.minimum(check["above"], check["below"])))
         above = (q < ALPHA) & (check["above"] < check["below"])
         below = (q < ALPHA) & ~above
-        table[f"{ref.group} share"] = ref.share
-        table[f"{ref.group} low"], table[f"{ref.group} high"] = ref.low, ref.high
-        table[f"{ref.group} sessions from"], table[f"{ref.group} sessions to"] = check["range_low"], check["range_high"]
-        table[f"{ref.group} q"] = q
-        table[f"vs {ref.group}"] = np.where(above, "above", np.where(below, "below", "within"))
+        values = {
+            "share": ref.share,
+            "low": ref.low,
+            "high": ref.high,
+            "sessions_from": check["range_low"],
+            "sessions_to": check["range_high"],
+            "q": q,
+            "verdict": np.where(above, "above", np.where(below, "below", "within")),
+        }
+        for name, column in GROUP_COLUMNS.items():
+            table[column.format(group=ref.group)] = values[name]
         for j in np.flatnonzero(above | below):
             findings.append(
-                f"'{labels[ids[j]]}': {_percent(share[j])} of this session's remarks (95% interval "
-                f"{_percent(low[j])}-{_percent(high[j])}), {'above' if above[j] else 'below'} what a session of this "
-                f"length from {ref.group!r} shows ({_percent(check['range_low'][j])}-"
-                f"{_percent(check['range_high'][j])} in 95% of them; group share {_percent(ref.share[j])}, "
+                f"'{labels[ids[j]]}': {percent(share[j], None)} of this session's remarks (95% interval "
+                f"{percent(low[j], None)}-{percent(high[j], None)}), {'above' if above[j] else 'below'} what a "
+                f"session of this length from {ref.group!r} shows ({percent(check['range_low'][j], None)}-"
+                f"{percent(check['range_high'][j], None)} in 95% of them; group share {percent(ref.share[j], None)}, "
                 f"{ref.sessions} sessions; q={q[j]:.2g})."
             )
     if not refs:
@@ -275,6 +302,7 @@ def profile_session(
         table=table,
         findings=findings,
         reference_sessions={r.group: r.sessions for r in refs},
+        groups=[r.group for r in refs],
     )
 
 
@@ -343,17 +371,18 @@ def render_text(profiles: list[Profile], top: int = 10) -> str:
     out = []
     for p in profiles:
         out.append(f"Session {p.session}: {p.remarks} remarks, {p.placed} with a topic or outlier.")
-        groups = [c.removesuffix(" share") for c in p.table.columns if c.endswith(" share")]
-        header = f"  {'share':>6}  {'95% interval':>13}  " + "  ".join(f"{g[:18]:>18}" for g in groups) + "  topic"
+        header = f"  {'share':>6}  {'95% interval':>13}  " + "  ".join(f"{g[:18]:>18}" for g in p.groups) + "  topic"
         out.append(header)
-        for row in p.table.head(top).to_dict("records"):
+        against = {g: p.against(g) for g in p.groups}
+        for index, row in p.table.head(top).iterrows():
             cells = [
-                f"{_percent(row[f'{g} share'])} [{_percent(row[f'{g} sessions from'])}-"
-                f"{_percent(row[f'{g} sessions to'])}]"
-                for g in groups
+                f"{percent(a.at[index, 'share'], None)} [{percent(a.at[index, 'sessions_from'], None)}"
+                f"-{percent(a.at[index, 'sessions_to'], None)}]"
+                for a in against.values()
             ]
+            interval = f"{percent(row['low'], None)}-{percent(row['high'], None)}"
             out.append(
-                f"  {_percent(row['share']):>6}  {_percent(row['low']) + '-' + _percent(row['high']):>13}  "
+                f"  {percent(row['share'], None):>6}  {interval:>13}  "
                 + "  ".join(f"{c:>18}" for c in cells)
                 + f"  [{row['topic']}] {row['label']}"
             )

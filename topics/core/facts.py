@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from topics.core.formatting import percent
 from topics.core.run import TopicRun
 
 
@@ -117,6 +118,6 @@ def group_model_warnings(run: TopicRun) -> list[str]:
         if largest is not None and largest.size / remarks > DOMINANT_SHARE:
             warnings.append(
                 f"in the model of {title!r}, one topic ('{largest.label}') holds "
-                f"{100 * largest.size / remarks:.0f}% of the remarks: the model lumps most of them together."
+                f"{percent(largest.size / remarks, 0)} of the remarks: the model lumps most of them together."
             )
     return warnings

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from topics.core.errors import TopicsInputError, TopicsWarning
+from topics.core.formatting import is_share_column, percent_columns
 from topics.core.run import OUTLIER, TopicRun, TopicSet, metadata_name
 from topics.curate.editlog import Curator
 from topics.share.redact import redact_label, redact_run, redaction_caveat
@@ -243,10 +244,8 @@ def topic_picker(label: str, topic_set: TopicSet, key: str, revision: int, outli
 def percent(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` for the screen: each ``share`` column as a percentage rounded to one decimal and
     renamed ``"... (%)"``."""
-    shown = frame.copy()
-    for column in [c for c in shown.columns if str(c).startswith("share")]:
-        shown[column] = (100 * shown[column]).round(1)
-    return shown.rename(columns={c: f"{c} (%)" for c in shown.columns if str(c).startswith("share")})
+    shown = percent_columns(frame)
+    return shown.rename(columns={c: f"{c} (%)" for c in shown.columns if is_share_column(c)})
 
 
 def show_in_context(run: TopicRun, remark_id: str, query: str = "") -> None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from topics.analysis.compare import KIND_WORDS, ROBUST_SHARE, GroupFindings, align_to_joint, group_findings
 from topics.core.facts import group_model_warnings, group_sizes, groups_described, topic_frame
+from topics.core.formatting import percent
 from topics.explorer import common
 from topics.share import plots
 from topics.share.redact import redact_frame
@@ -73,7 +74,7 @@ def render() -> None:
                 scaled = settings.get(name, {})
                 st.markdown(
                     f"**{name}**: {len(topic_set.topics)} topics, "
-                    f"{100 * topic_set.metrics.get('outlier_share', 0):.0f}% outliers"
+                    f"{percent(topic_set.metrics.get('outlier_share', 0), 0)} outliers"
                     + (f" (min_cluster_size {scaled['min_cluster_size']})" if scaled else "")
                 )
                 own = common.percent(topic_frame(run, name, words=5))[["id", "label", "size", "top words"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from topics.core.facts import group_sizes, group_title, groups_described, short_remarks_said, topic_frame
+from topics.core.formatting import percent
 from topics.curate import classifier
 from topics.explorer import common
 from topics.fit import stability
@@ -36,7 +37,7 @@ def render() -> None:
     no_topic = coverage(run.remarks, substantive=False)["no_topic_share"]  # of the curated run: edits count
     columns[2].metric(
         "Without a topic",
-        f"{100 * no_topic:.1f}%",
+        f"{percent(no_topic)}",
         help="Share of the remarks in the model that fit no topic well (similarity to every topic below the floor).",
     )
     columns[3].metric(
@@ -46,7 +47,7 @@ def render() -> None:
         "remarks carry no topic. They stay visible on the Remarks page.",
     )
     st.caption(
-        f"{100 * no_topic:.1f}% of the remarks in the model belong to no topic. Shares per group are the "
+        f"{percent(no_topic)} of the remarks in the model belong to no topic. Shares per group are the "
         "share of that group's remarks in the topic. " + groups_described(run)
     )
     frame = topic_frame(run, "joint", words=8)

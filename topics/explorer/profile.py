@@ -66,7 +66,6 @@ def _profiles(opened: Curator, name: str, data: bytes) -> list[Profile]:
 
 
 def _shown(profile: Profile) -> pd.DataFrame:
-    groups = [c.removesuffix(" share") for c in profile.table.columns if c.endswith(" share")]
     frame = pd.DataFrame(
         {
             "topic": profile.table["topic"],
@@ -77,13 +76,13 @@ def _shown(profile: Profile) -> pd.DataFrame:
             ],
         }
     )
-    for g in groups:
-        frame[f"{g} (%)"] = (100 * profile.table[f"{g} share"]).round(1)
+    for g in profile.groups:
+        against = profile.against(g)
+        frame[f"{g} (%)"] = (100 * against["share"]).round(1)
         frame[f"{g} sessions range (%)"] = [
-            f"{100 * lo:.1f}-{100 * hi:.1f}"
-            for lo, hi in zip(profile.table[f"{g} sessions from"], profile.table[f"{g} sessions to"])
+            f"{100 * lo:.1f}-{100 * hi:.1f}" for lo, hi in zip(against["sessions_from"], against["sessions_to"])
         ]
-        frame[f"vs {g}"] = profile.table[f"vs {g}"]
+        frame[f"vs {g}"] = against["verdict"]
     return frame
 
 

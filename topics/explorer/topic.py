@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from topics.core.facts import group_sizes
+from topics.core.formatting import percent
 from topics.core.run import metadata_name
 from topics.curate import classifier
 from topics.explorer import common
@@ -56,7 +57,7 @@ def render() -> None:
         st.write(topic.description)
     kept = run.kept
     members = kept[kept["topic"] == topic.id]
-    st.caption(f"{topic.size:,} remarks, {100 * topic.size / max(len(kept), 1):.1f}% of the remarks in the model.")
+    st.caption(f"{topic.size:,} remarks, {percent(topic.size / max(len(kept), 1))} of the remarks in the model.")
 
     left, right = st.columns(2)
     with left:

@@ -161,7 +161,7 @@ def fit_topic_set(
             "Lower cluster.min_cluster_size, or check that the remarks are varied."
         )
     if config.outliers.reduce and (initial == OUTLIER).any():
-        _reduce_outliers(model, documents, initial, probabilities, embeddings, config)
+        _reduce_outliers(model, documents, initial, embeddings, config)
     final = np.asarray(model.topics_, dtype=int)
     centroids = _set_topic_embeddings(model, final, embeddings)
     topic_list = _topics_from_model(model, final, groups, config.words.top_n)
@@ -182,7 +182,6 @@ def _reduce_outliers(
     model: BERTopic,
     documents: list[str],
     initial: np.ndarray,
-    probabilities: np.ndarray,
     embeddings: np.ndarray,
     config: Config,
 ) -> None:

@@ -68,11 +68,35 @@ def offline() -> Iterator[None]:
             os.environ.pop(name, None)
 
 
-def _cached_by_default(decorator: Callable[..., Any]):
+def _quietly_cached(dispatcher: Any) -> Any:
+    """``dispatcher`` with numba's "cannot cache" warning silenced when it saves a compilation: caching was our
+    choice for the library, so a function that cannot be cached (closures, dynamic globals) is ours to keep
+    quiet about. Only this dispatcher's cache object changes; without one (another numba), nothing does."""
+    cache = getattr(dispatcher, "_cache", None)
+    save = getattr(cache, "save_overload", None)
+    if save is None:
+        return dispatcher
+
+    @functools.wraps(save)
+    def save_quietly(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*[Cc]annot cache.*")
+            return save(*args, **kwargs)
+
+    cache.save_overload = save_quietly
+    return dispatcher
+
+
+def _cached_by_default(decorator: Callable[..., Any]) -> Callable[..., Any]:
+    """numba's ``njit``/``jit`` with ``cache=True`` unless the library says otherwise."""
+
     @functools.wraps(decorator)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("cache", True)
-        return decorator(*args, **kwargs)
+        made = decorator(*args, **kwargs)
+        if args and callable(args[0]):  # @njit without arguments: a dispatcher
+            return _quietly_cached(made)
+        return lambda function: _quietly_cached(made(function))  # @njit(...): a decorator
 
     return wrapper
 
@@ -87,7 +111,7 @@ def import_compiled(name: str) -> ModuleType:
 
     with _patching, warnings.catch_warnings():
         # Functions numba cannot cache (closures, dynamic globals) still compile; its warning is noise here.
-        warnings.filterwarnings("ignore", category=NumbaWarning, message=".*cannot cache.*")
+        warnings.filterwarnings("ignore", category=NumbaWarning, message=".*[Cc]annot cache.*")
         original = numba.njit, numba.jit
         numba.njit, numba.jit = (_cached_by_default(decorator) for decorator in original)
         try:

@@ -21,10 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from topics.analysis.compare import DRAWS, KIND_WORDS, group_findings, share_cell
+from topics.analysis.compare import DRAWS, KIND_WORDS, group_findings
 from topics.core.errors import TopicsInputError
 from topics.core.facts import group_model_warnings, group_sizes, groups_described, short_remarks_said
 from topics.core.files import atomic_folder, write_text_atomic
+from topics.core.formatting import percent, share_cell
 from topics.core.run import OUTLIER, TopicRun, metadata_name
 from topics.curate.editlog import Curator
 from topics.fit import stability
@@ -216,8 +217,8 @@ def _session_profiles(curator: Curator, path: Path | None, label: Callable[[str]
 
     out = []
     for p in profile_file(curator, path, label=label):
-        groups = [c.removesuffix(" share") for c in p.table.columns if c.endswith(" share")]
-        outside = p.table[[f"vs {g}" for g in groups]].ne("within").any(axis=1)
+        against = {g: p.against(g) for g in p.groups}
+        outside = pd.concat([a["verdict"].ne("within") for a in against.values()], axis=1).any(axis=1)
         shown = p.table[(p.table.index < PROFILE_TOPICS) | outside]
         rows = [
             {
@@ -229,24 +230,24 @@ def _session_profiles(curator: Curator, path: Path | None, label: Callable[[str]
                 "groups": [
                     {
                         "group": g,
-                        "share": r[f"{g} share"],
-                        "low": r[f"{g} low"],
-                        "high": r[f"{g} high"],
-                        "from": r[f"{g} sessions from"],
-                        "to": r[f"{g} sessions to"],
-                        "verdict": r[f"vs {g}"],
+                        "share": a.at[index, "share"],
+                        "low": a.at[index, "low"],
+                        "high": a.at[index, "high"],
+                        "from": a.at[index, "sessions_from"],
+                        "to": a.at[index, "sessions_to"],
+                        "verdict": a.at[index, "verdict"],
                     }
-                    for g in groups
+                    for g, a in against.items()
                 ],
             }
-            for r in shown.to_dict("records")
+            for index, r in shown.iterrows()
         ]
         out.append(
             {
                 "session": redact_text(p.session) if redacted else p.session,
                 "remarks": p.remarks,
                 "placed": p.placed,
-                "groups": groups,
+                "groups": p.groups,
                 "rows": rows,
                 "findings": [redact_text(f) if redacted else f for f in p.findings],
             }
@@ -484,7 +485,7 @@ def render_html(curator: Curator, report: Report) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     environment = Environment(loader=PackageLoader("topics.share", "templates"), autoescape=select_autoescape(["html"]))
-    environment.filters["pct"] = lambda v: "" if v is None else f"{100 * v:.1f}%"
+    environment.filters["pct"] = lambda v: "" if v is None else f"{percent(v)}"
     template = environment.get_template("report.html")
     return template.render(
         report=report,
@@ -509,7 +510,7 @@ def _md_table(rows: list[dict]) -> str:
 def render_markdown(report: Report) -> str:
     """The report as Markdown text: summary, topics, group differences, profiles, edits and methods; tables as
     pipe tables, no charts."""
-    pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
+    pct = lambda v: f"{percent(v)}"  # noqa: E731
     s = report.summary
     redaction_said = (
         "redacted: names, phone numbers, e-mail and street addresses and dates are replaced by [PLACEHOLDERS]"

@@ -12,6 +12,8 @@ from html import escape
 
 import numpy as np
 
+from topics.core.formatting import percent
+
 PALETTE = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d")
 FONT_SIZE = 11
 FONT = f'font-family="system-ui, sans-serif" font-size="{FONT_SIZE}"'
@@ -75,7 +77,7 @@ def grouped_bars(
             length = (width - left - right) * shares[i, j] / top
             body.append(
                 f'<rect x="{left}" y="{y + j * bar}" width="{length:.1f}" height="{bar - 1}" '
-                f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(groups[j])}: {100 * shares[i, j]:.1f}%'
+                f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(groups[j])}: {percent(shares[i, j])}'
                 f"</title></rect>"
             )
     return _svg(width, height, body, title)

@@ -9,14 +9,8 @@ import textwrap
 import pandas as pd
 
 from topics.core.facts import group_model_warnings, group_sizes, short_remarks_said, topic_frame
+from topics.core.formatting import percent, percent_columns
 from topics.core.run import TopicRun
-
-
-def _percent(frame: pd.DataFrame) -> pd.DataFrame:
-    shown = frame.copy()
-    for column in [c for c in shown.columns if c.startswith("share")]:
-        shown[column] = shown[column].map(lambda v: f"{100 * v:.1f}%")
-    return shown
 
 
 def topic_table(run: TopicRun, model: str = "joint", words: int = 8) -> str:
@@ -26,9 +20,9 @@ def topic_table(run: TopicRun, model: str = "joint", words: int = 8) -> str:
     metrics = topic_set.metrics
     header = (
         f"Model {topic_set.name!r}: {metrics.get('topic_count')} topics over {metrics.get('remarks'):,} kept remarks; "
-        f"outliers {100 * metrics.get('outlier_share', 0):.1f}%"
+        f"outliers {percent(metrics.get('outlier_share', 0))}"
     )
-    frame = _percent(topic_frame(run, model, words))
+    frame = percent_columns(topic_frame(run, model, words), as_text=True)
     with pd.option_context("display.max_colwidth", 80, "display.width", 200):
         return header + "\n" + frame.to_string(index=False)
 
@@ -69,8 +63,8 @@ def fit_summary(run: TopicRun, per_group_top: int = 5, width: int = WIDTH) -> st
     metrics = run.joint.metrics if run.joint is not None else {}
     if "no_topic_share" in metrics:
         lines += _wrapped(
-            f"In no topic: {100 * metrics['no_topic_share']:.1f}% of the remarks that say something "
-            f"({100 * metrics['substantive_no_topic_share']:.1f}% of those of 4+ words).",
+            f"In no topic: {percent(metrics['no_topic_share'])} of the remarks that say something "
+            f"({percent(metrics['substantive_no_topic_share'])} of those of 4+ words).",
             width,
         )
     if run.joint is not None and run.joint.topics:
@@ -79,7 +73,7 @@ def fit_summary(run: TopicRun, per_group_top: int = 5, width: int = WIDTH) -> st
             top = frame.sort_values(f"share {group}", ascending=False).head(per_group_top)
             lines.append(_clipped(f"Most frequent topics for {group}:", width))
             lines += [
-                _clipped(f"  {100 * r[f'share {group}']:5.1f}%  [{r['id']}] {r['top words']}", width)
+                _clipped(f"  {percent(r[f'share {group}']):>6}  [{r['id']}] {r['top words']}", width)
                 for _, r in top.iterrows()
             ]
     skipped = run.provenance.get("skipped_groups") or {}
@@ -88,10 +82,6 @@ def fit_summary(run: TopicRun, per_group_top: int = 5, width: int = WIDTH) -> st
     for note in notes:
         lines += _wrapped(note, width)
     return "\n".join(lines)
-
-
-def _share(value: object) -> str:
-    return f"{100 * value:.1f}%" if isinstance(value, (int, float)) and math.isfinite(value) else "-"
 
 
 def models_table(run: TopicRun, width: int = WIDTH) -> list[str]:
@@ -106,8 +96,8 @@ def models_table(run: TopicRun, width: int = WIDTH) -> list[str]:
             (
                 topic_set.name,
                 str(m.get("topic_count", len(topic_set.topics))),
-                _share(m.get("outlier_share")),
-                _share(m.get("junk_share")),  # runs fitted before the junk share have none
+                percent(m.get("outlier_share")),
+                percent(m.get("junk_share")),  # runs fitted before the junk share have none
                 f"{npmi:.2f}" if isinstance(npmi, (int, float)) and math.isfinite(npmi) else "-",
             )
         )
