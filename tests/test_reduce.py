@@ -1,5 +1,7 @@
 """Reducing with several seeds: worker processes give the layouts one process gives, and fail loudly."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -51,3 +53,10 @@ def test_the_matrix_is_hashed_once_for_all_seeds_and_only_it_can_be_transformed(
     assert len(hashed) == 2  # once to fit four seeds, once to check the matrix handed to transform
     with pytest.raises(ValueError, match="only the matrix it was fitted on"):
         reducer.transform(X + 1)
+
+
+def test_worker_processes_import_the_package_this_process_imported():
+    """Workers get the folder that holds `topics` on their path, wherever the package was found."""
+    import topics
+
+    assert Path(reduce.package_root()) == Path(topics.__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ from types import FrameType
 from topics.core.errors import TopicsInputError
 from topics.core.run import check_run_folder
 
-APP = Path(__file__).resolve().parent / "explorer" / "app.py"
+APP = Path(__file__).resolve().parent / "app.py"
 
 
 def streamlit_command(run: Path | None, port: int) -> list[str]:

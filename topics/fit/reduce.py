@@ -238,8 +238,10 @@ def _layouts_in_processes(
         np.save(folder / LAYOUT_INDICES, graph[0])
         np.save(folder / LAYOUT_DISTANCES, graph[1])
         # the workers import this package from where this process found it, installed or not
-        package_root = str(Path(__file__).resolve().parents[1])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [package_root(), os.environ.get("PYTHONPATH")])),
+        }
         processes = []
         try:
             for w in range(workers):
@@ -278,6 +280,12 @@ def _layouts_in_processes(
 
 
 LAYOUT_INPUT, LAYOUT_INDICES, LAYOUT_DISTANCES = "X.npy", "indices.npy", "distances.npy"
+
+
+def package_root() -> str:
+    """The folder that holds the ``topics`` package this process imported (as many levels above this module as
+    its name has dots): what a worker process needs on its path to import the same code."""
+    return str(Path(__file__).resolve().parents[__name__.count(".")])
 
 
 def layout_file(folder: Path, seed: int) -> Path:
