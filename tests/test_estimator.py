@@ -75,6 +75,9 @@ def test_methods_and_figures_on_the_fitted_model(fitted):
         fitted.plot_words(fitted.run_.joint.topics[0].id),
     ):
         assert isinstance(figure, go.Figure) and figure.data
+    scored = fitted.stability(refits=2)
+    assert list(scored.seeds) == [7, 8, 9] and set(scored.topics["topic"]) == {t.id for t in fitted.run_.joint.topics}
+    assert (fitted.curator_.path / "stability.json").exists()
     # new remarks get the curated topics, by the rule topics transform uses
     texts = fitted.run_.kept["text"].head(40).tolist()
     assigned = fitted.transform(texts)

@@ -8,6 +8,7 @@ import pytest
 from conftest import ANNOMI
 from deid_cases import ORDINARY_USES, cases
 
+from topics.core.errors import TopicsInputError
 from topics.share.redact import Redactor, detect, redact, redact_text
 
 #: words of an identifier that say what it is, not who: they may stay ("42 elm [street]" is fine as "[ADDRESS]")
@@ -233,3 +234,34 @@ def test_redaction_needs_no_network():
     redacted, attempts = result.stdout.strip().splitlines()
     assert attempts == "0"
     assert redacted == redact_text("i told jennifer in leeds on 07700 900123") == "i told [NAME] in [PLACE] on [PHONE]"
+
+
+def test_redact_file_in_process_keeps_every_column_and_row_and_names_by_session(tmp_path):
+    """The library behind `topics redact`: per-session pseudonyms, other columns untouched, any format in and out."""
+    from topics.share.redact_corpus import redact_file
+
+    source = tmp_path / "sessions.parquet"
+    pd.DataFrame(
+        {
+            "session": ["s1", "s1", "s2"],
+            "text": ["Hi Jennifer, call me on 07700 900123", "jennifer here, my son jayden is fine", "i told jennifer"],
+            "note": ["keep", None, "keep"],
+        }
+    ).to_parquet(source)
+    target, counts = redact_file(source, ["text"], tmp_path / "copy.jsonl", session_column="session")
+    copy = pd.read_json(target, lines=True)
+    assert list(copy.columns) == ["session", "text", "note"] and copy["note"].fillna("missing").tolist() == [
+        "keep",
+        "missing",
+        "keep",
+    ]
+    # numbered per session: s2's Jennifer is its own [NAME 1]
+    assert copy["text"].tolist() == [
+        "Hi [NAME 1], call me on [PHONE 1]",
+        "[NAME 1] here, my son [NAME 2] is fine",
+        "i told [NAME 1]",
+    ]
+    assert counts["NAME"] == 4 and counts["PHONE"] == 1
+    with pytest.raises(TopicsInputError, match="unknown file type '.xlsx'"):
+        redact_file(source, ["text"], tmp_path / "copy.xlsx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.jsonl", "sessions.parquet"]
