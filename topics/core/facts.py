@@ -63,6 +63,12 @@ def language_mix(run: TopicRun, model: str = "joint") -> dict[int, str]:
     }
 
 
+def group_share_column(group: str) -> str:
+    """The column of :func:`topic_frame` holding each topic's share of ``group``'s remarks: the one place that
+    names it (readers ask here; they never take a group's name apart from a column's)."""
+    return f"share {group}"
+
+
 def topic_frame(run: TopicRun, model: str = "joint", words: int = 8) -> pd.DataFrame:
     """One row per topic: id, label, size, share of the model's remarks, share of each group's, top words;
     in a run of several languages, the languages of its remarks."""
@@ -74,7 +80,7 @@ def topic_frame(run: TopicRun, model: str = "joint", words: int = 8) -> pd.DataF
     for topic in topic_set.topics:
         row = {"id": topic.id, "label": topic.label, "size": topic.size, "share": topic.size / total}
         for group, n in sizes.items():
-            row[f"share {group}"] = topic.group_counts.get(group, 0) / n if n else 0.0
+            row[group_share_column(group)] = topic.group_counts.get(group, 0) / n if n else 0.0
         row["top words"] = ", ".join(topic.top_words(words))
         if mix:
             row["languages"] = mix.get(topic.id, "")

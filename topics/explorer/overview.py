@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from topics.core.facts import group_sizes, group_title, groups_described, short_remarks_said, topic_frame
+from topics.core.facts import (
+    group_share_column,
+    group_sizes,
+    group_title,
+    groups_described,
+    short_remarks_said,
+    topic_frame,
+)
 from topics.core.formatting import percent
 from topics.curate import classifier
 from topics.explorer import common
@@ -76,7 +83,7 @@ def render() -> None:
             "('topics classifier', cross-validated by session)."
         )
     # narrow share columns before the words, so every group's share is on screen at 1400 px; words take the rest
-    groups = {f"share {g} (%)": g for g in group_sizes(run)}
+    groups = {f"{group_share_column(g)} (%)": g for g in group_sizes(run)}
     shown = common.percent(frame).rename(columns={"share (%)": "% of all"} | {c: f"% {g}" for c, g in groups.items()})
     shares = ["% of all", *(f"% {g}" for g in groups.values())]
     first = ["id", "label", "size", *shares]

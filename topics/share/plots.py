@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from topics.core.facts import group_share_column
 from topics.core.run import TopicSet
 from topics.share.svgcharts import FONT_SIZE, LABEL_GAP, place_labels
 
@@ -155,11 +156,11 @@ def topic_words(words: list[tuple[str, float]]) -> go.Figure:
 
 def group_shares(frame: pd.DataFrame, groups: list[str]) -> go.Figure:
     """Grouped bars: each topic's share of each group's remarks (``frame`` from ``topic_frame``)."""
-    columns = [f"share {g}" for g in groups]
+    columns = {group_share_column(g): g for g in groups}
     long = frame[["id", "label", *columns]].melt(
-        id_vars=["id", "label"], value_vars=columns, var_name="group", value_name="share of group"
+        id_vars=["id", "label"], value_vars=list(columns), var_name="group", value_name="share of group"
     )
-    long["group"] = long["group"].str.removeprefix("share ")
+    long["group"] = long["group"].map(columns)
     long["topic"] = long["id"].astype(str) + ": " + long["label"]
     figure = px.bar(long, x="share of group", y="topic", color="group", barmode="group", orientation="h")
     figure.update_layout(

@@ -8,7 +8,7 @@ import textwrap
 
 import pandas as pd
 
-from topics.core.facts import group_model_warnings, group_sizes, short_remarks_said, topic_frame
+from topics.core.facts import group_model_warnings, group_share_column, group_sizes, short_remarks_said, topic_frame
 from topics.core.formatting import percent, percent_columns
 from topics.core.run import TopicRun
 
@@ -70,11 +70,11 @@ def fit_summary(run: TopicRun, per_group_top: int = 5, width: int = WIDTH) -> st
     if run.joint is not None and run.joint.topics:
         frame = topic_frame(run, "joint", words=5)
         for group in group_sizes(run):
-            top = frame.sort_values(f"share {group}", ascending=False).head(per_group_top)
+            column = group_share_column(group)
+            top = frame.sort_values(column, ascending=False).head(per_group_top)
             lines.append(_clipped(f"Most frequent topics for {group}:", width))
             lines += [
-                _clipped(f"  {percent(r[f'share {group}']):>6}  [{r['id']}] {r['top words']}", width)
-                for _, r in top.iterrows()
+                _clipped(f"  {percent(r[column]):>6}  [{r['id']}] {r['top words']}", width) for _, r in top.iterrows()
             ]
     skipped = run.provenance.get("skipped_groups") or {}
     notes = [f"Skipped group {g!r}: {why}" for g, why in skipped.items()]
