@@ -1,0 +1,35 @@
+"""The check of de-identification on planted identifiers measures what it says: the set is made by Faker,
+reproducibly, in both styles, and a detector is credited only for identifiers it covers whole."""
+
+from topics.share.redact import Span
+from topics.share.redaction_check import TEMPLATES, caught, identifying_tokens, planted_set, recall_table
+
+
+def test_the_planted_set_is_reproducible_and_balanced():
+    first, again = planted_set(3, per_category=4), planted_set(3, per_category=4)
+    assert first == again and first != planted_set(4, per_category=4)
+    assert len(first) == len(TEMPLATES) * 2 * 4
+    for p in first:
+        value = p.text[p.start : p.end]
+        assert value and value == value.strip()
+        if p.style == "spoken":  # as speech recognition writes: no capitals, no punctuation, numbers in words
+            assert p.text == p.text.lower() and not any(c.isdigit() or c in ".,@/:" for c in p.text), p
+    assert len({p.locale for p in first}) >= 10
+
+
+def test_a_detector_is_credited_only_for_identifiers_it_covers_whole():
+    planted = planted_set(0, per_category=3)
+    assert recall_table(planted, lambda text: []).set_index("category").loc["all", "recall"] == 0
+    whole = {p.text: [Span(p.start, p.end, "NAME")] for p in planted}
+    assert recall_table(planted, lambda text: whole[text]).set_index("category").loc["all", "recall"] == 1
+    street = next(p for p in planted if p.category == "street" and p.style == "written")
+    tokens = identifying_tokens(street.text, street.start, street.end)
+    first_token_only = [Span(*tokens[0], "ADDRESS")]
+    assert len(tokens) > 1 and not caught(street, lambda text: first_token_only)
+    # generic words of an identifier's form ("Street", "dot com") may stay
+    spoken_email = next(p for p in planted if p.category == "email" and p.style == "spoken")
+    kept = spoken_email.text[spoken_email.start : spoken_email.end]
+    assert " dot " in kept and all(
+        "dot" not in spoken_email.text[s:e]
+        for s, e in identifying_tokens(spoken_email.text, spoken_email.start, spoken_email.end)
+    )
