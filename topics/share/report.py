@@ -218,7 +218,9 @@ def _session_profiles(curator: Curator, path: Path | None, label: Callable[[str]
     out = []
     for p in profile_file(curator, path, label=label):
         against = {g: p.against(g) for g in p.groups}
-        outside = pd.concat([a["verdict"].ne("within") for a in against.values()], axis=1).any(axis=1)
+        outside = pd.Series(False, index=p.table.index)  # no reference left: only the top topics are shown
+        for compared in against.values():
+            outside |= compared["verdict"].ne("within")
         shown = p.table[(p.table.index < PROFILE_TOPICS) | outside]
         rows = [
             {
