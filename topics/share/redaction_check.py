@@ -75,7 +75,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     ),
     "email": ("Just email me at {} and I will reply.",),
     "url": ("I read about it on {} last night.",),
-    "handle": ("She keeps posting about me as @{} online.",),
+    "handle": ("She keeps posting about me as @{} online.", "My Instagram is @{} if you want to see it."),
     "id": ("My social security number is {} if you need it for the form.",),
     "date": ("It all started on {}.", "My son was born on {}."),
     "age": ("My grandmother is {} years old and still sharp.", "He was {} when he passed."),
@@ -157,7 +157,13 @@ def _value(fake: Faker, category: str, style: str, rng: random.Random) -> str:
         day = fake.date_between("-60y", "today")
         if spoken:
             ordinal = _numbers.number_to_words(_numbers.ordinal(day.day)).replace("-", " ")
-            return f"the {ordinal} of {day.strftime('%B').lower()} {_words(day.year, group=2)}"
+            # years as people say them: "nineteen eighty three", "two thousand and four", "twenty fifteen"
+            year = (
+                f"two thousand and {_words(day.year - 2000)}"
+                if 2000 < day.year < 2010
+                else ("two thousand" if day.year == 2000 else _words(day.year, group=2))
+            )
+            return f"the {ordinal} of {day.strftime('%B').lower()} {year}"
         return rng.choice([day.strftime("%d/%m/%Y"), day.strftime("%-d %B %Y"), day.strftime("%B %-d, %Y")])
     if category == "age":
         age = rng.randint(90, 110)
