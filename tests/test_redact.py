@@ -265,3 +265,41 @@ def test_redact_file_in_process_keeps_every_column_and_row_and_names_by_session(
     with pytest.raises(TopicsInputError, match="unknown file type '.xlsx'"):
         redact_file(source, ["text"], tmp_path / "copy.xlsx")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.jsonl", "sessions.parquet"]
+
+
+@pytest.mark.parametrize(
+    "text, redacted",
+    [
+        # numbers read out digit by digit: a phone, or an ID after an ID's name; counting aloud is no number
+        ("call me on oh seven seven double oh nine one two three four five", "call me on [PHONE]"),
+        ("my social security number is two four oh four nine four five six oh", "my social security number is [ID]"),
+        ("count one two three four five with me", "count one two three four five with me"),
+        # ages and dates said aloud; the words around an age stay
+        ("he was one hundred and one when he passed", "he was [AGE] when he passed"),
+        ("she is 93 and sharp", "she is [AGE] and sharp"),
+        ("it started on the third of november twenty fifteen", "it started on [DATE]"),
+        # months, weekdays and holidays are words; a relation is not a title
+        ("We always went to church on Sunday.", "We always went to church on Sunday."),
+        ("I did Dry January this year and Christmas was hard.", "I did Dry January this year and Christmas was hard."),
+        ("your father left when you were seven", "your father left when you were seven"),
+        ("my nan used to say it", "my nan used to say it"),
+        ("I snap at my kids when I am tired", "I snap at my kids when I am tired"),
+        # ... while a name meant as one still goes
+        ("my daughter April came with me", "my daughter [NAME] came with me"),
+        ("Father Michael came by", "Father [NAME] came by"),
+    ],
+)
+def test_spoken_numbers_go_and_ordinary_words_stay(text, redacted):
+    assert redact_text(text) == redacted
+
+
+def test_recall_on_identifiers_planted_by_faker_in_the_categories_that_meet_the_goal():
+    """Issue 23's goal is 0.95 in every category; these categories meet it in both styles (one seed; the
+    benchmark runs three): `benchmarks/redact_generated.py` prints the others, which do not yet."""
+    from topics.share.redaction_check import planted_set, recall_table
+
+    table = recall_table(planted_set(11, per_category=30)).set_index("category")
+    for category in ("first name", "phone", "id", "date", "age"):
+        assert table.loc[category, "written recall"] >= 0.95 and table.loc[category, "spoken recall"] >= 0.95, (
+            table.loc[category]
+        )

@@ -61,9 +61,16 @@ _ORDINAL_WORDS = (
     "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth"
 ).split()
 _DAY = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|(?:twenty[\s-]|thirty[\s-])?(?:{'|'.join(_ORDINAL_WORDS)}))"
-_YEAR = r"(?:,?\s+(?:\d{4}|nineteen\s+\w+(?:\s+\w+)?|two\s+thousand(?:\s+and)?(?:\s+\w+)?))?"
+_YEAR = (
+    r"(?:,?\s+(?:\d{4}|nineteen\s+\w+(?:\s+\w+)?|two\s+thousand(?:\s+and)?(?:\s+\w+)?|"
+    r"twenty\s+(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty"
+    r"(?:\s+\w+)?)))?"
+)
 _TENS = "ninety|one hundred"
-_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_UNITS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+    "eighteen|nineteen"
+)
 _I = re.IGNORECASE
 
 _PATTERNS: list[tuple[str, re.Pattern]] = [
@@ -113,9 +120,16 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("DATE", re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\b\.?{_YEAR}", _I)),
     ("DATE", re.compile(rf"\b(?:{_MONTHS})\.?\s+(?:the\s+)?{_DAY}\b{_YEAR}", _I)),
     ("AGE", re.compile(r"\b(?:9\d|1[0-2]\d)(?:\s*-?\s*|\s+)(?:years?|yrs?|y/?o)(?:[\s-]+old)?\b", _I)),
-    ("AGE", re.compile(r"\b(?:aged?|turn(?:ed|ing|s)?|is|was|she's|he's|i'm)\s+(?:9\d|1[0-2]\d)\b", _I)),
+    # the cue stays ("he was [AGE]"): only the number is the identifier
+    ("AGE", re.compile(r"\b(?:aged?|turn(?:ed|ing|s)?|is|was|she's|he's|i'm)\s+(9\d|1[0-2]\d)\b", _I)),
     ("AGE", re.compile(rf"\b(?:{_TENS})(?:[\s-]+(?:and\s+)?(?:{_UNITS}))?[\s-]+(?:years?|yrs?)(?:[\s-]+old)?\b", _I)),
-    ("AGE", re.compile(rf"\b(?:aged?|turn(?:ed|ing|s)?)\s+(?:{_TENS})(?:[\s-]+(?:{_UNITS}))?\b", _I)),
+    (
+        "AGE",
+        re.compile(
+            rf"\b(?:aged?|turn(?:ed|ing|s)?|is|was|she's|he's|i'm)\s+((?:{_TENS})(?:[\s-]+(?:and\s+)?(?:{_UNITS}))?)\b",
+            _I,
+        ),
+    ),
     (
         "ADDRESS",
         re.compile(
@@ -157,7 +171,8 @@ _KIN = frozenset(
     "niece neighbour neighbor colleague coworker roommate flatmate housemate therapist counselor counsellor "
     "doctor nurse teacher coach sponsor kid child baby fiance fiancee ex stepson stepdaughter stepmom "
     "stepdad buddy mate manager supervisor pastor priest imam rabbi social worker caseworker "
-    "probation officer".split()
+    "probation officer gran grans granny grandpa grandad grandparents nan nana nanna nans auntie papa mama "
+    "stepfather stepmother".split()
 )
 _POSSESSIVES = frozenset("my his her our your their".split())
 _SPEECH = frozenset(
@@ -210,10 +225,42 @@ def _pattern_spans(text: str) -> list[Span]:
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
             group = 1 if pattern.groups and match.group(1) else 0
+            if kind == "HANDLE" and match.group(group).lower() in STOP_WORDS:
+                continue  # "I snap at my kids": no one's handle
             spans.append(Span(match.start(group), match.end(group), kind))
     spans += _phone_spans(text)
+    spans += _spoken_number_spans(text)
     for match in _INSTITUTION.finditer(text):
         spans += _institution(match)
+    return spans
+
+
+#: Digits as they are read out ("oh seven seven double oh nine ..."); "double"/"triple" repeat the next one.
+_SPOKEN_DIGIT = r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine)"
+_SPOKEN_NUMBER = re.compile(
+    rf"\b(?:(?:double|triple)\s+)?{_SPOKEN_DIGIT}(?:[\s,-]+(?:(?:double|triple)\s+)?{_SPOKEN_DIGIT})+\b", _I
+)
+_ID_NAMES = re.compile(
+    r"\b(?:medical record|record|mrn|nhs|patient|member|case|insurance|policy|social security|ssn|chart|account|"
+    r"id|identification|reference|ref|passport|licen[cs]e)\b",
+    _I,
+)
+#: How many digits read out make a number worth removing: a phone number has at least 7; counting aloud
+#: ("one two three four five") stops sooner.
+SPOKEN_DIGITS = 7
+
+
+def _spoken_number_spans(text: str) -> list[Span]:
+    """Numbers read out digit by digit: an ID when an ID's name comes in the few words before, else a phone."""
+    spans = []
+    for match in _SPOKEN_NUMBER.finditer(text):
+        words = match.group(0).lower().replace(",", " ").replace("-", " ").split()
+        # each word a digit; "double" and "triple" repeat the one after them
+        digits = sum({"double": 1, "triple": 2}.get(w, 1) for w in words)
+        if digits < SPOKEN_DIGITS:
+            continue
+        before = text[max(0, match.start() - 60) : match.start()]
+        spans.append(Span(match.start(), match.end(), "ID" if _ID_NAMES.search(before) else "PHONE"))
     return spans
 
 
@@ -271,12 +318,18 @@ def _sentence_start(text: str, position: int) -> bool:
     return not before or before[-1] in '.?!:"“(-—\n'
 
 
+def _title_before(words: list[str], i: int) -> bool:
+    """Word ``i`` follows a title ("Mr", "Father", "Nan"), not a relation: "your father left", "my nan used to"
+    name no one, a possessive before the word makes it kin."""
+    return i > 0 and words[i - 1] in _TITLES and not (i > 1 and words[i - 2] in _POSSESSIVES)
+
+
 def _cue(words: list[str], i: int, joined: bool = True) -> str | None:
     """'name' or 'place' when the words before token ``i`` announce one; ``joined``: no full stop, question
     mark or colon between the word before and this one ("Hello. Come in" is no greeting of Come)."""
     previous = words[i - 1] if i else ""
     two = " ".join(words[max(0, i - 2) : i])
-    if previous in _TITLES or joined and (previous in _GREETINGS or any(two.endswith(p) for p in _NAMING)):
+    if _title_before(words, i) or joined and (previous in _GREETINGS or any(two.endswith(p) for p in _NAMING)):
         return "name"
     if not joined:
         return None
@@ -343,7 +396,7 @@ def _word_kind(
     spoken_to = i > 0 and (words[i - 1] in _SPEECH or words[i - 1] == "to" and i > 1 and words[i - 2] in _SPEECH)
     listed_name = redact_lists.is_name(word)
     naming = any(" ".join(words[max(0, i - 2) : i]).endswith(phrase) for phrase in _NAMING)
-    titled = i > 0 and words[i - 1] in _TITLES
+    titled = _title_before(words, i)
     if (
         cue == "name"
         and word in redact_lists.all_first_names()
@@ -391,7 +444,7 @@ def _ordinary_name_meant(
     whose ordinary sense is uncommon; a surname right after a first name; a place after "in" unless the
     word is very common; a capital in mid-sentence with any cue."""
     moderate = not redact_lists.is_common(word, redact_lists.NAME_OVER_WORD_ZIPF)
-    if cue == "name" and (words[i - 1] in _TITLES or words[i - 1] not in _KIN and (capital or moderate)):
+    if cue == "name" and (_title_before(words, i) or words[i - 1] not in _KIN and (capital or moderate)):
         return True  # "Mr Brown", "Hi, Grace", "hi tommy"; not "hello, hi, come"
     if moderate and (cue == "name" or announced or spoken_to):
         return True

@@ -176,11 +176,20 @@ def _dictionary() -> frozenset[str]:
     return frozenset(words)
 
 
+#: Months, weekdays and holidays: written with a capital, so dictionaries list them as names, but in a remark
+#: they are words ("on Sunday", "Dry January"); "my daughter April" still goes by its cue.
+CALENDAR = frozenset(
+    "january february march april june july august september october november december monday tuesday "
+    "wednesday thursday friday saturday sunday christmas easter halloween thanksgiving ramadan diwali hanukkah "
+    "eid passover".split()
+)
+
+
 @lru_cache(maxsize=200_000)
 def is_ordinary(word: str) -> bool:
     """An ordinary English word (or a form of one), as opposed to a name only."""
     word = word.lower().replace("’", "'").removesuffix("'s").strip("'")
-    if word in STOP_WORDS or word in FILLERS or not word.isalpha() and "'" not in word:
+    if word in STOP_WORDS or word in FILLERS or word in CALENDAR or not word.isalpha() and "'" not in word:
         return True
     from wordfreq import zipf_frequency
 
