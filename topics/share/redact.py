@@ -89,10 +89,15 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
             r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|co\.uk|org\.uk|uk|info|me|ly)(?:/[^\s,;]*)?\b", _I
         ),
     ),
+    # web addresses said aloud: after "www dot" any domain ("www dot lindberg dot se"); otherwise one ending in a
+    # common top-level domain, a country's code after it allowed ("martins dot gov dot br")
+    ("URL", re.compile(r"\bwww\s+dot\s+[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)+\b", _I)),
     (
         "URL",
         re.compile(
-            r"\b(?:www\s+dot\s+)?[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+(?:com|org|net|co\s+dot\s+uk|io|uk)\b", _I
+            r"\b[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+(?:com|org|net|edu|gov|io|info|biz|co|uk)"
+            r"(?:\s+dot\s+[a-z]{2})?\b",
+            _I,
         ),
     ),
     ("HANDLE", re.compile(r"(?<![\w.])@[A-Za-z0-9_.]{2,}")),
