@@ -193,6 +193,12 @@ _PARTICLES = frozenset("van der den de da del della di du la le von al el bin ib
 _PLACE_PREFIXES = frozenset(
     "new san santa los las st saint fort port mount east west north south upper lower great little el la le".split()
 )
+#: Words after which "to" leads to a place ("moved to", "a trip to", "back to").
+_MOVES = frozenset(
+    "go goes going went gone come comes coming came move moves moving moved drive drove driving fly flew flying "
+    "travel travelled traveled travelling traveling trip trips back way return returned returning sent send "
+    "transferred relocated emigrated holiday holidays vacation visit visits flight train bus ride".split()
+)
 _PLACE_CUES = frozenset(
     "in from to near at around outside visit visiting visited moved move live lives living lived "
     "born grew raised".split()
@@ -340,6 +346,8 @@ def _cue(words: list[str], i: int, joined: bool = True) -> str | None:
         return None
     if previous in _KIN and (i >= 2 and words[i - 2] in _POSSESSIVES or i >= 3 and words[i - 3] in _POSSESSIVES):
         return "name"
+    if previous == "to" and (i < 2 or words[i - 2] not in _MOVES):
+        return None  # "how to manage", "learn to cope": an infinitive, not a destination
     if previous in _PLACE_CUES:
         return "place"
     return None
@@ -374,7 +382,14 @@ def _word_kind(
 ) -> str | None:
     """NAME, PLACE or None for word ``i``: the rules of the module docstring."""
     token, word = tokens[i].group(0), words[i]
-    if len(word) < 2 or word in _TITLES or word in _GREETINGS or word in _KIN or redact_lists.is_loanword(word):
+    if (
+        len(word) < 2
+        or word in _TITLES
+        or word in _GREETINGS
+        or word in _KIN
+        or word in _POSSESSIVES  # "I called my roommates"
+        or redact_lists.is_loanword(word)
+    ):
         return None
     after_name = previous_name == i - 1 or (previous_name == i - 2 and words[i - 1] == "and")
     if (
@@ -398,7 +413,11 @@ def _word_kind(
     # "X said", "X and i": what follows says a person was meant
     announced = following in _FOLLOWING or (following == "and" and i + 2 < len(words) and words[i + 2] in ("i", "me"))
     # "told X", "talked to X"
-    spoken_to = i > 0 and (words[i - 1] in _SPEECH or words[i - 1] == "to" and i > 1 and words[i - 2] in _SPEECH)
+    spoken_to = (
+        i > 0
+        and word not in STOP_WORDS  # "i called my roommates"
+        and (words[i - 1] in _SPEECH or words[i - 1] == "to" and i > 1 and words[i - 2] in _SPEECH)
+    )
     listed_name = redact_lists.is_name(word)
     naming = any(" ".join(words[max(0, i - 2) : i]).endswith(phrase) for phrase in _NAMING)
     titled = _title_before(words, i)
@@ -429,6 +448,8 @@ def _word_kind(
         return None
     if cue == "name" or capital or after_name or announced or spoken_to or (i > 0 and words[i - 1] in _LINKS):
         return "PLACE" if cue == "place" else "NAME"
+    if cue == "place" and len(word) > 3:
+        return "PLACE"  # "we moved to saharsa", "she lives in kibera": no dictionary word, where a place goes
     return None
 
 
