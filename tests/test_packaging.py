@@ -61,7 +61,7 @@ def test_the_wheel_holds_the_explorer_templates_and_demo_and_knows_its_version(w
     assert version.returncode == 0 and version.stdout.strip() == "topics 0.1.0"
     code = (
         "import topics, pathlib; root = pathlib.Path(topics.__file__).parent; "
-        "print(root); print(all((root / p).exists() for p in ('explorer/app.py', 'templates/report.html'))); "
+        "print(root); print(all((root / p).exists() for p in ('explorer/app.py', 'share/templates/report.html'))); "
         "import corpora, importlib.resources as r; print((r.files('corpora.demo') / 'demo_sessions.csv').is_file())"
     )
     shown = subprocess.run([venv / "bin" / "python", "-c", code], capture_output=True, text=True, cwd=folder)
