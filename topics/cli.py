@@ -139,6 +139,23 @@ def _edit(args: argparse.Namespace) -> None:
     print(f"{curator.describe(edit)} (edit {edit.id} by {edit.author}){count}.")
 
 
+def _forget(args: argparse.Namespace) -> None:
+    from topics.curate.forget import forget_session
+
+    done = forget_session(Path(args.run), args.session, _author(args), dry_run=args.dry_run)
+    print(("Dry run, nothing changed. " if args.dry_run else "") + done.summary())
+    if done.edit is not None:
+        print(f"Recorded in the edit log as edit {done.edit.id} by {done.edit.author}.")
+    if done.outputs:
+        print(f"Written from this run before, and may still hold the session ({len(done.outputs)}):")
+        for output in done.outputs:
+            kind = output.get("kind", "output") + (", redacted" if output.get("redacted") else ", NOT redacted")
+            print(f"  {output.get('time', '?')}  {kind}: {output.get('path', '?')}")
+        print("Delete or rewrite them; copies already shared cannot be called back.")
+    else:
+        print("No report or export written from this run is on record.")
+
+
 def _history(args: argparse.Namespace) -> None:
     curator = _open(args)
     rows = curator.history()
@@ -418,6 +435,16 @@ def build_parser() -> argparse.ArgumentParser:
     ops.add_parser("undo", help="undo the last edit")
     ops.add_parser("redo", help="redo the last undone edit")
     edit.set_defaults(handler=_edit)
+
+    forget = commands.add_parser(
+        "forget",
+        help="withdraw a session (consent withdrawn): remove its remarks from the run and the embedding cache",
+    )
+    forget.add_argument("run", help="run folder")
+    forget.add_argument("--session", required=True, help="the session's id, as the corpus's session column holds it")
+    forget.add_argument("--author", help="who records the withdrawal (default: $TOPICS_AUTHOR or your user name)")
+    forget.add_argument("--dry-run", action="store_true", help="say what would be removed and change nothing")
+    forget.set_defaults(handler=_forget)
 
     history = commands.add_parser("history", help="list a run's expert edits with author and time")
     history.add_argument("run", help="run folder")

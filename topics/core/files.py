@@ -8,6 +8,8 @@ Every file and folder the toolkit writes goes through here:
 * :func:`atomic_folder` does the same for a whole folder (a run, ``compare/``,
   ``classifier/``); with ``replace=True`` an old folder is renamed away first
   and removed after.
+* :func:`append_line` adds one line to a log (the edit log, the log of outputs)
+  and fsyncs it; a failed write is taken back, so the log holds whole lines only.
 
 On any failure the temporary file or folder is removed. A failure of the
 operating system (a full disk, no permission, a missing folder, a file larger
@@ -94,6 +96,45 @@ def write_text_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` (UTF-8) atomically."""
     with atomic_file(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append ``line`` (one line of text, no newline) to ``path`` and fsync it. A log cut short by a crash
+    gets the new line on a line of its own; a write that fails (a full disk) is taken back to the last whole
+    line and raised as :class:`TopicsWriteError`: the log stays as it was."""
+    path = Path(path)
+    data_line = line + "\n"
+    created = not path.exists()
+    with write_errors(path):
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        size = None
+        try:
+            size = os.fstat(fd).st_size
+            if size and not _ends_with_newline(path):
+                data_line = "\n" + data_line  # the last line was cut short: do not glue onto it
+            data = memoryview(data_line.encode("utf-8"))
+            while data:
+                data = data[os.write(fd, data) :]
+            os.fsync(fd)
+        except OSError:
+            if size is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, size)  # no half line left behind
+            raise
+        finally:
+            os.close(fd)
+    if created:  # the new file's name must survive a power cut too
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) == b"\n"
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import os
 import threading
 import warnings
 from collections.abc import Iterator
@@ -30,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from topics.core.errors import TopicsInputError, TopicsWarning
-from topics.core.files import write_errors
+from topics.core.files import append_line, write_errors
 from topics.core.run import TopicRun, load_fitted_run
 from topics.curate.edits import Edit, apply_edit, prime_words
 from topics.fit.topic_words import TopicWords
@@ -48,7 +47,9 @@ class EditLog:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the exclusive ``flock`` on the log's ``.lock`` file for the ``with`` block; blocks until it is free."""
-        with open(self.lock_path, "a") as handle:
+        with write_errors(self.lock_path):  # a read-only run folder: one line, not a traceback
+            handle = open(self.lock_path, "a")  # noqa: SIM115 - closed by the with below
+        with handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
                 yield
@@ -59,37 +60,7 @@ class EditLog:
         """Write one entry and fsync it; call inside :meth:`locked`. A write that fails (a full disk) is taken
         back to the last whole line and raised as :class:`topics.core.errors.TopicsWriteError`: the log stays as it
         was."""
-        line = json.dumps(edit.to_json(), ensure_ascii=False) + "\n"
-        created = not self.path.exists()
-        with write_errors(self.path):
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            size = None
-            try:
-                size = os.fstat(fd).st_size
-                if size and not self._ends_with_newline():
-                    line = "\n" + line  # the last line was cut short: do not glue onto it
-                data = memoryview(line.encode("utf-8"))
-                while data:
-                    data = data[os.write(fd, data) :]
-                os.fsync(fd)
-            except OSError:
-                if size is not None:
-                    with contextlib.suppress(OSError):
-                        os.ftruncate(fd, size)  # no half line left behind
-                raise
-            finally:
-                os.close(fd)
-        if created:  # the new file's name must survive a power cut too
-            directory = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
-
-    def _ends_with_newline(self) -> bool:
-        with open(self.path, "rb") as handle:
-            handle.seek(-1, os.SEEK_END)
-            return handle.read(1) == b"\n"
+        append_line(self.path, json.dumps(edit.to_json(), ensure_ascii=False))
 
     def read(self, offset: int = 0, final: bool = False) -> tuple[list[tuple[int, Edit]], list[str], int]:
         """Entries from byte ``offset``: (line number, edit) pairs, warnings, and the new offset.
@@ -233,8 +204,8 @@ class Curator:
 
     @property
     def can_undo(self) -> bool:
-        """Whether an undo has an edit to act on (see :attr:`last_applied`)."""
-        return bool(self._applied)
+        """Whether an undo has an edit to act on (see :attr:`last_applied`); a withdrawn session is never undone."""
+        return bool(self._applied) and self._applied[-1].edit.op != "forget"
 
     @property
     def can_redo(self) -> bool:
@@ -283,6 +254,10 @@ class Curator:
             if op == "undo":
                 if not self._applied:
                     raise TopicsInputError("nothing to undo.")
+                if self._applied[-1].edit.op == "forget":
+                    raise TopicsInputError(
+                        "the last entry is a withdrawn session: a withdrawal cannot be undone (its remarks are gone)."
+                    )
                 edit = Edit(op="undo", author=author, target=self._applied[-1].edit.id)
                 self.log.append(edit)
                 self._ingest(edit)
@@ -337,6 +312,9 @@ class Curator:
             return
         position = ids.index(target)
         undone = self._applied[position].edit
+        if undone.op == "forget":
+            self.warnings.append(f"undo of edit {target}: a withdrawn session cannot be undone; ignored.")
+            return
         rest = [a.edit for a in self._applied[position + 1 :]]
         del self._applied[position:]
         for edit in rest:  # only when another writer's edits came after the one undone

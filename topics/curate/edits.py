@@ -11,6 +11,11 @@ names a group's model (``model``), and touches only what it names:
 * ``discard``: the topic goes; its remarks become outliers (-1).
 * ``move``: remarks (kept or attached short ones) go to another topic or to
   the outliers; the words of the topics they left and joined are recomputed.
+  Remarks of a withdrawn session are no longer in the run: a move skips them
+  (and is a no-op when it named nothing else).
+* ``forget``: a session withdrawn (:mod:`topics.curate.forget`). Its remarks
+  have left the fitted run folder itself, so on replay it changes nothing; it
+  stands in the log as the record of who withdrew which session when.
 
 Merges and discards relabel the whole topic column, so short remarks attached
 at fit time follow their topic.
@@ -35,7 +40,7 @@ from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, Topic, TopicRun, TopicSet
 from topics.fit.topic_words import TopicWords
 
-OPS = ("merge", "rename", "discard", "move", "undo", "redo")
+OPS = ("merge", "rename", "discard", "move", "forget", "undo", "redo")
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,10 @@ class Edit:
     target: str | None = None
     #: the model edited: None for the joint model, else a group's name (its per-group model)
     model: str | None = None
+    #: the session a ``forget`` withdrew
+    session: str | None = None
+    #: how many remarks and client turns a ``forget`` removed
+    removed: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The entry as the JSON object of one log line: tuples become lists, None and empty fields are left out."""
@@ -72,7 +81,7 @@ class Edit:
         values = {k: v for k, v in data.items() if k in known}
         values["topics"] = tuple(int(t) for t in values.get("topics", ()))
         values["remarks"] = tuple(str(r) for r in values.get("remarks", ()))
-        for name in ("author", "id", "time", "label", "description", "target", "model"):
+        for name in ("author", "id", "time", "label", "description", "target", "model", "session"):
             if values.get(name) is not None and not isinstance(values[name], str):
                 raise ValueError(f"field {name!r} must be text")
         if not isinstance(values.get("author"), str):
@@ -86,6 +95,10 @@ class Edit:
             raise ValueError("merge names two or more topics")
         if op == "move":
             values["to"] = int(values.get("to", OUTLIER))
+        if op == "forget" and not values.get("session"):
+            raise ValueError("forget names the session withdrawn")
+        if values.get("removed") is not None:
+            values["removed"] = int(values["removed"])
         if op in ("undo", "redo") and not values.get("target"):
             raise ValueError(f"{op} names the edit it acts on")
         return cls(**values)
@@ -109,6 +122,8 @@ class Edit:
         if self.op == "move":
             where = "the outliers" if self.to == OUTLIER else name(int(self.to))
             return f"moved {len(self.remarks)} remark(s) to {where}"
+        if self.op == "forget":
+            return f"withdrew session {self.session!r} ({self.removed or 0} turn(s) removed from the run)"
         return f"{self.op} of edit {self.target}"
 
 
@@ -286,9 +301,14 @@ def merge(
 def move(run: TopicRun, remark_ids: list[str], to: int, words: TopicWords, model: str | None = None) -> TopicRun:
     """The run with the remarks ``remark_ids`` moved to topic ``to`` of ``model`` (None: the joint model;
     ``to`` -1: the outliers); the words, sizes and group counts of the topics they left and joined are recomputed.
+    Remarks of a withdrawn session are skipped (:func:`withdrawn_remarks`); nothing else left, the run is unchanged.
     Raises ``TopicsInputError`` for no remarks, unknown remarks, or remarks the model does not hold."""
     if not remark_ids:
         raise TopicsInputError("select at least one remark to move.")
+    gone = withdrawn_remarks(run)
+    remark_ids = [r for r in remark_ids if r not in gone]
+    if not remark_ids:
+        return run
     part = _Model.of(run, model)
     if to != OUTLIER:
         part.existing([to])
@@ -316,6 +336,27 @@ def move(run: TopicRun, remark_ids: list[str], to: int, words: TopicWords, model
     return part.replace(run, topics, part.topic_set.centroids, column)
 
 
+def recounted(run: TopicRun) -> TopicRun:
+    """The run with every model's topic sizes, group counts and outlier share counted afresh from its remarks
+    (after remarks left the run: a withdrawn session); words, labels and centroids unchanged."""
+    for name in [None] * (run.joint is not None) + list(run.groups):
+        part = _Model.of(run, name)
+        column = run.remarks[part.column].to_numpy()
+        topics = [
+            dataclasses.replace(
+                t, size=int(np.sum(part.rows & (column == t.id))), group_counts=part.group_counts(run.remarks, t.id)
+            )
+            for t in part.topic_set.topics
+        ]
+        run = part.replace(run, topics, part.topic_set.centroids)
+    return run
+
+
+def withdrawn_remarks(run: TopicRun) -> frozenset[str]:
+    """The ids of remarks removed from ``run`` when their sessions were withdrawn (``provenance["withdrawn"]``)."""
+    return frozenset(r for entry in run.provenance.get("withdrawn", []) for r in entry.get("remark_ids", []))
+
+
 def prime_words(run: TopicRun, words: TopicWords) -> None:
     """Count the joint model's topic words once now (:class:`TopicWords` keeps the class counts and updates
     them by the remarks an edit changes), so the first edit on a million remarks is as quick as the next."""
@@ -337,4 +378,6 @@ def apply_edit(run: TopicRun, edit: Edit, words: Callable[[], TopicWords]) -> To
         return merge(run, list(edit.topics), words(), edit.label, edit.model)
     if edit.op == "move":
         return move(run, list(edit.remarks), OUTLIER if edit.to is None else int(edit.to), words(), edit.model)
+    if edit.op == "forget":
+        return run  # the fitted run folder no longer holds the session
     raise ValueError(f"{edit.op} is resolved by the replay, not applied")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from topics.core.output_log import record_output
 from topics.explorer import common, profile
 from topics.share.redact import redact_label
 from topics.share.report import EXAMPLES, build_report, render_html, render_markdown
@@ -42,13 +43,15 @@ def render() -> None:
         else:
             with profile.uploaded_file(*uploaded) as path:
                 report = build_report(opened, redacted=redacted, profile=path)
+        record_output(opened.path, f"downloaded from the explorer as {file_name}", f"{fmt} report", redacted)
         return (render_html(opened, report) if fmt == "HTML" else render_markdown(report)).encode("utf-8")
 
     name, mime = ("report.html", "text/html") if fmt == "HTML" else ("report.md", "text/markdown")
+    file_name = f"{opened.path.name}-{name}"
     st.download_button(
         f"Download {fmt} report",
         data=contents,
-        file_name=f"{opened.path.name}-{name}",
+        file_name=file_name,
         mime=mime,
         key="report_download",
     )

@@ -326,6 +326,18 @@ class EmbeddingCache:
         self.folder = Path(root) / hashlib.sha256(identity.encode()).hexdigest()[:24]
         self.identity = identity
 
+    @classmethod
+    def every(cls, root: Path) -> list[EmbeddingCache]:
+        """The caches of every encoder under ``root`` (one folder each)."""
+        caches = []
+        for folder in sorted(Path(root).iterdir()) if Path(root).is_dir() else []:
+            if folder.is_dir():
+                named = folder / "identity.txt"
+                cache = cls(root, named.read_text(encoding="utf-8").strip() if named.exists() else "")
+                cache.folder = folder
+                caches.append(cache)
+        return caches
+
     def _shards(self) -> list[str]:
         """Complete shards on disk (their keys file exists: it is written last), in name order."""
         return sorted(
@@ -386,12 +398,36 @@ class EmbeddingCache:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "identity.txt").write_text(self.identity + "\n", encoding="utf-8")
+        self._write_shard(keys, vectors)
+        self._index()  # brings the index up to date with the new shard (and any another process added)
+
+    def remove(self, keys: np.ndarray) -> int:
+        """Delete the vectors of ``keys`` (a ``V16`` array) from every shard; returns how many were held. A shard
+        that held any is written again without them (a new shard first, then the old one goes), so a crash
+        leaves the vectors twice or once, never a shard a later run would trust wrongly."""
+        gone = {key.tobytes() for key in np.asarray(keys, "V16")}
+        removed = 0
+        for shard in self._shards() if gone and self.folder.is_dir() else []:
+            shard_keys = np.load(self.folder / f"{shard}.keys.npy", allow_pickle=False)
+            held = np.fromiter((key.tobytes() in gone for key in shard_keys), dtype=bool, count=len(shard_keys))
+            if not held.any():
+                continue
+            vectors = np.load(self.folder / f"{shard}.vectors.npy", allow_pickle=False)
+            if not held.all():
+                self._write_shard(shard_keys[~held], vectors[~held])
+            (self.folder / f"{shard}.keys.npy").unlink()  # the shard stops counting before its vectors go
+            (self.folder / f"{shard}.vectors.npy").unlink()
+            removed += int(held.sum())
+        if removed:
+            self._index()
+        return removed
+
+    def _write_shard(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         shard = uuid.uuid4().hex
         # Vectors first, keys last: a shard counts only once its keys file exists.
         for suffix, array in ((".vectors.npy", vectors.astype(np.float32)), (".keys.npy", np.asarray(keys, "V16"))):
             with atomic_file(self.folder / f"{shard}{suffix}") as temporary, open(temporary, "wb") as handle:
                 np.save(handle, array, allow_pickle=False)
-        self._index()  # brings the index up to date with the new shard (and any another process added)
 
 
 def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None) -> tuple[np.ndarray, dict[str, int]]:

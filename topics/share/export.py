@@ -25,6 +25,7 @@ import numpy as np
 
 from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_folder
+from topics.core.output_log import record_output
 from topics.core.run import OUTLIER
 from topics.curate.assign import kept_embeddings
 from topics.curate.editlog import Curator
@@ -91,4 +92,5 @@ def export_bertopic(curator: Curator, target: Path, redacted: bool = True) -> Pa
         (folder / "id_map.json").write_text(
             json.dumps({str(v): k for k, v in new_id.items()}, indent=2), encoding="utf-8"
         )
+    record_output(curator.path, target, "BERTopic export", redacted)
     return target

@@ -26,6 +26,7 @@ from topics.core.errors import TopicsInputError
 from topics.core.facts import group_model_warnings, group_sizes, groups_described, short_remarks_said
 from topics.core.files import atomic_folder, write_text_atomic
 from topics.core.formatting import percent, share_cell
+from topics.core.output_log import record_output
 from topics.core.run import OUTLIER, TopicRun, metadata_name
 from topics.curate.editlog import Curator
 from topics.fit import stability
@@ -692,10 +693,22 @@ def write_report(
         target = Path(out) if out else curator.path / "report-tables"
         if target.exists():
             raise TopicsInputError(f"{target}: already exists. Choose another --out folder or remove it.")
-        return write_tables(curator, report, target)
-    target = Path(out) if out else curator.path / f"report.{'html' if fmt == 'html' else 'md'}"
-    if target.is_dir():
-        raise TopicsInputError(f"{target}: is a folder; give --out a file name such as report.{fmt}.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(target, render_html(curator, report) if fmt == "html" else render_markdown(report))
+        write_tables(curator, report, target)
+    else:
+        target = Path(out) if out else curator.path / f"report.{'html' if fmt == 'html' else 'md'}"
+        if target.is_dir():
+            raise TopicsInputError(f"{target}: is a folder; give --out a file name such as report.{fmt}.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(target, render_html(curator, report) if fmt == "html" else render_markdown(report))
+    record_output(curator.path, target, f"{fmt} report", redacted, report_sessions(curator.run, group, session))
     return target
+
+
+def report_sessions(run: TopicRun, group: str | None = None, session: str | None = None) -> list[str] | None:
+    """The sessions a report of ``run`` can hold: one session's, a group's, or None for every session."""
+    if session is not None:
+        return [str(session)]
+    if group is not None:
+        remarks = run.remarks
+        return sorted(remarks.loc[remarks["group"] == group, "session"].astype(str).unique().tolist())
+    return None
