@@ -28,6 +28,7 @@ _EXPORTS = {
     "TopicsInputError": "topics.core.errors",
     "TopicsWarning": "topics.core.errors",
     "load_run": "topics.curate.editlog",
+    "forget_session": "topics.curate.forget",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from topics.core.run import TopicRun as TopicRun
     from topics.core.run import TopicSet as TopicSet
     from topics.curate.editlog import load_run as load_run
+    from topics.curate.forget import forget_session as forget_session
     from topics.estimator import TopicModel as TopicModel
 
 
