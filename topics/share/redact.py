@@ -48,6 +48,7 @@ from topics.core.facts import languages_of
 from topics.core.run import TopicRun, TopicSet
 from topics.fit.stopwords import STOP_WORDS
 from topics.share import redact_lists
+from topics.share.redact_address import address_spans
 
 KINDS = ("EMAIL", "URL", "HANDLE", "PHONE", "ID", "DATE", "AGE", "ADDRESS", "PLACE", "NAME")
 
@@ -132,15 +133,6 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         "AGE",
         re.compile(
             rf"\b(?:aged?|turn(?:ed|ing|s)?|is|was|she's|he's|i'm)\s+((?:{_TENS})(?:[\s-]+(?:and\s+)?(?:{_UNITS}))?)\b",
-            _I,
-        ),
-    ),
-    (
-        "ADDRESS",
-        re.compile(
-            r"\b\d{1,5}[a-z]?,?\s+(?:[a-z]+\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|"
-            r"boulevard|blvd|way|close|court|ct|place|pl|terrace|crescent|square|parkway|gardens|grove|"
-            r"row|mews|walk|highway|hwy|circle|trail)\b\.?",
             _I,
         ),
     ),
@@ -243,6 +235,7 @@ def _pattern_spans(text: str) -> list[Span]:
     spans += _spoken_number_spans(text)
     for match in _INSTITUTION.finditer(text):
         spans += _institution(match)
+    spans += [Span(start, end, "ADDRESS") for start, end in address_spans(text, redact_lists.is_ordinary)]
     return spans
 
 

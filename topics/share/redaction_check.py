@@ -21,6 +21,7 @@ import random
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import inflect
 import pandas as pd
@@ -244,3 +245,27 @@ def recall_table(planted: list[Planted], detector: Callable[[str], list] = detec
 def missed(planted: list[Planted], detector: Callable[[str], list] = detect) -> list[Planted]:
     """The planted identifiers the detector did not catch whole."""
     return [p for p in planted if not caught(p, detector)]
+
+
+#: Placeholders a word's reading decides: where an ordinary word can be taken for an identifier.
+WORD_KINDS = frozenset({"NAME", "PLACE", "ADDRESS", "HANDLE"})
+
+
+def read_identifiers(path: Path) -> frozenset[str]:
+    """The identifiers marked in a corpus (a TSV of ``string kind count note`` after ``#`` comment lines, as
+    ``benchmarks/data/annomi_identifiers.tsv``): lower-case strings and every word of them."""
+    lines = [line for line in Path(path).read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    strings = {line.split("\t")[0].strip() for line in lines[1:] if line.strip()}
+    return frozenset(strings | {word for s in strings for word in s.split()})
+
+
+def ordinary_replaced(text: str, identifiers: frozenset[str], detector: Callable[[str], list] = detect) -> list[str]:
+    """The stretches of ``text`` the detector would replace as a name, place, address or handle that are no
+    marked identifier: ordinary words taken for one (a stretch counts as an identifier when it, or each of its
+    words, is marked). Dates with a day, numbers and addresses on the web go by rule, not by a word's reading."""
+    out = []
+    for span in (s for s in detector(text) if s.kind in WORD_KINDS):
+        said = re.sub(r"(?:'s|’s)$", "", text[span.start : span.end].lower()).strip(" .,;:!?'\"")
+        if said not in identifiers and not all(w in identifiers for w in re.findall(r"[\w.'’-]+", said)):
+            out.append(said)
+    return out
