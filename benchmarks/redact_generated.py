@@ -19,7 +19,14 @@ from pathlib import Path
 import pandas as pd
 
 from topics.share.redact import detect
-from topics.share.redaction_check import missed, ordinary_replaced, planted_set, read_identifiers, recall_table
+from topics.share.redaction_check import (
+    marked_recall,
+    missed,
+    ordinary_replaced,
+    planted_set,
+    read_identifiers,
+    recall_table,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,23 +75,28 @@ def main() -> None:
 
     marked = ROOT / "benchmarks" / "data"
     demo = pd.read_csv(ROOT / "corpora" / "demo" / "demo_sessions.csv")["text"]
-    sources = {"demo corpus (all turns)": (demo, read_identifiers(marked / "demo_identifiers.tsv"))}
+    sources = {"demo corpus (all turns)": (demo, marked / "demo_identifiers.tsv")}
     if args.annomi.exists():
         annomi = pd.read_csv(args.annomi)
-        names = read_identifiers(marked / "annomi_identifiers.tsv")
         for role in ("therapist", "client"):
-            sources[f"AnnoMI {role} turns"] = (annomi.loc[annomi["interlocutor"] == role, "utterance_text"], names)
+            sources[f"AnnoMI {role} turns"] = (
+                annomi.loc[annomi["interlocutor"] == role, "utterance_text"],
+                marked / "annomi_identifiers.tsv",
+            )
     print(
         "\nOrdinary text (goal: at most 1 remark in 200 with an ordinary word replaced; real names and places, "
         "marked once in benchmarks/data/, may go):"
     )
-    for name, (texts, identifiers) in sources.items():
+    for name, (texts, marks) in sources.items():
         texts = texts.dropna().astype(str).tolist()
         started = time.perf_counter()
-        changed, wrong, words = replacements(texts, identifiers)
+        changed, wrong, words = replacements(texts, read_identifiers(marks))
+        seconds = time.perf_counter() - started
+        caught, found = marked_recall(texts, marks)
         print(
             f"  {name}: {wrong:,} of {len(texts):,} remarks lose an ordinary word ({wrong / len(texts):.1%}; "
-            f"1 in {len(texts) / max(wrong, 1):.0f}); {changed:,} change at all; {time.perf_counter() - started:.1f} s"
+            f"1 in {len(texts) / max(wrong, 1):.0f}); {changed:,} change at all; {seconds:.1f} s; "
+            f"real names and places caught: {caught} of {found} ({caught / max(found, 1):.1%})"
         )
         print("    ordinary words replaced: " + ", ".join(f"{w!r} {n}" for w, n in words.most_common(30)))
 

