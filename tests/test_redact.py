@@ -2,11 +2,14 @@
 
 import re
 from collections import defaultdict
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import ANNOMI
 from deid_cases import ORDINARY_USES, cases
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from topics.core.errors import TopicsInputError
 from topics.share.redact import Redactor, detect, redact, redact_text
@@ -303,7 +306,77 @@ def test_recall_on_identifiers_planted_by_faker_in_the_categories_that_meet_the_
     from topics.share.redaction_check import planted_set, recall_table
 
     table = recall_table(planted_set(11, per_category=30)).set_index("category")
-    for category in ("first name", "phone", "id", "date", "age"):
+    for category in ("first name", "phone", "id", "date", "age", "email"):
         assert table.loc[category, "written recall"] >= 0.95 and table.loc[category, "spoken recall"] >= 0.95, (
             table.loc[category]
         )
+
+
+MARKED = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
+
+
+@pytest.mark.parametrize("role", ["therapist", "client"])
+def test_at_most_one_annomi_remark_in_200_loses_an_ordinary_word_and_real_names_still_go(role):
+    """AnnoMI's real names, places and workplaces were marked once by reading them in context
+    (benchmarks/data/annomi_identifiers.tsv); every other stretch replaced as a name, place, address or handle is
+    an ordinary word lost."""
+    from topics.share.redaction_check import marked_recall, ordinary_replaced, read_identifiers
+
+    frame = pd.read_csv(ANNOMI)
+    texts = frame.loc[frame["interlocutor"] == role, "utterance_text"].dropna().astype(str).tolist()
+    identifiers = read_identifiers(MARKED / "annomi_identifiers.tsv")
+    wrong = {t: ordinary_replaced(t, identifiers) for t in texts}
+    wrong = {t: w for t, w in wrong.items() if w}
+    assert len(wrong) / len(texts) <= 1 / 200, sorted(wrong.values())
+    caught, found = marked_recall(texts, MARKED / "annomi_identifiers.tsv")
+    assert found > 50 and caught / found >= 0.75  # measured 0.906 (therapist), 0.789 (client)
+
+
+def test_at_most_one_demo_remark_in_200_loses_an_ordinary_word():
+    from topics.share.redaction_check import ordinary_replaced, read_identifiers
+
+    texts = pd.read_csv(Path(__file__).resolve().parents[1] / "corpora" / "demo" / "demo_sessions.csv")["text"]
+    identifiers = read_identifiers(MARKED / "demo_identifiers.tsv")
+    wrong = [w for w in (ordinary_replaced(t, identifiers) for t in texts) if w]
+    assert len(wrong) / len(texts) <= 1 / 200, wrong
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "they started me on sertraline and wellbutrin, and the methamphetamine was before that",
+        "Citalopram is an SSRI. Suboxone and Narcan are in the cupboard.",
+        "I take Prozac every morning and Xanax when it gets bad",
+        "the COPD and the stomatitis got worse over the winter",
+        "on Monday and every Sunday in January I go, and in April and June too",
+        "she left in March and came back in May",
+    ],
+)
+def test_drug_diagnosis_weekday_and_month_names_are_words(text):
+    assert redact_text(text) == text
+
+
+WORDS = st.sampled_from(
+    "left manage reading used hope will grace mark sessions bill faith joy dawn rose fine class study silence "
+    "finger hurry lawn tennis smack hunker bailing coke rehab drive street close court park".split()
+)
+FRAMES = st.sampled_from(
+    [
+        "i {} it",
+        "how do you {} that",
+        "the {} was hard",
+        "we talked about the {} last week",
+        "it felt like a {} to me",
+        "that is {} enough",
+        "you said {} and then stopped",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(FRAMES, WORDS)
+def test_ordinary_words_in_ordinary_remarks_are_never_replaced(frame, word):
+    """A remark built of ordinary words, with a therapy word that is also a name or a place in a slot where no
+    name or place goes, comes out unchanged."""
+    text = frame.format(word)
+    assert redact_text(text) == text

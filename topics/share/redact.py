@@ -49,6 +49,7 @@ from topics.core.run import TopicRun, TopicSet
 from topics.fit.stopwords import STOP_WORDS
 from topics.share import redact_lists
 from topics.share.redact_address import address_spans
+from topics.share.redact_organisation import organisation_spans
 
 KINDS = ("EMAIL", "URL", "HANDLE", "PHONE", "ID", "DATE", "AGE", "ADDRESS", "PLACE", "NAME")
 
@@ -96,7 +97,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "URL",
         re.compile(
-            r"\b[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+(?:com|org|net|edu|gov|io|info|biz|co|uk)"
+            r"\b[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+(?:com|org|net|edu|gov|io|info|biz|co|uk|"
+            r"de|fr|es|nl|pl|cz|ro|hu|se|dk|fi|pt|br|mx|ar|cl|za|ng|ke|ph|vn|tr|ru|ua|ch|au|nz|jp|kr|cn|hk|sg|ie)"
             r"(?:\s+dot\s+[a-z]{2})?\b",
             _I,
         ),
@@ -177,9 +179,9 @@ _SPEECH = frozenset(
     "talked talk talking spoke speak speaking told tell telling asked ask met meet meeting saw see seeing "
     "visited visit visiting texted text texting called call calling said says mentioned".split()
 )
-#: Of :data:`_SPEECH`, verbs of seeing and meeting: before a word that is also an ordinary word they say
-#: nothing ("i saw red", "i see fair amount", "i miss reading")
-_SEEING = frozenset("met meet meeting saw see seeing visited visit visiting".split())
+#: Of :data:`_SPEECH`, verbs of seeing, meeting and saying: before a word that is also an ordinary word they say
+#: nothing ("i saw red", "i see fair amount", "you said sessions")
+_SEEING = frozenset("met meet meeting saw see seeing visited visit visiting said says mentioned".split())
 #: weaker: enough before a word that is no English word at all ("with chidi"), not before "with tobacco"
 _LINKS = frozenset("with and or did does has had".split())
 _FOLLOWING = frozenset(
@@ -239,13 +241,41 @@ def _pattern_spans(text: str) -> list[Span]:
             group = 1 if pattern.groups and match.group(1) else 0
             if kind == "HANDLE" and match.group(group).lower() in STOP_WORDS:
                 continue  # "I snap at my kids": no one's handle
-            spans.append(Span(match.start(group), match.end(group), kind))
+            span = Span(match.start(group), match.end(group), kind)
+            spans.append(_said_in_full(text, span) if kind in ("EMAIL", "URL", "HANDLE") else span)
     spans += _phone_spans(text)
     spans += _spoken_number_spans(text)
     for match in _INSTITUTION.finditer(text):
         spans += _institution(match)
     spans += [Span(start, end, "ADDRESS") for start, end in address_spans(text, redact_lists.is_ordinary)]
+    spans += [Span(start, end, "PLACE") for start, end in organisation_spans(text, redact_lists.is_ordinary)]
     return spans
+
+
+_NUMBER_WORD = (
+    r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
+)
+_NUMBERS_BEFORE = re.compile(rf"(?:\b{_NUMBER_WORD}\s+)+$", _I)
+_NUMBERS_AFTER = re.compile(rf"^(?:\s+{_NUMBER_WORD}\b)+", _I)
+_WORD_BEFORE = re.compile(r"\b([a-z][a-z'-]*)\s+$", _I)
+
+
+def _said_in_full(text: str, span: Span) -> Span:
+    """An address or handle said aloud, with the parts a pattern cannot tell from speech: numbers read out in
+    words ("ove eighty six at example dot org", "my instagram is at frans fifty seven") and, before an address,
+    the word a dash once joined to it ("abiola ogunleye dot com")."""
+    start, end = span.start, span.end
+    if span.kind == "HANDLE":
+        after = _NUMBERS_AFTER.match(text[end:])
+        return Span(start, end + after.end(), span.kind) if after else span
+    numbers = _NUMBERS_BEFORE.search(text[:start])
+    if numbers:
+        start = numbers.start()
+    word = _WORD_BEFORE.search(text[:start])
+    if word and (numbers or not redact_lists.is_ordinary(word.group(1))) and word.group(1).lower() not in STOP_WORDS:
+        start = word.start(1)
+    return Span(start, end, span.kind)
 
 
 #: Digits as they are read out ("oh seven seven double oh nine ..."); "double"/"triple" repeat the next one.
@@ -414,8 +444,10 @@ def _word_kind(
         or word in _TITLES
         or word in _GREETINGS
         or word in _KIN
-        or word.endswith("s") and word[:-1] in _KIN  # "my mates say"
-        or word == "new" and words[i + 1 : i + 2] == ["year"]  # "New Year's Eve"
+        or word.endswith("s")
+        and word[:-1] in _KIN  # "my mates say"
+        or word == "new"
+        and words[i + 1 : i + 2] == ["year"]  # "New Year's Eve"
         or word in _POSSESSIVES  # "I called my roommates"
         or redact_lists.is_loanword(word)
         or _suffix_after_dash(text, tokens, i)

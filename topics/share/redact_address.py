@@ -33,7 +33,10 @@ from topics.fit.stopwords import STOP_WORDS
 STRONG_AFTER = frozenset(
     "street st road rd avenue ave av lane ln boulevard blvd crescent terrace mews parkway pkwy highway hwy "
     "expressway expy freeway fwy turnpike tpke trafficway stravenue stra drive dr gardens grove alley allee "
-    "marg chowk umgwaqo utca út ut sokak sokağı caddesi cadde".split()
+    "marg chowk umgwaqo indlela utca út ut tér ter körút korut köz koz fasor sétány setany sokak sokağı caddesi "
+    "cadde katu tie kuja polku väylä vayla kaari gata gatan vägen gränd torget vej gade straße strasse gasse "
+    "weg allee straat laan steeg radial gateway crossroad crossroads freeway overpass bypass isitaladi bulevardi "
+    "steps reach villas".split()
 )
 #: after the name, only with a house number and a name that is no ordinary word
 WEAK_AFTER = frozenset(
@@ -47,7 +50,9 @@ WEAK_AFTER = frozenset(
     "wells wharf wood woods wynd sound brae chase end rise vale ramp route burg burgs center centre cliff cliffs club "
     "inlet light lights lock locks lodge mall trail trl cape causeway curve divide expressway garden grn "
     "greens grove groves hbr ht isl jct ky ldg ln loaf lndg mnr mdws ml mt mtn nck orch pkwy pln plz pt "
-    "prt rdg rnch sta stn trce trak vly vlg vw wl wls xing indawo ithafa nagar zila".split()
+    "prt rdg rnch sta stn trce trak vly vlg vw wl wls xing indawo ithafa nagar zila anex annex arcade bayou "
+    "beach bluff bottom branch bridge brook camp canyon course crest extension forest land rapid trailer "
+    "puisto rinne sor liget".split()
 )
 #: before the name: street words of other languages, no English words
 STRONG_BEFORE = frozenset(
@@ -57,7 +62,7 @@ STRONG_BEFORE = frozenset(
     "travessa alameda praça praca estrada rodovia rue chemin allée impasse quai viale vicolo piazza piazzale "
     "contrada borgo strada stretto ulica aleja plac osiedle bulevardul calea drumul intrarea aleea splaiul "
     "șoseaua soseaua piața piata jalan jl gang gg ulice náměstí namesti třída trida nábřeží nabrezi "
-    "sokağı caddesi đường duong phố pho".split()
+    "sokağı caddesi đường duong phố pho eje acceso".split()
 )
 #: before the name, English words too: only with a house number after the name
 WEAK_BEFORE = frozenset("via place route boulevard avenue corso largo plaza canale al ul os str bd av".split())
@@ -66,14 +71,15 @@ COMPOUND_ENDINGS = (
     "straße", "strasse", "gasse", "weg", "allee", "platz", "damm", "ufer", "steig", "pfad", "chaussee",
     "vej", "gade", "plads", "gatan", "vägen", "väg", "gränd", "torget", "stigen", "backe", "gata",
     "straat", "laan", "steeg", "plein", "gracht", "dreef", "singel", "kade", "hof", "katu", "kuja",
-    "polku", "boulevard", "bulevardi",
+    "polku", "boulevard", "bulevardi", "pad", "dijk", "kanaal", "markt", "veien", "vegen", "gate", "tie", "str",
 )  # fmt: skip
 #: words of a street name that are no name ("de", "la": "rue de la paix"; "norte", "barat": directions)
 PARTICLES = frozenset("de del la las los di della des du le lo da do dos das van von der den ten al el".split())
 #: a flat, unit, floor or house before its number
 UNITS = frozenset(
     "apt apartment flat unit suite ste interior int depto departamento dpto edif edificio piso appartamento app "
-    "bl bloc sc scara ap et etaj no nr number house studio floor h.no hno lote lt casa".split()
+    "bl bloc sc scara ap et etaj no nr number house studio floor h.no hno lote lt casa block blk lot level "
+    "lvl piano".split()
 )
 #: before a street name, these say it is one ("she lives on", "the flat on", "we moved to")
 CUES = frozenset("on at off along onto near in to from".split())
@@ -132,8 +138,10 @@ def _tail(tokens: list[str], j: int) -> int:
 
 
 def _name_word(token: str) -> bool:
+    """A word of a street's name: letters ("Skłodowskiej-Curie" too) or an ordinal ("39th Boulevard")."""
     word = _plain(token)
-    return word.isalpha() and word not in STOP_WORDS and word not in _NUMBER_WORDS
+    ordinal = re.fullmatch(r"\d+(?:st|nd|rd|th)", word) is not None
+    return ordinal or word.replace("-", "").isalpha() and word not in STOP_WORDS and word not in _NUMBER_WORDS
 
 
 def address_spans(text: str, ordinary: Callable[[str], bool]) -> list[tuple[int, int]]:
@@ -192,9 +200,9 @@ def _before_name(tokens: list[str], i: int) -> tuple[int, int] | None:
         j += 1
     if not any(_plain(t) not in PARTICLES for t in tokens[i + 1 : j]):
         return None
-    end = _tail(tokens, j)
-    if _plain(tokens[i]) in STRONG_BEFORE or end > j:
-        return _number_start(tokens, i), end  # "53, rue de paul", "twenty chemin raymond mercier"
+    end, start = _tail(tokens, j), _number_start(tokens, i)
+    if _plain(tokens[i]) in STRONG_BEFORE or end > j or start < i:
+        return start, end  # "53, rue de paul", "twenty chemin raymond mercier", "922, boulevard delannoy"
     return None
 
 

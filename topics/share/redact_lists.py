@@ -283,8 +283,10 @@ def is_ordinary(word: str) -> bool:
         first_name = word in all_first_names()
         if word in census_first_names() and word not in _core_dictionary():
             return False
+        # ... and so is one that only the international first-name dictionary lists ("bailing", "rota")
         only_surname = not first_name and word not in places()
-        return not listed or only_surname or zipf_frequency(word, "en") >= RARE_WORD_ZIPF
+        minor_name = word not in census_first_names() and word not in places()
+        return not listed or only_surname or minor_name or zipf_frequency(word, "en") >= RARE_WORD_ZIPF
     for suffix in _SUFFIXES:  # a form the list lacks of a common word ("vaping")
         stem = word[: -len(suffix)] if word.endswith(suffix) and len(word) > len(suffix) + 2 else None
         if not stem:
