@@ -104,7 +104,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
             _I,
         ),
     ),
-    ("HANDLE", re.compile(r"(?<![\w.])@[A-Za-z0-9_.]{2,}")),
+    ("HANDLE", re.compile(r"(?<![\w.])@[A-Za-z0-9_.]+(?:-[A-Za-z0-9_.]+)*")),
     (
         "HANDLE",
         re.compile(
@@ -248,6 +248,7 @@ def _pattern_spans(text: str) -> list[Span]:
             spans.append(_said_in_full(text, span) if kind in ("EMAIL", "URL", "HANDLE") else span)
     spans += _phone_spans(text)
     spans += _spoken_number_spans(text)
+    spans += _spoken_handle_spans(text)
     for match in _INSTITUTION.finditer(text):
         spans += _institution(match)
     return spans
@@ -285,6 +286,20 @@ def _said_in_full(text: str, span: Span) -> Span:
     if word and (numbers or not redact_lists.is_ordinary(word.group(1))) and word.group(1).lower() not in STOP_WORDS:
         start = word.start(1)
     return Span(start, end, span.kind)
+
+
+_SPOKEN_HANDLE = re.compile(rf"\bat\s+([a-z][a-z0-9]*)((?:\s+{_NUMBER_WORD}\b)+)", _I)
+
+
+def _spoken_handle_spans(text: str) -> list[Span]:
+    """A handle said aloud: "at", a name or a word that is none, and numbers ("posting as at mateusz seventy
+    nine"); "at home two days" is no handle."""
+    spans = []
+    for match in _SPOKEN_HANDLE.finditer(text):
+        word = match.group(1).lower()
+        if word not in STOP_WORDS and not redact_lists.is_ordinary(word):
+            spans.append(Span(match.start(1), match.end(2), "HANDLE"))
+    return spans
 
 
 #: Digits as they are read out ("oh seven seven double oh nine ..."); "double"/"triple" repeat the next one.

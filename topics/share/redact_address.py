@@ -36,7 +36,7 @@ STRONG_AFTER = frozenset(
     "marg chowk umgwaqo indlela utca út ut tér ter körút korut köz koz fasor sétány setany sokak sokağı caddesi "
     "cadde katu tie kuja polku väylä vayla kaari gata gatan vägen gränd torget vej gade straße strasse gasse "
     "weg allee straat laan steeg radial gateway crossroad crossroads freeway overpass bypass isitaladi bulevardi "
-    "steps reach villas".split()
+    "steps reach villas approach quay quays parade esplanade promenade circuit glade baan".split()
 )
 #: after the name, only with a house number and a name that is no ordinary word
 WEAK_AFTER = frozenset(
@@ -52,7 +52,7 @@ WEAK_AFTER = frozenset(
     "greens grove groves hbr ht isl jct ky ldg ln loaf lndg mnr mdws ml mt mtn nck orch pkwy pln plz pt "
     "prt rdg rnch sta stn trce trak vly vlg vw wl wls xing indawo ithafa nagar zila anex annex arcade bayou "
     "beach bluff bottom branch bridge brook camp canyon course crest extension forest land rapid trailer "
-    "puisto rinne sor liget".split()
+    "puisto rinne sor liget gap retreat outlook subdivision".split()
 )
 #: before the name: street words of other languages, no English words
 STRONG_BEFORE = frozenset(
@@ -62,24 +62,27 @@ STRONG_BEFORE = frozenset(
     "travessa alameda praça praca estrada rodovia rue chemin allée impasse quai viale vicolo piazza piazzale "
     "contrada borgo strada stretto ulica aleja plac osiedle bulevardul calea drumul intrarea aleea splaiul "
     "șoseaua soseaua piața piata jalan jl gang gg ulice náměstí namesti třída trida nábřeží nabrezi "
-    "sokağı caddesi đường duong phố pho eje acceso".split()
+    "sokağı caddesi đường duong phố pho eje acceso pasadizo".split()
 )
 #: before the name, English words too: only with a house number after the name
-WEAK_BEFORE = frozenset("via place route boulevard avenue corso largo plaza canale al ul os str bd av".split())
+WEAK_BEFORE = frozenset("via place route boulevard avenue corso largo plaza canale al ul os str bd av pl".split())
 #: street names written as one word end in these ("Geißlergasse", "Willemoesvej", "Skolgränd")
 COMPOUND_ENDINGS = (
     "straße", "strasse", "gasse", "weg", "allee", "platz", "damm", "ufer", "steig", "pfad", "chaussee",
     "vej", "gade", "plads", "gatan", "vägen", "väg", "gränd", "torget", "stigen", "backe", "gata",
     "straat", "laan", "steeg", "plein", "gracht", "dreef", "singel", "kade", "hof", "katu", "kuja",
     "polku", "boulevard", "bulevardi", "pad", "dijk", "kanaal", "markt", "veien", "vegen", "gate", "tie", "str",
+    "ring", "baan", "allé",
 )  # fmt: skip
+#: endings that end names and words too ("Katie", "Goldring"): a street only with a house number after it
+NUMBERED_ENDINGS = frozenset("tie ring hof pad gate str baan kade laan weg".split())
 #: words of a street name that are no name ("de", "la": "rue de la paix"; "norte", "barat": directions)
 PARTICLES = frozenset("de del la las los di della des du le lo da do dos das van von der den ten al el".split())
 #: a flat, unit, floor or house before its number
 UNITS = frozenset(
     "apt apartment flat unit suite ste interior int depto departamento dpto edif edificio piso appartamento app "
     "bl bloc sc scara ap et etaj no nr number house studio floor h.no hno lote lt casa block blk lot level "
-    "lvl piano".split()
+    "lvl piano puerta portal escalera esc".split()
 )
 #: before a street name, these say it is one ("she lives on", "the flat on", "we moved to")
 CUES = frozenset("on at off along onto near in to from".split())
@@ -141,7 +144,8 @@ def _name_word(token: str) -> bool:
     """A word of a street's name: letters ("Skłodowskiej-Curie" too) or an ordinal ("39th Boulevard")."""
     word = _plain(token)
     ordinal = re.fullmatch(r"\d+(?:st|nd|rd|th)", word) is not None
-    return ordinal or word.replace("-", "").isalpha() and word not in STOP_WORDS and word not in _NUMBER_WORDS
+    letters = word.replace("-", "").replace("'", "").replace("’", "")  # "Skłodowskiej-Curie", "o'mara"
+    return ordinal or letters.isalpha() and word not in STOP_WORDS and word not in _NUMBER_WORDS
 
 
 def address_spans(text: str, ordinary: Callable[[str], bool]) -> list[tuple[int, int]]:
@@ -153,6 +157,7 @@ def address_spans(text: str, ordinary: Callable[[str], bool]) -> list[tuple[int,
     for i, token in enumerate(tokens):
         word = _plain(token)
         found = [
+            _cued_number(tokens, i, ordinary) if word in ("at", "on") else None,
             _after_name(tokens, i, ordinary) if _type_after(word) else None,
             _before_name(tokens, i) if word in STRONG_BEFORE or word in WEAK_BEFORE else None,
             _compound(tokens, i, ordinary),
@@ -193,6 +198,18 @@ def _after_name(tokens: list[str], i: int, ordinary: Callable[[str], bool]) -> t
     return None
 
 
+def _cued_number(tokens: list[str], i: int, ordinary: Callable[[str], bool]) -> tuple[int, int] | None:
+    """A street named without its type, after "at" or "on" (token ``i``) and before its house number: "she lives
+    at smotlachova three hundred and fifteen"; "on page 5" is none (the name must be no ordinary word)."""
+    j = i + 1
+    while j < len(tokens) and j - i <= 3 and _name_word(tokens[j]) and not ordinary(_plain(tokens[j])):
+        j += 1
+    if j == i + 1 or j >= len(tokens):
+        return None
+    end = _tail(tokens, j)
+    return (i + 1, end) if end > j else None
+
+
 def _before_name(tokens: list[str], i: int) -> tuple[int, int] | None:
     """An address whose type (token ``i``) comes first: "calle mayor 5", "rue de paul", "via roma 3"."""
     j = i + 1
@@ -216,7 +233,10 @@ def _compound(tokens: list[str], i: int, ordinary: Callable[[str], bool]) -> tup
         return None
     if len(last) < len(ending) + 2 and len(parts) == 1:
         return None  # "hof", "ring" alone; the type needs a name before it
+    end = _tail(tokens, i + 1)
+    if ending in NUMBERED_ENDINGS and len(parts) == 1 and end == i + 1:
+        return None  # "Katie", "Kristie", "howering": a name or a word, unless a house number follows
     start = i
     if len(parts) == 1 and i > 0 and _name_word(tokens[i - 1]) and not ordinary(_plain(tokens[i - 1])):
         start = i - 1  # "german benthin allee" is the other form; "nicolai wende weg" this one
-    return start, _tail(tokens, i + 1)
+    return start, end
