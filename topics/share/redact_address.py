@@ -36,7 +36,7 @@ STRONG_AFTER = frozenset(
     "marg chowk umgwaqo indlela utca út ut tér ter körút korut köz koz fasor sétány setany sokak sokağı caddesi "
     "cadde katu tie kuja polku väylä vayla kaari gata gatan vägen gränd torget vej gade straße strasse gasse "
     "weg allee straat laan steeg radial gateway crossroad crossroads freeway overpass bypass isitaladi bulevardi "
-    "steps reach villas approach quay quays parade esplanade promenade circuit glade baan".split()
+    "steps reach villas approach quay quays parade esplanade promenade circuit glade baan laneway amble".split()
 )
 #: after the name, only with a house number and a name that is no ordinary word
 WEAK_AFTER = frozenset(
@@ -82,7 +82,7 @@ PARTICLES = frozenset("de del la las los di della des du le lo da do dos das van
 UNITS = frozenset(
     "apt apartment flat unit suite ste interior int depto departamento dpto edif edificio piso appartamento app "
     "bl bloc sc scara ap et etaj no nr number house studio floor h.no hno lote lt casa block blk lot level "
-    "lvl piano puerta portal escalera esc".split()
+    "lvl piano puerta portal escalera esc phase b l h".split()
 )
 #: before a street name, these say it is one ("she lives on", "the flat on", "we moved to")
 CUES = frozenset("on at off along onto near in to from".split())
@@ -185,8 +185,8 @@ def _after_name(tokens: list[str], i: int, ordinary: Callable[[str], bool]) -> t
         return None
     names = [_plain(t) for t in tokens[start:i] if _plain(t) not in PARTICLES]
     number = _number_start(tokens, start)
-    if 0 < number < start and _plain(tokens[number - 1]) in UNITS:
-        number -= 1  # "studio 0 peter trafficway", "h.no. 646 dayal path"
+    while 0 < number < start and _plain(tokens[number - 1]) in UNITS:
+        number = _number_start(tokens, number - 1)  # "studio 0 peter trafficway", "block 04 lot 09 35th expressway"
     end = _tail(tokens, i + 1)
     has_number = number < start or end > i + 1
     if _plain(tokens[i]).rstrip("s") in STRONG_AFTER or _plain(tokens[i]) in STRONG_AFTER:
