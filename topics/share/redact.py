@@ -49,7 +49,7 @@ from topics.core.facts import languages_of
 from topics.core.run import TopicRun, TopicSet
 from topics.fit.stopwords import STOP_WORDS
 from topics.share import redact_lists
-from topics.share.redact_address import address_spans
+from topics.share.redact_address import NUMBER_WORDS, address_spans
 from topics.share.redact_organisation import organisation_spans
 
 KINDS = ("EMAIL", "URL", "HANDLE", "PHONE", "ID", "DATE", "AGE", "ADDRESS", "PLACE", "NAME")
@@ -262,10 +262,7 @@ def _organisation_spans(text: str) -> list[Span]:
     return [Span(start, end, "PLACE") for start, end in organisation_spans(text, redact_lists.is_ordinary)]
 
 
-_NUMBER_WORD = (
-    r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
-)
+_NUMBER_WORD = "(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
 _NUMBERS_BEFORE = re.compile(rf"(?:\b{_NUMBER_WORD}\s+)+$", _I)
 _NUMBERS_AFTER = re.compile(rf"^(?:\s+{_NUMBER_WORD}\b)+", _I)
 _WORD_BEFORE = re.compile(r"\b([a-z][a-z'-]*)\s+$", _I)

@@ -86,7 +86,8 @@ UNITS = frozenset(
 )
 #: before a street name, these say it is one ("she lives on", "the flat on", "we moved to")
 CUES = frozenset("on at off along onto near in to from".split())
-_NUMBER_WORDS = frozenset(
+#: numbers said in words (house numbers; also the numbers of handles and addresses said aloud in redact.py)
+NUMBER_WORDS = frozenset(
     "zero oh one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand".split()
 )
@@ -100,7 +101,7 @@ def _plain(token: str) -> str:
 
 def _is_number(tokens: list[str], i: int) -> bool:
     word = _plain(tokens[i])
-    return bool(_DIGITS.match(tokens[i].strip(".,"))) or word in _NUMBER_WORDS
+    return bool(_DIGITS.match(tokens[i].strip(".,"))) or word in NUMBER_WORDS
 
 
 def _number_end(tokens: list[str], i: int) -> int:
@@ -145,7 +146,7 @@ def _name_word(token: str) -> bool:
     word = _plain(token)
     ordinal = re.fullmatch(r"\d+(?:st|nd|rd|th)", word) is not None
     letters = word.replace("-", "").replace("'", "").replace("’", "")  # "Skłodowskiej-Curie", "o'mara"
-    return ordinal or letters.isalpha() and word not in STOP_WORDS and word not in _NUMBER_WORDS
+    return ordinal or letters.isalpha() and word not in STOP_WORDS and word not in NUMBER_WORDS
 
 
 def address_spans(text: str, ordinary: Callable[[str], bool]) -> list[tuple[int, int]]:
