@@ -87,7 +87,7 @@ def forget_session(run_folder: str | Path, session: str, author: str, dry_run: b
         texts = run.remarks.loc[gone, "text"].tolist()
         texts += [] if turns is None else turns.loc[gone_turns, "text"].tolist()
         after, words = _without(run, gone.to_numpy(dtype=bool))
-        removed_words = _words_only_in_session(run, after, words)
+        removed_words = _words_only_in_session(run, after)
         outputs = written_outputs(folder, session)
         if dry_run:
             return Withdrawal(session, int(gone.sum()), int(gone_turns.sum()), removed_words, 0, outputs, None)
@@ -144,7 +144,7 @@ def _keep_words(topic_set: TopicSet, vocabulary: set[str]) -> TopicSet:
     return dataclasses.replace(topic_set, topics=topics)
 
 
-def _words_only_in_session(before: TopicRun, after: TopicRun, words: TopicWords) -> int:
+def _words_only_in_session(before: TopicRun, after: TopicRun) -> int:
     """How many (model, topic, word) entries left the topic word lists: words no remaining remark uses."""
     sets = [(before.joint, after.joint)] + [(before.groups[n], after.groups[n]) for n in before.groups]
     return sum(
