@@ -393,3 +393,19 @@ def test_ordinary_words_in_ordinary_remarks_are_never_replaced(frame, word):
 def test_a_placeholder_replaces_the_identifier_only(text, redacted):
     """Brackets, quotes and punctuation around an identifier stay; a transcriber's note in brackets is no name."""
     assert redact_text(text) == redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("my daughter Faith came with me", "my daughter [NAME] came with me"),
+        ("my daughter faith came with me", "my daughter [NAME] came with me"),
+        ("Bill said I should stop", "[NAME] said I should stop"),
+        ("my son Will is eight", "my son [NAME] is eight"),
+        ("the bill said to pay by Friday", "the bill said to pay by Friday"),
+        ("my son will be eight", "my son will be eight"),
+        ("someone else said it first", "someone else said it first"),
+    ],
+)
+def test_a_word_that_is_also_a_name_goes_only_when_it_names_someone(text, redacted):
+    assert redact_text(text) == redacted

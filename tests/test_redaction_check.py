@@ -33,3 +33,26 @@ def test_a_detector_is_credited_only_for_identifiers_it_covers_whole():
         "dot" not in spoken_email.text[s:e]
         for s, e in identifying_tokens(spoken_email.text, spoken_email.start, spoken_email.end)
     )
+
+
+def test_the_planted_set_is_the_same_in_every_process():
+    """Faker builds some lists from Python sets, whose order follows each process's hash seed: the set must not."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import hashlib; from topics.share.redaction_check import planted_set; "
+        "print(hashlib.md5(''.join(p.text for s in (2000, 2001) for p in planted_set(s, 20)).encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=os.environ | {"PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1, digests

@@ -183,6 +183,13 @@ _SPEECH = frozenset(
 #: Of :data:`_SPEECH`, verbs of seeing, meeting and saying: before a word that is also an ordinary word they say
 #: nothing ("i saw red", "i see fair amount", "you said sessions")
 _SEEING = frozenset("met meet meeting saw see seeing visited visit visiting said says mentioned".split())
+#: verbs of saying after a first name that is also a word: the person is meant ("Bill said", "mark told me")
+_SAYING = frozenset("said says told tells asked asks texted thinks thought wants wanted knows reckons".split())
+#: before a word, these make it a thing or no one in particular ("the bill said", "that mark", "someone else said")
+_DETERMINERS = frozenset(
+    "the a an this that these those every each no any some my your his her our their its someone anyone everyone "
+    "somebody anybody everybody nobody something anything everything nothing what who whoever".split()
+)  # "someone else said"
 #: weaker: enough before a word that is no English word at all ("with chidi"), not before "with tobacco"
 _LINKS = frozenset("with and or did does has had".split())
 _FOLLOWING = frozenset(
@@ -564,7 +571,7 @@ def _word_kind(
         cue == "name"
         and word in redact_lists.all_first_names()
         and (
-            (naming or titled)
+            (naming or titled or capital and i > 0 and words[i - 1] in _KIN)  # "my son Will is eight"
             and (word not in STOP_WORDS or word in redact_lists.census_first_names())
             or word not in STOP_WORDS
             and (token[0].isupper() or not ordinary)
@@ -585,9 +592,9 @@ def _word_kind(
         return "NAME"
     if ordinary:
         # "Rishi Verma", "Blessing Olawale": a capitalised word before a surname that is no word; "josh doyle",
-        # "faith mwikali": a census first name before a word that is a surname or no word at all
+        # "faith mwikali": a census first name before a word that is a surname or no word at all; "Bill said"
         census = word in redact_lists.census_first_names() and word not in STOP_WORDS
-        return "NAME" if (capital or census) and _next_is_name(words, i) else None
+        return "NAME" if (capital or census) and _next_is_name(words, i) or _said_by(word, i, words) else None
     # two words in a row that are no English words are a name ("prayoga rahayu", "olakunle afolayan")
     paired = _unknown(word) and (i + 1 < len(words) and _unknown(words[i + 1]) and words[i + 1] != word or after_name)
     if cue == "name" or capital or after_name or announced or spoken_to or paired or (i > 0 and words[i - 1] in _LINKS):
@@ -619,6 +626,10 @@ def _ordinary_name_meant(
     if moderate and (cue == "name" or announced or spoken_to):
         return True
     if cue == "name" and announced:  # "my sponsor mikey says"
+        return True
+    if _name_like(word) and cue == "name" and words[i - 1] in _KIN:
+        return True  # "my daughter faith came with me", "my friend mark"
+    if _said_by(word, i, words):
         return True
     if (
         previous_name == i - 1
@@ -652,6 +663,18 @@ def _place_at(words: list[str], i: int) -> int:
         if i + length <= len(words) and redact_lists.is_place(" ".join(words[i : i + length])):
             return length
     return 0
+
+
+def _name_like(word: str) -> bool:
+    """A census first name that is no function word: "faith", "mark", and "bill", "will" (which the stop-word
+    list holds), not "so" or "in" (which the census lists too)."""
+    return word in redact_lists.census_first_names() and (word not in STOP_WORDS or len(word) > 3)
+
+
+def _said_by(word: str, i: int, words: list[str]) -> bool:
+    """Word ``i`` is a first name that says something: "Bill said I should stop"; not "the bill said"."""
+    saying = i + 1 < len(words) and words[i + 1] in _SAYING
+    return saying and _name_like(word) and (i == 0 or words[i - 1] not in _DETERMINERS)
 
 
 def _next_is_name(words: list[str], i: int) -> bool:

@@ -118,9 +118,21 @@ def _latin(value: str) -> bool:
     return all(ord(c) < 0x250 for c in value)
 
 
+def _faker(locale: str) -> Faker:
+    """A Faker of ``locale`` whose lists do not depend on the process: Faker builds some from Python sets (the
+    Italian cities), whose order changes with each process's hash seed, so they are sorted here."""
+    fake = Faker(locale)
+    for provider in fake.providers:
+        for name in ("cities",):
+            values = getattr(provider, name, None)
+            if isinstance(values, list):
+                setattr(provider, name, sorted(values))
+    return fake
+
+
 def _seeded(locale: str, rng: random.Random) -> Faker:
     """A Faker of ``locale`` seeded from ``rng``: the set depends on the seed alone."""
-    fake = Faker(locale)
+    fake = _faker(locale)
     fake.seed_instance(rng.randrange(2**32))
     return fake
 
@@ -192,7 +204,7 @@ def planted_set(
             made = 0
             while made < per_category:
                 locale = rng.choice(locales)
-                fake = fakers.setdefault(locale, Faker(locale))
+                fake = fakers.setdefault(locale, _faker(locale))
                 fake.seed_instance(rng.randrange(2**32))
                 value = _value(fake, category, style, rng).strip()
                 if not value or not _latin(value):
