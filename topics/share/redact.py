@@ -7,7 +7,8 @@ placeholder, numbered per session when pseudonyms are on ("[NAME 1]" is the
 same person throughout one session):
 
 ``[EMAIL]``, ``[URL]``, ``[HANDLE]``
-    e-mail addresses; web addresses (also spoken "example dot com"); social handles ("@jenny_k").
+    e-mail addresses; web addresses (also spoken "example dot com", "doehn dot de"); social handles ("@jenny_k",
+    "at frans fifty seven"), with numbers said in words.
 ``[PHONE]``
     phone numbers in national and international formats (Google's
     libphonenumber, package ``phonenumbers``, for GB and US numbering plans
@@ -21,19 +22,25 @@ same person throughout one session):
 ``[AGE]``
     ages over 89 ("93 years old", "aged ninety five").
 ``[ADDRESS]``
-    street addresses ("42 elm street") and UK postcodes.
+    street addresses of many countries, written or said aloud (:mod:`topics.share.redact_address`: "42 elm
+    street", "Calle Mayor 5", "three hundred and six garba ramp") and UK postcodes.
 ``[PLACE]``
     cities, towns, US states and counties (:mod:`topics.share.redact_lists`), named
-    institutions ("St Mary's Hospital", "Bulldog Pharmacy", "Lincoln High School").
+    institutions ("St Mary's Hospital", "Bulldog Pharmacy", "Lincoln High School") and workplaces
+    (:mod:`topics.share.redact_organisation`: "working at Tesco", "Søndergaard & Holm ApS").
 ``[NAME]``
     people: first names of many origins and surnames (:mod:`topics.share.redact_lists`)
     wherever they are not also ordinary words ("jennifer", "okonkwo"); names
     that are ordinary words ("Grace", "Will", "Hope") only with a cue: a
     title, a greeting, "named", "my son", "my friend" and the like; and
     unknown words that a cue, a capital in mid-sentence or a first name just
-    before mark as a name ("my friend thandiwe", "margaret okonkwo").
+    before mark as a name ("my friend thandiwe", "margaret okonkwo"), or two such words in a row
+    ("olakunle afolayan").
 
-It errs on the side of removing: a shared report does not need a remark verbatim.
+Drug and disease names, months, weekdays and holidays, acronyms and transcribers' notes in brackets are
+words, never names. It errs on the side of removing: a shared report does not need a remark verbatim.
+:data:`PARTS` names the detectors that :func:`detect` combines; ``benchmarks/redact_generated.py --parts``
+measures what each adds.
 """
 
 from __future__ import annotations
