@@ -1,6 +1,8 @@
 """The check of de-identification on planted identifiers measures what it says: the set is made by Faker,
 reproducibly, in both styles, and a detector is credited only for identifiers it covers whole."""
 
+import pytest
+
 from topics.share.redact import Span
 from topics.share.redaction_check import TEMPLATES, caught, identifying_tokens, planted_set, recall_table
 
@@ -35,6 +37,7 @@ def test_a_detector_is_credited_only_for_identifiers_it_covers_whole():
     )
 
 
+@pytest.mark.slow  # two fresh processes importing Faker: the full suite, not the fast tier
 def test_the_planted_set_is_the_same_in_every_process():
     """Faker builds some lists from Python sets, whose order follows each process's hash seed: the set must not."""
     import os
