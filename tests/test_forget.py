@@ -134,9 +134,11 @@ def test_an_unknown_session_and_a_failed_rewrite_change_nothing(run_folder, monk
 
 def test_the_cli_lists_the_reports_that_may_still_hold_the_session(run_folder, tmp_path, capsys):
     assert main(["report", str(run_folder), "--format", "md", "--out", str(tmp_path / "r.md")]) == 0
+    assert main(["export", str(run_folder), "--bertopic", str(tmp_path / "exported")]) == 0
     capsys.readouterr()
     assert main(["forget", str(run_folder), "--session", GONE, "--author", "Dr Obi"]) == 0
     said = capsys.readouterr().out
     assert f"Session '{GONE}' withdrawn" in said and "by Dr Obi" in said
     assert "md report, redacted: " + str(tmp_path / "r.md") in said
+    assert "BERTopic export, redacted: " + str(tmp_path / "exported") in said
     assert pd.read_parquet(run_folder / "remarks.parquet")["session"].ne(GONE).all()
