@@ -273,7 +273,10 @@ def _address_spans(text: str) -> list[Span]:
 
 
 def _organisation_spans(text: str) -> list[Span]:
-    return [Span(start, end, "PLACE") for start, end in organisation_spans(text, redact_lists.is_ordinary)]
+    return [
+        Span(start, end, "PLACE")
+        for start, end in organisation_spans(text, redact_lists.is_ordinary, redact_lists.is_surname)
+    ]
 
 
 _NUMBER_WORD = "(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
@@ -601,7 +604,11 @@ def _word_kind(
         # "Rishi Verma", "Blessing Olawale": a capitalised word before a surname that is no word; "josh doyle",
         # "faith mwikali": a census first name before a word that is a surname or no word at all; "Bill said"
         census = word in redact_lists.census_first_names() and word not in STOP_WORDS
-        return "NAME" if (capital or census) and _next_is_name(words, i) or _said_by(word, i, words) else None
+        if (capital or census) and _next_is_name(words, i) or _said_by(word, i, words):
+            return "NAME"
+        # "My daughter Kenes came": a capital right after a kin word, of a word that is rare as a word
+        rare = not redact_lists.is_common(word, redact_lists.NAME_OVER_WORD_ZIPF)
+        return "NAME" if capital and i > 0 and words[i - 1] in _KIN and rare else None
     # two words in a row that are no English words are a name ("prayoga rahayu", "olakunle afolayan")
     paired = _unknown(word) and (i + 1 < len(words) and _unknown(words[i + 1]) and words[i + 1] != word or after_name)
     if cue == "name" or capital or after_name or announced or spoken_to or paired or (i > 0 and words[i - 1] in _LINKS):
@@ -636,16 +643,12 @@ def _ordinary_name_meant(
         return True
     if _name_like(word) and cue == "name" and words[i - 1] in _KIN:
         return True  # "my daughter faith came with me", "my friend mark"
-    if _said_by(word, i, words):
-        return True
+    if _said_by(word, i, words) or _name_like(word) and i + 1 < len(words) and _unknown(words[i + 1]):
+        return True  # "Bill said"; "max gulati", "Grace Ojo": a first name before a surname that is no word
     if (
         previous_name == i - 1
         and redact_lists.is_surname(word)
-        and (
-            capital
-            or redact_lists.is_first_name(words[i - 1])
-            and not redact_lists.is_common(word, redact_lists.SURNAME_OVER_WORD_ZIPF)
-        )
+        and (capital or not redact_lists.is_common(word, redact_lists.SURNAME_OVER_WORD_ZIPF))
     ):
         return True
     if (

@@ -36,7 +36,7 @@ STRONG_AFTER = frozenset(
     "marg chowk umgwaqo indlela utca út ut tér ter körút korut köz koz fasor sétány setany sokak sokağı caddesi "
     "cadde katu tie kuja polku väylä vayla kaari gata gatan vägen gränd torget vej gade straße strasse gasse "
     "weg allee straat laan steeg radial gateway crossroad crossroads freeway overpass bypass isitaladi bulevardi "
-    "steps reach villas approach quay quays parade esplanade promenade circuit glade baan laneway amble".split()
+    "steps reach villas approach quay quays parade esplanade promenade circuit glade baan laneway amble ganj".split()
 )
 #: after the name, only with a house number and a name that is no ordinary word
 WEAK_AFTER = frozenset(
@@ -54,6 +54,20 @@ WEAK_AFTER = frozenset(
     "beach bluff bottom branch bridge brook camp canyon course crest extension forest land rapid trailer "
     "puisto rinne sor liget gap retreat outlook subdivision".split()
 )
+#: after the name, only with a house number and a name that is no ordinary word, never from a cue alone ("at
+#: one little point" stays): the road types of Australia and New Zealand (AS/NZS 4819) that the lists above lack,
+#: most of them ordinary words ("241 Maldonado Lower", "99/43 Isaiah Colonnade"), and types of other places
+NUMBERED_AFTER = frozenset(
+    "access alleyway anchorage artery basin block brace break broadway brow byway centreway circlet circus "
+    "colonnade concourse copse corso courtyard cross crossway cruiseway cutting dell deviation dip distributor "
+    "driveway edge elbow entrance fairway firetrail follow footway foreshore formation front frontage gates "
+    "grange ground gully highroad interchange intersection lees line link little lookout lower meander mew nook "
+    "parklands part pathway piazza plateau pocket quad quadrangle quadrant ramble range reserve ride riverway "
+    "riviera roadside roadway ronde rosebowl rotary round rue siding slope stairs strand strip subway tarn "
+    "thoroughfare tollway top tor towers triangle trunkway turn upper wade walkway yard via "
+    # German types after a hyphenated name, said without the hyphens ("hanno vogt ring two")
+    "ring platz damm ufer steig pfad chaussee hof markt".split()
+)
 #: before the name: street words of other languages, no English words
 STRONG_BEFORE = frozenset(
     "calle avenida avda carrera paseo glorieta ronda camino callejón callejon pasaje privada cerrada "
@@ -62,10 +76,21 @@ STRONG_BEFORE = frozenset(
     "travessa alameda praça praca estrada rodovia rue chemin allée impasse quai viale vicolo piazza piazzale "
     "contrada borgo strada stretto ulica aleja plac osiedle bulevardul calea drumul intrarea aleea splaiul "
     "șoseaua soseaua piața piata jalan jl gang gg ulice náměstí namesti třída trida nábřeží nabrezi "
-    "sokağı caddesi đường duong phố pho eje acceso pasadizo".split()
+    "sokağı caddesi đường duong phố pho eje acceso pasadizo ampliación ampliacion continuación continuacion "
+    # Brazil's types of logradouro (Correios) that are no English words
+    "aeroporto área chácara chacara colônia colonia condomínio condominio conjunto distrito estação estacao "
+    "favela fazenda feira jardim ladeira lagoa loteamento morro núcleo nucleo parque passarela pátio patio quadra "
+    "recanto residencial setor sítio sitio trecho trevo vereda viaduto viela vila beco escadaria "
+    # Spain's types of vía (INE) that the Spanish above lacks
+    "cuesta vial carretera senda cañada canada carrer costanilla subida bajada polígono poligono".split()
 )
-#: before the name, English words too: only with a house number after the name
-WEAK_BEFORE = frozenset("via place route boulevard avenue corso largo plaza canale al ul os str bd av pl".split())
+#: before the name, English words too, or letters ("c" for calle; Czech "u", "v", "k": "at", "in", "to"): only
+#: with a house number beside the name, and a name that is no ordinary word ("u balabenky 764", "C. de Begoña
+#: Lledó 5"; not "told u guys 3 times")
+WEAK_BEFORE = frozenset(
+    "via place route boulevard avenue corso largo plaza canale al ul os str bd av pl area vale lago campo "
+    "corredor c u v k na za pod nad".split()
+)
 #: street names written as one word end in these ("Geißlergasse", "Willemoesvej", "Skolgränd")
 COMPOUND_ENDINGS = (
     "straße", "strasse", "gasse", "weg", "allee", "platz", "damm", "ufer", "steig", "pfad", "chaussee",
@@ -92,7 +117,8 @@ NUMBER_WORDS = frozenset(
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand".split()
 )
 _TOKEN = re.compile(r"\w(?:[\w'’./-]*\w)?\.?")  # "H.No.", "123/553", "O'Hora"; no quote or comma around
-_DIGITS = re.compile(r"\d+(?:st|nd|rd|th|[a-z])?(?:[/-]\w+)?\.?$", re.IGNORECASE)
+# "42", "14b", "39th", "123/553", and a block or lot written with its letter ("B18 L60 Lanzones Road")
+_DIGITS = re.compile(r"(?:[a-z]\d+|\d+(?:st|nd|rd|th|[a-z])?)(?:[/-]\w+)?\.?$", re.IGNORECASE)
 
 
 def _plain(token: str) -> str:
@@ -121,6 +147,8 @@ def _number_end(tokens: list[str], i: int) -> int:
 def _number_start(tokens: list[str], end: int) -> int:
     """The start of a house number ending just before token ``end`` (``end`` when none ends there)."""
     j = end
+    if j >= 2 and len(tokens[j - 1]) == 1 and tokens[j - 1].isalpha() and _is_number(tokens, j - 2):
+        j -= 1  # "ninety one a allen flat": a house number said with its letter
     while j > 0 and (
         _is_number(tokens, j - 1) or _plain(tokens[j - 1]) == "and" and j >= 2 and _is_number(tokens, j - 2)
     ):
@@ -141,6 +169,11 @@ def _tail(tokens: list[str], j: int) -> int:
     return j
 
 
+def _particle(token: str) -> bool:
+    """A particle of a street name; "ten" is the number in "ten brown greens", not the Dutch particle."""
+    return _plain(token) in PARTICLES and _plain(token) not in NUMBER_WORDS
+
+
 def _name_word(token: str) -> bool:
     """A word of a street's name: letters ("Skłodowskiej-Curie" too) or an ordinal ("39th Boulevard")."""
     word = _plain(token)
@@ -159,8 +192,9 @@ def address_spans(text: str, ordinary: Callable[[str], bool]) -> list[tuple[int,
         word = _plain(token)
         found = [
             _cued_number(tokens, i, ordinary) if word in ("at", "on") else None,
+            _number_then_name(text, matches, i, ordinary) if word in ("at", "on") else None,
             _after_name(tokens, i, ordinary) if _type_after(word) else None,
-            _before_name(tokens, i) if word in STRONG_BEFORE or word in WEAK_BEFORE else None,
+            _before_name(tokens, i, ordinary) if word in STRONG_BEFORE or word in WEAK_BEFORE else None,
             _compound(tokens, i, ordinary),
         ]
         for start, end in filter(None, found):
@@ -169,18 +203,20 @@ def address_spans(text: str, ordinary: Callable[[str], bool]) -> list[tuple[int,
 
 
 def _type_after(word: str) -> bool:
-    """A type that follows the name, or its plural ("afolabi drives", "kipruto courts")."""
-    return word in STRONG_AFTER or word in WEAK_AFTER or word.endswith("s") and _type_after_singular(word[:-1])
+    """A type that follows the name, or the plural of a strong or weak one ("afolabi drives", "kipruto courts")."""
+    return word in NUMBERED_AFTER or _strong_or_weak(word) or word.endswith("s") and _strong_or_weak(word[:-1])
 
 
-def _type_after_singular(word: str) -> bool:
+def _strong_or_weak(word: str) -> bool:
     return word in STRONG_AFTER or word in WEAK_AFTER
 
 
 def _after_name(tokens: list[str], i: int, ordinary: Callable[[str], bool]) -> tuple[int, int] | None:
     """An address whose type (token ``i``) follows the name: "42 elm street", "eight hundred clarence umgwaqo"."""
     start = i
-    while start > 0 and i - start < 3 and (_name_word(tokens[start - 1]) or _plain(tokens[start - 1]) in PARTICLES):
+    while start > 0 and i - start < 3 and (_name_word(tokens[start - 1]) or _particle(tokens[start - 1])):
+        if tokens[start - 1].endswith("."):
+            break  # "Great. Well, one thing": a sentence ends before the name
         start -= 1
     if start == i:
         return None
@@ -190,11 +226,15 @@ def _after_name(tokens: list[str], i: int, ordinary: Callable[[str], bool]) -> t
         number = _number_start(tokens, number - 1)  # "studio 0 peter trafficway", "block 04 lot 09 35th expressway"
     end = _tail(tokens, i + 1)
     has_number = number < start or end > i + 1
-    if _plain(tokens[i]).rstrip("s") in STRONG_AFTER or _plain(tokens[i]) in STRONG_AFTER:
+    kind = _plain(tokens[i])
+    if kind.rstrip("s") in STRONG_AFTER or kind in STRONG_AFTER:
         cued = start > 0 and _plain(tokens[start - 1]) in CUES and len(names) <= 2
         return (number, end) if has_number or cued else None
-    cued_number = number < start and number > 0 and _plain(tokens[number - 1]) in CUES  # "at 3 willow close"
-    if has_number and names and (cued_number or not all(ordinary(n) for n in names)):
+    # "at 3 willow close"; a numbered-only type needs a name that is no ordinary word even then
+    cued_number = number < start and number > 0 and _plain(tokens[number - 1]) in CUES and _strong_or_weak(kind)
+    # "881 Josh Rue": a number, then capitals, say it is a name
+    written = number < start and all(t[:1].isupper() for t in tokens[start : i + 1])
+    if has_number and names and (cued_number or written or not all(ordinary(n) for n in names)):
         return number, end
     return None
 
@@ -211,16 +251,45 @@ def _cued_number(tokens: list[str], i: int, ordinary: Callable[[str], bool]) -> 
     return (i + 1, end) if end > j else None
 
 
-def _before_name(tokens: list[str], i: int) -> tuple[int, int] | None:
+def _number_then_name(
+    text: str, matches: list[re.Match], i: int, ordinary: Callable[[str], bool]
+) -> tuple[int, int] | None:
+    """A house number in digits and a street named in capitals without a type we know, after "at" or "on" (token
+    ``i``): "the flat on 68, Atwal", "at 12 Kowalczyk Ridge"; one word of the name must be no ordinary word, and
+    nothing but a comma may stand between them ("at 5. Then Sarah ..." is no address)."""
+    number = i + 1
+    if number >= len(matches) or not matches[number].group(0)[:1].isdigit() or matches[number].group(0).endswith("."):
+        return None
+    if not _DIGITS.match(matches[number].group(0)):
+        return None
+    j = number + 1
+    while j < len(matches) and j - number <= 3:
+        token, gap = matches[j].group(0), text[matches[j - 1].end() : matches[j].start()]
+        if not re.fullmatch(r"\s*,?\s*", gap) or not token[:1].isupper() or token.isupper() or not _name_word(token):
+            break
+        j += 1
+        if token.endswith("."):
+            break
+    names = [_plain(m.group(0)) for m in matches[number + 1 : j]]
+    if names and not all(ordinary(n) for n in names):
+        return number, j
+    return None
+
+
+def _before_name(tokens: list[str], i: int, ordinary: Callable[[str], bool]) -> tuple[int, int] | None:
     """An address whose type (token ``i``) comes first: "calle mayor 5", "rue de paul", "via roma 3"."""
     j = i + 1
-    while j < len(tokens) and j - i <= 4 and (_name_word(tokens[j]) or _plain(tokens[j]) in PARTICLES):
+    while j < len(tokens) and j - i <= 4 and (_name_word(tokens[j]) or _particle(tokens[j])):
         j += 1
-    if not any(_plain(t) not in PARTICLES for t in tokens[i + 1 : j]):
+    names = [_plain(t) for t in tokens[i + 1 : j] if _plain(t) not in PARTICLES]
+    if not names:
         return None
     end, start = _tail(tokens, j), _number_start(tokens, i)
-    if _plain(tokens[i]) in STRONG_BEFORE or end > j or start < i:
-        return start, end  # "53, rue de paul", "twenty chemin raymond mercier", "922, boulevard delannoy"
+    kind = _plain(tokens[i])
+    if kind in STRONG_BEFORE:
+        return start, end  # "53, rue de paul", "twenty chemin raymond mercier"
+    if (end > j or start < i) and (kind in STRONG_AFTER or not all(ordinary(n) for n in names)):
+        return start, end  # "nine boulevard bailly", "via roma 3"
     return None
 
 

@@ -28,12 +28,19 @@ LEGAL_FORMS = frozenset(
     "sa sas sarl srl spa sl slu sac sad sat ab oy oyj as aps nv bv bvba sc zrt kft bt nyrt tbk persero ltda me "
     "eireli ac pty spzoo sp ks vos sro kg gbr ev plc ventures services solutions enterprises industries "
     "international consulting associates asociados partners sons figli syn banking bank insurance logistics "
-    "systems technologies labs studios".split()
+    "systems technologies labs studios kgaa aş sadecv srldecv sapidecv spk spj slne".split()
+)
+#: Legal forms that are no English words: enough alone, in lower case, to say a cued name is a firm's ("i have
+#: been working at master plc"); "co", "as", "me" are words too
+UNMISTAKABLE = frozenset(f for f in LEGAL_FORMS if len(f) > 3) | frozenset(
+    "ltd plc inc llc llp lp gmbh ag kg mbh sas srl spa sl sarl aps bv kft zrt tbk sro vos oyj oy nv aş spk spj".split()
 )
 #: Legal forms written before the name ("PT Usada", "UD Halim", "PPUH Wołoszczuk").
 LEGAL_PREFIXES = frozenset("pt ud cv ppuh phu fhu pphu".split())
 #: Words that join the names of a firm's partners.
 CONNECTORS = frozenset("and & y e i und et og och".split())
+#: Words that join a firm's name to a place or a field ("bank of the philippines")
+OF = frozenset("of the".split())
 #: Verbs and nouns after which a workplace's name follows.
 _CUE = re.compile(
     r"\b(?:work(?:s|ed|ing)?\s+(?:at|for)|(?:a\s+)?job\s+(?:at|with)|employed\s+(?:by|at)|hired\s+(?:by|at)|"
@@ -52,29 +59,36 @@ def _plain(token: str) -> str:
 
 
 def _letters(tokens: list[str], i: int) -> int:
-    """How many single letters from token ``i`` on spell a legal form ("s a", "s r l", "k s"); 0 if none."""
-    j = i
-    while j < len(tokens) and len(_plain(tokens[j])) == 1 and _plain(tokens[j]).isalpha() and j - i < 4:
-        j += 1
-    return j - i if j - i >= 2 and "".join(_plain(t) for t in tokens[i:j]) in LEGAL_FORMS else 0
+    """How many tokens of one or two letters from token ``i`` on spell a legal form ("s a", "s r l", "k s", "sp
+    k", "s a de c v"); 0 if none."""
+    short = 0
+    while i + short < len(tokens) and short < 6 and 1 <= len(_plain(tokens[i + short])) <= 2:
+        short += 1
+    for n in range(short, 1, -1):
+        spelled = [_plain(t) for t in tokens[i : i + n]]
+        if "".join(spelled) in LEGAL_FORMS and any(len(p) == 1 for p in spelled) and spelled[0].isalpha():
+            return n
+    return 0
 
 
-def organisation_spans(text: str, ordinary: Callable[[str], bool]) -> list[tuple[int, int]]:
+def organisation_spans(
+    text: str, ordinary: Callable[[str], bool], surname: Callable[[str], bool]
+) -> list[tuple[int, int]]:
     """Character spans of workplaces and companies in ``text``; ``ordinary`` says whether a word is an ordinary
-    English word."""
+    English word, ``surname`` whether it is a surname (a partner's: "procter and gamble")."""
     matches = list(_TOKEN.finditer(text))
     tokens = [m.group(0) for m in matches]
     starts = {m.start(): i for i, m in enumerate(matches)}
     spans = []
     for cue in _CUE.finditer(text):
         i = starts.get(cue.end())
-        found = _after_cue(text, matches, i, ordinary) if i is not None else None
+        found = _after_cue(text, matches, i, ordinary, surname) if i is not None else None
         if found:
             spans.append(found)
     for i, token in enumerate(tokens):
         word = _plain(token)
         if word in LEGAL_PREFIXES and token.isupper() and i + 1 < len(tokens):
-            end = _name_end(text, matches, i + 1, ordinary, any_word=False)
+            end = _name_end(text, matches, i + 1, ordinary, surname, any_word=False)
             if end > i + 1:
                 spans.append((matches[i].start(), matches[end - 1].end()))
         elif word in LEGAL_FORMS and i > 0 and _is_form(token):
@@ -100,7 +114,8 @@ def _is_form(token: str) -> bool:
 
 def _name_word(token: str, ordinary: Callable[[str], bool]) -> bool:
     word = _plain(token)
-    return word.isalpha() and word not in STOP_WORDS and (token[0].isupper() or not ordinary(word))
+    letters = word.replace("'", "").replace("’", "")  # "o'rafferty"
+    return letters.isalpha() and word not in STOP_WORDS and (token[0].isupper() or not ordinary(word))
 
 
 def _joined(text: str, matches: list[re.Match], i: int) -> bool:
@@ -124,16 +139,31 @@ def _name_start(text: str, matches: list[re.Match], i: int, ordinary: Callable[[
     return start
 
 
-def _name_end(text: str, matches: list[re.Match], i: int, ordinary: Callable[[str], bool], any_word: bool) -> int:
+def _name_end(
+    text: str,
+    matches: list[re.Match],
+    i: int,
+    ordinary: Callable[[str], bool],
+    surname: Callable[[str], bool],
+    any_word: bool,
+) -> int:
     """The end (exclusive) of a name starting at token ``i``: name words, connectors between them, legal forms.
     ``any_word``: ordinary words too (after a workplace cue, "long empire banking corporation")."""
     tokens = [m.group(0) for m in matches]
+
+    def joins(j: int) -> bool:
+        """Token ``j`` is a connector and what follows it continues the name: "& Co.", "i syn", "and gamble"."""
+        after = _plain(tokens[j + 1])
+        return _name_word(tokens[j + 1], ordinary) or after in LEGAL_FORMS or any_word and surname(after)
+
     j = i
     while j < len(tokens) and j - i < MAX_WORDS and (j == i or _joined(text, matches, j)):
         word = _plain(tokens[j])
         letters = _letters(tokens, j)
         if letters:
-            j += letters
+            while letters:  # "sp z o o sp k"
+                j += letters
+                letters = _letters(tokens, j)
             break
         if (
             word in LEGAL_FORMS
@@ -143,22 +173,29 @@ def _name_end(text: str, matches: list[re.Match], i: int, ordinary: Callable[[st
             and word not in STOP_WORDS
         ):
             j += 1
-        elif word in CONNECTORS and j > i and j + 1 < len(tokens) and _name_word(tokens[j + 1], ordinary):
+        elif word in CONNECTORS and j > i and j + 1 < len(tokens) and joins(j):
             j += 1
+        elif word == "of" and j > i and j + 1 < len(tokens):  # "bank of the philippines"
+            k = j + 2 if _plain(tokens[j + 1]) == "the" and j + 2 < len(tokens) else j + 1
+            if not _name_word(tokens[k], ordinary):
+                break
+            j = k
         else:
             break
     return j
 
 
-def _after_cue(text: str, matches: list[re.Match], i: int, ordinary: Callable[[str], bool]) -> tuple[int, int] | None:
+def _after_cue(
+    text: str, matches: list[re.Match], i: int, ordinary: Callable[[str], bool], surname: Callable[[str], bool]
+) -> tuple[int, int] | None:
     """The workplace named right after a cue, if its words say it is a name (see the module docstring)."""
-    end = _name_end(text, matches, i, ordinary, any_word=True)
+    end = _name_end(text, matches, i, ordinary, surname, any_word=True)
     words = [m.group(0) for m in matches[i:end]]
     plain = [_plain(w) for w in words]
-    spelled = "".join(p for p in plain if len(p) == 1 and p.isalpha())  # "s a", "k s" at the end
+    short = [p for p in plain if len(p) <= 2 and p.isalpha()]
+    spelled = "".join(short) if len(short) >= 2 else ""  # "s a", "k s", "sp k" at the end; not "works for me"
     named = spelled in LEGAL_FORMS or any(
-        w[0].isupper() or p.isalpha() and not ordinary(p) or p in LEGAL_FORMS and len(p) > 3
-        for w, p in zip(words, plain)
+        w[0].isupper() or p.isalpha() and not ordinary(p) or p in UNMISTAKABLE for w, p in zip(words, plain)
     )
     if end == i or not named:
         return None
