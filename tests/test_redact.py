@@ -436,6 +436,11 @@ def test_a_word_that_is_also_a_name_goes_only_when_it_names_someone(text, redact
         ("they laid me off from ppuh deluga tadla sp z o o sp k in may", "they laid me off from [PLACE] in may"),
         ("I have been working at Sulich-Wziątek i syn s.c. for years.", "I have been working at [PLACE] for years."),
         ("that works for me", "that works for me"),
+        # a place of two words where a place goes, or opening with "lake", "nueva"
+        ("i grew up in sighetu marmatiei and never left", "i grew up in [PLACE] and never left"),
+        ("my mum still lives in lake juliet", "my mum still lives in [PLACE]"),
+        ("we moved to nueva eslovenia when i was twelve", "we moved to [PLACE] when i was twelve"),
+        ("we went to the lake every summer", "we went to the lake every summer"),
         # a first name that is a word, before a surname that is none
         ("I went to see Grace Ojo about the pain.", "I went to see [NAME] about the pain."),
         ("my case worker is max gulati", "my case worker is [NAME]"),

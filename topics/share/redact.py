@@ -209,7 +209,8 @@ _GOING = frozenset("came comes went goes".split())
 _PERSON_AFTER = frozenset("who whose".split())
 _PARTICLES = frozenset("van der den de da del della di du la le von al el bin ibn ben mac mc st".split())
 _PLACE_PREFIXES = frozenset(
-    "new san santa los las st saint fort port mount east west north south upper lower great little el la le".split()
+    "new san santa los las st saint fort port mount east west north south upper lower great little el la le lake "
+    "nueva nuevo vieja viejo villa ciudad puerto sao são".split()
 )
 #: Words after which "to" leads to a place ("moved to", "a trip to", "back to").
 _MOVES = frozenset(
@@ -457,6 +458,19 @@ def _prefixed_place(text: str, tokens: list[re.Match], words: list[str], i: int)
     return end + 1 - i
 
 
+def _place_goes_on(text: str, tokens: list[re.Match], words: list[str], i: int, spans: list[Span]) -> bool:
+    """Word ``i`` is no ordinary word right after a place, with only a space between: the place's next word."""
+    last = spans[-1] if spans else None
+    return (
+        last is not None
+        and last.kind == "PLACE"
+        and i > 0
+        and last.end == tokens[i - 1].end()
+        and text[tokens[i - 1].end() : tokens[i].start()].isspace()
+        and _unknown(words[i])
+    )
+
+
 def _word_spans(text: str) -> list[Span]:
     """Names and places among the words of ``text``, by the lists of :mod:`topics.share.redact_lists` and cues."""
     tokens = _tokens(text)
@@ -478,6 +492,8 @@ def _word_spans(text: str) -> list[Span]:
             i += prefixed
             continue
         kind = _word_kind(text, tokens, words, i, place == 1, previous_name)
+        if kind is None and _place_goes_on(text, tokens, words, i, spans):
+            kind = "PLACE"  # "we moved to nueva eslovenia", "in sighetu marmatiei"
         if kind:
             spans.append(Span(tokens[i].start(), tokens[i].end(), kind))
             if kind == "NAME":
