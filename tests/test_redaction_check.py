@@ -59,3 +59,39 @@ def test_the_planted_set_is_the_same_in_every_process():
         for seed in ("1", "2")
     }
     assert len(digests) == 1, digests
+
+
+def test_a_planted_set_written_elsewhere_is_read_and_scored_and_a_bad_row_is_named(tmp_path):
+    """Sets kept outside this repository are scored by the same rule as Faker's: the planners' held-out check."""
+    import pandas as pd
+
+    from topics.core.errors import TopicsInputError
+    from topics.share.redaction_check import read_planted
+
+    rows = [
+        ("Call Ms Adaeze Okonkwo on Friday.", "Adaeze Okonkwo", "full name", None),
+        (
+            "my number is oh seven seven double oh nine one two three four five",
+            "oh seven seven double oh nine one two three four five",
+            "phone",
+            None,
+        ),
+        ("it was the end of the road", "end", "street", "spoken"),  # no detector takes an ordinary word
+    ]
+    path = tmp_path / "held_out.csv"
+    pd.DataFrame(rows, columns=["text", "identifier", "category", "style"]).to_csv(path, index=False)
+    planted = read_planted(path)
+    assert [p.style for p in planted] == ["written", "spoken", "spoken"]
+    assert planted[0].text[planted[0].start : planted[0].end] == "Adaeze Okonkwo"
+    table = recall_table(planted).set_index("category")
+    assert table.loc["full name", "recall"] == 1 and table.loc["phone", "recall"] == 1
+    assert table.loc["street", "recall"] == 0 and table.loc["all", "recall"] == pytest.approx(2 / 3)
+
+    pd.DataFrame([("hello there", "Jo", "first name")], columns=["text", "identifier", "category"]).to_csv(
+        path, index=False
+    )
+    with pytest.raises(TopicsInputError, match=r"held_out.csv: row 1: the identifier 'Jo' does not stand"):
+        read_planted(path)
+    pd.DataFrame([("hello Jo", "Jo")], columns=["text", "name"]).to_csv(path, index=False)
+    with pytest.raises(TopicsInputError, match="identifier, category missing"):
+        read_planted(path)

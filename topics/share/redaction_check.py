@@ -27,7 +27,10 @@ import inflect
 import pandas as pd
 from faker import Faker
 
+from corpora.tabular import read_table
+from topics.core.errors import TopicsInputError
 from topics.share.redact import detect
+from topics.share.redact_corpus import file_format
 
 #: Latin-script locales (transcripts here are English): names, places and companies of many origins.
 LOCALES = (
@@ -220,6 +223,37 @@ def planted_set(
                     text, start = before + value + after, len(before)
                 out.append(Planted(text, start, start + len(value), category, style, locale))
                 made += 1
+    return out
+
+
+def read_planted(path: Path) -> list[Planted]:
+    """A set of planted identifiers written elsewhere (CSV, TSV, JSON Lines or Parquet), to measure recall on
+    data nobody here has seen: one row per identifier, with columns ``text`` (the remark), ``identifier`` (as it
+    stands in the remark) and ``category``; ``style`` (``written`` or ``spoken``; default: ``written`` when the
+    remark has a capital) and ``locale`` are optional. A remark with two identifiers takes two rows."""
+    path = Path(path)
+    frame = read_table(path, file_format(path))
+    missing = [c for c in ("text", "identifier", "category") if c not in frame.columns]
+    if missing:
+        raise TopicsInputError(
+            f"{path}: column(s) {', '.join(missing)} missing; a planted set needs text, identifier and category "
+            f"(style and locale are optional). The file has: {', '.join(map(str, frame.columns))}."
+        )
+    out = []
+    for row, record in enumerate(frame.to_dict("records"), start=1):
+        text, identifier = str(record["text"]), str(record["identifier"]).strip()
+        start = text.find(identifier)
+        if start < 0:
+            start = text.lower().find(identifier.lower())
+        if not identifier or start < 0:
+            raise TopicsInputError(
+                f"{path}: row {row}: the identifier {identifier!r} does not stand in its text; give it as written "
+                "in the remark."
+            )
+        style = record.get("style")
+        style = str(style) if isinstance(style, str) and style else "written" if text != text.lower() else "spoken"
+        locale = str(record.get("locale") or "")
+        out.append(Planted(text, start, start + len(identifier), str(record["category"]), style, locale))
     return out
 
 
