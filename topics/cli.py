@@ -156,6 +156,37 @@ def _forget(args: argparse.Namespace) -> None:
         print("No report or export written from this run is on record.")
 
 
+def _dynamics(args: argparse.Namespace) -> None:
+    from topics.analysis.session_dynamics import findings, session_dynamics
+    from topics.share.dynamics_files import write_dynamics
+    from topics.share.redact import redact_label
+
+    curator = _open(args)
+    dynamics = session_dynamics(curator.run, args.client_label, args.therapist_label, group=args.group, seed=args.seed)
+    settings = {
+        "client_label": args.client_label,
+        "therapist_label": args.therapist_label,
+        "group": args.group,
+        "seed": args.seed,
+        "edits": len(curator.history()),
+    }
+    target = write_dynamics(dynamics, curator.path, settings, redacted=not args.no_redact)
+    _warn_unredacted(args)
+    if not args.no_redact:
+        dynamics.labels = {t: redact_label(label) for t, label in dynamics.labels.items()}
+    said = findings(dynamics)
+    print("How sessions unfold (association, not cause; Benjamini-Hochberg at 5 % within each table and group):")
+    for group, lines in said.items():
+        print(f"\n{group}:")
+        for line in lines:
+            print(f"  {line}")
+    if not said:
+        print("  nothing stands out beyond what each session's own mix of topics and talk expects.")
+    for note in dynamics.notes:
+        print(f"note: {note}")
+    print(target)
+
+
 def _history(args: argparse.Namespace) -> None:
     curator = _open(args)
     rows = curator.history()
@@ -445,6 +476,28 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("--author", help="who records the withdrawal (default: $TOPICS_AUTHOR or your user name)")
     forget.add_argument("--dry-run", action="store_true", help="say what would be removed and change nothing")
     forget.set_defaults(handler=_forget)
+
+    dynamics = commands.add_parser(
+        "dynamics",
+        help="how sessions unfold: where in a session each topic comes, what follows what, and (with labels) how "
+        "the client responds and how each topic is delivered",
+    )
+    dynamics.add_argument("run", help="run folder (its curated topics: expert edits are replayed)")
+    dynamics.add_argument(
+        "--client-label",
+        metavar="COLUMN",
+        help="a label of the client's turns kept with the run (corpus.turn_metadata), e.g. client_talk_type",
+    )
+    dynamics.add_argument(
+        "--therapist-label",
+        metavar="COLUMN",
+        help="a label of the therapist's remarks kept with the run (corpus.metadata), e.g. main_therapist_behaviour",
+    )
+    dynamics.add_argument("--group", help="only this group's sessions (default: all sessions and each group)")
+    dynamics.add_argument("--seed", type=int, default=0, help="seed of the intervals' bootstrap (default 0)")
+    _no_redact_option(dynamics, "topic labels are written verbatim")
+    _fitted_option(dynamics)
+    dynamics.set_defaults(handler=_dynamics)
 
     history = commands.add_parser("history", help="list a run's expert edits with author and time")
     history.add_argument("run", help="run folder")

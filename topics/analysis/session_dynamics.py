@@ -1,0 +1,368 @@
+"""How sessions unfold: where in a session a topic comes, what follows what, how the client responds, and how
+each topic is delivered.
+
+Every question here has the same shape, and one test answers all of them (:mod:`topics.analysis.stratified_test`):
+among the *units* of a stratum, are the *marked* ones (remarks of topic t; client turns right after a remark of
+topic t) more or less often the *event* (in the last fifth of the session; change talk) than the stratum's
+other units? The answer is exact and conditional on each stratum's make-up, so a session's own mix of topics,
+or a client's own run of change talk, can never pass for an effect:
+
+* **phase** — units: a session's kept therapist remarks; marked: topic t; event: the opening (first fifth)
+  or the close (last fifth); strata: sessions. The same as permuting remarks' positions within each session.
+* **transitions** — pairs of consecutive kept therapist remarks of a session (client turns between them do
+  not break a pair; remarks the fit set aside are skipped; a remark without a topic is a state of its own,
+  shuffled but not tested), against shuffles of each session's remarks. Here the pairs share remarks, so the
+  exact test does not apply (it would expect a topic to follow itself more often than a shuffle does):
+  :func:`transition_test` shuffles, with the shuffle's exact expectation as the centre.
+* **client response** — units: labelled client turns right after a therapist remark; marked: that remark is
+  of topic t; event: the turn's label (change talk); strata: session x the client's previous label. Client
+  talk has momentum (in AnnoMI change talk follows change talk 56 % of the time, neutral talk 15 %), so a
+  topic is credited only for what it is followed by beyond the talk already under way.
+* **delivery** — units: kept therapist remarks with a behaviour label; marked: topic t; event: the label
+  (reflection, question); strata: sessions.
+
+p-values are two-sided (twice the smaller tail); Benjamini-Hochberg runs over every test of a table within
+each group. Intervals on shares are a Bayesian bootstrap over sessions with one pseudo-session at the overall
+share (as :mod:`topics.analysis.significance` does), so none is zero wide. All of it says association: a topic
+followed by change talk may be raised when change is already in the air.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from topics.analysis.session_sequence import PHASES, SET_ASIDE, session_sequence
+from topics.analysis.significance import ALPHA, benjamini_hochberg
+from topics.analysis.stratified_test import stratified_test
+from topics.core.errors import TopicsInputError
+from topics.core.run import OUTLIER, TopicRun
+
+DRAWS = 1000
+#: Shuffles of each session's remarks for the transition test: its smallest p is 1 / (PERMUTATIONS + 1).
+PERMUTATIONS = 1999
+#: Below these, a group's tests can show only large effects: the tables say so.
+THIN_SESSIONS = 20
+THIN_EVENTS = 100
+#: Transitions are tested only between topics each seen at least this often as first and as second of a pair:
+#: rarer pairs cannot reach significance after the correction, and would only dilute it.
+MIN_TRANSITION_UNITS = 10
+START = "(start)"
+
+
+def conditional_tests(
+    units: pd.DataFrame, mark: str, event: str, stratum: list[str], events: list[str] | None = None
+) -> pd.DataFrame:
+    """For every value ``a`` of column ``mark`` and ``b`` of column ``event`` among ``units``: how many units
+    marked ``a`` have event ``b``, against the exact null within strata (the columns ``stratum``). One row per
+    (mark, event) with ``marked`` units, ``observed``, ``expected``, their shares, ``p``, ``p_more``, ``p_less``.
+    ``events``: only these event values (default: every value). Units with a missing mark are unmarked."""
+    units = units[units[event].notna()]
+    codes = units.groupby(stratum, sort=False, dropna=False).ngroup().to_numpy()
+    strata = codes.max() + 1 if len(codes) else 0
+    n = np.bincount(codes, minlength=strata)
+    rows = []
+    wanted = sorted(units[event].astype(str).unique()) if events is None else events
+    marks = units[mark]
+    for b in wanted:
+        is_event = (units[event].astype(str) == b).to_numpy()
+        m = np.bincount(codes, weights=is_event, minlength=strata).astype(int)
+        for a in sorted(marks.dropna().unique()):
+            is_marked = (marks == a).fillna(False).to_numpy(dtype=bool)
+            k = np.bincount(codes, weights=is_marked, minlength=strata).astype(int)
+            observed = int((is_marked & is_event).sum())
+            result = stratified_test(n, m, k, observed)
+            rows.append(
+                {
+                    "mark": a,
+                    "event": b,
+                    "marked": int(k.sum()),
+                    "observed": observed,
+                    "expected": result.expected,
+                    "share": observed / k.sum(),
+                    "expected_share": result.expected / k.sum(),
+                    "p": result.p,
+                    "p_more": result.p_more,
+                    "p_less": result.p_less,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _corrected(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """BH q-values over the table's tests and the flag: ``more``, ``less`` or empty."""
+    if table.empty:
+        return table.assign(q=[], flag=[])
+    q = benjamini_hochberg(table["p"].to_numpy())
+    flag = np.where(q <= alpha, np.where(table["observed"] > table["expected"], "more", "less"), "")
+    return table.assign(q=q, flag=flag)
+
+
+def session_intervals(
+    units: pd.DataFrame, mark: str, event: str, table: pd.DataFrame, draws: int, seed: int
+) -> pd.DataFrame:
+    """95 % intervals on each row's ``share``: a Bayesian bootstrap over sessions, with one pseudo-session at
+    the event's share among all units and of a mean session's size (so no interval is zero wide)."""
+    rng = np.random.default_rng(seed)
+    low, high = [], []
+    for row in table.itertuples():
+        marked = units[units[mark] == row.mark]
+        per_session = marked.groupby("session")[event].agg(
+            size="size", hits=lambda values, b=row.event: (values.astype(str) == b).sum()
+        )
+        overall = (units[event].astype(str) == row.event).mean()
+        sizes = np.append(per_session["size"].to_numpy(float), per_session["size"].mean())
+        hits = np.append(per_session["hits"].to_numpy(float), per_session["size"].mean() * overall)
+        weights = rng.gamma(1.0, size=(draws, len(sizes)))
+        shares = (weights @ hits) / (weights @ sizes)
+        low.append(np.percentile(shares, 2.5))
+        high.append(np.percentile(shares, 97.5))
+    return table.assign(share_low=low, share_high=high)
+
+
+@dataclass
+class SessionDynamics:
+    """The tables of :func:`session_dynamics`, each with a ``group`` column (``all`` and each group), and notes
+    on what could not be tested or only weakly."""
+
+    phase: pd.DataFrame
+    transitions: pd.DataFrame
+    response: pd.DataFrame | None
+    delivery: pd.DataFrame | None
+    labels: dict[int, str]
+    notes: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by file name stem, those computed only."""
+        named = {
+            "phase": self.phase,
+            "transitions": self.transitions,
+            "client_response": self.response,
+            "delivery": self.delivery,
+        }
+        return {name: table for name, table in named.items() if table is not None}
+
+
+def _phase(sequence: pd.DataFrame, alpha: float, draws: int, seed: int) -> pd.DataFrame:
+    units = sequence[sequence["therapist"] & (sequence["state"] != SET_ASIDE)].copy()
+    units["topic"] = units["state"].where(units["state"] != OUTLIER)
+    units["when"] = units["phase"].map(dict(enumerate(PHASES)))
+    table = conditional_tests(units, "topic", "when", ["session"], events=[PHASES[0], PHASES[-1]])
+    table = _corrected(table, alpha)
+    return session_intervals(units, "topic", "when", table, draws, seed)
+
+
+def transition_counts(states: np.ndarray, sessions: np.ndarray, size: int) -> np.ndarray:
+    """Counts of consecutive state pairs within sessions: a ``size`` x ``size`` matrix, ``states`` in order and
+    coded 0 to ``size`` - 1, ``sessions`` coded and sorted so that each session's remarks are together."""
+    same = sessions[1:] == sessions[:-1]
+    cells = states[:-1][same] * size + states[1:][same]
+    return np.bincount(cells, minlength=size * size).reshape(size, size)
+
+
+def transition_test(
+    states: np.ndarray, sessions: np.ndarray, size: int, permutations: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Observed transition counts, what a shuffle of each session's remarks expects (exactly: k_t k_u / n, and
+    k_t (k_t - 1) / n from a state to itself, summed over sessions), and two-sided permutation p-values
+    ((b + 1) / (B + 1), b the shuffles at least as far from the expectation). A pair's two remarks share
+    remarks with the pairs beside them, so no closed-form distribution fits: the remarks are shuffled."""
+    observed = transition_counts(states, sessions, size)
+    _, starts, lengths = np.unique(sessions, return_index=True, return_counts=True)
+    counts = np.zeros((len(starts), size))
+    np.add.at(counts, (np.repeat(np.arange(len(starts)), lengths), states), 1)
+    expected = np.einsum("st,su->tu", counts, counts / lengths[:, None]) - np.diag((counts / lengths[:, None]).sum(0))
+    extreme = np.zeros((size, size))
+    rng = np.random.default_rng(seed)
+    distance = np.abs(observed - expected) - 1e-9
+    block = max(1, 2_000_000 // max(len(states), 1))
+    done = 0
+    while done < permutations:
+        rows = min(block, permutations - done)
+        order = np.argsort(sessions[None, :] + rng.random((rows, len(states))), axis=1)
+        for shuffled in states[order]:
+            extreme += np.abs(transition_counts(shuffled, sessions, size) - expected) >= distance
+        done += rows
+    return observed, expected, (extreme + 1) / (permutations + 1)
+
+
+def _transitions(sequence: pd.DataFrame, alpha: float, permutations: int, seed: int) -> pd.DataFrame:
+    kept = sequence[sequence["therapist"] & (sequence["state"] != SET_ASIDE)]
+    states, codes = pd.factorize(kept["state"], sort=True)
+    sessions = pd.factorize(kept["session"], sort=True)[0]
+    observed, expected, p = transition_test(states, sessions, len(codes), permutations, seed)
+    firsts, seconds = observed.sum(axis=1), observed.sum(axis=0)
+    tested = [
+        i
+        for i, t in enumerate(codes)
+        if t != OUTLIER and firsts[i] >= MIN_TRANSITION_UNITS and seconds[i] >= MIN_TRANSITION_UNITS
+    ]
+    rows = [
+        {
+            "mark": int(codes[i]),
+            "event": int(codes[j]),
+            "marked": int(firsts[i]),
+            "observed": int(observed[i, j]),
+            "expected": float(expected[i, j]),
+            "share": observed[i, j] / firsts[i],
+            "expected_share": expected[i, j] / firsts[i],
+            "ratio": observed[i, j] / expected[i, j] if expected[i, j] > 0 else np.nan,
+            "p": float(p[i, j]),
+        }
+        for i in tested
+        for j in tested
+    ]
+    return _corrected(pd.DataFrame(rows), alpha)
+
+
+def _responses(sequence: pd.DataFrame) -> pd.DataFrame:
+    """Labelled client turns right after a therapist remark: the remark's state (topic, or NA without one),
+    the turn's label and the client's previous label in the session (:data:`START` before the first)."""
+    turns = sequence.copy()
+    labelled = ~turns["therapist"] & turns["client_label"].notna()
+    previous_label = turns["client_label"].where(labelled).groupby(turns["session"]).shift(1)
+    # the label before this turn: the last labelled client turn earlier in the session
+    previous_label = previous_label.groupby(turns["session"]).ffill()
+    before = turns.groupby("session")["state"].shift(1)
+    before_therapist = turns.groupby("session")["therapist"].shift(1).fillna(False).astype(bool)
+    units = turns[labelled & before_therapist].assign(
+        topic=before[labelled & before_therapist],
+        previous=previous_label[labelled & before_therapist].fillna(START),
+    )
+    units["topic"] = units["topic"].where(~units["topic"].isin([OUTLIER, SET_ASIDE]))
+    return units
+
+
+def _labelled_table(
+    units: pd.DataFrame, label: str, stratum: list[str], alpha: float, draws: int, seed: int
+) -> pd.DataFrame:
+    table = conditional_tests(units, "topic", label, stratum)
+    table = _corrected(table, alpha)
+    return session_intervals(units, "topic", label, table, draws, seed)
+
+
+def _thin(name: str, units: pd.DataFrame, label: str) -> list[str]:
+    """Notes on a group whose sessions or labelled units are too few for any but large effects."""
+    notes = []
+    sessions = units["session"].nunique()
+    if sessions < THIN_SESSIONS:
+        notes.append(f"{name}: {sessions} sessions; only large differences can show.")
+    for value, count in units[label].astype(str).value_counts().items():
+        if count < THIN_EVENTS:
+            notes.append(f"{name}: {count} turns labelled {value!r}; only large differences in them can show.")
+    return notes
+
+
+def session_dynamics(
+    run: TopicRun,
+    client_label: str | None = None,
+    therapist_label: str | None = None,
+    group: str | None = None,
+    alpha: float = ALPHA,
+    draws: int = DRAWS,
+    seed: int = 0,
+    permutations: int = PERMUTATIONS,
+    by_group: bool = True,
+) -> SessionDynamics:
+    """Phase, transitions, and (with the labels named) client response and delivery for ``run``'s curated
+    topics, for all sessions and for each group (only ``group`` when given; all sessions only without
+    ``by_group``)."""
+    sequence = session_sequence(run, client_label, therapist_label)
+    labels = {t.id: t.label for t in run.joint.topics} if run.joint is not None else {}
+    groups = sorted(sequence["group"].dropna().unique())
+    if group is not None:
+        if group not in groups:
+            raise TopicsInputError(f"no group {group!r} in this run; its groups: {', '.join(groups) or 'none'}.")
+        chosen = [(group, sequence[sequence["group"] == group])]
+    else:
+        each = [(g, sequence[sequence["group"] == g]) for g in groups] if by_group and len(groups) > 1 else []
+        chosen = [("all", sequence), *each]
+    notes: list[str] = []
+    tables: dict[str, list[pd.DataFrame]] = {"phase": [], "transitions": [], "response": [], "delivery": []}
+
+    def add(name: str, make: Callable[[], pd.DataFrame], group_name: str) -> None:
+        table = make()
+        tables[name].append(table.assign(group=group_name) if not table.empty else table)
+
+    for name, part in chosen:
+        add("phase", lambda part=part: _phase(part, alpha, draws, seed), name)
+        add("transitions", lambda part=part: _transitions(part, alpha, permutations, seed), name)
+        if client_label:
+            units = _responses(part)
+            notes += _thin(name, units, "client_label")
+            add(
+                "response",
+                lambda units=units: _labelled_table(units, "client_label", ["session", "previous"], alpha, draws, seed),
+                name,
+            )
+        if therapist_label:
+            units = part[part["therapist"] & ~part["state"].isin([SET_ASIDE])].copy()
+            units["topic"] = units["state"].where(units["state"] != OUTLIER)
+            add(
+                "delivery",
+                lambda units=units: _labelled_table(units, "therapist_label", ["session"], alpha, draws, seed),
+                name,
+            )
+
+    def joined(name: str) -> pd.DataFrame:
+        frames = [t for t in tables[name] if not t.empty]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    return SessionDynamics(
+        phase=joined("phase"),
+        transitions=joined("transitions"),
+        response=joined("response") if client_label else None,
+        delivery=joined("delivery") if therapist_label else None,
+        labels=labels,
+        notes=notes,
+    )
+
+
+_WHEN = {"opening": "first fifth", "close": "last fifth"}
+
+
+def _finding(kind: str, row: dict, labels: dict[int, str]) -> str:
+    """One flagged row in words a supervisor reads; association, never cause."""
+    name = labels.get(int(row["mark"]), f"topic {int(row['mark'])}")
+    more = row["flag"] == "more"
+    interval = (
+        f" [{row['share_low']:.0%}-{row['share_high']:.0%}]"
+        if "share_low" in row and pd.notna(row["share_low"])
+        else ""
+    )
+    if kind == "phase":
+        return (
+            f"'{name}' comes {'more' if more else 'less'} often in the {_WHEN[row['event']]} of a session: "
+            f"{row['share']:.0%}{interval} of its remarks, against {row['expected_share']:.0%} expected"
+        )
+    if kind == "transitions":
+        following = labels.get(int(row["event"]), f"topic {int(row['event'])}")
+        return (
+            f"'{name}' is followed by '{following}' {row['ratio']:.1f} times as often as the sessions' mix of "
+            f"topics expects ({int(row['observed'])} times, {row['expected']:.0f} expected)"
+        )
+    if kind == "client_response":
+        return (
+            f"after '{name}' the client's next turn is {row['event']} {row['share']:.0%}{interval} of the time, "
+            f"against {row['expected_share']:.0%} expected from the same sessions and the client's previous turn"
+        )
+    return (
+        f"'{name}' is delivered as {row['event']} {row['share']:.0%}{interval} of the time, against "
+        f"{row['expected_share']:.0%} expected in the same sessions"
+    )
+
+
+def findings(dynamics: SessionDynamics) -> dict[str, list[str]]:
+    """The flagged rows of every table in words, by group (``all`` first)."""
+    out: dict[str, list[str]] = {}
+    for kind, table in dynamics.tables().items():
+        if table.empty:
+            continue
+        for row in table[table["flag"] != ""].sort_values("q").to_dict("records"):
+            out.setdefault(row["group"], []).append(
+                f"{kind.replace('_', ' ')}: " + _finding(kind, row, dynamics.labels)
+            )
+    return dict(sorted(out.items(), key=lambda item: item[0] != "all"))
