@@ -60,7 +60,8 @@ def synthetic_run(
         group=np.where(remarks_frame["session"].str[1:].astype(int) % 2 == 0, "A", "B"),
         position=pd.array(range(len(remarks_frame)), dtype="Int64"),
         kept=True,
-        set_aside=False,
+        set_aside=pd.NA,
+        attached=False,
     )
     turns = pd.DataFrame(client).assign(
         remark_id=[f"c{i}" for i in range(len(client))],

@@ -29,11 +29,15 @@ _EXPORTS = {
     "TopicsWarning": "topics.core.errors",
     "load_run": "topics.curate.editlog",
     "forget_session": "topics.curate.forget",
+    "session_dynamics": "topics.analysis.session_dynamics",
+    "session_sequence": "topics.analysis.session_sequence",
 }
 
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
+    from topics.analysis.session_dynamics import session_dynamics as session_dynamics
+    from topics.analysis.session_sequence import session_sequence as session_sequence
     from topics.core.config import load_config as load_config
     from topics.core.errors import TopicsInputError as TopicsInputError
     from topics.core.errors import TopicsWarning as TopicsWarning

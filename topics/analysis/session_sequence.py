@@ -15,8 +15,8 @@ import pandas as pd
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun
 
-#: The state of a therapist remark the fit set aside (too short or not substantive to place); an outlier (a
-#: kept remark without a topic) is :data:`topics.core.run.OUTLIER`.
+#: The state of a therapist remark that cleaning set aside (a backchannel, an empty remark); a placed remark
+#: without a topic is :data:`topics.core.run.OUTLIER`.
 SET_ASIDE = -2
 #: Phases of a session: fifths of its kept therapist remarks, so that "the opening" and "the close" mean the
 #: same share of every session, long or short.
@@ -59,6 +59,9 @@ def session_sequence(
             "the run's corpus has no sessions, so there is no sequence to follow; name the session column in "
             "corpus.columns.session and fit again."
         )
+    placed = remarks["kept"].to_numpy(dtype=bool).copy()
+    if "attached" in remarks:
+        placed |= remarks["attached"].fillna(False).to_numpy(dtype=bool)
     therapist = pd.DataFrame(
         {
             "session": remarks["session"].astype("string"),
@@ -67,11 +70,9 @@ def session_sequence(
             "position": remarks["position"].astype("Float64"),
             "therapist": True,
             "remark_id": remarks["remark_id"].astype("string"),
-            "state": np.where(
-                remarks["set_aside"].fillna(False).to_numpy(dtype=bool),
-                SET_ASIDE,
-                np.where(remarks["kept"].to_numpy(dtype=bool), remarks["topic"].fillna(OUTLIER), SET_ASIDE),
-            ).astype(int),
+            # placed remarks (clustered, or short and attached afterwards) carry a topic or none; the rest were
+            # set aside by cleaning (backchannels, empty)
+            "state": np.where(placed, remarks["topic"].fillna(OUTLIER), SET_ASIDE).astype(int),
         }
     )
     if therapist_label:

@@ -184,3 +184,75 @@ def labelled_map(
         )
         body.append(f'<text x="{x:.1f}" y="{baseline:.1f}" text-anchor="{anchor}" {FONT}>{escape(label.text)}</text>')
     return _svg(width, height, body, title)
+
+
+#: A topic's colour, the same on every surface (explorer, report): by id, twenty colours that stay apart in
+#: print (Tableau 20); remarks without a topic grey, remarks set aside lighter.
+TOPIC_COLOURS = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#79706e",
+    "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63", "#d4a6c8", "#fabfd2", "#d7b5a6", "#bab0ac",
+)  # fmt: skip
+NO_TOPIC_COLOUR, SET_ASIDE_COLOUR, NO_LABEL_COLOUR = "#c8c8c8", "#ececec", "#e4e4e4"
+#: Colours of the client-talk labels MI research uses; other label values take the palette in order.
+LABEL_COLOURS = {"change": "#2e8b57", "sustain": "#c0392b", "neutral": "#a6a6a6"}
+
+
+def topic_colour(topic: int) -> str:
+    """The colour of topic ``topic`` (-1: no topic; -2: set aside)."""
+    if topic == -1:
+        return NO_TOPIC_COLOUR
+    if topic < -1:
+        return SET_ASIDE_COLOUR
+    return TOPIC_COLOURS[topic % len(TOPIC_COLOURS)]
+
+
+def label_colours(values: list[str]) -> dict[str, str]:
+    """A colour per client label value: MI's three fixed, others from :data:`PALETTE`."""
+    others = iter(PALETTE[1:] * 4)
+    return {v: LABEL_COLOURS.get(v.lower()) or next(others) for v in sorted(values)}
+
+
+def session_strip(turns: list[dict], labels: dict[int, str], title: str, width: int = 760, legend: bool = True) -> str:
+    """One session as a strip: a cell per turn in order, therapist remarks on the upper row in their topic's
+    colour, client turns on the lower row in their label's colour, ticks at the fifths of the session. Each
+    turn is a dict with ``step``, ``therapist``, ``state`` (topic id, -1 none, -2 set aside) and
+    ``client_label`` (or None). Hovering a cell names the turn; a legend below names the session's topics."""
+    left, right, row = 4, 4, 14
+    cell = (width - left - right) / max(len(turns), 1)
+    body = []
+    values = sorted({t["client_label"] for t in turns if not t["therapist"] and t.get("client_label")})
+    colours = label_colours(values)
+    for i, turn in enumerate(turns):
+        x = left + i * cell
+        if turn["therapist"]:
+            state = int(turn["state"])
+            name = labels.get(state, "no topic" if state == -1 else "set aside")
+            fill, y, said = topic_colour(state), 4, f"turn {turn['step'] + 1}: {name}"
+        else:
+            label = turn.get("client_label")
+            fill, y = colours.get(label, NO_LABEL_COLOUR), 4 + row + 2
+            said = f"turn {turn['step'] + 1}: client" + (f", {label}" if label else "")
+        body.append(
+            f'<rect x="{x:.2f}" y="{y}" width="{max(cell - 0.3, 0.6):.2f}" height="{row}" fill="{fill}">'
+            f"<title>{escape(said)}</title></rect>"
+        )
+    for fifth in range(1, 5):
+        x = left + fifth * (width - left - right) / 5
+        body.append(f'<line x1="{x:.1f}" y1="2" x2="{x:.1f}" y2="{2 * row + 8}" stroke="#555" stroke-dasharray="2,2"/>')
+    height = 2 * row + 12
+    if legend:
+        counts: dict[int, int] = {}
+        for turn in turns:
+            if turn["therapist"] and int(turn["state"]) >= 0:
+                counts[int(turn["state"])] = counts.get(int(turn["state"]), 0) + 1
+        shown = sorted(counts, key=lambda t: (-counts[t], t))[:12]
+        keys = [(topic_colour(t), f"{t}. {labels.get(t, '')}") for t in shown]
+        keys += [(colours[v], f"client: {v}") for v in values]
+        for i, (fill, text) in enumerate(keys):
+            x, y = left + (i % 3) * (width / 3), height + 6 + (i // 3) * 16
+            body.append(
+                f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{fill}"/>'
+                f'<text x="{x + 14:.1f}" y="{y + 9}" {FONT}>{escape(_short(text, 38))}</text>'
+            )
+        height += 10 + 16 * ((len(keys) + 2) // 3)
+    return _svg(width, height, body, title)

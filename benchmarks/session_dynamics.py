@@ -1,0 +1,198 @@
+"""Benchmark: how AnnoMI's sessions unfold, and whether the dynamics' tests are calibrated and find planted effects.
+
+Fits AnnoMI once with the default config (joint model; or opens ``--run``), then:
+
+1. **What AnnoMI says**: the findings of ``topics dynamics`` with the client's talk labels and the therapist's
+   behaviour codes, for all sessions and for high- and low-quality MI; and, as a positive control, the same
+   client-response test with the behaviour codes in place of the topics (the MI literature links therapist
+   behaviour to change talk).
+2. **Null**: ``--null`` draws in which each session's kept remarks swap topics at random (so topics say
+   nothing about position, order or the client's answer): the share of draws in which each test flags
+   anything, with its 95 % upper bound (goal: at most 0.05).
+3. **Planted**: ``--planted`` null draws with one effect planted each: the client's next turn after one
+   topic's remarks is change talk with probability 0.3 (else as it was); one topic's remarks moved to the last
+   fifth of their sessions; after one topic, the next remark is of another given topic with probability 0.3.
+4. **Speed**: all dynamics of the real run, warm (goal: under 10 s).
+
+    .venv/bin/python benchmarks/session_dynamics.py [--run RUN] [--null 100] [--planted 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import binomtest
+
+ROOT = Path(__file__).resolve().parents[1]
+PLANTED_PROBABILITY = 0.3
+
+
+def placed(remarks: pd.DataFrame) -> np.ndarray:
+    """The remarks that carry a topic or none: clustered, or short and attached afterwards."""
+    return remarks["kept"].to_numpy(dtype=bool) | remarks["attached"].fillna(False).to_numpy(dtype=bool)
+
+
+def shuffled(run, rng: np.random.Generator):
+    """``run`` with the topics of each session's placed remarks (clustered or attached) shuffled among them."""
+    remarks = run.remarks.copy()
+    kept = remarks.index[placed(remarks)]
+    topics = remarks.loc[kept, "topic"].to_numpy().copy()
+    sessions = remarks.loc[kept, "session"].astype(str).to_numpy()
+    for session in np.unique(sessions):
+        where = np.flatnonzero(sessions == session)
+        topics[where] = rng.permutation(topics[where])
+    remarks.loc[kept, "topic"] = topics
+    return dataclasses.replace(run, remarks=remarks)
+
+
+def with_behaviour_as_topics(run):
+    """``run`` whose "topics" are the therapist's behaviour codes: the positive control."""
+    remarks = run.remarks.copy()
+    codes, names = pd.factorize(remarks["meta_main_therapist_behaviour"].fillna("unknown"), sort=True)
+    remarks["kept"], remarks["attached"], remarks["topic"] = True, False, codes
+    from topics.core.run import Topic, TopicSet
+
+    joint = TopicSet("joint", [Topic(i, name, [], int((codes == i).sum())) for i, name in enumerate(names)], None)
+    return dataclasses.replace(run, remarks=remarks, joint=joint)
+
+
+def plant_response(run, topic: int, rng: np.random.Generator):
+    """Client turns right after a remark of ``topic`` become change talk with :data:`PLANTED_PROBABILITY`."""
+    from topics.analysis.session_sequence import session_sequence
+
+    sequence = session_sequence(run)
+    before = sequence.groupby("session")["state"].shift(1)
+    after_topic = sequence.loc[~sequence["therapist"] & (before == topic), "remark_id"]
+    chosen = set(after_topic[rng.random(len(after_topic)) < PLANTED_PROBABILITY])
+    turns = run.client_turns.copy()
+    turns.loc[turns["remark_id"].astype(str).isin(chosen), "meta_client_talk_type"] = "change"
+    return dataclasses.replace(run, client_turns=turns)
+
+
+def plant_late(run, topic: int):
+    """Each session's remarks of ``topic`` swap places with remarks in the session's last fifth."""
+    from topics.analysis.session_sequence import session_sequence
+
+    sequence = session_sequence(run)
+    kept = sequence[sequence["therapist"] & (sequence["state"] >= -1)]
+    remarks = run.remarks.set_index("remark_id")
+    for _, session in kept.groupby("session"):
+        ids, states, phases = session["remark_id"].tolist(), session["state"].tolist(), session["phase"].tolist()
+        late = [i for i, p in enumerate(phases) if p == 4 and states[i] != topic]
+        for i in [i for i, s in enumerate(states) if s == topic and phases[i] != 4]:
+            if not late:
+                break
+            j = late.pop()
+            states[i], states[j] = states[j], states[i]
+        remarks.loc[ids, "topic"] = states
+    return dataclasses.replace(run, remarks=remarks.reset_index())
+
+
+def plant_transition(run, first: int, second: int, rng: np.random.Generator):
+    """After a remark of ``first``, the next kept remark is of ``second`` with :data:`PLANTED_PROBABILITY`."""
+    remarks = run.remarks.copy()
+    kept = remarks[placed(remarks)].sort_values(["session", "order"])
+    following = kept.groupby("session")["topic"].shift(-1)
+    nxt = kept.index.to_series().groupby(kept["session"]).shift(-1)
+    chosen = nxt[(kept["topic"] == first) & following.notna() & (rng.random(len(kept)) < PLANTED_PROBABILITY)]
+    remarks.loc[chosen.dropna().astype(int), "topic"] = second
+    return dataclasses.replace(run, remarks=remarks)
+
+
+def flagged(dynamics) -> dict[str, bool]:
+    return {name: bool(not t.empty and t["flag"].ne("").any()) for name, t in dynamics.tables().items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run", help="a fitted AnnoMI run folder (default: fit one now)")
+    parser.add_argument("--null", type=int, default=100)
+    parser.add_argument("--planted", type=int, default=10)
+    args = parser.parse_args()
+
+    from topics import load_run
+    from topics.analysis.session_dynamics import findings, session_dynamics
+    from topics.core.config import load_config
+    from topics.fit.pipeline import fit_run
+
+    if args.run:
+        run = load_run(args.run)
+    else:
+        config = load_config(ROOT / "configs" / "annomi.yaml", ["fit.modes=[joint]"])
+        run = fit_run(config, out=Path(tempfile.mkdtemp(prefix="bench-dynamics-")) / "annomi")
+    labels = {"client_label": "client_talk_type", "therapist_label": "main_therapist_behaviour"}
+
+    session_dynamics(run, **labels)  # warm: imports, word lists
+    started = time.perf_counter()
+    dynamics = session_dynamics(run, **labels)
+    seconds = time.perf_counter() - started
+    kept = int(placed(run.remarks).sum())
+    print(
+        f"AnnoMI: {kept:,} placed therapist remarks, {len(run.joint.topics)} topics, "
+        f"{len(run.client_turns):,} client turns"
+    )
+    print(f"all dynamics, warm: {seconds:.1f} s (goal: under 10 s)\n")
+    for group, lines in findings(dynamics).items():
+        print(f"{group}:")
+        for line in lines:
+            print(f"  {line}")
+    for note in dynamics.notes:
+        print(f"note: {note}")
+    control = session_dynamics(with_behaviour_as_topics(run), client_label="client_talk_type")
+    print("\npositive control: the behaviour codes in place of topics, client response (all sessions)")
+    table = control.response[control.response["group"] == "all"]
+    for row in table.sort_values(["mark", "event"]).to_dict("records"):
+        name = control.labels[int(row["mark"])]
+        print(
+            f"  after {name:16} {row['event']:8} {row['share']:6.1%} [{row['share_low']:.1%}-{row['share_high']:.1%}]"
+            f"  expected {row['expected_share']:6.1%}  q {row['q']:.3g} {row['flag']}"
+        )
+
+    rng = np.random.default_rng(0)
+    started = time.perf_counter()
+    counts = {"phase": 0, "transitions": 0, "client_response": 0}
+    for _ in range(args.null):
+        null = session_dynamics(shuffled(run, rng), client_label="client_talk_type", draws=10, by_group=False)
+        for name, hit in flagged(null).items():
+            counts[name] += hit
+    print(f"\nnull: {args.null} draws, topics shuffled within each session ({time.perf_counter() - started:.0f} s)")
+    for name, count in counts.items():
+        upper = binomtest(count, args.null).proportion_ci(method="exact").high
+        print(f"  {name:16} draws with any flag: {count} ({count / args.null:.1%}; 95 % upper bound {upper:.1%})")
+
+    sizes = run.remarks.loc[placed(run.remarks), "topic"].value_counts()
+    middle = [int(t) for t in sizes.index[(sizes >= 60) & (sizes <= 200)]]
+    topic, other = middle[0], middle[1]
+    found = {"client_response": 0, "phase": 0, "transitions": 0}
+    for _ in range(args.planted):
+        base = shuffled(run, rng)
+        response = session_dynamics(
+            plant_response(base, topic, rng), client_label="client_talk_type", draws=10, by_group=False
+        ).response
+        found["client_response"] += bool(
+            ((response["mark"] == topic) & (response["event"] == "change") & (response["flag"] == "more")).any()
+        )
+        phase = session_dynamics(plant_late(base, topic), draws=10, by_group=False).phase
+        found["phase"] += bool(
+            ((phase["mark"] == topic) & (phase["event"] == "close") & (phase["flag"] == "more")).any()
+        )
+        transitions = session_dynamics(plant_transition(base, topic, other, rng), draws=10, by_group=False).transitions
+        found["transitions"] += bool(
+            ((transitions["mark"] == topic) & (transitions["event"] == other) & (transitions["flag"] == "more")).any()
+        )
+    print(
+        f"\nplanted: {args.planted} draws each, on topic {topic} ({sizes[topic]} remarks; probability "
+        f"{PLANTED_PROBABILITY} where it applies)"
+    )
+    for name, count in found.items():
+        print(f"  {name:16} found in {count} of {args.planted}")
+
+
+if __name__ == "__main__":
+    main()
