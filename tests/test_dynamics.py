@@ -148,6 +148,20 @@ def test_a_topic_said_after_change_talk_is_not_credited_with_the_change_talk_tha
     assert naive.loc[(1, "change"), "p"] < 1e-6
 
 
+def test_how_a_topic_is_delivered_is_found_where_it_was_planted():
+    run = synthetic_run(4)
+    rng = np.random.default_rng(4)
+    behaviour = rng.choice(["question", "reflection", "input"], len(run.remarks))
+    behaviour[(run.remarks["topic"] == 3).to_numpy() & (rng.random(len(run.remarks)) < 0.5)] = "reflection"
+    run.remarks["meta_main_therapist_behaviour"] = behaviour
+    delivery = session_dynamics(run, therapist_label="main_therapist_behaviour", draws=50, by_group=False).delivery
+    flagged = delivery[delivery["flag"] != ""]
+    assert ((flagged["mark"] == 3) & (flagged["event"] == "reflection") & (flagged["flag"] == "more")).any()
+    # beside a topic that takes more of a session's reflections, the others hold fewer, and so more of the rest
+    more_reflection = flagged[(flagged["event"] == "reflection") & (flagged["flag"] == "more")]
+    assert set(more_reflection["mark"]) == {3}
+
+
 def test_intervals_are_never_zero_wide_and_hold_the_share():
     dynamics = session_dynamics(synthetic_run(1, sessions=8, remarks=10), client_label="client_talk_type", draws=200)
     for table in (dynamics.phase, dynamics.response):

@@ -65,7 +65,7 @@ def test_app_entry_point_opens_the_overview(run_folder):
     assert table["label"].tolist() == labels_of(run_folder)
 
 
-@pytest.mark.parametrize("name", ["overview", "topic", "remarks", "groups", "curate", "report"])
+@pytest.mark.parametrize("name", ["overview", "topic", "remarks", "groups", "sessions", "curate", "report"])
 def test_every_page_renders_with_topic_labels(run_folder, name):
     app = open_page(name, run_folder)
     shown = " ".join(str(e.value) for kind in ("title", "markdown", "caption", "subheader") for e in getattr(app, kind))
@@ -513,3 +513,24 @@ def test_the_topic_page_shows_word_weights_relative_to_the_top_word_and_the_raw_
     assert chart["y"] == [w for w, _ in topic.words] and chart["x"][0] == 100
     assert chart["x"] == pytest.approx([100 * s / topic.words[0][1] for _, s in topic.words])
     assert chart["customdata"] == pytest.approx([s for _, s in topic.words])  # raw weights in the hover
+
+
+def test_sessions_page_draws_a_session_s_strip_its_turns_and_the_findings(run_folder):
+    """The demo corpus keeps the client's turns: the strip holds a cell per turn, the stretch reads them in
+    order, and the findings over every session follow."""
+    app = open_page("sessions", run_folder)
+    run = load_run(run_folder)
+    first = sorted(run.remarks["session"].astype(str).unique())[0]
+    assert app.selectbox(key="sessions_session").value == first
+    turns = (run.remarks["session"].astype(str) == first).sum() + (
+        run.client_turns["session"].astype(str) == first
+    ).sum()
+    strip = next(h.proto.body for h in app.get("html") if "<svg" in h.proto.body)
+    assert strip.count("<rect") >= turns and f"Session {first}" in strip
+    read = [m.value.lstrip("*") for m in app.markdown if m.value.lstrip("*")[:1].isdigit()]
+    assert read[0].startswith("1. ") and len(read) == min(turns, 12)
+    assert any("Across sessions" in s.value for s in app.subheader)
+    # the demo's client turns hold no label, and its one label of remarks has 30 values: nothing to follow
+    assert app.selectbox(key="sessions_client_label").options == ["(none)"]
+    assert app.selectbox(key="sessions_therapist_label").options == ["(none)"]
+    assert {"Phase", "Transitions"} <= {e.label for e in app.expander}

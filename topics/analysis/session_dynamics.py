@@ -105,22 +105,34 @@ def session_intervals(
     units: pd.DataFrame, mark: str, event: str, table: pd.DataFrame, draws: int, seed: int
 ) -> pd.DataFrame:
     """95 % intervals on each row's ``share``: a Bayesian bootstrap over sessions, with one pseudo-session at
-    the event's share among all units and of a mean session's size (so no interval is zero wide)."""
+    the event's share among all units and of a mean session's size (so no interval is zero wide). One set of
+    session weights per mark serves all its events."""
+    if table.empty:
+        return table.assign(share_low=[], share_high=[])
     rng = np.random.default_rng(seed)
-    low, high = [], []
-    for row in table.itertuples():
-        marked = units[units[mark] == row.mark]
-        per_session = marked.groupby("session")[event].agg(
-            size="size", hits=lambda values, b=row.event: (values.astype(str) == b).sum()
-        )
-        overall = (units[event].astype(str) == row.event).mean()
-        sizes = np.append(per_session["size"].to_numpy(float), per_session["size"].mean())
-        hits = np.append(per_session["hits"].to_numpy(float), per_session["size"].mean() * overall)
-        weights = rng.gamma(1.0, size=(draws, len(sizes)))
-        shares = (weights @ hits) / (weights @ sizes)
-        low.append(np.percentile(shares, 2.5))
-        high.append(np.percentile(shares, 97.5))
-    return table.assign(share_low=low, share_high=high)
+    units = units[units[event].notna()]
+    names = sorted(units[event].astype(str).unique())
+    # the pseudo-session's share: the event's share among every unit, marked or not
+    overall = units[event].astype(str).value_counts(normalize=True).reindex(names).to_numpy()
+    units = units[units[mark].notna()]
+    sessions = pd.factorize(units["session"])[0]
+    events = pd.Categorical(units[event].astype(str), categories=names).codes
+    marks, mark_names = pd.factorize(units[mark], sort=True)
+    bounds = {}
+    for a in range(len(mark_names)):
+        here = marks == a
+        codes, present = pd.factorize(sessions[here])
+        hits = np.zeros((len(present), len(names)))
+        np.add.at(hits, (codes, events[here]), 1)
+        sizes = hits.sum(axis=1)
+        prior = sizes.mean()
+        counts = np.vstack([hits, prior * overall])
+        weights = rng.gamma(1.0, size=(draws, len(sizes) + 1))
+        shares = (weights @ counts) / (weights @ np.append(sizes, prior))[:, None]
+        low, high = np.percentile(shares, [2.5, 97.5], axis=0)
+        bounds |= {(mark_names[a], b): (lo, hi) for b, lo, hi in zip(names, low, high)}
+    keys = list(zip(table["mark"], table["event"].astype(str)))
+    return table.assign(share_low=[bounds[k][0] for k in keys], share_high=[bounds[k][1] for k in keys])
 
 
 @dataclass

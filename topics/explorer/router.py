@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from topics.explorer import common, curate, groups, overview, profile, remarks, report, topic, words
+from topics.explorer import common, curate, groups, overview, profile, remarks, report, sessions, topic, words
 
 _PAGES = {
     "overview": (overview.render, "Overview", ":material/dashboard:"),
@@ -12,6 +12,7 @@ _PAGES = {
     "remarks": (remarks.render, "Remarks", ":material/format_quote:"),
     "words": (words.render, "Words", ":material/search:"),
     "groups": (groups.render, "Groups", ":material/groups:"),
+    "sessions": (sessions.render, "Sessions", ":material/timeline:"),
     "curate": (curate.render, "Curate", ":material/edit:"),
     "profile": (profile.render, "Profile a session", ":material/person_search:"),
     "report": (report.render, "Report", ":material/description:"),
