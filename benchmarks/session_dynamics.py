@@ -10,8 +10,8 @@ Fits AnnoMI once with the default config (joint model; or opens ``--run``), then
    nothing about position, order or the client's answer): the share of draws in which each test flags
    anything, with its 95 % upper bound (goal: at most 0.05).
 3. **Planted**: ``--planted`` null draws with one effect planted each: the client's next turn after one
-   topic's remarks is change talk with probability 0.3 (else as it was); one topic's remarks moved to the last
-   fifth of their sessions; after one topic, the next remark is of another given topic with probability 0.3.
+   topic's remarks is change talk with probability 0.4 (else as it was); one topic's remarks moved to the last
+   fifth of their sessions; after one topic, the next remark is of another given topic with probability 0.4.
 4. **Speed**: all dynamics of the real run, warm (goal: under 10 s).
 
     .venv/bin/python benchmarks/session_dynamics.py [--run RUN] [--null 100] [--planted 10]
@@ -30,7 +30,7 @@ import pandas as pd
 from scipy.stats import binomtest
 
 ROOT = Path(__file__).resolve().parents[1]
-PLANTED_PROBABILITY = 0.3
+PLANTED_PROBABILITY = 0.4
 
 
 def placed(remarks: pd.DataFrame) -> np.ndarray:

@@ -97,6 +97,23 @@ def test_the_null_distribution_of_several_strata_is_what_every_shuffle_gives():
     assert expected[:start].sum() == 0 and expected[start + len(pmf) :].sum() == 0
 
 
+def test_transition_moments_are_those_of_every_arrangement_of_each_session():
+    """Every distinct order of two small sessions, enumerated: the exact mean and variance of each count."""
+    from topics.analysis.session_dynamics import transition_counts, transition_moments
+
+    sessions = [[0, 0, 0, 1, 1, 2, 2], [0, 1, 1, 2]]
+    per_session = []
+    for remarks in sessions:
+        orders = sorted(set(itertools.permutations(remarks)))
+        per_session.append(np.array([transition_counts(np.array(o), np.zeros(len(o), int), 3) for o in orders]))
+    mean = sum(c.mean(axis=0) for c in per_session)
+    variance = sum(c.var(axis=0) for c in per_session)  # sessions are shuffled independently
+    counts = np.array([np.bincount(r, minlength=3) for r in sessions])
+    got_mean, got_variance = transition_moments(counts, np.array([len(r) for r in sessions]))
+    np.testing.assert_allclose(got_mean, mean, atol=1e-12)
+    np.testing.assert_allclose(got_variance, variance, atol=1e-12)
+
+
 def test_a_degenerate_stratum_adds_its_one_value_and_an_impossible_count_is_refused():
     start, pmf = null_distribution([4, 3], [4, 0], [2, 2])  # every unit has the event; none has it
     assert start == 2 and pmf.tolist() == [1.0]
@@ -109,9 +126,7 @@ def test_no_effect_rarely_raises_a_flag():
     benchmark's 100 draws, where the goal is at most 5 %; BH at 5 % within each table)."""
     with_flags = {"phase": 0, "transitions": 0, "client_response": 0}
     for seed in range(20):
-        dynamics = session_dynamics(
-            synthetic_run(seed), client_label="client_talk_type", draws=20, permutations=199, by_group=False
-        )
+        dynamics = session_dynamics(synthetic_run(seed), client_label="client_talk_type", draws=20, by_group=False)
         for name, table in dynamics.tables().items():
             with_flags[name] += bool(not table.empty and table["flag"].ne("").any())
     assert max(with_flags.values()) <= 2, with_flags
@@ -129,6 +144,12 @@ def test_a_planted_response_and_a_late_topic_are_found_every_time():
         assert phase.loc[("all", 4, "opening"), "flag"] == "less"
         said = findings(dynamics)["all"]
         assert any("after 'topic 2' the client's next turn is change" in line for line in said)
+        run = synthetic_run(seed)
+        remarks = run.remarks
+        after_zero = (remarks["topic"].shift(1) == 0) & (remarks["session"].shift(1) == remarks["session"])
+        remarks.loc[after_zero & (np.random.default_rng(seed).random(len(remarks)) < 0.5), "topic"] = 1
+        transitions = session_dynamics(run, draws=20, by_group=False).transitions.set_index(["mark", "event"])
+        assert transitions.loc[(0, 1), "flag"] == "more"
         assert any("'topic 4' comes more often in the last fifth" in line for line in said)
 
 

@@ -237,6 +237,29 @@ def test_group_and_session_profiles(demo_run):
         build_report(curator, group="Gestalt")
 
 
+def test_a_session_report_draws_the_session_as_a_strip_and_a_group_report_a_stated_sample(demo_run):
+    from topics.share.report import STRIPS_PER_GROUP, render_html, render_markdown
+
+    curator = Curator(demo_run)
+    run = curator.run
+    session = sorted(run.remarks["session"].astype(str).unique())[3]
+    report = build_report(curator, session=session)
+    (strip,) = report.unfolding["strips"]
+    turns = (run.remarks["session"].astype(str) == session).sum() + (
+        run.client_turns["session"].astype(str) == session
+    ).sum()
+    assert strip["svg"].count("<title>turn ") == turns and strip["svg"].count("client") >= 1
+    html = render_html(curator, report)
+    assert "<h2>How sessions unfold</h2>" in html and strip["svg"] in html
+    assert "## How sessions unfold" in render_markdown(report)
+
+    group = build_report(curator, group="CBT").unfolding
+    cbt = sorted(run.remarks.loc[run.remarks["group"] == "CBT", "session"].astype(str).unique())
+    shown = [s["session"] for s in group["strips"]]
+    assert len(shown) == min(len(cbt), STRIPS_PER_GROUP) and shown[0] == cbt[0] and shown[-1] == cbt[-1]
+    assert "evenly spaced" in group["rule"] and "all" not in group["findings"]
+
+
 @pytest.mark.slow  # the report command in subprocesses
 def test_report_command_writes_each_format(demo_run, tmp_path):
     from conftest import TOPICS_BIN

@@ -158,14 +158,18 @@ def _forget(args: argparse.Namespace) -> None:
 
 def _dynamics(args: argparse.Namespace) -> None:
     from topics.analysis.session_dynamics import findings, session_dynamics
+    from topics.analysis.session_sequence import configured_labels
     from topics.share.dynamics_files import write_dynamics
     from topics.share.redact import redact_label
 
     curator = _open(args)
-    dynamics = session_dynamics(curator.run, args.client_label, args.therapist_label, group=args.group, seed=args.seed)
+    configured = configured_labels(curator.run)
+    client_label = args.client_label or configured[0]
+    therapist_label = args.therapist_label or configured[1]
+    dynamics = session_dynamics(curator.run, client_label, therapist_label, group=args.group, seed=args.seed)
     settings = {
-        "client_label": args.client_label,
-        "therapist_label": args.therapist_label,
+        "client_label": client_label,
+        "therapist_label": therapist_label,
         "group": args.group,
         "seed": args.seed,
         "edits": len(curator.history()),
@@ -486,12 +490,14 @@ def build_parser() -> argparse.ArgumentParser:
     dynamics.add_argument(
         "--client-label",
         metavar="COLUMN",
-        help="a label of the client's turns kept with the run (corpus.turn_metadata), e.g. client_talk_type",
+        help="a label of the client's turns kept with the run (corpus.turn_metadata), e.g. client_talk_type "
+        "(default: the config's dynamics.client_label)",
     )
     dynamics.add_argument(
         "--therapist-label",
         metavar="COLUMN",
-        help="a label of the therapist's remarks kept with the run (corpus.metadata), e.g. main_therapist_behaviour",
+        help="a label of the therapist's remarks kept with the run (corpus.metadata), e.g. main_therapist_behaviour "
+        "(default: the config's dynamics.therapist_label)",
     )
     dynamics.add_argument("--group", help="only this group's sessions (default: all sessions and each group)")
     dynamics.add_argument("--seed", type=int, default=0, help="seed of the intervals' bootstrap (default 0)")

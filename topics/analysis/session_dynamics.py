@@ -9,11 +9,12 @@ or a client's own run of change talk, can never pass for an effect:
 
 * **phase** — units: a session's kept therapist remarks; marked: topic t; event: the opening (first fifth)
   or the close (last fifth); strata: sessions. The same as permuting remarks' positions within each session.
-* **transitions** — pairs of consecutive kept therapist remarks of a session (client turns between them do
-  not break a pair; remarks the fit set aside are skipped; a remark without a topic is a state of its own,
-  shuffled but not tested), against shuffles of each session's remarks. Here the pairs share remarks, so the
-  exact test does not apply (it would expect a topic to follow itself more often than a shuffle does):
-  :func:`transition_test` shuffles, with the shuffle's exact expectation as the centre.
+* **transitions** — pairs of consecutive placed therapist remarks of a session (client turns between them do
+  not break a pair; remarks cleaning set aside are skipped; a remark without a topic is a state of its own,
+  shuffled but not tested), against a shuffle of each session's remarks. Neighbouring pairs share a remark,
+  so the stratified test does not apply (it would expect a topic to follow itself more often than a shuffle
+  does): :func:`transition_moments` gives the shuffle's exact mean and variance of every count, and the test
+  is their normal approximation, used only where at least :data:`MIN_EXPECTED_TRANSITIONS` are expected.
 * **client response** — units: labelled client turns right after a therapist remark; marked: that remark is
   of topic t; event: the turn's label (change talk); strata: session x the client's previous label. Client
   talk has momentum (in AnnoMI change talk follows change talk 56 % of the time, neutral talk 15 %), so a
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from topics.analysis.session_sequence import PHASES, SET_ASIDE, session_sequence
 from topics.analysis.significance import ALPHA, benjamini_hochberg
@@ -42,14 +44,12 @@ from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun
 
 DRAWS = 1000
-#: Shuffles of each session's remarks for the transition test: its smallest p is 1 / (PERMUTATIONS + 1).
-PERMUTATIONS = 1999
 #: Below these, a group's tests can show only large effects: the tables say so.
 THIN_SESSIONS = 20
 THIN_EVENTS = 100
-#: Transitions are tested only between topics each seen at least this often as first and as second of a pair:
-#: rarer pairs cannot reach significance after the correction, and would only dilute it.
-MIN_TRANSITION_UNITS = 10
+#: Transitions are tested only where a shuffle of the sessions expects at least this many: there the normal
+#: approximation holds, and rarer pairs could not reach significance after the correction anyway.
+MIN_EXPECTED_TRANSITIONS = 5.0
 START = "(start)"
 
 
@@ -175,43 +175,60 @@ def transition_counts(states: np.ndarray, sessions: np.ndarray, size: int) -> np
     return np.bincount(cells, minlength=size * size).reshape(size, size)
 
 
-def transition_test(
-    states: np.ndarray, sessions: np.ndarray, size: int, permutations: int, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Observed transition counts, what a shuffle of each session's remarks expects (exactly: k_t k_u / n, and
-    k_t (k_t - 1) / n from a state to itself, summed over sessions), and two-sided permutation p-values
-    ((b + 1) / (B + 1), b the shuffles at least as far from the expectation). A pair's two remarks share
-    remarks with the pairs beside them, so no closed-form distribution fits: the remarks are shuffled."""
+def _falling(n: np.ndarray, k: int) -> np.ndarray:
+    """n (n - 1) ... (n - k + 1), elementwise."""
+    out = np.ones_like(n, dtype=float)
+    for i in range(k):
+        out = out * (n - i)
+    return out
+
+
+def transition_moments(counts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The exact mean and variance of every transition count when each session's remarks are shuffled:
+    ``counts`` is sessions x states, ``lengths`` each session's number of remarks. A session's count of t -> u
+    is a sum of indicators over its n - 1 neighbouring places; two indicators that share a remark (t -> t ->
+    t) or do not (t -> u ... t -> u) have the joint probabilities of drawing without replacement, so the
+    variance is a closed sum, added over sessions, which are shuffled independently."""
+    c, n = counts.astype(float), lengths.astype(float)[:, None, None]
+    eye = np.eye(counts.shape[1], dtype=bool)[None]
+    outer = c[:, :, None] * c[:, None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pair = np.where(eye, (c * (c - 1))[:, :, None] * eye, outer) / _falling(n, 2)
+        adjacent = np.where(eye, (_falling(c, 3))[:, :, None] * eye, 0.0) / _falling(n, 3)
+        apart = np.where(
+            eye, _falling(c, 4)[:, :, None] * eye, _falling(c, 2)[:, :, None] * _falling(c, 2)[:, None, :]
+        ) / _falling(n, 4)
+    pair, adjacent, apart = (np.nan_to_num(a) for a in (pair, adjacent, apart))
+    places = np.maximum(n - 1, 0)
+    variance = places * pair * (1 - pair) + 2 * (
+        np.maximum(n - 2, 0) * (adjacent - pair**2) + np.maximum((n - 2) * (n - 3) / 2, 0) * (apart - pair**2)
+    )
+    return (places * pair).sum(axis=0), np.maximum(variance.sum(axis=0), 0.0)
+
+
+def transition_test(states: np.ndarray, sessions: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
+    """Observed transition counts (``size`` x ``size``; ``states`` coded 0 to ``size`` - 1, in order,
+    ``sessions`` coded and sorted so each session's remarks are together), their exact mean and variance
+    under a shuffle of each session's remarks (:func:`transition_moments`), and two-sided p-values from the
+    normal approximation with a continuity correction (only used where the shuffle expects at least
+    :data:`MIN_EXPECTED_TRANSITIONS`; the benchmark shows it calibrated on AnnoMI)."""
     observed = transition_counts(states, sessions, size)
-    _, starts, lengths = np.unique(sessions, return_index=True, return_counts=True)
-    counts = np.zeros((len(starts), size))
-    np.add.at(counts, (np.repeat(np.arange(len(starts)), lengths), states), 1)
-    expected = np.einsum("st,su->tu", counts, counts / lengths[:, None]) - np.diag((counts / lengths[:, None]).sum(0))
-    extreme = np.zeros((size, size))
-    rng = np.random.default_rng(seed)
-    distance = np.abs(observed - expected) - 1e-9
-    block = max(1, 2_000_000 // max(len(states), 1))
-    done = 0
-    while done < permutations:
-        rows = min(block, permutations - done)
-        order = np.argsort(sessions[None, :] + rng.random((rows, len(states))), axis=1)
-        for shuffled in states[order]:
-            extreme += np.abs(transition_counts(shuffled, sessions, size) - expected) >= distance
-        done += rows
-    return observed, expected, (extreme + 1) / (permutations + 1)
+    _, lengths = np.unique(sessions, return_counts=True)
+    counts = np.zeros((len(lengths), size))
+    np.add.at(counts, (np.repeat(np.arange(len(lengths)), lengths), states), 1)
+    expected, variance = transition_moments(counts, lengths)
+    distance = np.maximum(np.abs(observed - expected) - 0.5, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(variance > 0, 2 * norm.sf(distance / np.sqrt(variance)), 1.0)
+    return observed, expected, variance, np.minimum(p, 1.0)
 
 
-def _transitions(sequence: pd.DataFrame, alpha: float, permutations: int, seed: int) -> pd.DataFrame:
+def _transitions(sequence: pd.DataFrame, alpha: float) -> pd.DataFrame:
     kept = sequence[sequence["therapist"] & (sequence["state"] != SET_ASIDE)]
     states, codes = pd.factorize(kept["state"], sort=True)
     sessions = pd.factorize(kept["session"], sort=True)[0]
-    observed, expected, p = transition_test(states, sessions, len(codes), permutations, seed)
-    firsts, seconds = observed.sum(axis=1), observed.sum(axis=0)
-    tested = [
-        i
-        for i, t in enumerate(codes)
-        if t != OUTLIER and firsts[i] >= MIN_TRANSITION_UNITS and seconds[i] >= MIN_TRANSITION_UNITS
-    ]
+    observed, expected, _, p = transition_test(states, sessions, len(codes))
+    firsts = observed.sum(axis=1)
     rows = [
         {
             "mark": int(codes[i]),
@@ -221,11 +238,12 @@ def _transitions(sequence: pd.DataFrame, alpha: float, permutations: int, seed: 
             "expected": float(expected[i, j]),
             "share": observed[i, j] / firsts[i],
             "expected_share": expected[i, j] / firsts[i],
-            "ratio": observed[i, j] / expected[i, j] if expected[i, j] > 0 else np.nan,
+            "ratio": observed[i, j] / expected[i, j],
             "p": float(p[i, j]),
         }
-        for i in tested
-        for j in tested
+        for i in range(len(codes))
+        for j in range(len(codes))
+        if OUTLIER not in (codes[i], codes[j]) and expected[i, j] >= MIN_EXPECTED_TRANSITIONS
     ]
     return _corrected(pd.DataFrame(rows), alpha)
 
@@ -276,7 +294,6 @@ def session_dynamics(
     alpha: float = ALPHA,
     draws: int = DRAWS,
     seed: int = 0,
-    permutations: int = PERMUTATIONS,
     by_group: bool = True,
 ) -> SessionDynamics:
     """Phase, transitions, and (with the labels named) client response and delivery for ``run``'s curated
@@ -301,7 +318,7 @@ def session_dynamics(
 
     for name, part in chosen:
         add("phase", lambda part=part: _phase(part, alpha, draws, seed), name)
-        add("transitions", lambda part=part: _transitions(part, alpha, permutations, seed), name)
+        add("transitions", lambda part=part: _transitions(part, alpha), name)
         if client_label:
             units = _responses(part)
             notes += _thin(name, units, "client_label")
@@ -349,6 +366,14 @@ def _finding(kind: str, row: dict, labels: dict[int, str]) -> str:
         return (
             f"'{name}' comes {'more' if more else 'less'} often in the {_WHEN[row['event']]} of a session: "
             f"{row['share']:.0%}{interval} of its remarks, against {row['expected_share']:.0%} expected"
+        )
+    if kind == "transitions" and int(row["event"]) == int(row["mark"]):
+        return (
+            f"'{name}' is followed by more of itself {row['ratio']:.1f} times as often as the sessions' mix of "
+            f"topics expects ({int(row['observed'])} times, {row['expected']:.0f} expected): the therapist stays on it"
+            if more
+            else f"'{name}' is followed by more of itself less often than the sessions' mix of topics expects "
+            f"({int(row['observed'])} times, {row['expected']:.0f} expected)"
         )
     if kind == "transitions":
         following = labels.get(int(row["event"]), f"topic {int(row['event'])}")

@@ -23,6 +23,13 @@ SET_ASIDE = -2
 PHASES = ("opening", "early", "middle", "late", "close")
 
 
+def configured_labels(run: TopicRun) -> tuple[str | None, str | None]:
+    """The client and therapist labels the run's config names to follow (``dynamics.client_label``,
+    ``dynamics.therapist_label``); None where it names none."""
+    dynamics = run.config.get("dynamics") or {}
+    return dynamics.get("client_label"), dynamics.get("therapist_label")
+
+
 def label_column(run: TopicRun, name: str, role: str) -> str:
     """The run's column holding the label ``name`` on ``role``'s turns (``client`` or ``therapist``), or a clear
     error naming the labels the run does hold."""

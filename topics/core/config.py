@@ -270,6 +270,17 @@ class OutputConfig(_Section):
     """Folder the run folders are written to."""
 
 
+class DynamicsConfig(_Section):
+    """The labels that ``topics dynamics``, the explorer's Sessions page and reports follow through a session."""
+
+    client_label: str | None = None
+    """A label of the client's turns to follow after each topic (``client_talk_type``: change, sustain or
+    neutral talk); it must be one of ``corpus.turn_metadata`` (the ``annomi`` format keeps ``client_talk_type``)."""
+    therapist_label: str | None = None
+    """A label of the therapist's remarks that says how each topic is delivered (``main_therapist_behaviour``:
+    question, reflection, input); it must be one of ``corpus.metadata``."""
+
+
 class Config(_Section):
     """The whole fit config: the run's name and seed and one section per part of the fit; saved resolved in every
     run folder."""
@@ -290,6 +301,28 @@ class Config(_Section):
     fit: FitConfig = Field(default_factory=FitConfig)
     compute: ComputeConfig = Field(default_factory=ComputeConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
+    dynamics: DynamicsConfig = Field(default_factory=DynamicsConfig)
+
+    @model_validator(mode="after")
+    def _dynamics_labels_are_kept(self) -> Config:
+        # the annomi format fills empty lists with its presets (corpora/annomi.py), which core does not know
+        preset = self.corpus.format == "annomi"
+        turn, remark = self.corpus.turn_metadata, self.corpus.metadata
+        if self.dynamics.client_label and self.dynamics.client_label not in turn and not (preset and not turn):
+            raise ValueError(
+                f"dynamics.client_label {self.dynamics.client_label!r} is not kept with the client's turns: add it to "
+                "corpus.turn_metadata"
+            )
+        if (
+            self.dynamics.therapist_label
+            and self.dynamics.therapist_label not in remark
+            and not (preset and not remark)
+        ):
+            raise ValueError(
+                f"dynamics.therapist_label {self.dynamics.therapist_label!r} is not kept with the remarks: add it to "
+                "corpus.metadata"
+            )
+        return self
 
     @model_validator(mode="after")
     def _consensus_has_no_soft_clusters(self) -> Config:

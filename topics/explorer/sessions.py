@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from topics.analysis.session_dynamics import SessionDynamics, findings, session_dynamics
-from topics.analysis.session_sequence import SET_ASIDE, session_sequence
+from topics.analysis.session_sequence import SET_ASIDE, configured_labels, session_sequence
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun
 from topics.curate.editlog import Curator
@@ -102,12 +102,13 @@ def render() -> None:
     run = common.view(opened)
     st.title("Sessions")
     client_options, therapist_options = _labels_of(run.client_turns), _labels_of(run.remarks)
+    client_default, therapist_default = configured_labels(run)
     left, right = st.columns(2)
     with left:
-        client_label = _pick("Client label", client_options, "client_talk_type", "sessions_client_label")
+        client_label = _pick("Client label", client_options, client_default or "", "sessions_client_label")
     with right:
         therapist_label = _pick(
-            "Therapist label", therapist_options, "main_therapist_behaviour", "sessions_therapist_label"
+            "Therapist label", therapist_options, therapist_default or "", "sessions_therapist_label"
         )
     try:
         sequence = session_sequence(run, client_label)

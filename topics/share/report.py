@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from topics.analysis.compare import DRAWS, KIND_WORDS, group_findings
+from topics.analysis.session_dynamics import findings, session_dynamics
+from topics.analysis.session_sequence import configured_labels, session_sequence
 from topics.core.errors import TopicsInputError
 from topics.core.facts import group_model_warnings, group_sizes, groups_described, short_remarks_said
 from topics.core.files import atomic_folder, write_text_atomic
@@ -171,6 +173,9 @@ class Report:
     edit_log: list[dict] = field(default_factory=list)
     #: paper size for printing: A4 (default) or Letter
     paper: str = "A4"
+    #: "How sessions unfold" (see :func:`_unfolding`): strips of sessions, findings in words, notes; None without
+    #: sessions in order
+    unfolding: dict | None = None
 
 
 def _examples(kept: pd.DataFrame, topic_id: int, redactor: Redactor | None) -> list[str]:
@@ -273,6 +278,70 @@ def _code_tables(kept: pd.DataFrame, labels: dict[int, str]) -> dict[str, list[d
             for t, row in table.iterrows()
         ]
     return tables
+
+
+#: Strips a group or whole-corpus report shows per group: sessions evenly spaced in session order.
+STRIPS_PER_GROUP = 6
+
+
+def _spread(sessions: list[str], count: int) -> list[str]:
+    """``count`` of ``sessions`` evenly spaced in their order (all of them when they are fewer)."""
+    if len(sessions) <= count:
+        return sessions
+    return [sessions[round(i * (len(sessions) - 1) / (count - 1))] for i in range(count)]
+
+
+def _unfolding(
+    run: TopicRun, group: str | None, session: str | None, labels: dict[int, str], private: Callable[[str], str]
+) -> tuple[dict | None, str | None]:
+    """How sessions unfold, for the report's scope: the strip of the session (``session``), or of up to
+    :data:`STRIPS_PER_GROUP` sessions per group, and the findings of ``topics dynamics`` for the scope (a
+    session's report: its group's). Returns the section, or None and the reason it is absent."""
+    client_label, therapist_label = configured_labels(run)
+    try:
+        sequence = session_sequence(run, client_label)
+    except TopicsInputError as error:
+        return None, f"How sessions unfold: {error}"
+    if session is not None:
+        chosen = {None: [str(session)]}
+        rule = ""
+        scope = sequence.loc[sequence["session"] == str(session), "group"].dropna()
+        group = scope.iloc[0] if len(scope) else None
+    else:
+        in_scope = sequence if group is None else sequence[sequence["group"] == group]
+        by_group = {g: sorted(part["session"].unique()) for g, part in in_scope.groupby(in_scope["group"].fillna(""))}
+        chosen = {g: _spread(names, STRIPS_PER_GROUP) for g, names in by_group.items()}
+        rule = (
+            f"Up to {STRIPS_PER_GROUP} sessions per group, evenly spaced in the order of their ids (the first and the "
+            "last among them), so that no one picked them."
+        )
+    strips = [
+        {
+            "group": g or "",
+            "session": private(name),
+            "svg": svgcharts.session_strip(
+                sequence[sequence["session"] == name].to_dict("records"),
+                labels,
+                f"Session {private(name)}",
+                legend=session is not None,
+            ),
+        }
+        for g, names in chosen.items()
+        for name in names
+    ]
+    try:
+        dynamics = session_dynamics(run, client_label, therapist_label, group=group)
+    except TopicsInputError as error:
+        return None, f"How sessions unfold: {error}"
+    dynamics.labels = labels
+    return {
+        "strips": strips,
+        "rule": rule,
+        "findings": findings(dynamics),
+        "notes": dynamics.notes,
+        "client_label": client_label,
+        "therapist_label": therapist_label,
+    }, None
 
 
 def build_report(
@@ -408,6 +477,8 @@ def build_report(
         "measures": explained_measures((run.joint.metrics or {}) | curated_coverage),
         "settings": settings_table(config),
     }
+    unfolding, missing = _unfolding(run, group, session, labels, private)
+    absent += [missing] if missing else []
     summary = {
         "corpus": run.provenance.get("corpus", {}).get("path"),
         "remarks": cleaning["total"],
@@ -446,6 +517,7 @@ def build_report(
         stability_measured_in=stability.measured_in(run.path),
         edit_log_note=edit_log_note,
         session_profiles=_session_profiles(curator, profile, private, redacted),
+        unfolding=unfolding,
     )
 
 
@@ -609,6 +681,20 @@ def render_markdown(report: Report) -> str:
             "",
         ]
         out += [f"- {finding}" for finding in p["findings"]] + [""]
+    if report.unfolding:
+        u = report.unfolding
+        out += ["## How sessions unfold", ""]
+        for group, lines in u["findings"].items():
+            out += [f"**{group}**", ""] + [f"- {line}" for line in lines] + [""]
+        if not u["findings"]:
+            out += ["Nothing stands out beyond what each session's own mix of topics and talk expects.", ""]
+        out += [f"> {note}" for note in u["notes"]] + ([""] if u["notes"] else [])
+        out += [
+            "Association, not cause: each finding is tested within sessions (the client's response also within the "
+            "client's previous turn), Benjamini-Hochberg at 5 % within each table and group; in brackets a 95 % "
+            "interval, a Bayesian bootstrap over sessions. The HTML report draws the sessions as strips.",
+            "",
+        ]
     for name, rows in report.code_tables.items():
         out += [
             f"## Topics by {name}",
