@@ -105,8 +105,90 @@ def plant_transition(run, first: int, second: int, rng: np.random.Generator):
     return dataclasses.replace(run, remarks=remarks)
 
 
+def synthetic_run(remarks: int, topics: int = 100, per_session: int = 100, seed: int = 0):
+    """A run of ``remarks`` therapist remarks in sessions of ``per_session``, each followed by a client turn
+    labelled change, sustain or neutral at random, topics at random: the size of the scale benchmark, built
+    without a fit (the dynamics read only the run's tables)."""
+    from topics.core.run import Topic, TopicRun, TopicSet
+
+    rng = np.random.default_rng(seed)
+    session = np.arange(remarks) // per_session
+    order = 2 * (np.arange(remarks) % per_session)
+    common = {"session": session.astype(str), "group": np.where(session % 2, "A", "B"), "text": ""}
+    therapist = pd.DataFrame(
+        common
+        | {
+            "remark_id": np.char.add("t", np.arange(remarks).astype(str)),
+            "order": order,
+            "position": 2 * np.arange(remarks),
+            "kept": True,
+            "attached": False,
+            "topic": rng.integers(0, topics, remarks),
+        }
+    )
+    client = pd.DataFrame(
+        common
+        | {
+            "remark_id": np.char.add("c", np.arange(remarks).astype(str)),
+            "order": order + 1,
+            "position": 2 * np.arange(remarks) + 1,
+            "meta_client_talk_type": rng.choice(["change", "sustain", "neutral"], remarks, p=[0.25, 0.1, 0.65]),
+        }
+    )
+    joint = TopicSet("joint", [Topic(t, f"topic {t}", [], 0) for t in range(topics)], np.zeros((topics, 2)))
+    return TopicRun(config={}, remarks=therapist, joint=joint, groups={}, provenance={}, client_turns=client)
+
+
 def flagged(dynamics) -> dict[str, bool]:
     return {name: bool(not t.empty and t["flag"].ne("").any()) for name, t in dynamics.tables().items()}
+
+
+def null_draws(run, draws: int, rng: np.random.Generator) -> None:
+    """Topics shuffled within each session: how often each test flags anything."""
+    from topics.analysis.session_dynamics import session_dynamics
+
+    started = time.perf_counter()
+    counts = {"phase": 0, "transitions": 0, "client_response": 0}
+    for _ in range(draws):
+        null = session_dynamics(shuffled(run, rng), client_label="client_talk_type", draws=10, by_group=False)
+        for name, hit in flagged(null).items():
+            counts[name] += hit
+    print(f"\nnull: {draws} draws, topics shuffled within each session ({time.perf_counter() - started:.0f} s)")
+    for name, count in counts.items():
+        upper = binomtest(count, draws).proportion_ci(method="exact").high
+        print(f"  {name:16} draws with any flag: {count} ({count / draws:.1%}; 95 % upper bound {upper:.1%})")
+
+
+def planted_draws(run, draws: int, rng: np.random.Generator) -> None:
+    """One effect planted on a shuffled run per test: how often it is found."""
+    from topics.analysis.session_dynamics import session_dynamics
+
+    sizes = run.remarks.loc[placed(run.remarks), "topic"].value_counts()
+    middle = [int(t) for t in sizes.index[(sizes >= 60) & (sizes <= 200)]]
+    topic, other = middle[0], middle[1]
+    found = {"client_response": 0, "phase": 0, "transitions": 0}
+    for _ in range(draws):
+        base = shuffled(run, rng)
+        response = session_dynamics(
+            plant_response(base, topic, rng), client_label="client_talk_type", draws=10, by_group=False
+        ).response
+        found["client_response"] += bool(
+            ((response["mark"] == topic) & (response["event"] == "change") & (response["flag"] == "more")).any()
+        )
+        phase = session_dynamics(plant_late(base, topic), draws=10, by_group=False).phase
+        found["phase"] += bool(
+            ((phase["mark"] == topic) & (phase["event"] == "close") & (phase["flag"] == "more")).any()
+        )
+        transitions = session_dynamics(plant_transition(base, topic, other, rng), draws=10, by_group=False).transitions
+        found["transitions"] += bool(
+            ((transitions["mark"] == topic) & (transitions["event"] == other) & (transitions["flag"] == "more")).any()
+        )
+    print(
+        f"\nplanted: {draws} draws each, on topic {topic} ({sizes[topic]} remarks; probability "
+        f"{PLANTED_PROBABILITY} where it applies)"
+    )
+    for name, count in found.items():
+        print(f"  {name:16} found in {count} of {draws}")
 
 
 def main() -> None:
@@ -114,6 +196,14 @@ def main() -> None:
     parser.add_argument("--run", help="a fitted AnnoMI run folder (default: fit one now)")
     parser.add_argument("--null", type=int, default=100)
     parser.add_argument("--planted", type=int, default=10)
+    parser.add_argument(
+        "--scale",
+        type=int,
+        nargs="*",
+        default=[100_000, 1_000_000],
+        metavar="N",
+        help="also time the dynamics on synthetic runs of N remarks (100 topics, sessions of 100)",
+    )
     args = parser.parse_args()
 
     from topics import load_run
@@ -155,43 +245,19 @@ def main() -> None:
         )
 
     rng = np.random.default_rng(0)
-    started = time.perf_counter()
-    counts = {"phase": 0, "transitions": 0, "client_response": 0}
-    for _ in range(args.null):
-        null = session_dynamics(shuffled(run, rng), client_label="client_talk_type", draws=10, by_group=False)
-        for name, hit in flagged(null).items():
-            counts[name] += hit
-    print(f"\nnull: {args.null} draws, topics shuffled within each session ({time.perf_counter() - started:.0f} s)")
-    for name, count in counts.items():
-        upper = binomtest(count, args.null).proportion_ci(method="exact").high
-        print(f"  {name:16} draws with any flag: {count} ({count / args.null:.1%}; 95 % upper bound {upper:.1%})")
+    if args.null:
+        null_draws(run, args.null, rng)
+    if args.planted:
+        planted_draws(run, args.planted, rng)
 
-    sizes = run.remarks.loc[placed(run.remarks), "topic"].value_counts()
-    middle = [int(t) for t in sizes.index[(sizes >= 60) & (sizes <= 200)]]
-    topic, other = middle[0], middle[1]
-    found = {"client_response": 0, "phase": 0, "transitions": 0}
-    for _ in range(args.planted):
-        base = shuffled(run, rng)
-        response = session_dynamics(
-            plant_response(base, topic, rng), client_label="client_talk_type", draws=10, by_group=False
-        ).response
-        found["client_response"] += bool(
-            ((response["mark"] == topic) & (response["event"] == "change") & (response["flag"] == "more")).any()
-        )
-        phase = session_dynamics(plant_late(base, topic), draws=10, by_group=False).phase
-        found["phase"] += bool(
-            ((phase["mark"] == topic) & (phase["event"] == "close") & (phase["flag"] == "more")).any()
-        )
-        transitions = session_dynamics(plant_transition(base, topic, other, rng), draws=10, by_group=False).transitions
-        found["transitions"] += bool(
-            ((transitions["mark"] == topic) & (transitions["event"] == other) & (transitions["flag"] == "more")).any()
-        )
-    print(
-        f"\nplanted: {args.planted} draws each, on topic {topic} ({sizes[topic]} remarks; probability "
-        f"{PLANTED_PROBABILITY} where it applies)"
-    )
-    for name, count in found.items():
-        print(f"  {name:16} found in {count} of {args.planted}")
+    if args.scale:
+        print(f"\nscale (synthetic runs, 100 topics, client labels; AnnoMI took {seconds:.1f} s above):")
+    for size in args.scale:
+        big = synthetic_run(size)
+        started = time.perf_counter()
+        session_dynamics(big, client_label="client_talk_type")
+        taken = time.perf_counter() - started
+        print(f"  {size:>9,} remarks: all dynamics {taken:.1f} s ({taken / seconds:.0f} x AnnoMI; goal at 1M: 2 min)")
 
 
 if __name__ == "__main__":

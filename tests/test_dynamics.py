@@ -183,6 +183,22 @@ def test_how_a_topic_is_delivered_is_found_where_it_was_planted():
     assert set(more_reflection["mark"]) == {3}
 
 
+def test_without_a_client_label_the_length_of_the_client_s_answer_is_followed():
+    """An engagement measure where talk is not labelled: after topic 1 the client says more."""
+    run = synthetic_run(5)
+    rng = np.random.default_rng(5)
+    words = rng.integers(1, 30, len(run.client_turns))
+    after_one = run.remarks["topic"].to_numpy() == 1  # client turn i follows remark i
+    words[after_one] += rng.integers(0, 40, after_one.sum())
+    run.client_turns["text"] = [" ".join(["word"] * n) for n in words]
+    dynamics = session_dynamics(run, draws=50, by_group=False)
+    assert dynamics.response is None and set(dynamics.length["event"]) == {"longer"}
+    flagged = dynamics.length[dynamics.length["flag"] != ""]
+    assert ((flagged["mark"] == 1) & (flagged["flag"] == "more")).any()
+    assert any("after 'topic 1' the client's next turn is longer" in line for line in findings(dynamics)["all"])
+    assert session_dynamics(run, client_label="client_talk_type", draws=20, by_group=False).length is None
+
+
 def test_intervals_are_never_zero_wide_and_hold_the_share():
     dynamics = session_dynamics(synthetic_run(1, sessions=8, remarks=10), client_label="client_talk_type", draws=200)
     for table in (dynamics.phase, dynamics.response):

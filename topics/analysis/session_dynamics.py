@@ -69,6 +69,8 @@ def conditional_tests(
     marks = units[mark]
     for b in wanted:
         is_event = (units[event].astype(str) == b).to_numpy()
+        if not is_event.any():
+            continue  # a value no unit has (no client answer longer than its session's middle one) tells nothing
         m = np.bincount(codes, weights=is_event, minlength=strata).astype(int)
         for a in sorted(marks.dropna().unique()):
             is_marked = (marks == a).fillna(False).to_numpy(dtype=bool)
@@ -144,6 +146,8 @@ class SessionDynamics:
     transitions: pd.DataFrame
     response: pd.DataFrame | None
     delivery: pd.DataFrame | None
+    #: without a client label: after which topics the client's next turn is longer than the session's middle turn
+    length: pd.DataFrame | None
     labels: dict[int, str]
     notes: list[str] = field(default_factory=list)
 
@@ -153,6 +157,7 @@ class SessionDynamics:
             "phase": self.phase,
             "transitions": self.transitions,
             "client_response": self.response,
+            "client_length": self.length,
             "delivery": self.delivery,
         }
         return {name: table for name, table in named.items() if table is not None}
@@ -184,6 +189,22 @@ def _falling(n: np.ndarray, k: int) -> np.ndarray:
 
 
 def transition_moments(counts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The exact mean and variance of every transition count when each session's remarks are shuffled, summed
+    over blocks of sessions so that memory stays at a few million cells (:func:`_session_moments`)."""
+    size = counts.shape[1]
+    block = max(1, _BLOCK_CELLS // max(size * size, 1))
+    mean, variance = np.zeros((size, size)), np.zeros((size, size))
+    for start in range(0, len(lengths), block):
+        m, v = _session_moments(counts[start : start + block], lengths[start : start + block])
+        mean += m
+        variance += v
+    return mean, variance
+
+
+_BLOCK_CELLS = 4_000_000
+
+
+def _session_moments(counts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The exact mean and variance of every transition count when each session's remarks are shuffled:
     ``counts`` is sessions x states, ``lengths`` each session's number of remarks. A session's count of t -> u
     is a sum of indicators over its n - 1 neighbouring places; two indicators that share a remark (t -> t ->
@@ -251,25 +272,46 @@ def _transitions(sequence: pd.DataFrame, alpha: float) -> pd.DataFrame:
 def _responses(sequence: pd.DataFrame) -> pd.DataFrame:
     """Labelled client turns right after a therapist remark: the remark's state (topic, or NA without one),
     the turn's label and the client's previous label in the session (:data:`START` before the first)."""
-    turns = sequence.copy()
-    labelled = ~turns["therapist"] & turns["client_label"].notna()
-    previous_label = turns["client_label"].where(labelled).groupby(turns["session"]).shift(1)
-    # the label before this turn: the last labelled client turn earlier in the session
-    previous_label = previous_label.groupby(turns["session"]).ffill()
-    before = turns.groupby("session")["state"].shift(1)
-    before_therapist = turns.groupby("session")["therapist"].shift(1).fillna(False).astype(bool)
-    units = turns[labelled & before_therapist].assign(
-        topic=before[labelled & before_therapist],
-        previous=previous_label[labelled & before_therapist].fillna(START),
+    labelled = ~sequence["therapist"] & sequence["client_label"].notna()
+    # the label before each turn: the last labelled client turn earlier in the session
+    previous = sequence["client_label"].where(labelled).groupby(sequence["session"]).shift(1)
+    previous = previous.groupby(sequence["session"]).ffill().fillna(START)
+    units = _after_remarks(sequence.assign(previous=previous))
+    return units[units["client_label"].notna()]
+
+
+def _after_remarks(sequence: pd.DataFrame) -> pd.DataFrame:
+    """Client turns right after a therapist remark, with that remark's topic (NA without one) as ``topic``."""
+    before = sequence.groupby("session")["state"].shift(1)
+    after_therapist = ~sequence["therapist"] & sequence.groupby("session")["therapist"].shift(1).fillna(False).astype(
+        bool
     )
+    units = sequence[after_therapist].assign(topic=before[after_therapist])
     units["topic"] = units["topic"].where(~units["topic"].isin([OUTLIER, SET_ASIDE]))
     return units
 
 
+def _lengths(sequence: pd.DataFrame) -> pd.DataFrame:
+    """Client turns right after a therapist remark, each ``longer`` than its session's middle client turn (the
+    median length in words) or ``not longer``: engagement, where a corpus labels no client talk."""
+    client = ~sequence["therapist"]
+    middle = sequence["words"].where(client).astype(float).groupby(sequence["session"]).transform("median")
+    units = _after_remarks(sequence.assign(middle=middle))
+    units = units[units["words"].notna()]
+    units["length"] = np.where(units["words"].astype(float) > units["middle"], "longer", "not longer")
+    return units
+
+
 def _labelled_table(
-    units: pd.DataFrame, label: str, stratum: list[str], alpha: float, draws: int, seed: int
+    units: pd.DataFrame,
+    label: str,
+    stratum: list[str],
+    alpha: float,
+    draws: int,
+    seed: int,
+    events: list[str] | None = None,
 ) -> pd.DataFrame:
-    table = conditional_tests(units, "topic", label, stratum)
+    table = conditional_tests(units, "topic", label, stratum, events=events)
     table = _corrected(table, alpha)
     return session_intervals(units, "topic", label, table, draws, seed)
 
@@ -310,7 +352,13 @@ def session_dynamics(
         each = [(g, sequence[sequence["group"] == g]) for g in groups] if by_group and len(groups) > 1 else []
         chosen = [("all", sequence), *each]
     notes: list[str] = []
-    tables: dict[str, list[pd.DataFrame]] = {"phase": [], "transitions": [], "response": [], "delivery": []}
+    tables: dict[str, list[pd.DataFrame]] = {
+        "phase": [],
+        "transitions": [],
+        "response": [],
+        "length": [],
+        "delivery": [],
+    }
 
     def add(name: str, make: Callable[[], pd.DataFrame], group_name: str) -> None:
         table = make()
@@ -319,6 +367,15 @@ def session_dynamics(
     for name, part in chosen:
         add("phase", lambda part=part: _phase(part, alpha, draws, seed), name)
         add("transitions", lambda part=part: _transitions(part, alpha), name)
+        if not client_label and (~part["therapist"]).any():
+            units = _lengths(part)
+            add(
+                "length",
+                lambda units=units: _labelled_table(
+                    units, "length", ["session"], alpha, draws, seed, events=["longer"]
+                ),
+                name,
+            )
         if client_label:
             units = _responses(part)
             notes += _thin(name, units, "client_label")
@@ -344,6 +401,7 @@ def session_dynamics(
         phase=joined("phase"),
         transitions=joined("transitions"),
         response=joined("response") if client_label else None,
+        length=joined("length") if not client_label and not joined("length").empty else None,
         delivery=joined("delivery") if therapist_label else None,
         labels=labels,
         notes=notes,
@@ -385,6 +443,12 @@ def _finding(kind: str, row: dict, labels: dict[int, str]) -> str:
         return (
             f"after '{name}' the client's next turn is {row['event']} {row['share']:.0%}{interval} of the time, "
             f"against {row['expected_share']:.0%} expected from the same sessions and the client's previous turn"
+        )
+    if kind == "client_length":
+        return (
+            f"after '{name}' the client's next turn is longer than the session's middle client turn "
+            f"{row['share']:.0%}{interval} of the time, against {row['expected_share']:.0%} expected in the same "
+            "sessions"
         )
     return (
         f"'{name}' is delivered as {row['event']} {row['share']:.0%}{interval} of the time, against "

@@ -58,7 +58,8 @@ def session_sequence(
     """Every turn of every session, in order: one row per turn with ``session``, ``group``, ``step`` (its
     place in the session from 0), ``therapist`` (True for a modelled remark), ``remark_id``, ``state`` (a
     therapist remark's curated topic, :data:`OUTLIER` or :data:`SET_ASIDE`; -3 for client turns), ``phase``
-    (0-4, the fifth of the session's kept therapist remarks it falls in), and ``client_label`` /
+    (0-4, the fifth of the session's kept therapist remarks it falls in), ``words`` (its length), and
+    ``client_label`` /
     ``therapist_label`` when named (``meta_<name>`` columns of the run)."""
     remarks = run.remarks
     if remarks["session"].isna().all():
@@ -77,6 +78,7 @@ def session_sequence(
             "position": remarks["position"].astype("Float64"),
             "therapist": True,
             "remark_id": remarks["remark_id"].astype("string"),
+            "words": _words(remarks),
             # placed remarks (clustered, or short and attached afterwards) carry a topic or none; the rest were
             # set aside by cleaning (backchannels, empty)
             "state": np.where(placed, remarks["topic"].fillna(OUTLIER), SET_ASIDE).astype(int),
@@ -95,6 +97,7 @@ def session_sequence(
                 "position": turns["position"].astype("Float64"),
                 "therapist": False,
                 "remark_id": turns["remark_id"].astype("string"),
+                "words": _words(turns),
                 "state": -3,
             }
         )
@@ -118,6 +121,13 @@ def session_sequence(
     turns_all["step"] = turns_all.groupby("session").cumcount()
     turns_all["phase"] = _phases(turns_all)
     return turns_all.drop(columns=["order", "position"])
+
+
+def _words(frame: pd.DataFrame) -> pd.Series:
+    """Each turn's length in words (NA without text)."""
+    if "text" not in frame:
+        return pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    return frame["text"].astype("string").str.split().str.len().astype("Int64")
 
 
 def _phases(turns: pd.DataFrame) -> pd.Series:
