@@ -143,6 +143,29 @@ def flagged(dynamics) -> dict[str, bool]:
     return {name: bool(not t.empty and t["flag"].ne("").any()) for name, t in dynamics.tables().items()}
 
 
+def _sessions_page(path: str) -> None:
+    """The Sessions page alone, as AppTest runs a function: its imports inside."""
+    import streamlit as st
+
+    from topics.explorer import common, sessions
+
+    st.session_state[common.RUN_KEY] = path
+    sessions.render()
+
+
+def sessions_page_seconds(path: Path) -> float:
+    """The explorer's Sessions page on ``path``, first draw, through Streamlit's AppTest (the script run in
+    this process, no browser): the time the page's script takes, the strip and the findings included."""
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_function(_sessions_page, args=(str(path),), default_timeout=120)
+    started = time.perf_counter()
+    app.run()
+    seconds = time.perf_counter() - started
+    assert not app.exception, app.exception
+    return seconds
+
+
 def null_draws(run, draws: int, rng: np.random.Generator) -> None:
     """Topics shuffled within each session: how often each test flags anything."""
     from topics.analysis.session_dynamics import session_dynamics
@@ -244,6 +267,11 @@ def main() -> None:
             f"  expected {row['expected_share']:6.1%}  q {row['q']:.3g} {row['flag']}"
         )
 
+    if run.path is not None:
+        print(
+            f"explorer Sessions page, first draw (AppTest, no browser): {sessions_page_seconds(run.path):.1f} s "
+            "(goal: under 2 s)"
+        )
     rng = np.random.default_rng(0)
     if args.null:
         null_draws(run, args.null, rng)

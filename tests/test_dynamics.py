@@ -272,3 +272,24 @@ def fitted_folder(tmp_path_factory):
 
     config = load_config("configs/tiny.yaml", ["fit.modes=[joint]"])
     return fit_run(config, out=tmp_path_factory.mktemp("dynamics") / "run", encoder=FakeEncoder()).path
+
+
+def test_what_follows_what_is_drawn_with_the_flagged_pair_marked():
+    from topics.share.plots import transition_heatmap
+    from topics.share.report import _transition_grid
+
+    run = synthetic_run(6)
+    remarks = run.remarks
+    after_zero = (remarks["topic"].shift(1) == 0) & (remarks["session"].shift(1) == remarks["session"])
+    remarks.loc[after_zero & (np.random.default_rng(6).random(len(remarks)) < 0.5), "topic"] = 1
+    dynamics = session_dynamics(run, draws=20, by_group=False)
+    labels = {t: f"topic {t}" for t in range(5)}
+    figure = transition_heatmap(dynamics.transitions, labels)
+    heat, dots = figure.data
+    assert len(heat.z) == 5 and ("0: topic 0", "1: topic 1") in set(zip(dots.y, dots.x))
+    grid = _transition_grid(dynamics.transitions, labels, "all")
+    assert 'stroke="#000"' in grid and "0: topic 0 → 1: topic 1" in grid
+    assert (
+        grid.count("<rect")
+        == len({*dynamics.transitions.query("flag != ''")[["mark", "event"]].to_numpy().ravel()}) ** 2
+    )

@@ -182,7 +182,10 @@ def test_html_renders_offline_in_chromium_and_prints(demo_run, tmp_path):
         graphs = WebDriverWait(driver, 60).until(
             lambda d: d.execute_script("return document.querySelectorAll('svg[role=img]').length")
         )
-        assert graphs == 3  # sizes, intertopic map, group shares: inline SVG, no script at all
+        # sizes, intertopic map, group shares, the sessions' strips and what follows what: inline SVG, no script
+        text = html.read_text(encoding="utf-8")
+        assert graphs == 3 + text.count('<figure class="strip">') + text.count('<figure class="grid">')
+        assert text.count('<figure class="strip">') >= 4
         assert driver.execute_script("return document.scripts.length") == 0
         requests = [json.loads(entry["message"])["message"] for entry in driver.get_log("performance")]
         urls = [m["params"]["request"]["url"] for m in requests if m["method"] == "Network.requestWillBeSent"]

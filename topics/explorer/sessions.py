@@ -12,7 +12,7 @@ from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun
 from topics.curate.editlog import Curator
 from topics.explorer import common
-from topics.share import svgcharts
+from topics.share import plots, svgcharts
 
 NONE = "(none)"
 STRETCH = 12  # turns shown to read at first
@@ -87,6 +87,11 @@ def _across(opened: Curator, run: TopicRun, client_label: str | None, therapist_
         "cannot pass for an effect; Benjamini-Hochberg at 5 % within each table and group. In brackets: 95 % "
         "interval, a Bayesian bootstrap over sessions."
     )
+    transitions = dynamics.transitions
+    if not transitions.empty:
+        st.markdown("**What follows what** (all sessions; a dot marks a flagged pair)")
+        shown = transitions[transitions["group"] == "all"]
+        st.plotly_chart(plots.transition_heatmap(shown, labels), width="stretch", config=common.PLOTLY)
     for name, table in dynamics.tables().items():
         if table.empty:
             continue

@@ -171,3 +171,57 @@ def group_shares(frame: pd.DataFrame, groups: list[str]) -> go.Figure:
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
     )  # above the bars
     return figure
+
+
+def transition_heatmap(table: pd.DataFrame, labels: dict[int, str], top: int = 30) -> go.Figure:
+    """What follows what: for the tested pairs of ``table`` (``topics dynamics``' transitions, one group), the
+    ratio of observed to expected transitions on a log scale, red above what a shuffle expects and blue below;
+    flagged pairs marked with a dot. The ``top`` topics with the most transitions only."""
+    counts = table.groupby("mark")["marked"].first().sort_values(ascending=False)
+    shown = [int(t) for t in counts.index[:top]]
+    part = table[table["mark"].isin(shown) & table["event"].isin(shown)]
+    names = {t: f"{t}: {short_label(labels.get(t, ''))}" for t in shown}
+    ratio = part.pivot(index="mark", columns="event", values="ratio").reindex(index=shown, columns=shown)
+    hover = (
+        part.assign(
+            said=lambda f: (
+                f["observed"].astype(str)
+                + " seen, "
+                + f["expected"].round(1).astype(str)
+                + " expected, q "
+                + f["q"].map(lambda q: f"{q:.2g}")
+            )
+        )
+        .pivot(index="mark", columns="event", values="said")
+        .reindex(index=shown, columns=shown)
+    )
+    figure = go.Figure(
+        go.Heatmap(
+            z=np.log2(ratio.to_numpy(dtype=float)),
+            x=[names[t] for t in shown],
+            y=[names[t] for t in shown],
+            text=hover.to_numpy(dtype=object),
+            hovertemplate="%{y} → %{x}<br>%{text}<extra></extra>",
+            colorscale="RdBu_r",
+            zmid=0,
+            colorbar={"title": "log2 seen / expected"},
+        )
+    )
+    flagged = part[part["flag"] != ""]
+    figure.add_trace(
+        go.Scatter(
+            x=[names[int(t)] for t in flagged["event"]],
+            y=[names[int(t)] for t in flagged["mark"]],
+            mode="markers",
+            marker={"color": "black", "size": 6},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    figure.update_layout(
+        height=max(400, 18 * len(shown) + 160),
+        yaxis={"autorange": "reversed", "title": "remark"},
+        xaxis={"title": "next remark"},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    )
+    return figure

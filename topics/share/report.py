@@ -335,6 +335,7 @@ def _unfolding(
         return None, f"How sessions unfold: {error}"
     dynamics.labels = labels
     return {
+        "grid": _transition_grid(dynamics.transitions, labels, group or "all"),
         "strips": strips,
         "rule": rule,
         "findings": findings(dynamics),
@@ -342,6 +343,30 @@ def _unfolding(
         "client_label": client_label,
         "therapist_label": therapist_label,
     }, None
+
+
+#: The report's grid of what follows what shows the topics of flagged transitions, the largest first.
+GRID_TOPICS = 15
+
+
+def _transition_grid(table: pd.DataFrame, labels: dict[int, str], group: str) -> str | None:
+    """The SVG grid of what follows what among the topics of ``group``'s flagged transitions (None if none)."""
+    if table.empty:
+        return None
+    part = table[table["group"] == group]
+    flagged = part[part["flag"] != ""]
+    if flagged.empty:
+        return None
+    sizes = part.groupby("mark")["marked"].first()
+    topics = sorted(set(flagged["mark"]) | set(flagged["event"]), key=lambda t: -sizes.get(t, 0))[:GRID_TOPICS]
+    index = {t: i for i, t in enumerate(topics)}
+    ratios = np.full((len(topics), len(topics)), np.nan)
+    marked = np.zeros((len(topics), len(topics)), dtype=bool)
+    for row in part[part["mark"].isin(index) & part["event"].isin(index)].itertuples():
+        ratios[index[row.mark], index[row.event]] = row.ratio
+        marked[index[row.mark], index[row.event]] = row.flag != ""
+    names = [f"{int(t)}: {plots.short_label(labels.get(int(t), ''))}" for t in topics]
+    return svgcharts.transition_grid(names, ratios, marked, "What follows what")
 
 
 def build_report(

@@ -256,3 +256,46 @@ def session_strip(turns: list[dict], labels: dict[int, str], title: str, width: 
             )
         height += 10 + 16 * ((len(keys) + 2) // 3)
     return _svg(width, height, body, title)
+
+
+def _ratio_colour(ratio: float) -> str:
+    """Red above 1, blue below, white at 1; saturated at 4 times or a quarter."""
+    if not np.isfinite(ratio) or ratio <= 0:
+        return "#f0f0f0"
+    t = max(-1.0, min(1.0, float(np.log2(ratio)) / 2))
+    red, blue = (0xC0, 0x39, 0x2B), (0x2C, 0x6F, 0xBB)
+    end = red if t > 0 else blue
+    mix = [round(255 + (c - 255) * abs(t)) for c in end]
+    return "#{:02x}{:02x}{:02x}".format(*mix)
+
+
+def transition_grid(
+    names: list[str], ratios: np.ndarray, flagged: np.ndarray, title: str, cell: int = 18, width: int = 760
+) -> str:
+    """What follows what as a grid: row = a remark's topic, column = the next remark's, each cell coloured by
+    seen / expected (red more, blue fewer), flagged cells outlined; ``names`` label rows and columns."""
+    left, top = 230, 12
+    count = len(names)
+    cell = min(cell, max(8, (width - left - 10) // max(count, 1)))
+    body = []
+    for i, name in enumerate(names):
+        y = top + i * cell
+        body.append(
+            f'<text x="{left - 6}" y="{y + cell * 0.75:.1f}" text-anchor="end" {FONT}>{escape(_short(name, 36))}</text>'
+        )
+        for j in range(count):
+            x = left + j * cell
+            stroke = ' stroke="#000" stroke-width="1.5"' if flagged[i, j] else ""
+            body.append(
+                f'<rect x="{x}" y="{y}" width="{cell - 1}" height="{cell - 1}" fill="{_ratio_colour(ratios[i, j])}"'
+                f"{stroke}><title>{escape(names[i])} → {escape(names[j])}: {ratios[i, j]:.2f} times expected"
+                "</title></rect>"
+            )
+    for j in range(count):  # column numbers: the topic ids, as the row labels begin
+        x = left + j * cell + cell / 2
+        body.append(
+            f'<text x="{x:.1f}" y="{top + count * cell + 12}" text-anchor="middle" {FONT}>'
+            f"{escape(names[j].split(':')[0])}</text>"
+        )
+    height = top + count * cell + 22
+    return _svg(max(width, left + count * cell + 10), height, body, title)
