@@ -16,13 +16,10 @@ Fits AnnoMI once with the default config (or opens ``--run``), then:
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
+from annomi_run import open_or_fit
 
 
 def former_flags(run, draws: int = 2000, seed: int = 0) -> np.ndarray:
@@ -51,16 +48,9 @@ def main() -> None:
     parser.add_argument("--planted", type=int, default=20)
     args = parser.parse_args()
 
-    from topics import load_run
     from topics.analysis import calibration
-    from topics.core.config import load_config
-    from topics.fit.pipeline import fit_run
 
-    if args.run:
-        run = load_run(args.run)
-    else:
-        config = load_config(ROOT / "configs" / "annomi.yaml", ["fit.modes=[joint]"])
-        run = fit_run(config, out=Path(tempfile.mkdtemp(prefix="bench-calibration-")) / "annomi")
+    run = open_or_fit(args.run, "bench-calibration-")
     plain = run.with_members(None)  # robustness is not part of a flag
     drinking = next(t.id for t in run.joint.topics if "drinking" in t.top_words(3))
     started = time.perf_counter()

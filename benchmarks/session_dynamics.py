@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from annomi_run import open_or_fit
 from scipy.stats import binomtest
 
-ROOT = Path(__file__).resolve().parents[1]
 PLANTED_PROBABILITY = 0.4
 
 
@@ -229,16 +228,9 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from topics import load_run
     from topics.analysis.session_dynamics import findings, session_dynamics
-    from topics.core.config import load_config
-    from topics.fit.pipeline import fit_run
 
-    if args.run:
-        run = load_run(args.run)
-    else:
-        config = load_config(ROOT / "configs" / "annomi.yaml", ["fit.modes=[joint]"])
-        run = fit_run(config, out=Path(tempfile.mkdtemp(prefix="bench-dynamics-")) / "annomi")
+    run = open_or_fit(args.run, "bench-dynamics-")
     labels = {"client_label": "client_talk_type", "therapist_label": "main_therapist_behaviour"}
 
     session_dynamics(run, **labels)  # warm: imports, word lists
