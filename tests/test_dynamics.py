@@ -293,3 +293,26 @@ def test_what_follows_what_is_drawn_with_the_flagged_pair_marked():
         grid.count("<rect")
         == len({*dynamics.transitions.query("flag != ''")[["mark", "event"]].to_numpy().ravel()}) ** 2
     )
+
+
+def test_edge_cases_a_review_found():
+    """A topic that always ends its sessions, a strip's phase lines, session ids in natural order."""
+    from topics.analysis.session_sequence import in_order
+    from topics.share.svgcharts import session_strip
+
+    run = synthetic_run(7, sessions=12, remarks=10)
+    run.remarks["topic"] = np.tile([1, 1, 1, 1, 1, 2, 2, 2, 2, 0], 12)  # topic 0 only ever last
+    transitions = session_dynamics(run, draws=20, by_group=False).transitions
+    assert np.isfinite(transitions[["share", "expected_share", "ratio"]].to_numpy()).all()
+    from topics.analysis.session_dynamics import _finding
+
+    fewer = {"mark": 2, "event": 2, "flag": "less", "ratio": 0.5, "observed": 3, "expected": 6.0}
+    assert _finding("transitions", fewer, {2: "goals"}).startswith("'goals' is followed by itself less often")
+    turns = session_sequence(run, "client_talk_type")
+    first = turns[turns["session"] == "s0"].to_dict("records")
+    strip = session_strip(first, {}, "s0")
+    # a line before the first remark of each later fifth: remarks 2, 4, 6 and 8, turns 4, 8, 12 and 16
+    cell = (760 - 8) / 20
+    for turn in (4, 8, 12, 16):
+        assert f'x1="{4 + turn * cell - 0.5:.1f}"' in strip
+    assert in_order(["10", "2", "1"]) == ["1", "2", "10"] and in_order(["b", "a10", "a2"]) == ["a10", "a2", "b"]

@@ -534,3 +534,13 @@ def test_sessions_page_draws_a_session_s_strip_its_turns_and_the_findings(run_fo
     assert app.selectbox(key="sessions_client_label").options == ["(none)"]
     assert app.selectbox(key="sessions_therapist_label").options == ["(none)"]
     assert {"Phase", "Transitions"} <= {e.label for e in app.expander}
+
+
+def test_sessions_page_reads_a_session_of_one_turn(run_folder):
+    remarks = pd.read_parquet(run_folder / "remarks.parquet")
+    remarks.loc[0, "session"] = "solo"
+    remarks.to_parquet(run_folder / "remarks.parquet", index=False)
+    app = open_page("sessions", run_folder)
+    app.selectbox(key="sessions_session").select("solo").run()
+    assert not app.exception, app.exception
+    assert [m.value for m in app.markdown if m.value.startswith("**1. Therapist**")]

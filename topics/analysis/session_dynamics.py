@@ -69,8 +69,8 @@ def conditional_tests(
     marks = units[mark]
     for b in wanted:
         is_event = (units[event].astype(str) == b).to_numpy()
-        if not is_event.any():
-            continue  # a value no unit has (no client answer longer than its session's middle one) tells nothing
+        if is_event.all() or not is_event.any():
+            continue  # a value every unit has, or none (no answer longer than the session's middle one): no test
         m = np.bincount(codes, weights=is_event, minlength=strata).astype(int)
         for a in sorted(marks.dropna().unique()):
             is_marked = (marks == a).fillna(False).to_numpy(dtype=bool)
@@ -249,7 +249,9 @@ def _transitions(sequence: pd.DataFrame, alpha: float) -> pd.DataFrame:
     states, codes = pd.factorize(kept["state"], sort=True)
     sessions = pd.factorize(kept["session"], sort=True)[0]
     observed, expected, _, p = transition_test(states, sessions, len(codes))
-    firsts = observed.sum(axis=1)
+    # shares of a topic's next remarks: seen, and as a shuffle expects them (a topic that always ends its
+    # sessions has no next remark: its share is 0, its expected share still what a shuffle gives)
+    firsts, expected_firsts = observed.sum(axis=1), expected.sum(axis=1)
     rows = [
         {
             "mark": int(codes[i]),
@@ -257,8 +259,8 @@ def _transitions(sequence: pd.DataFrame, alpha: float) -> pd.DataFrame:
             "marked": int(firsts[i]),
             "observed": int(observed[i, j]),
             "expected": float(expected[i, j]),
-            "share": observed[i, j] / firsts[i],
-            "expected_share": expected[i, j] / firsts[i],
+            "share": observed[i, j] / firsts[i] if firsts[i] else 0.0,
+            "expected_share": expected[i, j] / expected_firsts[i],
             "ratio": observed[i, j] / expected[i, j],
             "p": float(p[i, j]),
         }
@@ -430,7 +432,7 @@ def _finding(kind: str, row: dict, labels: dict[int, str]) -> str:
             f"'{name}' is followed by more of itself {row['ratio']:.1f} times as often as the sessions' mix of "
             f"topics expects ({int(row['observed'])} times, {row['expected']:.0f} expected): the therapist stays on it"
             if more
-            else f"'{name}' is followed by more of itself less often than the sessions' mix of topics expects "
+            else f"'{name}' is followed by itself less often than the sessions' mix of topics expects "
             f"({int(row['observed'])} times, {row['expected']:.0f} expected)"
         )
     if kind == "transitions":

@@ -9,6 +9,9 @@ turn has one, else by their place in the file.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +24,13 @@ SET_ASIDE = -2
 #: Phases of a session: fifths of its kept therapist remarks, so that "the opening" and "the close" mean the
 #: same share of every session, long or short.
 PHASES = ("opening", "early", "middle", "late", "close")
+
+
+def in_order(sessions: Iterable[str]) -> list[str]:
+    """Session ids in their natural order: by number when every id is a number ("2" before "10"), else by text."""
+    ids = [str(s) for s in sessions]
+    numeric = all(re.fullmatch(r"\d+(?:\.\d+)?", s) for s in ids)
+    return sorted(ids, key=float) if numeric else sorted(ids)
 
 
 def configured_labels(run: TopicRun) -> tuple[str | None, str | None]:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from topics.analysis.session_dynamics import SessionDynamics, findings, session_dynamics
-from topics.analysis.session_sequence import SET_ASIDE, configured_labels, session_sequence
+from topics.analysis.session_sequence import SET_ASIDE, configured_labels, in_order, session_sequence
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun
 from topics.curate.editlog import Curator
@@ -44,7 +44,10 @@ def _pick(label: str, options: list[str], preferred: str, key: str) -> str | Non
 
 def _stretch(run: TopicRun, turns: pd.DataFrame, labels: dict[int, str], client_label: str | None) -> None:
     """A stretch of the session to read: the turns chosen on the slider, with topic, label and text."""
-    first, last = st.slider("Turns to read", 1, len(turns), (1, min(len(turns), STRETCH)), key="sessions_stretch")
+    if len(turns) > 1:
+        first, last = st.slider("Turns to read", 1, len(turns), (1, min(len(turns), STRETCH)), key="sessions_stretch")
+    else:
+        first, last = 1, 1  # a slider needs two ends
     texts = pd.concat(
         [
             run.remarks[["remark_id", "text"]],
@@ -120,7 +123,7 @@ def render() -> None:
     except TopicsInputError as error:
         st.info(str(error))
         return
-    sessions = sorted(sequence["session"].unique())
+    sessions = in_order(sequence["session"].unique())
     session = st.selectbox("Session", sessions, format_func=common.shown, key="sessions_session")
     turns = sequence[sequence["session"] == session].reset_index(drop=True)
     labels = {t.id: t.label for t in run.joint.topics} if run.joint is not None else {}
@@ -129,7 +132,8 @@ def render() -> None:
         "Each cell is a turn, in order: the upper row the therapist's remarks in their topic's colour (grey: no "
         "topic; pale: set aside), the lower row the client's turns"
         + (f" in the colour of their {client_label}" if client_label else "")
-        + ". Dashed lines mark the fifths of the session. Hover a cell to name it."
+        + ". Dashed lines mark the fifths of the session's placed remarks (the phases of the tests below). Hover a "
+        "cell to name it."
     )
     _stretch(run, turns, labels, client_label)
     _across(opened, run, client_label, therapist_label)

@@ -197,7 +197,7 @@ def transition_heatmap(table: pd.DataFrame, labels: dict[int, str], top: int = 3
     )
     figure = go.Figure(
         go.Heatmap(
-            z=np.log2(ratio.to_numpy(dtype=float)),
+            z=np.log2(np.clip(ratio.to_numpy(dtype=float), 1 / 16, 16)),  # none seen is the bluest, not blank
             x=[names[t] for t in shown],
             y=[names[t] for t in shown],
             text=hover.to_numpy(dtype=object),

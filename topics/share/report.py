@@ -23,7 +23,7 @@ import pandas as pd
 
 from topics.analysis.compare import DRAWS, KIND_WORDS, group_findings
 from topics.analysis.session_dynamics import findings, session_dynamics
-from topics.analysis.session_sequence import configured_labels, session_sequence
+from topics.analysis.session_sequence import configured_labels, in_order, session_sequence
 from topics.core.errors import TopicsInputError
 from topics.core.facts import group_model_warnings, group_sizes, groups_described, short_remarks_said
 from topics.core.files import atomic_folder, write_text_atomic
@@ -292,7 +292,12 @@ def _spread(sessions: list[str], count: int) -> list[str]:
 
 
 def _unfolding(
-    run: TopicRun, group: str | None, session: str | None, labels: dict[int, str], private: Callable[[str], str]
+    run: TopicRun,
+    group: str | None,
+    session: str | None,
+    labels: dict[int, str],
+    private: Callable[[str], str],
+    draws: int = DRAWS,
 ) -> tuple[dict | None, str | None]:
     """How sessions unfold, for the report's scope: the strip of the session (``session``), or of up to
     :data:`STRIPS_PER_GROUP` sessions per group, and the findings of ``topics dynamics`` for the scope (a
@@ -309,7 +314,7 @@ def _unfolding(
         group = scope.iloc[0] if len(scope) else None
     else:
         in_scope = sequence if group is None else sequence[sequence["group"] == group]
-        by_group = {g: sorted(part["session"].unique()) for g, part in in_scope.groupby(in_scope["group"].fillna(""))}
+        by_group = {g: in_order(part["session"].unique()) for g, part in in_scope.groupby(in_scope["group"].fillna(""))}
         chosen = {g: _spread(names, STRIPS_PER_GROUP) for g, names in by_group.items()}
         rule = (
             f"Up to {STRIPS_PER_GROUP} sessions per group, evenly spaced in the order of their ids (the first and the "
@@ -330,7 +335,7 @@ def _unfolding(
         for name in names
     ]
     try:
-        dynamics = session_dynamics(run, client_label, therapist_label, group=group)
+        dynamics = session_dynamics(run, client_label, therapist_label, group=group, draws=draws)
     except TopicsInputError as error:
         return None, f"How sessions unfold: {error}"
     dynamics.labels = labels
@@ -502,7 +507,7 @@ def build_report(
         "measures": explained_measures((run.joint.metrics or {}) | curated_coverage),
         "settings": settings_table(config),
     }
-    unfolding, missing = _unfolding(run, group, session, labels, private)
+    unfolding, missing = _unfolding(run, group, session, labels, private, draws)
     absent += [missing] if missing else []
     summary = {
         "corpus": run.provenance.get("corpus", {}).get("path"),

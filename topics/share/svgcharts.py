@@ -212,11 +212,20 @@ def label_colours(values: list[str]) -> dict[str, str]:
     return {v: LABEL_COLOURS.get(v.lower()) or next(others) for v in sorted(values)}
 
 
+def _phase_of(turn: dict) -> int | None:
+    """A turn's phase, None for client turns and set-aside remarks (missing, NaN or NA)."""
+    try:
+        return int(turn.get("phase"))
+    except (TypeError, ValueError):
+        return None
+
+
 def session_strip(turns: list[dict], labels: dict[int, str], title: str, width: int = 760, legend: bool = True) -> str:
     """One session as a strip: a cell per turn in order, therapist remarks on the upper row in their topic's
-    colour, client turns on the lower row in their label's colour, ticks at the fifths of the session. Each
-    turn is a dict with ``step``, ``therapist``, ``state`` (topic id, -1 none, -2 set aside) and
-    ``client_label`` (or None). Hovering a cell names the turn; a legend below names the session's topics."""
+    colour, client turns on the lower row in their label's colour, dashed lines where each fifth of the
+    session's placed remarks begins (``phase``, as the tests count). Each turn is a dict with ``step``,
+    ``therapist``, ``state`` (topic id, -1 none, -2 set aside), ``phase`` and ``client_label`` (or None).
+    Hovering a cell names the turn; a legend below names the session's topics."""
     left, right, row = 4, 4, 14
     cell = (width - left - right) / max(len(turns), 1)
     body = []
@@ -236,9 +245,13 @@ def session_strip(turns: list[dict], labels: dict[int, str], title: str, width: 
             f'<rect x="{x:.2f}" y="{y}" width="{max(cell - 0.3, 0.6):.2f}" height="{row}" fill="{fill}">'
             f"<title>{escape(said)}</title></rect>"
         )
-    for fifth in range(1, 5):
-        x = left + fifth * (width - left - right) / 5
+    for fifth in range(1, 5):  # before the first remark of each later phase: the fifths the tests use
+        first = next((i for i, turn in enumerate(turns) if _phase_of(turn) == fifth), None)
+        if first is None:
+            continue
+        x = left + first * cell - 0.5
         body.append(f'<line x1="{x:.1f}" y1="2" x2="{x:.1f}" y2="{2 * row + 8}" stroke="#555" stroke-dasharray="2,2"/>')
+
     height = 2 * row + 12
     if legend:
         counts: dict[int, int] = {}
@@ -260,9 +273,9 @@ def session_strip(turns: list[dict], labels: dict[int, str], title: str, width: 
 
 def _ratio_colour(ratio: float) -> str:
     """Red above 1, blue below, white at 1; saturated at 4 times or a quarter."""
-    if not np.isfinite(ratio) or ratio <= 0:
-        return "#f0f0f0"
-    t = max(-1.0, min(1.0, float(np.log2(ratio)) / 2))
+    if not np.isfinite(ratio) or ratio < 0:
+        return "#f0f0f0"  # not tested
+    t = max(-1.0, min(1.0, float(np.log2(max(ratio, 0.25))) / 2))  # none seen: full blue
     red, blue = (0xC0, 0x39, 0x2B), (0x2C, 0x6F, 0xBB)
     end = red if t > 0 else blue
     mix = [round(255 + (c - 255) * abs(t)) for c in end]
