@@ -14,7 +14,7 @@ from topics.core.corpus import Corpus, build_corpus, needed_columns
 from topics.core.errors import TopicsInputError
 
 #: Columns a new file given to an existing run may lack: a trainee's session has no quality label.
-NEW_FILE_OPTIONAL = frozenset({"id", "session", "group", "order", "metadata"})
+NEW_FILE_OPTIONAL = frozenset({"id", "session", "group", "therapist", "order", "metadata"})
 
 
 def load_corpus(

@@ -12,6 +12,7 @@ COLUMNS = {
     "group": "mi_quality",
     "order": "utterance_id",
     "id": None,
+    "therapist": None,  # AnnoMI does not say who the therapists are
 }
 KEEP_ROLES = ["therapist"]
 METADATA = ["topic", "main_therapist_behaviour"]

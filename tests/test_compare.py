@@ -351,3 +351,57 @@ def test_with_two_groups_one_group_s_difference_is_the_other_s_mirrored_exactly(
         a["high"], -b["low"], rtol=0, atol=1e-12
     )
     assert (a["differs"] == b["differs"]).all() and a["differs"].any()
+
+
+def therapist_run(seed, therapists=3, sessions_each=8, per_session=30):
+    """Two groups, each of ``therapists`` therapists with ``sessions_each`` sessions; every therapist has a
+    topic mix of their own and the groups none: a difference between groups is only ever a therapist's."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for group in ("A", "B"):
+        for t in range(therapists):
+            mix = rng.dirichlet(np.ones(4) * 2)  # this therapist's habits
+            for s in range(sessions_each):
+                session_mix = rng.dirichlet(mix * 60)
+                for r in range(per_session):
+                    rows.append(
+                        {
+                            "remark_id": f"{group}{t}-{s}-{r}",
+                            "text": "",
+                            "role": "therapist",
+                            "session": f"{group}{t}-{s}",
+                            "group": group,
+                            "therapist": f"{group}{t}",
+                            "order": r,
+                            "kept": True,
+                            "set_aside": None,
+                            "topic": int(rng.choice(4, p=session_mix)),
+                        }
+                    )
+    remarks = pd.DataFrame(rows).astype({"topic": "Int64"})
+    topics = [
+        Topic(id=t, label=f"topic {t}", words=[("w", 1.0)], size=int((remarks["topic"] == t).sum())) for t in range(4)
+    ]
+    joint = TopicSet("joint", topics, np.eye(4))
+    return TopicRun(config={}, remarks=remarks, joint=joint, groups={}, provenance={})
+
+
+def test_with_therapists_named_whole_therapists_are_resampled_and_their_habits_are_no_school_s():
+    """Sessions of one therapist share the therapist's habits: tested session by session, those habits pass for
+    a difference between groups; tested therapist by therapist (the run names them), far less often, and every
+    group's few therapists are said."""
+    by_session = by_therapist = 0
+    for seed in range(6):
+        run = therapist_run(seed)
+        _, differences, notes = group_statistics(run, draws=200, permutations=999, seed=seed)
+        by_therapist += bool(differences["differs"].any())
+        assert set(differences["unit"]) == {"therapists"} and differences["of_sessions"].max() == 3
+        assert any("come from 3 therapist(s)" in note for note in notes)
+        assert any("resample and permute whole therapists (6 therapists" in note for note in notes)
+        anonymous = TopicRun(
+            config={}, remarks=run.remarks.drop(columns="therapist"), joint=run.joint, groups={}, provenance={}
+        )
+        _, differences, _ = group_statistics(anonymous, draws=200, permutations=999, seed=seed)
+        by_session += bool(differences["differs"].any())
+        assert set(differences["unit"]) == {"sessions"}
+    assert by_session >= 4 and by_therapist <= 1, (by_session, by_therapist)

@@ -316,3 +316,34 @@ def test_edge_cases_a_review_found():
     for turn in (4, 8, 12, 16):
         assert f'x1="{4 + turn * cell - 0.5:.1f}"' in strip
     assert in_order(["10", "2", "1"]) == ["1", "2", "10"] and in_order(["b", "a10", "a2"]) == ["a10", "a2", "b"]
+
+
+def test_named_therapists_are_the_unit_of_the_intervals_and_a_group_of_few_is_said():
+    run = synthetic_run(8, sessions=12)
+    run.remarks["therapist"] = "dr-" + (run.remarks["session"].str[1:].astype(int) % 4).astype(str)
+    sequence = session_sequence(run, "client_talk_type")
+    clients = sequence[~sequence["therapist"]]
+    assert clients["held_by"].notna().all()  # a client turn is held by its session's therapist
+    dynamics = session_dynamics(run, client_label="client_talk_type", draws=200)
+    assert any("resample and permute whole therapists (4 therapists" in note for note in dynamics.notes)
+    assert any("The 6 sessions of A come from 2 therapist(s)" in note for note in dynamics.notes)
+
+
+def test_a_therapist_s_habit_widens_the_interval_when_therapists_are_named():
+    """Two therapists of five sessions each: one's clients always answer with change talk, the other's never.
+    Resampled by session the share looks known to within a few points; by therapist it is not known at all."""
+    from topics.analysis.session_dynamics import session_intervals
+
+    units = pd.DataFrame(
+        {
+            "session": [f"s{i}" for i in range(10) for _ in range(6)],
+            "held_by": ["a" if i < 5 else "b" for i in range(10) for _ in range(6)],
+            "topic": 1.0,
+            "label": ["change" if i < 5 else "neutral" for i in range(10) for _ in range(6)],
+        }
+    )
+    table = pd.DataFrame({"mark": [1.0], "event": ["change"]})
+    by_therapist = session_intervals(units, "topic", "label", table, 2000, 0).iloc[0]
+    by_session = session_intervals(units.assign(held_by=pd.NA), "topic", "label", table, 2000, 0).iloc[0]
+    assert by_therapist["share_high"] - by_therapist["share_low"] > 0.6
+    assert by_session["share_high"] - by_session["share_low"] < 0.6

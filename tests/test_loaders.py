@@ -132,3 +132,15 @@ def test_duplicate_ids_name_the_value_and_row(tmp_path):
     pd.DataFrame({"said": ["one remark", "another remark"], "rid": ["a7", "a7"]}).to_csv(path, index=False)
     with pytest.raises(TopicsInputError, match="duplicate value 'a7' \\(data row 1"):
         load_corpus(CorpusConfig(path=path, columns={"text": "said", "id": "rid"}))
+
+
+def test_a_therapist_column_is_read_and_a_missing_one_is_named(tmp_path):
+    path = tmp_path / "c.csv"
+    pd.DataFrame([{**row, "clinician": "dr-a"} for row in ROWS]).to_csv(path, index=False)
+    corpus = load_corpus(
+        CorpusConfig(path=path, columns={**MAPPING, "therapist": "clinician"}, keep_roles=["counsellor"])
+    )
+    assert corpus.frame["therapist"].tolist() == ["dr-a", "dr-a"]
+    assert load_corpus(spec(path)).frame["therapist"].isna().all()  # not named: left empty
+    with pytest.raises(TopicsInputError, match=r"'therapist_id' not found"):
+        load_corpus(CorpusConfig(path=path, columns={**MAPPING, "therapist": "therapist_id"}))

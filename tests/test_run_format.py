@@ -28,7 +28,8 @@ def fitted_folder(tmp_path_factory):
 def test_client_turns_travel_with_the_run_in_session_order(fitted_folder):
     demo = pd.read_csv(DEMO)
     run = topics.load_run(fitted_folder)
-    assert run.provenance["format_version"] == FORMAT_VERSION == 2
+    assert run.provenance["format_version"] == FORMAT_VERSION == 3
+    assert "therapist" in run.remarks and run.remarks["therapist"].isna().all()  # the demo names no therapist
     turns = run.client_turns
     assert (fitted_folder / CLIENT_TURNS_FILE).exists() and len(turns) == (demo["speaker"] == "client").sum()
     assert set(turns["role"]) == {"client"} and "meta_presenting_problem" in turns
@@ -47,14 +48,15 @@ def test_a_folder_of_format_1_opens_upgraded(fitted_folder, tmp_path):
     old = tmp_path / "old"
     shutil.copytree(fitted_folder, old)
     (old / CLIENT_TURNS_FILE).unlink()
-    remarks = pd.read_parquet(old / "remarks.parquet").drop(columns=["position", "attached"])
+    remarks = pd.read_parquet(old / "remarks.parquet").drop(columns=["position", "attached", "therapist"])
     remarks.to_parquet(old / "remarks.parquet", index=False)
     provenance = json.loads((old / "provenance.json").read_text())
     provenance["format_version"] = 1
     provenance["embedding"].pop("backend")
     (old / "provenance.json").write_text(json.dumps(provenance))
     run, today = topics.load_run(old), topics.load_run(fitted_folder)
-    assert run.provenance["format_version"] == 2 and run.provenance["embedding"]["backend"] == "numpy"
+    assert run.provenance["format_version"] == 3 and run.provenance["embedding"]["backend"] == "numpy"
+    assert run.remarks["therapist"].isna().all()
     assert run.client_turns is None and run.remarks["position"].isna().all() and not run.remarks["attached"].any()
     assert [t.label for t in run.joint.topics] == [t.label for t in today.joint.topics]
     np.testing.assert_array_equal(run.remarks["topic"], today.remarks["topic"])
@@ -62,7 +64,7 @@ def test_a_folder_of_format_1_opens_upgraded(fitted_folder, tmp_path):
     assert topics.load_run(old).joint.topics[0].label == "Still editable"
 
 
-@pytest.mark.parametrize("version, says", [(3, "newer than this version"), ("two", "not a format this version")])
+@pytest.mark.parametrize("version, says", [(4, "newer than this version"), ("two", "not a format this version")])
 def test_a_folder_of_an_unknown_format_is_refused_in_words(fitted_folder, tmp_path, version, says):
     folder = tmp_path / "other"
     shutil.copytree(fitted_folder, folder)
@@ -84,6 +86,17 @@ def test_transform_never_mixes_vectors_of_two_backends(fitted_folder, tmp_path):
     assert len(transform_file(Curator(fitted_folder), new, encoder=FakeEncoder())) == 15
     with pytest.raises(topics.TopicsInputError, match="embedded by numpy, and this encoder computes with onnxruntime"):
         transform_file(Curator(fitted_folder), new, encoder=OtherBackend())
+
+
+def test_a_folder_of_format_2_opens_with_no_therapist(fitted_folder, tmp_path):
+    old = tmp_path / "two"
+    shutil.copytree(fitted_folder, old)
+    remarks = pd.read_parquet(old / "remarks.parquet").drop(columns=["therapist"])
+    remarks.to_parquet(old / "remarks.parquet", index=False)
+    provenance = json.loads((old / "provenance.json").read_text()) | {"format_version": 2}
+    (old / "provenance.json").write_text(json.dumps(provenance))
+    run = topics.load_run(old)
+    assert run.provenance["format_version"] == 3 and run.remarks["therapist"].isna().all()
 
 
 def test_the_backend_of_a_format_1_run_is_read_from_its_encoder_s_name():

@@ -72,8 +72,9 @@ class TopicModel:
 
     Parameters
     ----------
-    text, role, session, group, order, id:
-        Column names of the DataFrame given to :meth:`fit` (``text`` only is required). A list of remarks
+    text, role, session, group, therapist, order, id:
+        Column names of the DataFrame given to :meth:`fit` (``text`` only is required; ``therapist``: who held
+        each session, so that comparisons resample whole therapists). A list of remarks
         has no such columns: each remark is then its own row of one corpus without sessions or groups.
     keep_roles:
         Values of ``role`` whose remarks are modelled (``["therapist"]``); None keeps every row.
@@ -113,6 +114,7 @@ class TopicModel:
         role: str | None = None,
         session: str | None = None,
         group: str | None = None,
+        therapist: str | None = None,
         order: str | None = None,
         id: str | None = None,
         keep_roles: Sequence[str] | None = None,
@@ -127,6 +129,7 @@ class TopicModel:
         self.role = role
         self.session = session
         self.group = group
+        self.therapist = therapist
         self.order = order
         self.id = id
         self.keep_roles = keep_roles
@@ -167,6 +170,7 @@ class TopicModel:
                 "role": self.role,
                 "session": self.session,
                 "group": self.group,
+                "therapist": self.therapist,
                 "order": self.order,
                 "id": self.id,
             }
@@ -179,6 +183,7 @@ class TopicModel:
             "role": None,
             "session": None,
             "group": None,
+            "therapist": None,
             "order": None,
             "id": None,
         }

@@ -38,6 +38,7 @@ from scipy.optimize import linear_sum_assignment
 
 from topics.analysis import significance
 from topics.core.errors import TopicsInputError
+from topics.core.facts import by_unit, resampling_unit, therapist_notes
 from topics.core.formatting import percent, share_cell
 from topics.core.run import OUTLIER, TopicRun, TopicSet
 from topics.fit.topic_words import TopicWords
@@ -102,7 +103,7 @@ def member_flags(run: TopicRun, permutations: int, seed: int) -> pd.DataFrame | 
     members = run.members
     if members is None or members.empty:
         return None
-    kept = run.kept
+    kept = by_unit(run.kept)  # a therapist's sessions resampled as one unit when the run names therapists
     curated = kept["topic"].to_numpy(dtype=int)
     topics = [t.id for t in run.joint.topics]
     aligned = members.set_index("remark_id").reindex(kept["remark_id"])
@@ -163,6 +164,7 @@ DIFFERENCE_COLUMNS = [
     "of_sessions",
     "rest_sessions",
     "rest_of_sessions",
+    "unit",
     "seeds_flagged",
     "robust",
 ]
@@ -174,7 +176,8 @@ def group_statistics(
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Shares per group with intervals, each group against the rest (tested and flagged), and plain-word notes."""
     groups = _groups(run)
-    kept = run.kept
+    unit = resampling_unit(run.kept)
+    kept = by_unit(run.kept)  # a therapist's sessions resampled and permuted as one unit when the run names them
     topics = run.joint.topics
     if not topics:  # every topic discarded: nothing to compare, said in words rather than a crash
         return (
@@ -250,11 +253,12 @@ def group_statistics(
                     "of_sessions": len(mine.sessions),
                     "rest_sessions": int(rest_with_topic[j]),
                     "rest_of_sessions": len(rest.sessions),
+                    "unit": f"{unit}s",
                     "seeds_flagged": seeds_flagged,
                     "robust": bool(differs and seeds is not None and seeds_flagged >= ROBUST_SHARE),
                 }
             )
-    notes = significance.power_notes(
+    notes = therapist_notes(run.kept) + significance.power_notes(
         table, tests, permutations, largest_weight=float(significance.size_weights(table).max())
     )
     if seeds is None:
@@ -271,7 +275,7 @@ def evidence(row: pd.Series) -> str:
     return (
         f"{row['group']} {percent(row['share'])} vs rest {percent(row['rest'])} "
         f"({100 * row['difference']:+.1f} pts, 95% interval {100 * row['low']:+.1f} to {100 * row['high']:+.1f}; "
-        f"q={row['q']:.2g}; in {row['sessions']} of {row['of_sessions']} sessions vs "
+        f"q={row['q']:.2g}; in {row['sessions']} of {row['of_sessions']} {row.get('unit', 'sessions')} vs "
         f"{row['rest_sessions']} of {row['rest_of_sessions']}{seeds})"
     )
 

@@ -23,8 +23,9 @@ or a client's own run of change talk, can never pass for an effect:
   (reflection, question); strata: sessions.
 
 p-values are two-sided (twice the smaller tail); Benjamini-Hochberg runs over every test of a table within
-each group. Intervals on shares are a Bayesian bootstrap over sessions with one pseudo-session at the overall
-share (as :mod:`topics.analysis.significance` does), so none is zero wide. All of it says association: a topic
+each group. Intervals on shares are a Bayesian bootstrap over sessions (over therapists, each with all their
+sessions, when the run names them) with one pseudo-session at the overall share (as
+:mod:`topics.analysis.significance` does), so none is zero wide. All of it says association: a topic
 followed by change talk may be raised when change is already in the air.
 """
 
@@ -41,6 +42,7 @@ from topics.analysis.session_sequence import PHASES, SET_ASIDE, session_sequence
 from topics.analysis.significance import ALPHA, benjamini_hochberg
 from topics.analysis.stratified_test import stratified_test
 from topics.core.errors import TopicsInputError
+from topics.core.facts import therapist_notes
 from topics.core.run import OUTLIER, TopicRun
 
 DRAWS = 1000
@@ -114,10 +116,13 @@ def session_intervals(
     rng = np.random.default_rng(seed)
     units = units[units[event].notna()]
     names = sorted(units[event].astype(str).unique())
+    # the unit resampled: a therapist's sessions together when the run names therapists (see core.facts)
+    cluster = units["held_by"].fillna(units["session"]) if units["held_by"].notna().any() else units["session"]
     # the pseudo-session's share: the event's share among every unit, marked or not
     overall = units[event].astype(str).value_counts(normalize=True).reindex(names).to_numpy()
-    units = units[units[mark].notna()]
-    sessions = pd.factorize(units["session"])[0]
+    marked = units[mark].notna()
+    units, cluster = units[marked], cluster[marked]
+    sessions = pd.factorize(cluster)[0]
     events = pd.Categorical(units[event].astype(str), categories=names).codes
     marks, mark_names = pd.factorize(units[mark], sort=True)
     bounds = {}
@@ -353,7 +358,7 @@ def session_dynamics(
     else:
         each = [(g, sequence[sequence["group"] == g]) for g in groups] if by_group and len(groups) > 1 else []
         chosen = [("all", sequence), *each]
-    notes: list[str] = []
+    notes: list[str] = therapist_notes(run.remarks)
     tables: dict[str, list[pd.DataFrame]] = {
         "phase": [],
         "transitions": [],

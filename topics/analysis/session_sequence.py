@@ -68,7 +68,8 @@ def session_sequence(
     """Every turn of every session, in order: one row per turn with ``session``, ``group``, ``step`` (its
     place in the session from 0), ``therapist`` (True for a modelled remark), ``remark_id``, ``state`` (a
     therapist remark's curated topic, :data:`OUTLIER` or :data:`SET_ASIDE`; -3 for client turns), ``phase``
-    (0-4, the fifth of the session's kept therapist remarks it falls in), ``words`` (its length), and
+    (0-4, the fifth of the session's kept therapist remarks it falls in), ``words`` (its length), ``held_by``
+    (the session's therapist, when the run names one), and
     ``client_label`` /
     ``therapist_label`` when named (``meta_<name>`` columns of the run)."""
     remarks = run.remarks
@@ -84,6 +85,7 @@ def session_sequence(
         {
             "session": remarks["session"].astype("string"),
             "group": remarks["group"].astype("string"),
+            "held_by": remarks["therapist"].astype("string") if "therapist" in remarks else pd.NA,
             "order": pd.to_numeric(remarks["order"], errors="coerce"),
             "position": remarks["position"].astype("Float64"),
             "therapist": True,
@@ -121,6 +123,9 @@ def session_sequence(
         )
     turns_all = pd.concat(frames, ignore_index=True)
     turns_all = turns_all[turns_all["session"].notna()]
+    # who held the session (the run keeps the therapist with the remarks), for client turns too
+    held_by = therapist.dropna(subset=["held_by"]).drop_duplicates("session").set_index("session")["held_by"]
+    turns_all["held_by"] = turns_all["session"].map(held_by).astype("string")
     by = ["order", "position"] if turns_all["order"].notna().all() else ["position"]
     if turns_all[by[-1]].isna().any():
         raise TopicsInputError(

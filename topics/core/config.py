@@ -35,6 +35,10 @@ class ColumnsConfig(_Section):
     """The group compared: school, approach, quality level."""
     order: str | None = None
     """The remark's position in its session."""
+    therapist: str | None = None
+    """The therapist who held the session: when given, group comparisons and the intervals of the session
+    dynamics resample and permute whole therapists (all their sessions together), and every surface says when a
+    group's sessions come from fewer than 5 therapists."""
     id: str | None = None
     """A unique remark id; generated when absent."""
 

@@ -19,11 +19,11 @@ import pandas as pd
 
 from topics.core.errors import TopicsInputError
 
-#: Canonical columns, in order. ``role``, ``session``, ``group`` and ``order``
+#: Canonical columns, in order. ``role``, ``session``, ``group``, ``therapist`` and ``order``
 #: may be entirely missing values when the source has no such column. ``position``
 #: is the row's place among the source's data rows (from 0): with ``order`` missing,
 #: it is what puts a session's turns, every role's, in sequence.
-COLUMNS = ("remark_id", "text", "role", "session", "group", "order", "position")
+COLUMNS = ("remark_id", "text", "role", "session", "group", "therapist", "order", "position")
 META_PREFIX = "meta_"
 
 
@@ -168,7 +168,7 @@ def _canonical(raw: pd.DataFrame, wanted: dict[str, str], metadata: list[str], s
         raw[wanted["id"]].astype("string") if "id" in wanted else pd.array([f"r{i}" for i in raw.index], dtype="string")
     )
     frame["text"] = raw[wanted["text"]].astype("string").fillna("")
-    for key in ("role", "session", "group"):
+    for key in ("role", "session", "group", "therapist"):
         frame[key] = raw[wanted[key]].astype("string").str.strip() if key in wanted else pd.NA
     frame["order"] = _order_column(raw, wanted.get("order"), source)
     frame["position"] = pd.array(raw.index, dtype="Int64")

@@ -127,3 +127,45 @@ def group_model_warnings(run: TopicRun) -> list[str]:
                 f"{percent(largest.size / remarks, 0)} of the remarks: the model lumps most of them together."
             )
     return warnings
+
+
+#: Below this many therapists, a group's findings describe those therapists rather than their school.
+FEW_THERAPISTS = 5
+
+
+def resampling_unit(remarks: pd.DataFrame) -> str:
+    """``therapist`` when the run names who held its sessions, else ``session``: the unit that intervals and
+    tests resample and permute whole."""
+    return "therapist" if "therapist" in remarks and remarks["therapist"].notna().any() else "session"
+
+
+def by_unit(remarks: pd.DataFrame) -> pd.DataFrame:
+    """``remarks`` with ``session`` replaced by the resampling unit (:func:`resampling_unit`): a therapist's
+    sessions are then one unit, a remark without a therapist keeps its session."""
+    if resampling_unit(remarks) == "session":
+        return remarks
+    return remarks.assign(session=remarks["therapist"].astype("string").fillna(remarks["session"].astype("string")))
+
+
+def therapist_notes(remarks: pd.DataFrame) -> list[str]:
+    """What the therapists behind the sessions mean for the findings: the unit of resampling, and each group
+    whose sessions come from fewer than :data:`FEW_THERAPISTS` therapists (its findings describe them)."""
+    if resampling_unit(remarks) == "session":
+        return []
+    named = remarks[remarks["therapist"].notna()]
+    notes = [
+        f"Intervals and tests resample and permute whole therapists ({named['therapist'].nunique()} therapists, "
+        "each with all their sessions), not single sessions: sessions of one therapist are not independent."
+    ]
+    if remarks["group"].notna().any():
+        therapists = named.groupby("group")["therapist"].nunique()
+        sessions = remarks.groupby("group")["session"].nunique()
+        for group, count in therapists.items():
+            if count < FEW_THERAPISTS:
+                notes.append(
+                    f"The {sessions[group]} sessions of {group} come from {count} therapist(s): its findings describe "
+                    f"those therapists, not {group} as a whole."
+                )
+    elif named["therapist"].nunique() < FEW_THERAPISTS:
+        notes.append(f"The sessions come from {named['therapist'].nunique()} therapist(s): the findings describe them.")
+    return notes

@@ -44,7 +44,8 @@ from topics.core.errors import TopicsInputError
 
 #: 1: until 2026-12. 2: client turns travel with the run (``client_turns.parquet``), remarks carry their
 #: ``position`` in the source, and provenance names the encoder's ``backend`` (vectors of two backends differ).
-FORMAT_VERSION = 2
+#: 3 (2026-12-07): remarks carry the session's ``therapist`` (missing where the corpus names none).
+FORMAT_VERSION = 3
 OUTLIER = -1
 MEMBERS_FILE = "members.parquet"
 CLIENT_TURNS_FILE = "client_turns.parquet"
@@ -292,6 +293,9 @@ def upgrade(provenance: dict[str, Any], remarks: pd.DataFrame) -> tuple[dict[str
         embedding = dict(provenance.get("embedding") or {})
         embedding.setdefault("backend", encoder_backend(str(embedding.get("encoder", ""))))
         provenance = {**provenance, "embedding": embedding}
+    if version < 3 and "therapist" not in remarks:
+        # 2 -> 3: remarks gain ``therapist``; runs before it never named one
+        remarks = remarks.assign(therapist=pd.array([pd.NA] * len(remarks), dtype="string"))
     return provenance | {"format_version": FORMAT_VERSION}, remarks
 
 
