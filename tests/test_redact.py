@@ -448,3 +448,12 @@ def test_a_word_that_is_also_a_name_goes_only_when_it_names_someone(text, redact
 )
 def test_streets_workplaces_and_names_of_many_countries(text, redacted):
     assert re.sub(r"(\[(?:NAME|PLACE)\])(?: \1)+", r"\1", redact_text(text)) == redacted
+
+
+def test_a_therapist_s_name_in_a_table_is_redacted_like_text():
+    from topics.share.redact import redact_frame
+
+    frame = pd.DataFrame({"therapist": ["Dr Sarah Jones", "T3"], "session": ["a", "b"], "group": ["CBT", "PD"]})
+    out = redact_frame(frame)
+    assert "Sarah" not in out.loc[0, "therapist"] and "Jones" not in out.loc[0, "therapist"]
+    assert out.loc[1, "therapist"] == "T3" and out["group"].tolist() == ["CBT", "PD"]

@@ -798,7 +798,10 @@ def redact_label(label: str) -> str:
 
 
 #: Table columns that hold text a person wrote or a label an expert gave: redacted when a table leaves the machine.
-TEXT_COLUMNS = ("text", "label", "word", "words", "description", "group label", "joint label", "label_a", "label_b")
+TEXT_COLUMNS = (
+    "text", "label", "word", "words", "description", "group label", "joint label", "label_a", "label_b",
+    "therapist",  # a therapist's name, where the corpus names them
+)  # fmt: skip
 
 
 def redact_frame(frame: pd.DataFrame, session_column: str | None = "session", pseudonyms: bool = True) -> pd.DataFrame:
