@@ -168,8 +168,11 @@ def _canonical(raw: pd.DataFrame, wanted: dict[str, str], metadata: list[str], s
         raw[wanted["id"]].astype("string") if "id" in wanted else pd.array([f"r{i}" for i in raw.index], dtype="string")
     )
     frame["text"] = raw[wanted["text"]].astype("string").fillna("")
-    for key in ("role", "session", "group", "therapist"):
+    for key in ("role", "session", "group"):
         frame[key] = raw[wanted[key]].astype("string").str.strip() if key in wanted else pd.NA
+    # typed even when empty, so that a run folder reads back what was written
+    therapist = raw[wanted["therapist"]] if "therapist" in wanted else pd.Series(pd.NA, index=raw.index)
+    frame["therapist"] = therapist.astype("string").str.strip()
     frame["order"] = _order_column(raw, wanted.get("order"), source)
     frame["position"] = pd.array(raw.index, dtype="Int64")
     for name in metadata:
