@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT, FakeEncoder
 
 import topics
+from topics.analysis.remark_context import NOT_KEPT, session_turns
 from topics.core.config import load_config
 from topics.core.run import CLIENT_TURNS_FILE, FORMAT_VERSION
 from topics.curate.editlog import Curator
@@ -33,13 +34,28 @@ def test_client_turns_travel_with_the_run_in_session_order(fitted_folder):
     turns = run.client_turns
     assert (fitted_folder / CLIENT_TURNS_FILE).exists() and len(turns) == (demo["speaker"] == "client").sum()
     assert set(turns["role"]) == {"client"} and "meta_presenting_problem" in turns
+    # the client's words stay in the corpus file: the run keeps their place, labels and length only
+    assert "text" not in pd.read_parquet(fitted_folder / CLIENT_TURNS_FILE).columns
+    clients = demo[demo["speaker"] == "client"]
+    assert turns["words"].tolist() == clients["text"].str.split().str.len().tolist()
     # every source row is a remark or a client turn, once; positions put a session back in its order
     positions = sorted(run.remarks["position"].tolist() + turns["position"].tolist())
     assert positions == list(range(len(demo)))
-    both = pd.concat([run.remarks[["session", "position", "text"]], turns[["session", "position", "text"]]])
+    both = session_turns(run)  # the client's words read back from the corpus file
     first = both[both["session"] == demo["session_id"].iloc[0]].sort_values("position")["text"].tolist()
     assert first == demo[demo["session_id"] == demo["session_id"].iloc[0]]["text"].tolist()
     assert run.provenance["embedding"]["backend"] == "numpy"
+
+
+def test_without_the_corpus_file_the_client_s_words_are_said_to_be_elsewhere(fitted_folder, tmp_path):
+    moved = tmp_path / "moved"
+    shutil.copytree(fitted_folder, moved)
+    provenance = json.loads((moved / "provenance.json").read_text())
+    provenance["corpus"]["path"] = str(tmp_path / "gone.csv")
+    (moved / "provenance.json").write_text(json.dumps(provenance))
+    turns = session_turns(topics.load_run(moved))
+    clients = turns[turns["role"] == "client"]
+    assert (clients["text"] == NOT_KEPT).all() and (turns.loc[turns["role"] != "client", "text"] != NOT_KEPT).all()
 
 
 def test_a_folder_of_format_1_opens_upgraded(fitted_folder, tmp_path):

@@ -20,6 +20,7 @@ import pandas as pd
 
 from corpora import load_corpus
 from topics.core.config import validate_config
+from topics.core.corpus import file_sha256
 from topics.core.errors import TopicsInputError
 from topics.core.run import TopicRun
 from topics.fit.stopwords import UNSEGMENTED_CHARACTER, WORD_CHARACTER, WORD_RE
@@ -38,12 +39,8 @@ def _all_turns(path: Path, corpus: dict) -> pd.DataFrame:
     return frame.assign(position=range(len(frame)))
 
 
-def session_turns(run: TopicRun) -> pd.DataFrame:
-    """All turns of the run's corpus (client turns included), with the run's kept/set-aside marks merged in."""
-    if run.client_turns is not None and run.remarks["position"].notna().all():
-        columns = ["remark_id", "role", "session", "text", "order", "position"]
-        own = run.remarks[[*columns, "kept", "set_aside", "topic"]]
-        return pd.concat([own, run.client_turns[columns]], ignore_index=True)
+def _corpus_turns(run: TopicRun) -> pd.DataFrame:
+    """Every turn of the corpus file the run was fitted on (cached), or a clear error when it is gone."""
     corpus = run.provenance.get("corpus", {})
     path = Path(corpus.get("path") or run.config["corpus"]["path"])
     if not path.is_file():
@@ -56,8 +53,36 @@ def session_turns(run: TopicRun) -> pd.DataFrame:
         if len(_CACHE) >= 4:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = _all_turns(path, run.config["corpus"])
+    return _CACHE[key]
+
+
+#: What stands for a client's words the run does not keep and the corpus file cannot give.
+NOT_KEPT = "[the client's words are not kept in the run; put the corpus file back to read them]"
+
+
+def _client_texts(run: TopicRun, turns: pd.DataFrame) -> pd.Series:
+    """The client turns' words from the corpus file, by their place in it; :data:`NOT_KEPT` where it is gone or
+    has changed since the fit (its SHA-256 differs)."""
+    corpus = run.provenance.get("corpus", {})
+    path = Path(corpus.get("path") or run.config["corpus"]["path"])
+    if not path.is_file() or file_sha256(path) != corpus.get("sha256"):
+        return pd.Series(NOT_KEPT, index=turns.index, dtype="string")
+    by_position = _corpus_turns(run).set_index("position")["text"]
+    return turns["position"].astype("Int64").map(by_position).astype("string").fillna(NOT_KEPT)
+
+
+def session_turns(run: TopicRun) -> pd.DataFrame:
+    """All turns of the run's corpus (client turns included), with the run's kept/set-aside marks merged in.
+    A run of format 3 keeps no client's words: they come from the corpus file when it is at hand."""
+    if run.client_turns is not None and run.remarks["position"].notna().all():
+        columns = ["remark_id", "role", "session", "text", "order", "position"]
+        own = run.remarks[[*columns, "kept", "set_aside", "topic"]]
+        turns = run.client_turns
+        if "text" not in turns:
+            turns = turns.assign(text=_client_texts(run, turns))
+        return pd.concat([own, turns[columns]], ignore_index=True)
     marks = run.remarks[["remark_id", "kept", "set_aside", "topic"]]
-    return _CACHE[key].merge(marks, on="remark_id", how="left")
+    return _corpus_turns(run).merge(marks, on="remark_id", how="left")
 
 
 def in_context(run: TopicRun, remark_id: str, window: int = WINDOW) -> pd.DataFrame:

@@ -139,7 +139,10 @@ def session_sequence(
 
 
 def _words(frame: pd.DataFrame) -> pd.Series:
-    """Each turn's length in words (NA without text)."""
+    """Each turn's length in words (NA without text): kept by the run for client turns, whose words it does
+    not keep (:func:`topics.core.corpus.client_record`)."""
+    if "words" in frame:
+        return frame["words"].astype("Int64")
     if "text" not in frame:
         return pd.Series(pd.NA, index=frame.index, dtype="Int64")
     return frame["text"].astype("string").str.split().str.len().astype("Int64")

@@ -59,6 +59,16 @@ class Corpus:
         return len(self.frame)
 
 
+def client_record(turns: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The client's turns as a run keeps them: every column but the text, and the text's length in ``words``.
+    A run folder holds no client's words (the explorer reads them from the corpus file when it is at hand):
+    their place, labels and length are what the session dynamics need."""
+    if turns is None:
+        return None
+    words = turns["text"].astype("string").str.split().str.len().astype("Int64")
+    return turns.drop(columns=["text"]).assign(words=words)
+
+
 def file_sha256(path: Path) -> str:
     """The SHA-256 of the file's bytes, as hex digits; the file is read 1 MiB at a time."""
     digest = hashlib.sha256()

@@ -9,8 +9,9 @@ A run folder opens in a fresh environment without pickles::
     centroids.npy      joint topic centroids (row i = topics[i]) in embedding space
     model/             joint BERTopic model (safetensors) for ``transform``
     groups/<slug>/     the same three for each per-group model
-    client_turns.parquet  the turns of the roles not modelled (the client's), in the remarks' canonical columns:
-                       session, order, position, text, role and meta_* labels (format 2; absent when the corpus
+    client_turns.parquet  the turns of the roles not modelled (the client's), in the remarks' canonical columns
+                       without the text (format 3; their length in ``words`` instead): session, order,
+                       position, role and meta_* labels (format 2; absent when the corpus
                        has no role column or keeps every role)
     members.parquet    each kept remark's topic in every consensus member (seed model) of the joint model
     embeddings.npy     the kept remarks' sentence embeddings (row i = i-th kept remark): curated centroids
@@ -44,7 +45,8 @@ from topics.core.errors import TopicsInputError
 
 #: 1: until 2026-12. 2: client turns travel with the run (``client_turns.parquet``), remarks carry their
 #: ``position`` in the source, and provenance names the encoder's ``backend`` (vectors of two backends differ).
-#: 3 (2026-12-07): remarks carry the session's ``therapist`` (missing where the corpus names none).
+#: 3 (2026-12-07): remarks carry the session's ``therapist`` (missing where the corpus names none); client
+#: turns keep their length in ``words``, not their words (read from the corpus file when it is at hand).
 FORMAT_VERSION = 3
 OUTLIER = -1
 MEMBERS_FILE = "members.parquet"

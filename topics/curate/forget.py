@@ -85,7 +85,8 @@ def forget_session(run_folder: str | Path, session: str, author: str, dry_run: b
             dtype=bool
         )
         texts = run.remarks.loc[gone, "text"].tolist()
-        texts += [] if turns is None else turns.loc[gone_turns, "text"].tolist()
+        # a run of format 2 kept the client's words too (format 3 keeps none: nothing of theirs was embedded)
+        texts += [] if turns is None or "text" not in turns else turns.loc[gone_turns, "text"].tolist()
         after, words = _without(run, gone.to_numpy(dtype=bool))
         removed_words = _words_only_in_session(run, after)
         outputs = written_outputs(folder, session)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from topics.analysis.remark_context import session_turns
 from topics.analysis.session_dynamics import SessionDynamics, findings, session_dynamics
 from topics.analysis.session_sequence import SET_ASIDE, configured_labels, in_order, session_sequence
 from topics.core.errors import TopicsInputError
@@ -48,12 +49,7 @@ def _stretch(run: TopicRun, turns: pd.DataFrame, labels: dict[int, str], client_
         first, last = st.slider("Turns to read", 1, len(turns), (1, min(len(turns), STRETCH)), key="sessions_stretch")
     else:
         first, last = 1, 1  # a slider needs two ends
-    texts = pd.concat(
-        [
-            run.remarks[["remark_id", "text"]],
-            *([run.client_turns[["remark_id", "text"]]] if run.client_turns is not None else []),
-        ]
-    ).astype({"remark_id": "string"})
+    texts = session_turns(run)[["remark_id", "text"]].astype({"remark_id": "string"})
     part = turns.iloc[first - 1 : last].merge(texts, on="remark_id", how="left")
     for turn in part.to_dict("records"):
         if turn["therapist"]:
@@ -65,10 +61,13 @@ def _stretch(run: TopicRun, turns: pd.DataFrame, labels: dict[int, str], client_
                 if state == OUTLIER
                 else f"{state}. {labels.get(state, '')}"
             )
-            st.markdown(f"**{turn['step'] + 1}. Therapist** :gray[({what})]: {turn['text']}")
+            st.markdown(
+                f"**{turn['step'] + 1}. Therapist** :gray[({what})]: {common.highlight_query(turn['text'], '')}"
+            )
         else:
             said = f" :gray[({turn['client_label']})]" if client_label and pd.notna(turn.get("client_label")) else ""
-            st.markdown(f"{turn['step'] + 1}. Client{said}: {turn['text']}")
+            # redacted in privacy mode here: the client's words come from the corpus file, not the redacted run
+            st.markdown(f"{turn['step'] + 1}. Client{said}: {common.highlight_query(turn['text'], '')}")
 
 
 def _across(opened: Curator, run: TopicRun, client_label: str | None, therapist_label: str | None) -> None:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from corpora import load_corpus
 from topics.core.config import Config, resolve_path
-from topics.core.corpus import Corpus
+from topics.core.corpus import Corpus, client_record
 from topics.core.errors import TopicsInputError, TopicsWriteError, warn
 from topics.core.files import atomic_folder
 from topics.core.run import EMBEDDINGS_FILE, TopicRun, group_folder
@@ -394,7 +394,7 @@ def _fit_prepared(
         joint=fitted["joint"].topic_set if "joint" in fitted else None,
         groups={name.removeprefix("group:"): m.topic_set for name, m in fitted.items() if name.startswith("group:")},
         provenance=provenance,
-        client_turns=corpus.other_turns,
+        client_turns=client_record(corpus.other_turns),
     )
     words = prepared.words
     if "joint" in fitted:
