@@ -170,3 +170,36 @@ def test_client_turns_and_their_talk_labels_travel_with_the_run(annomi_run):
     )
     assert turns["meta_timestamp"].notna().all() and "meta_client_talk_type" not in annomi_run.remarks
     assert annomi_run.provenance["embedding"]["backend"] == "sentence-transformers-torch"
+
+
+@pytest.mark.slow
+def test_annomi_sessions_unfold_as_a_supervisor_expects_and_a_shuffle_rarely_flags(annomi_run):
+    """On the real MiniLM and AnnoMI (the config's dynamics section names the client's talk labels): the closing
+    thanks come at the close; with the topics shuffled within each session, a table flags anything in about one
+    draw in twenty, as the benchmark's 100 draws show (4 % per test)."""
+    import dataclasses
+
+    import numpy as np
+
+    from topics.analysis.session_dynamics import session_dynamics
+    from topics.analysis.session_sequence import configured_labels
+
+    assert configured_labels(annomi_run) == ("client_talk_type", "main_therapist_behaviour")
+    dynamics = session_dynamics(annomi_run, *configured_labels(annomi_run), by_group=False)
+    words = {t.id: set(t.top_words(5)) for t in annomi_run.joint.topics}
+    phase = dynamics.phase[dynamics.phase["flag"] == "more"]
+    closing = phase[phase["event"] == "close"]["mark"].astype(int)
+    assert any({"thank", "thanks"} & words[t] for t in closing), [words[t] for t in closing]
+    assert not dynamics.response.empty and set(dynamics.response["event"]) == {"change", "neutral", "sustain"}
+    rng = np.random.default_rng(0)
+    flagged = 0  # (draw, table) pairs with any flag: a calibrated test flags about 5 % of them
+    for _ in range(10):
+        remarks = annomi_run.remarks.copy()
+        placed = remarks.index[remarks["kept"] | remarks["attached"]]
+        remarks.loc[placed, "topic"] = (
+            remarks.loc[placed].groupby("session")["topic"].transform(lambda t: rng.permutation(t.to_numpy()))
+        )
+        shuffled = dataclasses.replace(annomi_run, remarks=remarks)
+        null = session_dynamics(shuffled, "client_talk_type", by_group=False, draws=10)
+        flagged += sum(not table.empty and table["flag"].ne("").any() for table in null.tables().values())
+    assert flagged <= 4  # of 30; at 5 % each, 5 or more happen less than 2 % of the time
