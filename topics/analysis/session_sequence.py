@@ -24,6 +24,8 @@ SET_ASIDE = -2
 #: Phases of a session: fifths of its kept therapist remarks, so that "the opening" and "the close" mean the
 #: same share of every session, long or short.
 PHASES = ("opening", "early", "middle", "late", "close")
+#: The state of a client turn in the sequence (no topic of its own).
+CLIENT = -3
 
 
 def in_order(sessions: Iterable[str]) -> list[str]:
@@ -67,7 +69,7 @@ def session_sequence(
 ) -> pd.DataFrame:
     """Every turn of every session, in order: one row per turn with ``session``, ``group``, ``step`` (its
     place in the session from 0), ``therapist`` (True for a modelled remark), ``remark_id``, ``state`` (a
-    therapist remark's curated topic, :data:`OUTLIER` or :data:`SET_ASIDE`; -3 for client turns), ``phase``
+    therapist remark's curated topic, :data:`OUTLIER` or :data:`SET_ASIDE`; :data:`CLIENT` for client turns), ``phase``
     (0-4, the fifth of the session's kept therapist remarks it falls in), ``words`` (its length), ``held_by``
     (the session's therapist, when the run names one), and
     ``client_label`` /
@@ -81,38 +83,16 @@ def session_sequence(
     placed = remarks["kept"].to_numpy(dtype=bool).copy()
     if "attached" in remarks:
         placed |= remarks["attached"].fillna(False).to_numpy(dtype=bool)
-    therapist = pd.DataFrame(
-        {
-            "session": remarks["session"].astype("string"),
-            "group": remarks["group"].astype("string"),
-            "held_by": remarks["therapist"].astype("string") if "therapist" in remarks else pd.NA,
-            "order": pd.to_numeric(remarks["order"], errors="coerce"),
-            "position": remarks["position"].astype("Float64"),
-            "therapist": True,
-            "remark_id": remarks["remark_id"].astype("string"),
-            "words": _words(remarks),
-            # placed remarks (clustered, or short and attached afterwards) carry a topic or none; the rest were
-            # set aside by cleaning (backchannels, empty)
-            "state": np.where(placed, remarks["topic"].fillna(OUTLIER), SET_ASIDE).astype(int),
-        }
-    )
+    # placed remarks (clustered, or short and attached afterwards) carry a topic or none; the rest were set aside
+    # by cleaning (backchannels, empty)
+    therapist = _turns(remarks, True, np.where(placed, remarks["topic"].fillna(OUTLIER), SET_ASIDE).astype(int))
+    therapist["held_by"] = remarks["therapist"].astype("string") if "therapist" in remarks else pd.NA
     if therapist_label:
         therapist["therapist_label"] = remarks[label_column(run, therapist_label, "therapist")].astype("string")
     frames = [therapist]
     turns = run.client_turns
     if turns is not None and len(turns):
-        client = pd.DataFrame(
-            {
-                "session": turns["session"].astype("string"),
-                "group": turns["group"].astype("string") if "group" in turns else pd.NA,
-                "order": pd.to_numeric(turns["order"], errors="coerce"),
-                "position": turns["position"].astype("Float64"),
-                "therapist": False,
-                "remark_id": turns["remark_id"].astype("string"),
-                "words": _words(turns),
-                "state": -3,
-            }
-        )
+        client = _turns(turns, False, CLIENT)
         if client_label:
             client["client_label"] = turns[label_column(run, client_label, "client")].astype("string")
         frames.append(client)
@@ -136,6 +116,22 @@ def session_sequence(
     turns_all["step"] = turns_all.groupby("session").cumcount()
     turns_all["phase"] = _phases(turns_all)
     return turns_all.drop(columns=["order", "position"])
+
+
+def _turns(frame: pd.DataFrame, therapist: bool, state: np.ndarray | int) -> pd.DataFrame:
+    """One role's turns (the run's remarks, or its client turns) in the sequence's columns."""
+    return pd.DataFrame(
+        {
+            "session": frame["session"].astype("string"),
+            "group": frame["group"].astype("string") if "group" in frame else pd.NA,
+            "order": pd.to_numeric(frame["order"], errors="coerce"),
+            "position": frame["position"].astype("Float64"),
+            "therapist": therapist,
+            "remark_id": frame["remark_id"].astype("string"),
+            "words": _words(frame),
+            "state": state,
+        }
+    )
 
 
 def _words(frame: pd.DataFrame) -> pd.Series:
