@@ -69,6 +69,37 @@ def fake_encoder() -> FakeEncoder:
     return FakeEncoder()
 
 
+def fake_fitted_run(folder: Path) -> Path:
+    """A joint-model fit of configs/tiny.yaml with the fake encoder and leaf clusters (many small topics, for
+    edits) into ``folder``."""
+    from topics.fit.pipeline import fit_run
+
+    config = load_config(ROOT / "configs" / "tiny.yaml", ["fit.modes=[joint]", "cluster.cluster_selection_method=leaf"])
+    return fit_run(config, out=folder, encoder=FakeEncoder()).path
+
+
+def edit_sequences(ops: list[str], choices: int = 6):
+    """A hypothesis strategy of 1 to 8 edits: (op, i, j) with ``op`` from ``ops`` and i, j below ``choices``, for
+    :func:`edit_fields`."""
+    from hypothesis import strategies as st
+
+    pick = st.integers(0, choices - 1)
+    return st.lists(st.tuples(st.sampled_from(ops), pick, pick), min_size=1, max_size=8)
+
+
+def edit_fields(run, op: str, i: int, j: int) -> dict:
+    """The fields of a ``Curator.record`` call of ``op`` on ``run``'s joint topics, chosen by two integers (for
+    property tests over edit sequences)."""
+    ids = [t.id for t in run.joint.topics]
+    remarks = run.kept["remark_id"]
+    return {
+        "merge": {"topics": (ids[i % len(ids)], ids[j % len(ids)])},
+        "rename": {"topics": (ids[i % len(ids)],), "label": f"label {j}"},
+        "discard": {"topics": (ids[i % len(ids)],)},
+        "move": {"remarks": tuple(remarks.iloc[i * 7 :: 11].head(3 + j)), "to": ids[j % len(ids)]},
+    }.get(op, {})
+
+
 @pytest.fixture
 def run_folder(fitted_folder, tmp_path):
     """A fresh copy of the module's ``fitted_folder`` run, so that edits in one test never reach another."""

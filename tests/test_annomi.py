@@ -88,8 +88,9 @@ def test_curated_topics_are_recognised_in_held_out_sessions(annomi_run):
 
     _, evaluation = classifier.train(Curator(annomi_run.path))
     assert evaluation.sessions == 133 and evaluation.folds == 5
-    # docs/guide/cli.md: centroid rule 0.835, classifier 0.820 macro-F1 over 5 session-grouped folds
-    assert evaluation.macro_f1["centroid"] >= 0.75 and evaluation.macro_f1["classifier"] >= 0.75
+    # docs/guide/cli.md: macro-F1 over 5 session-grouped folds, curated rule, centroid rule and classifier
+    assert min(evaluation.macro_f1.values()) >= 0.75
+    assert evaluation.macro_f1["curated"] >= evaluation.macro_f1["centroid"] - 0.01
 
 
 @pytest.mark.slow
@@ -125,19 +126,39 @@ def test_a_planted_alcohol_difference_is_found_in_every_planted_split(annomi_run
 
 @pytest.mark.slow
 def test_transforming_the_run_s_own_remarks_gives_their_curated_topics(annomi_run, tmp_path):
-    """Issue goal: at least 90 % of the kept remarks; also after what an expert does, merging the two
-    most similar topics and discarding one."""
+    """Issue 25 goals: after a merge of alike topics, one of unlike topics and a discard, ``topics transform`` of
+    the run's own corpus gives at least 98 % of the kept remarks their curated topic; with each remark's
+    session left out, the curated rule agrees at least as well as one centroid per topic, and keeps a merged
+    topic's remarks far better (benchmarks/assignment.py: 0.85-0.88 against 0.66)."""
+    from topics.curate.assign import held_out_assignment
+    from topics.curate.transform import transform_file
+
     folder = tmp_path / "run"
     shutil.copytree(annomi_run.path, folder)
     curator = Curator(folder)
     assert self_consistency(curator.run, curator.fitted, kept_embeddings(curator)) >= 0.90
     joint = curator.run.joint
     similarity = joint.centroids @ joint.centroids.T / np.outer(*[np.linalg.norm(joint.centroids, axis=1)] * 2)
-    np.fill_diagonal(similarity, -1)
-    first, second = np.unravel_index(similarity.argmax(), similarity.shape)
-    curator.record("merge", "test", topics=(joint.topics[first].id, joint.topics[second].id))
+    np.fill_diagonal(similarity, np.nan)
+    alike = np.unravel_index(np.nanargmax(similarity), similarity.shape)
+    unlike = np.unravel_index(np.nanargmin(similarity), similarity.shape)
+    curator.record("merge", "test", topics=tuple(joint.topics[i].id for i in alike))
+    curator.record("merge", "test", topics=tuple(joint.topics[i].id for i in unlike))
     curator.record("discard", "test", topics=(curator.run.joint.topics[-1].id,))
-    assert self_consistency(curator.run, curator.fitted, kept_embeddings(curator)) >= 0.90
+    run, truth = curator.run, curator.run.kept["topic"].to_numpy(dtype=int)
+    assert self_consistency(run, curator.fitted, kept_embeddings(curator)) >= 0.90
+    own = transform_file(curator, ANNOMI).set_index("remark_id")["topic"]
+    assert np.mean(own.loc[run.kept["remark_id"]].to_numpy(dtype=int) == truth) >= 0.98
+    embeddings = np.asarray(kept_embeddings(curator))
+    merged = np.isin(truth, [joint.topics[min(alike)].id, joint.topics[min(unlike)].id])
+    agreement = {
+        rule: held_out_assignment(run, curator.fitted, embeddings, rule, folds=10) == truth
+        for rule in ("curated", "centroid")
+    }
+    assert agreement["curated"].mean() >= agreement["centroid"].mean()
+    assert agreement["curated"][merged].mean() >= agreement["centroid"][merged].mean() + 0.05, {
+        rule: agreement[rule][merged].mean() for rule in agreement
+    }
 
 
 @pytest.mark.slow

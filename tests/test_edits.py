@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import edit_fields, edit_sequences, fake_fitted_run
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from topics import load_run
 from topics.core.errors import TopicsInputError
@@ -20,15 +20,9 @@ from topics.curate.editlog import Curator, EditLog
 
 @pytest.fixture(scope="module")
 def fitted_folder(tmp_path_factory):
-    from conftest import FakeEncoder
-
-    from topics.core.config import load_config
-    from topics.fit.pipeline import fit_run
-
-    config = load_config("configs/tiny.yaml", ["fit.modes=[joint]", "cluster.cluster_selection_method=leaf"])
-    run = fit_run(config, out=tmp_path_factory.mktemp("edits") / "run", encoder=FakeEncoder())
-    assert len(run.joint.topics) >= 4
-    return run.path
+    folder = fake_fitted_run(tmp_path_factory.mktemp("edits") / "run")
+    assert len(load_run(folder, curated=False).joint.topics) >= 4
+    return folder
 
 
 def same_run(a, b):
@@ -207,13 +201,7 @@ def test_a_second_reader_sees_the_first_readers_edits(run_folder):
     assert tab_one.run.joint.topics[1].label == "From tab two"
 
 
-edit_ops = st.lists(
-    st.tuples(
-        st.sampled_from(["merge", "rename", "discard", "move", "undo", "redo"]), st.integers(0, 5), st.integers(0, 5)
-    ),
-    min_size=1,
-    max_size=8,
-)
+edit_ops = edit_sequences(["merge", "rename", "discard", "move", "undo", "redo"])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -224,16 +212,8 @@ def test_any_edit_sequence_replays_to_the_same_run_and_undo_all_restores_it(fitt
     curator = Curator(folder)
     fitted = curator.fitted
     for op, i, j in ops:
-        ids = [t.id for t in curator.run.joint.topics]
-        remarks = curator.run.kept["remark_id"]
-        fields = {
-            "merge": {"topics": (ids[i % len(ids)], ids[j % len(ids)])},
-            "rename": {"topics": (ids[i % len(ids)],), "label": f"label {j}"},
-            "discard": {"topics": (ids[i % len(ids)],)},
-            "move": {"remarks": tuple(remarks.iloc[i * 7 :: 11].head(3 + j)), "to": ids[j % len(ids)]},
-        }.get(op, {})
         with contextlib.suppress(TopicsInputError):
-            curator.record(op, "prop", **fields)
+            curator.record(op, "prop", **edit_fields(curator.run, op, i, j))
         for topic in curator.run.joint.topics:  # sizes and group counts kept by edits equal a fresh count
             members = curator.run.kept.loc[curator.run.kept["topic"] == topic.id, "group"]
             assert (topic.size, topic.group_counts) == (len(members), members.value_counts().sort_index().to_dict())

@@ -413,10 +413,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     transform.add_argument(
         "--method",
-        choices=["centroid", "classifier"],
-        default="centroid",
-        help="centroid: nearest curated topic above the floor (default); classifier: the run's "
-        "classifier from 'topics classifier' (refused if edits came after it)",
+        choices=["curated", "centroid", "classifier"],
+        default="curated",
+        help="curated: the topics as the experts left them, a merged topic by each of its parts, moved "
+        "remarks where they were moved (default); centroid: one centroid per topic (the former rule); "
+        "classifier: the run's classifier from 'topics classifier' (refused if edits came after it)",
     )
     _fitted_option(transform)
     transform.set_defaults(handler=_transform)

@@ -205,7 +205,8 @@ class AssignConfig(_Section):
     """How curated topics are applied to remarks (``topics transform``, exports): see :mod:`topics.curate.assign`."""
 
     min_similarity: float = Field(0.3, ge=-1.0, le=1.0)
-    """A remark less similar (cosine, to the topic's centroid) than this to every topic is an outlier; 0.3 is the
+    """A remark less similar (cosine, to the nearest centroid of a topic's parts) than this to every topic is an
+    outlier; 0.3 is the
     threshold at which the fit lets an outlier join a topic. At 0.4, 13 % of AnnoMI's therapist remarks of 4
     words or more ended in no topic (reflections, permission and ruler questions among them); remarks below 0.3
     are small talk and fragments ("Cute. What kind of dog?"). ``benchmarks/remark_coverage.py`` prints both."""

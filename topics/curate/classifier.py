@@ -6,8 +6,9 @@ that means: remarks of one session are never in both training and test data
 (a session's remarks share a client, a problem and phrasings, so a random
 split of remarks flatters any classifier), the outliers are a class of their
 own (a classifier that must always name a topic is not comparable with the
-centroid rule, which may say "no topic"), and the classifier is compared with
-the centroid rule of :mod:`topics.curate.assign` on the *same* held-out sessions.
+assignment rules, which may say "no topic"), and the classifier is compared with
+the curated rule of :mod:`topics.curate.assign` and the former one-centroid rule
+on the *same* held-out sessions.
 
 ``topics classifier RUN`` fits :class:`TopicClassifier` (class-weighted
 multinomial logistic regression on the kept remarks' unit embeddings) and
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 
 FOLDER = "classifier"
 MIN_SESSIONS = 3
-METHODS = ("centroid", "classifier")
+#: the rules compared: the curated rule (the default of transform), one centroid per topic, the classifier
+METHODS = ("curated", "centroid", "classifier")
 
 
 def assignment_fingerprint(run: TopicRun) -> str:
@@ -142,14 +144,23 @@ def cross_validate(
     classifier: TopicClassifier,
     min_similarity: float = DEFAULT_MIN_SIMILARITY,
     folds: int = 5,
+    fitted: np.ndarray | None = None,
 ) -> Evaluation:
-    """Out-of-fold predictions of the classifier and of the centroid rule, folds grouped by session."""
+    """Out-of-fold predictions of the classifier and of both assignment rules, folds grouped by session.
+
+    ``fitted``: the fitted topics of the same remarks (the curated rule keeps a merged topic's parts); None when
+    the labels are the fit's own. Held-out remarks are assigned from their vectors alone: a text that another
+    session also holds is not looked up, so the figures measure the geometry."""
+    fitted = labels if fitted is None else fitted
     predicted = {method: np.full(len(labels), OUTLIER, dtype=int) for method in METHODS}
     fold_f1: dict[str, list[float]] = {method: [] for method in METHODS}
     splits = session_folds(sessions, folds)
     for train, test in splits:
-        targets = CuratedTopics.of_partition(labels[train], embeddings[train], min_similarity)
-        predicted["centroid"][test] = targets.assign(embeddings[test])[0]
+        for rule in ("curated", "centroid"):
+            targets = CuratedTopics.from_labels(
+                labels[train], fitted[train], topics, embeddings[train], min_similarity, rule=rule
+            )
+            predicted[rule][test] = targets.assign(embeddings[test])[0]
         fold_model = TopicClassifier(**classifier.get_params()).fit(embeddings[train], labels[train])
         predicted["classifier"][test] = fold_model.predict(embeddings[test])
         held_out = [t for t in topics if (labels[test] == t).any()]  # a topic absent from the fold has no F1
@@ -165,7 +176,7 @@ def cross_validate(
     per_topic = pd.DataFrame(rows)
     macro = {m: float(per_topic.loc[per_topic["method"] == m, "f1"].mean()) for m in METHODS}
     # "measurably better": a higher macro-F1 in every held-out fold, not only on average
-    beats = all(c > k for c, k in zip(fold_f1["classifier"], fold_f1["centroid"]))
+    beats = all(c > k for c, k in zip(fold_f1["classifier"], fold_f1["curated"]))
     confusion = pd.crosstab(pd.Series(labels, name="curated"), pd.Series(predicted["classifier"], name="predicted"))
     return Evaluation(
         folds=len(splits),
@@ -173,7 +184,7 @@ def cross_validate(
         remarks=len(labels),
         macro_f1=macro,
         fold_macro_f1=fold_f1,
-        recommended="classifier" if beats else "centroid",
+        recommended="classifier" if beats else "curated",
         per_topic=per_topic,
         confusion=confusion,
     )
@@ -219,7 +230,8 @@ def train(
     embeddings = np.asarray(kept_embeddings(curator), dtype=np.float32)
     floor = run_floor(run, min_similarity)
     classifier = TopicClassifier(C=C, seed=int(run.config.get("seed", 42)))
-    evaluation = cross_validate(embeddings, labels, sessions, topics, classifier, floor, folds)
+    fitted = curator.fitted.kept["topic"].to_numpy(dtype=int)
+    evaluation = cross_validate(embeddings, labels, sessions, topics, classifier, floor, folds, fitted)
     classifier.fit(embeddings, labels)
     info = {
         "trained_on": assignment_fingerprint(run),
@@ -298,11 +310,11 @@ def summary(evaluation: Evaluation, run: TopicRun) -> str:
             f"{method:<12}{evaluation.macro_f1[method]:>10.3f}   " + " ".join(f"{value:.3f}" for value in folds[method])
         )
     if evaluation.recommended == "classifier":
-        lines.append("The classifier beats the centroid rule in every fold: use transform --method classifier.")
+        lines.append("The classifier beats the curated rule in every fold: use transform --method classifier.")
     else:
         lines.append(
-            "The classifier does not beat the centroid rule in every fold: keep the default "
-            "(transform --method centroid)."
+            "The classifier does not beat the curated rule in every fold: keep the default "
+            "(transform --method curated)."
         )
     scores = evaluation.per_topic[evaluation.per_topic["method"] == "classifier"].sort_values("f1").head(5)
     lines.append("Topics the classifier recognises worst (F1):")

@@ -4,8 +4,8 @@ The new file is read with the run's own corpus mapping (format, columns, roles,
 metadata), its languages found as the fit found them and each remark cleaned
 with its language's rules, so its remarks are treated exactly like those the
 model was fitted on (an encoder that does not speak them is said, as at fit). Kept remarks get the curated
-topics by the rule of :mod:`topics.curate.assign` (merged topics are one target,
-discarded topics are never given, a remark like no topic is an outlier);
+topics by the rule of :mod:`topics.curate.assign` (a merged topic keeps its parts, a moved remark counts where it
+was moved, discarded topics are never given, a remark like no topic is an outlier);
 short remarks are attached by the same rule when ``assign.short_remarks`` is
 on, as at fit time; empty remarks and backchannels get no topic.
 """
@@ -37,7 +37,7 @@ def transform_file(
     path: Path,
     encoder: Encoder | None = None,
     min_similarity: float | None = None,
-    method: str = "centroid",
+    method: str = "curated",
 ) -> pd.DataFrame:
     """One row per remark of ``path``: identity, text, kept/set_aside/attached, topic, label, similarity
     (:func:`transform_corpus` of the file read with the run's corpus mapping)."""
@@ -51,13 +51,14 @@ def transform_corpus(
     corpus: Corpus,
     encoder: Encoder | None = None,
     min_similarity: float | None = None,
-    method: str = "centroid",
+    method: str = "curated",
 ) -> pd.DataFrame:
     """One row per remark of ``corpus``: identity, text, kept/set_aside/attached, topic, label, similarity.
 
     ``curator.run`` is what is applied: the curated run, or the fit itself
     when the curator was opened without replaying edits. ``method``:
-    ``centroid`` (the rule of :mod:`topics.curate.assign`) or ``classifier`` (the
+    ``curated`` (the rule of :mod:`topics.curate.assign`), ``centroid`` (one
+    centroid per topic, the former rule, for comparison) or ``classifier`` (the
     run's trained classifier, refused when edits came after its training).
     """
     run = curator.run
@@ -96,7 +97,7 @@ def transform_corpus(
             remedy="Refit the run with embed.model: multilingual to assign topics to them",
         )
         cache = embedding_cache(config, encoder)
-        targets = curated_targets(curator, min_similarity)
+        targets = curated_targets(curator, min_similarity, "centroid" if method == "centroid" else "curated")
         targets.classifier = model
         if len(kept):
             topics, similarity = assign_texts(cleaned.text[kept].tolist(), targets, encoder, cache)

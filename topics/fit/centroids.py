@@ -1,20 +1,38 @@
-"""Topic centroids and the nearest-centroid rule that assigns remarks to them.
+"""Topic centroids and the rules that assign remarks to topics.
 
-One rule places a remark wherever a remark is placed: at fit time (the short
-remarks attached after clustering, consensus members, sampled fits, Dask
-blocks) and afterwards (``topics transform``, profiles, exports, in
-:mod:`topics.curate.assign`):
+Two rules, one home:
 
-* each topic is one target whose centroid is the mean of its remarks' unit
-  embeddings (for a curated run: the remarks it holds now, so a merged topic
-  is one target and moved remarks count where they were moved to);
-* a remark goes to the most similar centroid (cosine) when that similarity
-  reaches ``min_similarity`` (``assign.min_similarity``, default 0.3: the
-  threshold at which the fit let an outlier join a topic), else it is an
-  outlier;
-* a discarded topic is never assigned: it stays as a *sink*, and a remark
-  more similar to a discarded topic than to every kept one is an outlier,
-  as that topic's own remarks are.
+* the **centroid rule** (``rule="centroid"``) places remarks inside a fit:
+  consensus members' outliers, sampled fits, Dask blocks. Each topic is one
+  target whose centroid is the mean of its remarks' unit embeddings.
+* the **curated rule** (``rule="curated"``, the default of everything that
+  applies topics after a fit: the short remarks attached at fit time,
+  ``topics transform``, session profiles, the classifier comparison, the
+  explorer) applies topics as the experts left them:
+
+  - a curated topic keeps its *parts*: one centroid for each fitted topic that
+    gave it at least :data:`MIN_PART` remarks, so a topic made by merging two
+    keeps both centres, and a new remark near either part belongs to it (one
+    averaged centroid would lie between the parts and lose both);
+  - its remarks' *neighbours* vote: the share of a remark's :data:`NEIGHBOURS`
+    most similar reference remarks that hold a topic adds :data:`VOTE` times
+    that share to the topic's score, so a moved remark pulls the remarks next
+    to it along, and a topic's shape beyond a round centroid counts;
+  - a remark whose *text* the run holds (kept or attached) gets that remark's
+    curated topic when its similarity to the topic reaches the floor (the
+    expert placed that very remark), or stays an outlier if the run has it as one;
+  - a remark goes to the topic of highest score when its nearest part reaches
+    ``min_similarity`` (``assign.min_similarity``, default 0.3: the threshold at
+    which the fit let an outlier join a topic), else it is an outlier;
+  - a discarded topic is never assigned: it stays as a *sink*, and a remark
+    more similar to a discarded topic than to every kept part is an outlier,
+    as that topic's own remarks are.
+
+Why not neighbours alone: on AnnoMI the labels of a remark's 10 nearest
+remarks in other sessions agree with its topic less often (0.79) than the
+nearest centroid (0.85), because the fit clusters a UMAP layout of many seeds
+and its topics are smoother than any one remark's neighbourhood; the vote is a
+correction on top of the centroids (``benchmarks/assignment.py`` prints both).
 
 The same rule *attaches* the remarks that cleaning set aside as too short
 (``assign.short_remarks``): fitted on substantive remarks only, the topics
@@ -25,7 +43,7 @@ centroid or words; backchannels stay set aside.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,6 +53,7 @@ import scipy.sparse as sp
 from topics.core.config import AssignConfig
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun, positions
+from topics.fit.clean import normalise
 from topics.fit.embed import EmbeddingCache, Encoder, embed_texts
 
 DEFAULT_MIN_SIMILARITY: float = AssignConfig.model_fields["min_similarity"].default
@@ -84,21 +103,60 @@ def topic_centroids(labels: np.ndarray, embeddings: np.ndarray, ids: np.ndarray 
     return unit_rows(mean_by_topic(labels, embeddings, ids, unit=True))
 
 
+#: Rules: ``curated`` (parts, neighbours and placed texts) applies topics after a fit; ``centroid`` is the fit's.
+RULES = ("curated", "centroid")
+#: A fitted topic's remarks make a part of a curated topic when they are at least this many; fewer (remarks moved
+#: one by one) join through their neighbours and their own texts, not as a centre that would pull a region along.
+MIN_PART = 10
+#: How many nearest reference remarks vote, and what a unanimous vote adds to a topic's cosine score. Chosen on
+#: AnnoMI (``benchmarks/assignment.py``: 0.05-0.15 agree within a point; 0.1 is between the best with and without
+#: edits).
+NEIGHBOURS = 10
+VOTE = 0.1
+#: The neighbours are searched among at most this many reference remarks (drawn at random, seeded): exact search
+#: over 20,000 remarks costs a million new remarks about 3 minutes on 2 cores (``benchmarks/assignment.py``).
+REFERENCE_CAP = 20_000
+#: Remarks compared with the reference at once: 2,048 x 20,000 similarities are 160 MB.
+NEIGHBOUR_BLOCK = 2_048
+#: Marks a remark whose text the run does not hold.
+UNPLACED = -2
+
+
 @dataclass
 class CuratedTopics:
-    """The targets of assignment: kept topics' centroids and discarded topics' sinks (unit vectors)."""
+    """The targets of assignment (unit vectors): kept topics, their parts, discarded topics' sinks, and for the
+    curated rule the reference remarks whose curated topics vote and whose texts are placed."""
 
     ids: np.ndarray
+    #: one row per topic in ``ids``: the mean of all its remarks (what a BERTopic export and the similarity shown
+    #: to users are made of)
     centroids: np.ndarray
     sinks: np.ndarray
     min_similarity: float = DEFAULT_MIN_SIMILARITY
     #: ``transform --method classifier``: a trained :class:`topics.curate.classifier.TopicClassifier` names the
-    #: topic instead of the nearest centroid; ``similarity`` still reports the nearest centroid's cosine.
+    #: topic instead of the rule; ``similarity`` still reports the nearest part's cosine.
     classifier: Any = None
+    #: one row per part and the index in ``ids`` of the topic it belongs to (the centroid rule: one part per topic)
+    parts: np.ndarray | None = None
+    part_topic: np.ndarray | None = None
+    #: reference remarks (unit rows) and their curated topic (or -1); empty for the centroid rule
+    reference: np.ndarray | None = None
+    reference_topics: np.ndarray | None = None
+    #: text of a run's remark -> its curated topic (or -1)
+    placed: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.parts is None:  # the centroid rule: each topic is one part
+            self.parts, self.part_topic = self.centroids, np.arange(len(self.ids))
 
     @classmethod
     def of(
-        cls, curated: TopicRun, fitted: TopicRun, embeddings: np.ndarray, min_similarity: float = DEFAULT_MIN_SIMILARITY
+        cls,
+        curated: TopicRun,
+        fitted: TopicRun,
+        embeddings: np.ndarray,
+        min_similarity: float = DEFAULT_MIN_SIMILARITY,
+        rule: str = "curated",
     ) -> CuratedTopics:
         """Targets from the curated assignment of the kept remarks (``embeddings`` row-aligned with them).
 
@@ -106,19 +164,27 @@ class CuratedTopics:
         remarks are now outliers was discarded: its sink is the mean of those remarks.
         """
         current = [t.id for t in curated.joint.topics] if curated.joint else []
+        placed = None
+        if "text" in curated.remarks:  # the remarks an expert or the fit placed: kept and attached ones
+            remarks = curated.remarks
+            held = remarks[remarks["kept"] | remarks.get("attached", False)]
+            placed = dict(zip(held["text"].astype(str).map(normalise), held["topic"].fillna(OUTLIER).astype(int)))
         return cls.from_labels(
             curated.kept["topic"].to_numpy(dtype=int),
             fitted.kept["topic"].to_numpy(dtype=int),
             current,
             embeddings,
             min_similarity,
+            placed=placed,
+            rule=rule,
         )
 
     @classmethod
     def of_partition(
         cls, labels: np.ndarray, embeddings: np.ndarray, min_similarity: float = DEFAULT_MIN_SIMILARITY
     ) -> CuratedTopics:
-        """Targets of a partition as a fit (or one consensus member) made it: each topic it holds, none discarded."""
+        """Centroid-rule targets of a partition as a fit (or one consensus member) made it: each topic it holds,
+        none discarded."""
         labels = np.asarray(labels)
         ids = np.unique(labels[labels != OUTLIER])
         return cls(
@@ -136,22 +202,44 @@ class CuratedTopics:
         current: list[int],
         embeddings: np.ndarray,
         min_similarity: float = DEFAULT_MIN_SIMILARITY,
+        placed: dict[str, int] | None = None,
+        rule: str = "curated",
+        seed: int = 0,
     ) -> CuratedTopics:
-        """Targets from the kept remarks' curated (``now``) and fitted (``then``) topics and the
-        ``current`` topic ids; at fit time ``now`` and ``then`` are the same labels."""
-        ids = [t for t in current if (now == t).any()]  # a topic whose remarks were all moved away has no centroid
+        """Targets from the kept remarks' curated (``now``) and fitted (``then``) topics and the ``current``
+        topic ids; at fit time ``now`` and ``then`` are the same labels. ``placed``: normalised texts of the run's
+        remarks and their curated topics (curated rule); ``seed`` draws the reference remarks beyond
+        :data:`REFERENCE_CAP`."""
+        if rule not in RULES:
+            raise TopicsInputError(f"unknown assignment rule {rule!r}; rules: {', '.join(RULES)}.")
+        now, then = np.asarray(now, dtype=int), np.asarray(then, dtype=int)
+        ids = np.asarray([t for t in current if (now == t).any()], dtype=int)  # topics whose remarks all moved away
         # a discarded topic's remarks that are still outliers, labelled by the fitted topic they came from
         sunk = np.where((now == OUTLIER) & ~np.isin(then, current), then, OUTLIER)
         discarded = [t for t in np.unique(sunk[sunk != OUTLIER]) if (sunk == t).sum() * 2 > (then == t).sum()]
-        return cls(
-            ids=np.asarray(ids, dtype=int),
+        targets = cls(
+            ids=ids,
             centroids=topic_centroids(now, embeddings, ids),
             sinks=topic_centroids(sunk, embeddings, discarded),
             min_similarity=min_similarity,
         )
+        if rule == "curated":
+            targets.parts, targets.part_topic = _parts(now, then, ids, embeddings)
+            reference = np.arange(len(now))
+            if len(reference) > REFERENCE_CAP:
+                reference = np.sort(np.random.default_rng(seed).choice(len(now), REFERENCE_CAP, replace=False))
+            targets.reference = unit_rows(np.asarray(embeddings[reference]))
+            targets.reference_topics = np.where(np.isin(now[reference], ids), now[reference], OUTLIER)
+            if placed:
+                kept_ids = set(ids.tolist())
+                targets.placed = {text: topic if topic in kept_ids else OUTLIER for text, topic in placed.items()}
+        return targets
 
-    def assign(self, vectors: np.ndarray, block: int = 65_536) -> tuple[np.ndarray, np.ndarray]:
-        """(topic id or -1, cosine similarity to that topic's centroid) per row of ``vectors``, in blocks."""
+    def assign(
+        self, vectors: np.ndarray, texts: list[str] | None = None, block: int = BLOCK
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(topic id or -1, cosine similarity to that topic's nearest part) per row of ``vectors``, in blocks.
+        ``texts`` (row-aligned): remarks the run holds keep their curated topic."""
         topics = np.full(len(vectors), OUTLIER, dtype=int)
         similarity = np.zeros(len(vectors), dtype=np.float32)
         if not len(self.ids):
@@ -163,26 +251,83 @@ class CuratedTopics:
             )
         for start in range(0, len(vectors), block):
             rows = unit_rows(np.asarray(vectors[start : start + block]))
-            scores = rows @ self.centroids.T
-            best = scores.argmax(axis=1)
-            top = scores[np.arange(len(rows)), best]
+            topic_scores = self._topic_scores(rows)
+            best = (topic_scores + VOTE * self._votes(rows)).argmax(axis=1)
+            placed = self._placed(texts[start : start + block] if texts is not None else None, len(rows))
+            here = positions(self.ids, placed)
+            best = np.where(here >= 0, here, best)  # a placed remark's similarity is to its own topic's parts
+            top = topic_scores[np.arange(len(rows)), best]
             sunk = (rows @ self.sinks.T).max(axis=1) > top if len(self.sinks) else np.zeros(len(rows), dtype=bool)
             keep = (top >= self.min_similarity) & ~sunk
-            topics[start : start + len(rows)] = (
-                self.classifier.predict(rows)
-                if self.classifier is not None
-                else np.where(keep, self.ids[best], OUTLIER)
+            chosen = np.where(keep, self.ids[best], OUTLIER)
+            # a placed remark keeps its topic above the floor (a sink does not take it), an outlier stays one
+            chosen = np.where(
+                placed == UNPLACED, chosen, np.where((here >= 0) & (top >= self.min_similarity), placed, OUTLIER)
             )
+            topics[start : start + len(rows)] = self.classifier.predict(rows) if self.classifier is not None else chosen
             similarity[start : start + len(rows)] = top
         return topics, similarity
+
+    def _placed(self, texts: list[str] | None, count: int) -> np.ndarray:
+        """The curated topic (or -1) of each text the run holds, :data:`UNPLACED` for the others."""
+        if texts is None or not self.placed:
+            return np.full(count, UNPLACED)
+        return np.array([self.placed.get(text, UNPLACED) for text in texts], dtype=int)
+
+    def _topic_scores(self, rows: np.ndarray) -> np.ndarray:
+        """Cosine of each row to each topic's nearest part (rows x topics)."""
+        part_scores = rows @ self.parts.T
+        scores = np.full((len(rows), len(self.ids)), -np.inf, dtype=np.float32)
+        for topic in np.unique(self.part_topic):
+            scores[:, topic] = part_scores[:, self.part_topic == topic].max(axis=1)
+        return scores
+
+    def _votes(self, rows: np.ndarray) -> np.ndarray:
+        """Share of each row's :data:`NEIGHBOURS` most similar reference remarks that hold each topic."""
+        votes = np.zeros((len(rows), len(self.ids)), dtype=np.float32)
+        if self.reference is None or not len(self.reference):
+            return votes
+        k = min(NEIGHBOURS, len(self.reference))
+        for start in range(0, len(rows), NEIGHBOUR_BLOCK):
+            similarity = rows[start : start + NEIGHBOUR_BLOCK] @ self.reference.T
+            nearest = (
+                np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+                if k < similarity.shape[1]
+                else (np.broadcast_to(np.arange(similarity.shape[1]), similarity.shape))
+            )
+            where = positions(self.ids, self.reference_topics[nearest])
+            row, column = np.nonzero(where >= 0)
+            np.add.at(votes, (start + row, where[row, column]), 1.0 / k)
+        return votes
+
+
+def _parts(now: np.ndarray, then: np.ndarray, ids: np.ndarray, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit centroids of the parts of each topic in ``ids`` and the topic index of each: one per fitted topic that
+    gave it at least :data:`MIN_PART` remarks, or the whole topic's mean when none did."""
+    position = positions(ids, now)
+    inside = position >= 0
+    pairs = np.unique(np.stack([position[inside], then[inside]], axis=1), axis=0, return_counts=True)
+    big = pairs[0][pairs[1] >= MIN_PART]
+    whole = np.setdiff1d(np.arange(len(ids)), big[:, 0])
+    key = np.full(len(now), OUTLIER, dtype=np.int64)
+    # a part's key: (topic index, fitted topic) as one integer; a whole topic's: its index, past every pair's key
+    span = int(then.max(initial=0)) + 2
+    pair_key = np.where(inside, position.astype(np.int64) * span + then + 1, OUTLIER)
+    is_big = np.isin(pair_key, big[:, 0].astype(np.int64) * span + big[:, 1] + 1)
+    key[is_big] = pair_key[is_big]
+    is_whole = inside & np.isin(position, whole)
+    key[is_whole] = len(ids) * span + position[is_whole]
+    part_keys = np.concatenate([big[:, 0].astype(np.int64) * span + big[:, 1] + 1, len(ids) * span + whole])
+    owner = np.concatenate([big[:, 0], whole]).astype(int)
+    return topic_centroids(key, embeddings, part_keys), owner
 
 
 def assign_texts(
     texts: list[str], targets: CuratedTopics, encoder: Encoder, cache: EmbeddingCache | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Embed ``texts`` (through the cache) and assign them: (topic id or -1, similarity) per text."""
+    """Embed ``texts`` (normalised, through the cache) and assign them: (topic id or -1, similarity) per text."""
     embeddings, _ = embed_texts(texts, encoder, cache)
-    return targets.assign(embeddings)
+    return targets.assign(embeddings, texts)
 
 
 def attach_short_remarks(

@@ -24,7 +24,7 @@ from topics.core.config import Config, resolve_path
 from topics.core.corpus import Corpus, client_record
 from topics.core.errors import TopicsInputError, TopicsWriteError, warn
 from topics.core.files import atomic_folder
-from topics.core.run import EMBEDDINGS_FILE, TopicRun, group_folder
+from topics.core.run import EMBEDDINGS_FILE, OUTLIER, TopicRun, group_folder
 from topics.fit import stability
 from topics.fit.backends import resolve as resolve_backend
 from topics.fit.bertopic_model import FittedModel, fit_topic_set, save_bertopic
@@ -343,7 +343,10 @@ def _fit_prepared(
     if "joint" in fitted and config.assign.short_remarks:
         with timer.stage("attach short remarks"):
             labels = fitted["joint"].assignments
-            targets = CuratedTopics.of_partition(labels, prepared.embeddings, config.assign.min_similarity)
+            topic_ids = np.unique(labels[labels != OUTLIER]).tolist()
+            targets = CuratedTopics.from_labels(
+                labels, labels, topic_ids, prepared.embeddings, config.assign.min_similarity, seed=config.seed
+            )
             remarks = attach_short_remarks(remarks, cleaned.text, targets, encoder, embedding_cache(config, encoder))
         attached = remarks.loc[remarks["attached"], "topic"]
         short_placed = int((attached != -1).sum())

@@ -13,11 +13,13 @@ sessions. So when a corpus has more kept remarks than ``fit.sample_size``,
    on, so the smallest topic holds about ``min_cluster_size`` x kept /
    sample remarks of the corpus (scaling them to the sample's share gave
    1,753 topics of 5 remarks on a million, and no better agreement on AnnoMI);
-3. :func:`extend` assigns every other remark with the rule ``topics
-   transform`` uses (:class:`topics.curate.assign.CuratedTopics`: nearest topic
-   centroid, cosine at least ``assign.min_similarity``), in blocks, then
-   again with the centroids of every remark until at most ``TOLERANCE`` of
-   them move (:func:`settle`), so that the run agrees with its own ``transform``; each
+3. :func:`extend` assigns every other remark with the fit's centroid rule
+   (:class:`topics.fit.centroids.CuratedTopics`: nearest topic centroid, cosine
+   at least ``assign.min_similarity``), in blocks, then again with the
+   centroids of every remark until at most ``TOLERANCE`` of them move
+   (:func:`settle`), so that the run is a fixed point of that rule
+   (``transform --method centroid``; the default curated rule gives the run's
+   own remarks their topics by their texts); each
    consensus member's topics are extended once with the members' own outlier
    rule, so stability and ``compare`` see every remark; sizes, group counts,
    centroids, c-TF-IDF words and metrics are then computed over all remarks.
