@@ -63,6 +63,28 @@ def test_a_placed_remark_below_the_floor_and_an_outlier_of_the_run_stay_outliers
     assert topics.tolist() == [OUTLIER, OUTLIER] and similarity[1] < 0.3
 
 
+def test_sources_too_small_for_a_part_of_their_own_make_one_together():
+    # a topic merged from 10 remarks at e1 and 9 each at e2 and e3: the 18 together are its second part
+    centres = np.eye(3, dtype=np.float32)
+    vectors = unit_rows(np.repeat(centres, [10, 9, 9], axis=0))
+    fitted = np.repeat([0, 1, 2], [10, 9, 9])
+    targets = CuratedTopics.from_labels(np.zeros(28, int), fitted, [0], vectors)
+    topics, similarity = targets.assign(centres[[1]])
+    assert topics.tolist() == [0] and similarity[0] > 0.7
+
+
+def test_a_vote_chooses_among_topics_above_the_floor_only():
+    # topic 1's neighbours are unanimous but its part is below the floor; topic 0's part clears it
+    reference = unit_rows(np.array([[1, 0, 0]] * 12 + [[0, 1, 0]] * 12, dtype=np.float32))
+    labels = np.repeat([0, 1], 12)
+    targets = CuratedTopics.from_labels(labels, labels, [0, 1], reference, 0.3)
+    targets.reference = unit_rows(np.array([[0.33, 0.29, 0.9]] * 10, dtype=np.float32))
+    targets.reference_topics = np.ones(10, dtype=int)
+    new = unit_rows(np.array([[0.33, 0.29, 0.9]], dtype=np.float32))
+    topics, _ = targets.assign(new)
+    assert topics.tolist() == [0]
+
+
 def test_an_unknown_rule_is_a_clear_error():
     with pytest.raises(TopicsInputError, match="unknown assignment rule 'nearest'"):
         CuratedTopics.from_labels(np.zeros(3, int), np.zeros(3, int), [0], np.eye(3, dtype=np.float32), rule="nearest")

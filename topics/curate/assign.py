@@ -8,7 +8,7 @@ run's own floor.
 On AnnoMI, after renames, merges, discards and moves, the run's own corpus
 transformed gets its curated topics back (placed texts), and each session's
 remarks assigned from the other sessions alone agree with their curated topics
-on 83-87 % (the former one-centroid rule: 80-85 %); ``benchmarks/assignment.py``
+on 85-87 % (the former one-centroid rule: 80-86 %); ``benchmarks/assignment.py``
 prints both, ``tests/test_assignment.py`` checks the rule on random edit sequences.
 """
 

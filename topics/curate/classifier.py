@@ -14,7 +14,7 @@ on the *same* held-out sessions.
 multinomial logistic regression on the kept remarks' unit embeddings) and
 writes ``RUN/classifier/``: the weights as ``.npy`` (no pickles), the
 cross-validated per-topic precision, recall and F1 and the confusion table of
-both methods, and a fingerprint of the curated assignment it was trained on.
+the classifier and both assignment rules, and a fingerprint of the curated assignment it was trained on.
 A classifier trained before later edits is refused by ``transform``: the
 curated topic must be the topic everywhere.
 """
@@ -109,7 +109,7 @@ class TopicClassifier:
 
 @dataclass
 class Evaluation:
-    """Session-grouped cross-validation of both methods on the same folds."""
+    """Session-grouped cross-validation of the classifier and both assignment rules on the same folds."""
 
     folds: int
     sessions: int
@@ -220,7 +220,8 @@ def _training_data(run: TopicRun, source: Path) -> tuple[np.ndarray, np.ndarray,
 def train(
     curator: Curator, folds: int = 5, C: float = 1.0, min_similarity: float | None = None
 ) -> tuple[Path, Evaluation]:
-    """Cross-validate both methods, fit the classifier on every kept remark, write ``RUN/classifier/``."""
+    """Cross-validate the classifier and both assignment rules, fit the classifier on every kept remark, write
+    ``RUN/classifier/``."""
     from topics.curate.assign import kept_embeddings, run_floor
 
     if folds < 2:

@@ -11,8 +11,9 @@ Two rules, one home:
   explorer) applies topics as the experts left them:
 
   - a curated topic keeps its *parts*: one centroid for each fitted topic that
-    gave it at least :data:`MIN_PART` remarks, so a topic made by merging two
-    keeps both centres, and a new remark near either part belongs to it (one
+    gave it at least :data:`MIN_PART` remarks (and one for the rest of its
+    remarks when they are that many), so a topic made by merging two keeps
+    both centres, and a new remark near either part belongs to it (one
     averaged centroid would lie between the parts and lose both);
   - its remarks' *neighbours* vote: the share of a remark's :data:`NEIGHBOURS`
     most similar reference remarks that hold a topic adds :data:`VOTE` times
@@ -21,8 +22,8 @@ Two rules, one home:
   - a remark whose *text* the run holds (kept or attached) gets that remark's
     curated topic when its similarity to the topic reaches the floor (the
     expert placed that very remark), or stays an outlier if the run has it as one;
-  - a remark goes to the topic of highest score when its nearest part reaches
-    ``min_similarity`` (``assign.min_similarity``, default 0.3: the threshold at
+  - a remark goes to the topic of highest score among those whose nearest part
+    reaches ``min_similarity`` (``assign.min_similarity``, default 0.3: the threshold at
     which the fit let an outlier join a topic), else it is an outlier;
   - a discarded topic is never assigned: it stays as a *sink*, and a remark
     more similar to a discarded topic than to every kept part is an outlier,
@@ -114,7 +115,7 @@ MIN_PART = 10
 NEIGHBOURS = 10
 VOTE = 0.1
 #: The neighbours are searched among at most this many reference remarks (drawn at random, seeded): exact search
-#: over 20,000 remarks costs a million new remarks about 3 minutes on 2 cores (``benchmarks/assignment.py``).
+#: over 20,000 remarks costs a million new remarks about 4 minutes on 2 cores (``benchmarks/assignment.py``).
 REFERENCE_CAP = 20_000
 #: Remarks compared with the reference at once: 2,048 x 20,000 similarities are 160 MB.
 NEIGHBOUR_BLOCK = 2_048
@@ -252,12 +253,15 @@ class CuratedTopics:
         for start in range(0, len(vectors), block):
             rows = unit_rows(np.asarray(vectors[start : start + block]))
             topic_scores = self._topic_scores(rows)
-            best = (topic_scores + VOTE * self._votes(rows)).argmax(axis=1)
+            score = topic_scores + VOTE * self._votes(rows)
+            score[topic_scores < self.min_similarity] = -np.inf  # a vote chooses among topics above the floor
+            best = score.argmax(axis=1)
             placed = self._placed(texts[start : start + block] if texts is not None else None, len(rows))
             here = positions(self.ids, placed)
             best = np.where(here >= 0, here, best)  # a placed remark's similarity is to its own topic's parts
             top = topic_scores[np.arange(len(rows)), best]
-            sunk = (rows @ self.sinks.T).max(axis=1) > top if len(self.sinks) else np.zeros(len(rows), dtype=bool)
+            nearest_kept = topic_scores.max(axis=1)
+            sunk = (rows @ self.sinks.T).max(axis=1) > nearest_kept if len(self.sinks) else np.zeros(len(rows), bool)
             keep = (top >= self.min_similarity) & ~sunk
             chosen = np.where(keep, self.ids[best], OUTLIER)
             # a placed remark keeps its topic above the floor (a sink does not take it), an outlier stays one
@@ -302,24 +306,27 @@ class CuratedTopics:
 
 
 def _parts(now: np.ndarray, then: np.ndarray, ids: np.ndarray, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unit centroids of the parts of each topic in ``ids`` and the topic index of each: one per fitted topic that
-    gave it at least :data:`MIN_PART` remarks, or the whole topic's mean when none did."""
+    """Unit centroids of the parts of each topic in ``ids`` and the index in ``ids`` of each part's topic: one part
+    per fitted topic that gave it at least :data:`MIN_PART` remarks, and one for the rest of its remarks when they
+    are that many too or when no fitted topic gave that many (a handful of moved remarks is no part)."""
     position = positions(ids, now)
-    inside = position >= 0
-    pairs = np.unique(np.stack([position[inside], then[inside]], axis=1), axis=0, return_counts=True)
-    big = pairs[0][pairs[1] >= MIN_PART]
-    whole = np.setdiff1d(np.arange(len(ids)), big[:, 0])
+    inside = np.flatnonzero(position >= 0)
+    pairs, pair_of, counts = np.unique(
+        np.stack([position[inside], then[inside]], axis=1), axis=0, return_inverse=True, return_counts=True
+    )
+    pair_of = pair_of.reshape(-1)
+    big = counts[pair_of] >= MIN_PART
+    topic = position[inside]
+    rest = np.bincount(topic[~big], minlength=len(ids))
+    has_big = np.bincount(topic[big], minlength=len(ids)) > 0
+    rest_is_part = (rest >= MIN_PART) | ~has_big
+    # a part's label: its pair's index, or past every pair for the rest of a topic; remarks of no part: -1
+    label = np.where(big, pair_of, np.where(rest_is_part[topic], len(pairs) + topic, OUTLIER))
     key = np.full(len(now), OUTLIER, dtype=np.int64)
-    # a part's key: (topic index, fitted topic) as one integer; a whole topic's: its index, past every pair's key
-    span = int(then.max(initial=0)) + 2
-    pair_key = np.where(inside, position.astype(np.int64) * span + then + 1, OUTLIER)
-    is_big = np.isin(pair_key, big[:, 0].astype(np.int64) * span + big[:, 1] + 1)
-    key[is_big] = pair_key[is_big]
-    is_whole = inside & np.isin(position, whole)
-    key[is_whole] = len(ids) * span + position[is_whole]
-    part_keys = np.concatenate([big[:, 0].astype(np.int64) * span + big[:, 1] + 1, len(ids) * span + whole])
-    owner = np.concatenate([big[:, 0], whole]).astype(int)
-    return topic_centroids(key, embeddings, part_keys), owner
+    key[inside] = label
+    part_keys = np.unique(label[label != OUTLIER])
+    owner = np.where(part_keys < len(pairs), pairs[np.minimum(part_keys, len(pairs) - 1), 0], part_keys - len(pairs))
+    return topic_centroids(key, embeddings, part_keys), owner.astype(int)
 
 
 def assign_texts(
