@@ -29,6 +29,8 @@ _EXPORTS = {
     "TopicsWarning": "topics.core.errors",
     "load_run": "topics.curate.editlog",
     "forget_session": "topics.curate.forget",
+    "merge_suggestions": "topics.curate.suggest",
+    "draft_labels": "topics.curate.label_drafts",
     "session_dynamics": "topics.analysis.session_dynamics",
     "session_sequence": "topics.analysis.session_sequence",
 }
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
     from topics.core.run import TopicSet as TopicSet
     from topics.curate.editlog import load_run as load_run
     from topics.curate.forget import forget_session as forget_session
+    from topics.curate.label_drafts import draft_labels as draft_labels
+    from topics.curate.suggest import merge_suggestions as merge_suggestions
     from topics.estimator import TopicModel as TopicModel
 
 

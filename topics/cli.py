@@ -11,9 +11,12 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from topics.core.errors import TopicsInputError, TopicsWarning, warn
+
+if TYPE_CHECKING:
+    from topics.core.run import TopicRun
 
 
 def _fit(args: argparse.Namespace) -> None:
@@ -189,6 +192,39 @@ def _dynamics(args: argparse.Namespace) -> None:
     for note in dynamics.notes:
         print(f"note: {note}")
     print(target)
+
+
+def _print_drafts(run: TopicRun, model: str | None, redacted: bool) -> None:
+    from topics.curate.label_drafts import draft_labels
+    from topics.share.redact import redact_label
+
+    shown = redact_label if redacted else str
+    topic_set = run.joint if model is None else run.groups[model]
+    drafts = draft_labels(run, model)
+    print('Draft labels from each topic\'s own remarks (accept one with: edit RUN rename ID "LABEL"):')
+    for topic in topic_set.topics:
+        print(f"{topic.id:>4}. {shown(drafts[topic.id]):<36} now: {shown(topic.label)}")
+
+
+def _suggest(args: argparse.Namespace) -> None:
+    from topics.curate.suggest import merge_suggestions
+
+    model = None if args.model == "joint" else args.model
+    curator = _open(args)
+    if args.drafts:
+        _print_drafts(curator.run, model, redacted=not args.no_redact)
+        return
+    table = merge_suggestions(curator, top=args.top, model=model)
+    if table.empty:
+        print("Fewer than two topics: nothing to merge.")
+        return
+    print("Topics that look alike (meaning: cosine of their remarks' centroids; words: cosine of their word weights;")
+    print(f"ranked by the mean of both ranks). Merge a pair with: {_command()} edit {args.run} merge FIRST SECOND")
+    for row in table.itertuples():
+        print(
+            f"{row.rank:>3}. [{row.first}] {row.first_label}  +  [{row.second}] {row.second_label}   "
+            f"meaning {row.meaning:.2f}, words {row.words:.2f}, {row.remarks:,} remarks"
+        )
 
 
 def _history(args: argparse.Namespace) -> None:
@@ -399,6 +435,15 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--words", type=_positive, default=8, help="top words to show per topic (default 8)")
     _fitted_option(info)
     info.set_defaults(handler=_info)
+
+    suggest = commands.add_parser("suggest", help="topics that look alike: merge candidates, ranked")
+    suggest.add_argument("run", help="run folder written by 'topics fit'")
+    suggest.add_argument("--model", default="joint", help="'joint' (default) or a group name for per-group models")
+    suggest.add_argument("--top", type=_positive, default=10, help="how many pairs to list (default 10)")
+    suggest.add_argument("--drafts", action="store_true", help="print a draft label for every topic instead")
+    suggest.add_argument("--no-redact", action="store_true", help="show the drafts without de-identification")
+    _fitted_option(suggest)
+    suggest.set_defaults(handler=_suggest)
 
     transform = commands.add_parser("transform", help="assign a run's topics to the remarks of a new corpus file")
     transform.add_argument("run", help="run folder written by 'topics fit'")

@@ -16,11 +16,71 @@ from topics.core.errors import TopicsInputError
 from topics.core.run import TopicSet
 from topics.curate.editlog import Curator
 from topics.curate.edits import merge as merge_topics
+from topics.curate.label_drafts import draft_labels
+from topics.curate.suggest import TopicLikeness, likeness, ranked_pairs
 from topics.explorer import common
+from topics.share.plots import topic_dendrogram
 from topics.share.report import local_time
 
 JOINT_MODEL = "Joint model (all groups)"
 CONFIRM_ABOVE = 2  # merges of more topics than this ask for confirmation
+SUGGESTED = 10  # merge candidates listed
+
+
+def _likeness(opened: Curator, model: str | None) -> TopicLikeness:
+    """The topics' likeness, computed once per edit (the history's length) and model."""
+    from topics.curate.assign import kept_embeddings
+
+    key = ("likeness", str(opened.path), len(opened.history()), model)
+    if key not in st.session_state:
+        st.session_state[key] = likeness(opened.run, kept_embeddings(opened), model)
+    return st.session_state[key]
+
+
+def _draft(opened: Curator, model: str | None, topic: int) -> str:
+    """The draft label of ``topic`` (:mod:`topics.curate.label_drafts`), drafted once per edit and model."""
+    key = ("drafts", str(opened.path), len(opened.history()), model)
+    if key not in st.session_state:
+        st.session_state[key] = draft_labels(opened.run, model)
+    return st.session_state[key].get(topic, "")
+
+
+def _suggestions(opened: Curator, scope: dict, choices: dict[str, int], key: str) -> None:
+    """The merge candidates, ranked, with a button that puts a pair into the merge form (its preview shows),
+    and the hierarchy of the topics."""
+    alike = _likeness(opened, scope.get("model"))
+    table = ranked_pairs(alike, SUGGESTED)
+    if table.empty:
+        return
+    with st.expander("Topics that look alike: merge candidates", expanded=False):
+        pairs, tree = st.tabs(["Candidate pairs", "Hierarchy"])
+        with pairs:
+            st.caption(
+                "Meaning: cosine of the centroids of the remarks each topic holds now; words: cosine of their "
+                "word weights. Ranked by the mean of both ranks; the list follows every edit."
+            )
+            shown = table.assign(
+                first_label=table["first_label"].map(common.shown), second_label=table["second_label"].map(common.shown)
+            )
+            st.dataframe(shown, hide_index=True, width="stretch")
+            by_id = {topic: choice for choice, topic in choices.items()}
+            names = {
+                f"{row.rank}. {row.first} + {row.second}": (row.first, row.second)
+                for row in table.itertuples()
+                if row.first in by_id and row.second in by_id
+            }
+            pick_key = f"suggested_pair_{scope.get('model') or 'joint'}"
+            st.selectbox("Pair", list(names), key=pick_key)
+
+            def preview() -> None:  # a callback: it runs before the merge form's widgets are drawn
+                first, second = names[st.session_state[pick_key]]
+                st.session_state[key] = [by_id[first], by_id[second]]
+
+            st.button("Preview this merge", on_click=preview, key=f"{pick_key}_button")
+        with tree:
+            st.caption("Topics that join further left are more alike (average linkage of their centroids).")
+            figure = topic_dendrogram(alike, [common.shown(label) for label in alike.labels])
+            st.plotly_chart(figure, width="stretch", config=common.PLOTLY)
 
 
 def _merge_form(opened: Curator, topic_set: TopicSet, scope: dict) -> None:
@@ -31,6 +91,7 @@ def _merge_form(opened: Curator, topic_set: TopicSet, scope: dict) -> None:
     )
     choices = {f"{t.id}: {common.shown(t.label)} ({t.size:,} remarks)": t.id for t in topic_set.topics}
     key = f"merge_topics_{scope.get('model') or 'joint'}"
+    _suggestions(opened, scope, choices, key)
     if key in st.session_state:  # after an edit, topics merged away or renamed are no longer the same choices
         st.session_state[key] = [c for c in st.session_state[key] if c in choices]
     # no "select all", and typing "4" matches topics that start with 4, not every id holding a 4
@@ -107,6 +168,15 @@ def render() -> None:
         ):
             st.session_state["rename_label"] = st.session_state["rename_description"] = ""
 
+    draft = common.shown(_draft(opened, model, topic)) if topic is not None else ""
+    if draft:
+
+        def use_draft() -> None:  # fills the form; the expert still presses Rename (or edits it first)
+            st.session_state["rename_label"] = draft
+
+        left, right = st.columns([3, 1])
+        left.markdown(f"Draft label, from the topic's own remarks: **{draft}**")
+        right.button("Use the draft", on_click=use_draft, key="use_draft")
     with st.form("rename"):
         st.text_input("New label", key="rename_label")
         st.text_area("Description (optional)", key="rename_description")

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from topics.core.facts import group_share_column
 from topics.core.run import TopicSet
+from topics.curate.suggest import TopicLikeness, linkage_of
 from topics.share.svgcharts import FONT_SIZE, LABEL_GAP, place_labels
 
 #: The map's height in pixels, and the narrowest width it is drawn at (half of a laptop screen, the Overview's
@@ -223,5 +224,27 @@ def transition_heatmap(table: pd.DataFrame, labels: dict[int, str], top: int = 3
         yaxis={"autorange": "reversed", "title": "remark"},
         xaxis={"title": "next remark"},
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    )
+    return figure
+
+
+def topic_dendrogram(alike: TopicLikeness, labels: list[str]) -> go.Figure:
+    """The topics' hierarchy as a dendrogram (:func:`topics.curate.suggest.hierarchy`), leaves named by
+    ``labels`` (as shown): topics that join low are the first candidates for a merge."""
+    import plotly.figure_factory as ff
+
+    names = [f"{i}. {short_label(label, words=4, characters=36)}" for i, label in zip(alike.ids, labels)]
+    figure = ff.create_dendrogram(
+        np.asarray(alike.centroids, dtype=float),
+        orientation="left",
+        labels=names,
+        linkagefun=linkage_of,
+        color_threshold=0.0,
+    )
+    figure.update_layout(
+        height=max(300, 18 * len(names) + 60),
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        xaxis_title="cosine distance at which they join",
+        showlegend=False,
     )
     return figure
