@@ -194,16 +194,25 @@ def _dynamics(args: argparse.Namespace) -> None:
     print(target)
 
 
-def _print_drafts(run: TopicRun, model: str | None, redacted: bool) -> None:
-    from topics.curate.label_drafts import draft_labels
+def _print_drafts(run: TopicRun, model: str | None, redacted: bool, args: argparse.Namespace) -> None:
+    from topics.share.label_endpoint import endpoint_drafts, label_settings, remote_warning
     from topics.share.redact import redact_label
 
+    settings = label_settings(run.config, endpoint=args.endpoint, model=args.endpoint_model)
+    if remote_warning(settings):
+        warn(remote_warning(settings), TopicsWarning)
     shown = redact_label if redacted else str
     topic_set = run.joint if model is None else run.groups[model]
-    drafts = draft_labels(run, model)
-    print('Draft labels from each topic\'s own remarks (accept one with: edit RUN rename ID "LABEL"):')
+    drafts, problems = endpoint_drafts(run, settings, model)
+    for problem in problems:
+        print(f"note: {problem}", file=sys.stderr)
+    source = f" and {settings.endpoint} ({settings.model})" if settings.endpoint else ""
+    print(f'Draft labels from each topic\'s own remarks{source} (accept one with: edit RUN rename ID "LABEL"):')
     for topic in topic_set.topics:
-        print(f"{topic.id:>4}. {shown(drafts[topic.id]):<36} now: {shown(topic.label)}")
+        draft = drafts[topic.id]
+        print(f"{topic.id:>4}. {shown(draft.label):<36} now: {shown(topic.label)}")
+        if draft.description:
+            print(f"      {shown(draft.description)}")
 
 
 def _suggest(args: argparse.Namespace) -> None:
@@ -212,7 +221,7 @@ def _suggest(args: argparse.Namespace) -> None:
     model = None if args.model == "joint" else args.model
     curator = _open(args)
     if args.drafts:
-        _print_drafts(curator.run, model, redacted=not args.no_redact)
+        _print_drafts(curator.run, model, not args.no_redact, args)
         return
     table = merge_suggestions(curator, top=args.top, model=model)
     if table.empty:
@@ -442,6 +451,13 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("--top", type=_positive, default=10, help="how many pairs to list (default 10)")
     suggest.add_argument("--drafts", action="store_true", help="print a draft label for every topic instead")
     suggest.add_argument("--no-redact", action="store_true", help="show the drafts without de-identification")
+    suggest.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="with --drafts: ask a language model behind this OpenAI-compatible endpoint on this machine "
+        "(overrides labels.endpoint; e.g. http://127.0.0.1:11434/v1 for Ollama)",
+    )
+    suggest.add_argument("--endpoint-model", metavar="NAME", help="the model the endpoint serves (labels.model)")
     _fitted_option(suggest)
     suggest.set_defaults(handler=_suggest)
 

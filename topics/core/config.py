@@ -286,6 +286,56 @@ class DynamicsConfig(_Section):
     question, reflection, input); it must be one of ``corpus.metadata``."""
 
 
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` names this machine (localhost, 127.0.0.0/8 or ::1): what stays on it never leaves."""
+    import ipaddress
+    from urllib.parse import urlparse
+
+    host = (urlparse(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class LabelsConfig(_Section):
+    """Where draft labels come from: each topic's own remarks (default, offline), or a language model the user
+    runs behind an OpenAI-compatible endpoint (Ollama, llama.cpp's server, LM Studio, vLLM). Nothing is sent
+    anywhere unless ``endpoint`` is set."""
+
+    endpoint: str | None = None
+    """The endpoint's base URL, for example ``http://127.0.0.1:11434/v1`` (Ollama) or ``http://127.0.0.1:8080/v1``
+    (llama.cpp's server). A topic's top words and a few of its remarks, de-identified, are sent to it; it must be
+    on this machine (a loopback address) unless ``allow_remote`` is true."""
+    model: str = "default"
+    """The model name the endpoint serves (Ollama: the model's tag, such as ``llama3.2``)."""
+    allow_remote: bool = False
+    """Send to an endpoint on another machine. The explorer then says so in red on the Curate page, and reports
+    say so in their notes: de-identified remarks still leave this machine."""
+    timeout: float = Field(30.0, gt=0)
+    """Seconds to wait for one answer before keeping the word-based draft."""
+    examples: int = Field(5, ge=0, le=20)
+    """How many of a topic's remarks (de-identified) go into the prompt."""
+
+    @field_validator("endpoint")
+    @classmethod
+    def _local(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL, such as http://127.0.0.1:11434/v1")
+        return value
+
+    @model_validator(mode="after")
+    def _remote_needs_consent(self) -> LabelsConfig:
+        if self.endpoint and not self.allow_remote and not is_loopback(self.endpoint):
+            raise ValueError(
+                f"endpoint {self.endpoint} is not on this machine: remarks (de-identified) would leave it. "
+                "Use a loopback address (127.0.0.1, localhost), or set labels.allow_remote: true"
+            )
+        return self
+
+
 class Config(_Section):
     """The whole fit config: the run's name and seed and one section per part of the fit; saved resolved in every
     run folder."""
@@ -307,6 +357,7 @@ class Config(_Section):
     compute: ComputeConfig = Field(default_factory=ComputeConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
     dynamics: DynamicsConfig = Field(default_factory=DynamicsConfig)
+    labels: LabelsConfig = Field(default_factory=LabelsConfig)
 
     @model_validator(mode="after")
     def _dynamics_labels_are_kept(self) -> Config:

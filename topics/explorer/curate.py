@@ -16,9 +16,9 @@ from topics.core.errors import TopicsInputError
 from topics.core.run import TopicSet
 from topics.curate.editlog import Curator
 from topics.curate.edits import merge as merge_topics
-from topics.curate.label_drafts import draft_labels
 from topics.curate.suggest import TopicLikeness, likeness, ranked_pairs
 from topics.explorer import common
+from topics.share.label_endpoint import LabelDraft, endpoint_drafts, label_settings, remote_warning
 from topics.share.plots import topic_dendrogram
 from topics.share.report import local_time
 
@@ -37,12 +37,18 @@ def _likeness(opened: Curator, model: str | None) -> TopicLikeness:
     return st.session_state[key]
 
 
-def _draft(opened: Curator, model: str | None, topic: int) -> str:
-    """The draft label of ``topic`` (:mod:`topics.curate.label_drafts`), drafted once per edit and model."""
+def _draft(opened: Curator, model: str | None, topic: int) -> LabelDraft | None:
+    """The draft label of ``topic``: from the run's ``labels.endpoint`` when it has one, else from the topic's own
+    remarks (:mod:`topics.share.label_endpoint`); drafted once per edit and model."""
     key = ("drafts", str(opened.path), len(opened.history()), model)
     if key not in st.session_state:
-        st.session_state[key] = draft_labels(opened.run, model)
-    return st.session_state[key].get(topic, "")
+        settings = label_settings(opened.run.config)
+        with st.spinner(f"Asking {settings.endpoint} for draft labels ..." if settings.endpoint else "Drafting ..."):
+            st.session_state[key] = endpoint_drafts(opened.run, settings, model)
+    drafts, problems = st.session_state[key]
+    for problem in problems:
+        st.caption(f"Draft labels: {problem}.")
+    return drafts.get(topic)
 
 
 def _suggestions(opened: Curator, scope: dict, choices: dict[str, int], key: str) -> None:
@@ -168,14 +174,21 @@ def render() -> None:
         ):
             st.session_state["rename_label"] = st.session_state["rename_description"] = ""
 
-    draft = common.shown(_draft(opened, model, topic)) if topic is not None else ""
+    warning = remote_warning(label_settings(opened.run.config))
+    if warning:
+        st.error(warning)
+    drafted = _draft(opened, model, topic) if topic is not None else None
+    draft = common.shown(drafted.label) if drafted else ""
     if draft:
 
         def use_draft() -> None:  # fills the form; the expert still presses Rename (or edits it first)
             st.session_state["rename_label"] = draft
 
         left, right = st.columns([3, 1])
-        left.markdown(f"Draft label, from the topic's own remarks: **{draft}**")
+        source = "the topic's own remarks" if drafted.source == "remarks" else f"the model {drafted.source}"
+        left.markdown(f"Draft label, from {source}: **{draft}**")
+        if drafted.description:
+            left.caption(common.shown(drafted.description))
         right.button("Use the draft", on_click=use_draft, key="use_draft")
     with st.form("rename"):
         st.text_input("New label", key="rename_label")

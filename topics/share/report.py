@@ -187,6 +187,14 @@ def _examples(kept: pd.DataFrame, topic_id: int, redactor: Redactor | None) -> l
     return [redactor.redact(text, str(session)).text for text, session in zip(rows["text"], rows["session"])]
 
 
+def _remote_labels(run: TopicRun) -> list[str]:
+    """The run's note that label drafts go to another machine (``labels.allow_remote``), if they do."""
+    from topics.share.label_endpoint import label_settings, remote_warning
+
+    warning = remote_warning(label_settings(run.config))
+    return [warning] if warning else []
+
+
 def _profile(run: TopicRun, group: str | None, session: str | None, labels: dict[int, str]) -> dict | None:
     if not group and not session:
         return None
@@ -537,7 +545,8 @@ def build_report(
         notes=notes
         + [w[0].upper() + w[1:] for w in group_model_warnings(run)]
         + ([groups_described(run)] if sizes else [])
-        + ([redaction_caveat(run)] if redacted and redaction_caveat(run) else []),
+        + ([redaction_caveat(run)] if redacted and redaction_caveat(run) else [])
+        + _remote_labels(run),
         profile=_profile(run, group, session, labels),
         code_tables=code_tables,
         edits=edits,
