@@ -118,9 +118,26 @@ def test_after_any_edit_sequence_the_run_s_own_remarks_get_their_curated_topics(
     topics, similarity = targets.assign(embeddings, texts)
     # every remark the expert (or the fit) placed keeps its topic, unless it lies below the floor of that topic
     expected = np.where((truth != OUTLIER) & (similarity >= targets.min_similarity), truth, OUTLIER)
-    same_text = pd.Series(truth).groupby(texts).transform("nunique").to_numpy() == 1  # duplicates: last one wins
+    same_text = pd.Series(truth).groupby(texts).transform("nunique").to_numpy() == 1  # duplicates: most copies win
     assert (topics[same_text] == expected[same_text]).all()
     assert np.mean(topics == truth) >= 0.9
     # from vectors alone, and with each remark's own session left out, only current topics are ever given
     alone = held_out_assignment(run, curator.fitted, embeddings, folds=3)
     assert set(alone.tolist()) <= current | {OUTLIER}
+
+
+def test_a_text_held_twice_under_different_topics_goes_where_most_copies_are():
+    from types import SimpleNamespace
+
+    vectors = blobs(np.eye(3, dtype=np.float32), 12)
+    labels = np.repeat([0, 1, 2], 12)
+    remarks = pd.DataFrame({"kept": True, "attached": False, "topic": labels, "text": [f"r{i}" for i in range(36)]})
+    remarks.loc[[0, 1, 13], "text"] = "Same words"  # twice in topic 0, once in topic 1
+    run = SimpleNamespace(
+        remarks=remarks, kept=remarks, joint=SimpleNamespace(topics=[SimpleNamespace(id=t) for t in (0, 1, 2)])
+    )
+    targets = CuratedTopics.of(run, run, vectors)
+    assert targets.placed["Same words"] == 0
+    between = unit_rows(np.array([[0.6, 0.8, 0]], dtype=np.float32))  # nearer topic 1, above topic 0's floor
+    assert targets.assign(between)[0].tolist() == [1]
+    assert targets.assign(between, texts=["Same words"])[0].tolist() == [0]

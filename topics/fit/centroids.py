@@ -21,7 +21,8 @@ Two rules, one home:
     to it along, and a topic's shape beyond a round centroid counts;
   - a remark whose *text* the run holds (kept or attached) gets that remark's
     curated topic when its similarity to the topic reaches the floor (the
-    expert placed that very remark), or stays an outlier if the run has it as one;
+    expert placed that very remark; a text held several times goes where most
+    of its copies are), or stays an outlier if the run has it as one;
   - a remark goes to the topic of highest score among those whose nearest part
     reaches ``min_similarity`` (``assign.min_similarity``, default 0.3: the threshold at
     which the fit let an outlier join a topic), else it is an outlier;
@@ -166,10 +167,15 @@ class CuratedTopics:
         """
         current = [t.id for t in curated.joint.topics] if curated.joint else []
         placed = None
-        if "text" in curated.remarks:  # the remarks an expert or the fit placed: kept and attached ones
+        if "text" in curated.remarks and rule == "curated":  # the remarks an expert or the fit placed
             remarks = curated.remarks
             held = remarks[remarks["kept"] | remarks.get("attached", False)]
-            placed = dict(zip(held["text"].astype(str).map(normalise), held["topic"].fillna(OUTLIER).astype(int)))
+            pairs = pd.DataFrame(
+                {"text": held["text"].astype(str).map(normalise), "topic": held["topic"].fillna(OUTLIER).astype(int)}
+            )
+            # a text held several times under different topics (one copy moved) is placed where most copies are
+            commonest = pairs.value_counts(sort=True).reset_index().drop_duplicates("text")
+            placed = dict(zip(commonest["text"], commonest["topic"].astype(int)))
         return cls.from_labels(
             curated.kept["topic"].to_numpy(dtype=int),
             fitted.kept["topic"].to_numpy(dtype=int),

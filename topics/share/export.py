@@ -53,7 +53,9 @@ def export_bertopic(curator: Curator, target: Path, redacted: bool = True) -> Pa
     has_outliers = OUTLIER in assignments
     fitted_topics = json.loads((fitted_model / "topics.json").read_text(encoding="utf-8"))
     embeddings = kept_embeddings(curator)
-    targets = CuratedTopics.of(curated, curator.fitted, embeddings)
+    # BERTopic's format holds one centroid per topic: the one-centroid rule's targets, without the curated rule's
+    # parts, neighbours and placed texts
+    targets = CuratedTopics.of(curated, curator.fitted, embeddings, rule="centroid")
     centroid_of = dict(zip(targets.ids.tolist(), targets.centroids))
     rows = [np.stack([centroid_of.get(t.id, curated.joint.centroids[i]) for i, t in enumerate(topics)])]
 
