@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import topics_cmd
 
 from topics import load_run
@@ -148,11 +149,15 @@ def test_compare_evaluate_report_and_export_read_the_curated_run(curated, tmp_pa
     assert topics_cmd("evaluate", work).returncode == 0
     evaluation = json.loads((work / "evaluation.json").read_text())
     assert evaluation[0]["topic_count"] == len(curated_run.joint.topics)
+    config = yaml.safe_load((work / "config.yaml").read_text())
+    config["labels"] = {"endpoint": "http://192.0.2.7/v1", "allow_remote": True}  # label drafts sent elsewhere
+    (work / "config.yaml").write_text(yaml.safe_dump(config))
     report = topics_cmd("report", work, "--format", "md", "--out", tmp_path / "r.md")
     assert report.returncode == 0, report.stderr
     text = (tmp_path / "r.md").read_text()
     assert "Sleep and the night" in text and "Merged theme" in text and "nan" not in text.split()
     assert "of the fit's seeded consensus members" in text  # what the stability shares count
+    assert "on another machine (labels.allow_remote)" in text  # the report says that drafts leave the machine
     assert f"### {did['discarded']}. " not in text
     assert topics_cmd("export", work, "--bertopic", tmp_path / "bt").returncode == 0
     exported = json.loads((tmp_path / "bt" / "topics.json").read_text())

@@ -161,14 +161,3 @@ def test_the_curate_page_says_in_red_that_drafts_leave_the_machine(run_folder, m
     assert any("on another machine" in e.value for e in app.error)
     assert any(m.value == "Draft label, from the model remote-model: **Remote name**" for m in app.markdown)
     assert asked and set(asked) == {"http://192.0.2.7/v1"}
-
-
-def test_a_report_of_a_run_that_sends_drafts_elsewhere_says_so(run_folder):
-    from topics.curate.editlog import Curator
-    from topics.share.report import build_report
-
-    config = yaml.safe_load((run_folder / "config.yaml").read_text())
-    config["labels"] = {"endpoint": "http://192.0.2.7/v1", "allow_remote": True}
-    (run_folder / "config.yaml").write_text(yaml.safe_dump(config))
-    notes = build_report(Curator(run_folder), draws=50).notes
-    assert any("on another machine" in note for note in notes)
