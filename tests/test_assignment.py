@@ -141,3 +141,14 @@ def test_a_text_held_twice_under_different_topics_goes_where_most_copies_are():
     between = unit_rows(np.array([[0.6, 0.8, 0]], dtype=np.float32))  # nearer topic 1, above topic 0's floor
     assert targets.assign(between)[0].tolist() == [1]
     assert targets.assign(between, texts=["Same words"])[0].tolist() == [0]
+
+
+def test_the_neighbour_search_runs_only_for_remarks_the_rule_decides(monkeypatch):
+    vectors = blobs(np.eye(3, dtype=np.float32), 12)
+    labels = np.repeat([0, 1, 2], 12)
+    targets = CuratedTopics.from_labels(labels, labels, [0, 1, 2], vectors, placed={"r0": 0, "r1": 0})
+    searched = []
+    real = CuratedTopics._votes
+    monkeypatch.setattr(CuratedTopics, "_votes", lambda self, rows: searched.append(len(rows)) or real(self, rows))
+    topics, _ = targets.assign(vectors[:3], texts=["r0", "r1", "new remark"])
+    assert topics.tolist() == [0, 0, 0] and searched == [1]  # the placed two keep their topic without a search

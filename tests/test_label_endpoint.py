@@ -50,7 +50,9 @@ def small_run() -> TopicRun:
         f"Cutting down on drinking at the weekend, part {i}." for i in range(5)
     ]
     texts += [f"The night shifts make it hard to sleep, week {i}." for i in range(6)]
-    remarks = pd.DataFrame({"remark_id": [f"r{i}" for i in range(12)], "kept": True, "topic": [0] * 6 + [1] * 6})
+    remarks = pd.DataFrame(
+        {"remark_id": [f"r{i}" for i in range(12)], "kept": True, "attached": False, "topic": [0] * 6 + [1] * 6}
+    )
     remarks["text"], remarks["language"] = texts, "en"
     topics = [
         Topic(id=0, label="drinking_cutting", words=[("drinking", 1.0), ("cutting", 0.5)], size=6),
@@ -159,5 +161,9 @@ def test_the_curate_page_says_in_red_that_drafts_leave_the_machine(run_folder, m
     monkeypatch.setattr(label_endpoint, "ask", lambda s, m: asked.append(s.endpoint) or '{"label": "Remote name"}')
     app = open_page("curate", run_folder, author="Dr Ana")
     assert any("on another machine" in e.value for e in app.error)
+    assert asked == []  # opening the page sends nothing: the expert asks
+    assert any(m.value.startswith("Draft label, from the topic's own remarks") for m in app.markdown)
+    next(b for b in app.button if b.label == "Draft labels with remote-model").click().run()
+    assert not app.exception, app.exception
     assert any(m.value == "Draft label, from the model remote-model: **Remote name**" for m in app.markdown)
     assert asked and set(asked) == {"http://192.0.2.7/v1"}

@@ -27,7 +27,9 @@ def planted_run() -> tuple[TopicRun, np.ndarray]:
         [("sleep", 0.7), ("night", 0.3)],
     ]
     topics = [Topic(id=i, label=f"t{i}", words=w, size=10) for i, w in enumerate(words)]
-    remarks = pd.DataFrame({"remark_id": [f"r{i}" for i in range(40)], "kept": True, "topic": labels})
+    remarks = pd.DataFrame(
+        {"remark_id": [f"r{i}" for i in range(40)], "kept": True, "attached": False, "topic": labels}
+    )
     run = TopicRun(config={}, remarks=remarks, joint=TopicSet("joint", topics, centres), groups={}, provenance={})
     return run, vectors
 
@@ -75,6 +77,8 @@ def test_suggestions_follow_an_edit_and_the_command_prints_them(run_folder):
         result.stdout.count(" + ") == 3 and "meaning" in result.stdout and f"edit {run_folder} merge" in result.stdout
     )
     assert topics_cmd("suggest", run_folder, "--model", "nobody").returncode == 2
+    unknown = topics_cmd("suggest", run_folder, "--drafts", "--model", "nobody")
+    assert unknown.returncode == 2 and "no model 'nobody'" in unknown.stderr and "Traceback" not in unknown.stderr
 
 
 def test_choosing_a_suggested_pair_opens_its_merge_preview_and_the_hierarchy_is_drawn(run_folder):
@@ -103,7 +107,9 @@ def drafting_run() -> TopicRun:
     ]
     texts = drinking + sleep + ["Walking, swimming.", "Swimming, walking.", "Walking and swimming."]
     labels = [0] * len(drinking) + [1] * len(sleep) + [2] * 3
-    remarks = pd.DataFrame({"remark_id": [f"r{i}" for i in range(len(texts))], "kept": True, "topic": labels})
+    remarks = pd.DataFrame(
+        {"remark_id": [f"r{i}" for i in range(len(texts))], "kept": True, "attached": False, "topic": labels}
+    )
     remarks["text"], remarks["language"] = texts, "en"
     words = [
         [("drinking", 1.0), ("cut", 0.5)],

@@ -195,14 +195,16 @@ def _dynamics(args: argparse.Namespace) -> None:
 
 
 def _print_drafts(run: TopicRun, model: str | None, redacted: bool, args: argparse.Namespace) -> None:
+    from topics.curate.edits import model_topics
     from topics.share.label_endpoint import endpoint_drafts, label_settings, remote_warning
     from topics.share.redact import redact_label
 
     settings = label_settings(run.config, endpoint=args.endpoint, model=args.endpoint_model)
-    if remote_warning(settings):
-        warn(remote_warning(settings), TopicsWarning)
+    warning = remote_warning(settings)
+    if warning:
+        warn(warning, TopicsWarning)
     shown = redact_label if redacted else str
-    topic_set = run.joint if model is None else run.groups[model]
+    topic_set, _ = model_topics(run, model)
     drafts, problems = endpoint_drafts(run, settings, model)
     for problem in problems:
         print(f"note: {problem}", file=sys.stderr)

@@ -352,6 +352,13 @@ def recounted(run: TopicRun) -> TopicRun:
     return run
 
 
+def model_topics(run: TopicRun, model: str | None = None) -> tuple[TopicSet, str]:
+    """The topics of ``model`` (None: the joint model; else a group's model) and the remarks' column that holds
+    them; a clear error for a model the run does not have."""
+    part = _Model.of(run, model)
+    return part.topic_set, part.column
+
+
 def withdrawn_remarks(run: TopicRun) -> frozenset[str]:
     """The ids of remarks removed from ``run`` when their sessions were withdrawn (``provenance["withdrawn"]``)."""
     return frozenset(r for entry in run.provenance.get("withdrawn", []) for r in entry.get("remark_ids", []))

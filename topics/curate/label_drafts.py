@@ -1,7 +1,7 @@
 """Draft labels: a few words that read like a topic's name, built from its own remarks, offline.
 
 A topic's c-TF-IDF words are a list ("drinking_drinks_alcohol_beer"); an expert names it. A draft saves the
-first step: the phrase of two or three words that the topic's remarks use most *and* other topics use least
+first step: the phrase of two to four words that the topic's remarks use most *and* other topics use least
 (c-TF-IDF over phrases: the share of the topic's remarks that hold the phrase, times
 ``log(1 + mean topic size / remarks of any topic that hold it)``, raised by half for each of the topic's top
 five words it holds). A phrase begins and ends with a content word
@@ -25,6 +25,7 @@ from collections import Counter
 import numpy as np
 
 from topics.core.run import TopicRun
+from topics.curate.edits import model_topics
 from topics.fit.clean import normalise
 from topics.fit.stopwords import DEFAULT_LANGUAGE, StopWords, language_fillers, tokenize
 
@@ -79,13 +80,14 @@ def _phrases(text: str, language: str, stop: frozenset[str]) -> set[str]:
 
 def draft_labels(run: TopicRun, model: str | None = None, seed: int = 0) -> dict[int, str]:
     """A draft label for every topic of ``model`` (None: the joint model; else a group's model) in ``run``."""
-    topic_set = run.joint if model is None else run.groups[model]
-    column = "topic" if model is None else "group_topic"
+    topic_set, column = model_topics(run, model)
     kept = run.kept
+    texts = kept["text"].astype(str).to_numpy()
+    languages = kept["language"].astype(str).to_numpy() if "language" in kept else np.full(len(kept), DEFAULT_LANGUAGE)
     stop_words = StopWords((run.config.get("words") or {}).get("extra_stop_words", []))
-    languages = kept["language"] if "language" in kept else None
+    names = proper_nouns(texts[: REMARKS_PER_TOPIC * 50].tolist())
+    stops = {lang: stop_words.of(lang) | language_fillers(lang) | names for lang in np.unique(languages)}
     rng = np.random.default_rng(seed)
-    names = proper_nouns(kept["text"].astype(str).tolist()[: REMARKS_PER_TOPIC * 50])
     counts: dict[int, Counter] = {}
     sizes: dict[int, int] = {}
     for topic in topic_set.topics:
@@ -94,9 +96,7 @@ def draft_labels(run: TopicRun, model: str | None = None, seed: int = 0) -> dict
             rows = np.sort(rng.choice(rows, REMARKS_PER_TOPIC, replace=False))
         tally: Counter = Counter()
         for row in rows:
-            language = str(languages.iloc[row]) if languages is not None else DEFAULT_LANGUAGE
-            stop = stop_words.of(language) | language_fillers(language) | names
-            tally.update(_phrases(str(kept["text"].iloc[row]), language, stop))
+            tally.update(_phrases(texts[row], languages[row], stops[languages[row]]))
         counts[topic.id], sizes[topic.id] = tally, max(len(rows), 1)
     anywhere: Counter = Counter()
     for tally in counts.values():

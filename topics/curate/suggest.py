@@ -20,6 +20,7 @@ from scipy.stats import rankdata
 
 from topics.core.errors import TopicsInputError
 from topics.core.run import TopicRun
+from topics.curate.edits import model_topics
 from topics.fit.centroids import topic_centroids, unit_rows
 
 if TYPE_CHECKING:
@@ -42,16 +43,9 @@ class TopicLikeness:
 def likeness(run: TopicRun, embeddings: np.ndarray, model: str | None = None) -> TopicLikeness:
     """The likeness of the topics of ``model`` (None: the joint model; else a group's model) in ``run``;
     ``embeddings``: the kept remarks' vectors, row-aligned with ``run.kept``."""
-    if model is None:
-        if run.joint is None:
-            raise TopicsInputError("this run has no joint model; name a group's model.")
-        topic_set, labels = run.joint, run.kept["topic"]
-    else:
-        if model not in run.groups:
-            raise TopicsInputError(f"no model {model!r} in this run; models: joint, {', '.join(sorted(run.groups))}.")
-        topic_set, labels = run.groups[model], run.kept["group_topic"]
+    topic_set, column = model_topics(run, model)
     ids = [t.id for t in topic_set.topics]
-    centroids = topic_centroids(labels.fillna(-2).to_numpy(dtype=int), embeddings, ids)
+    centroids = topic_centroids(run.kept[column].fillna(-2).to_numpy(dtype=int), embeddings, ids)
     vocabulary = sorted({word for t in topic_set.topics for word, _ in t.words})
     column = {word: i for i, word in enumerate(vocabulary)}
     weights = np.zeros((len(ids), len(vocabulary)))

@@ -38,13 +38,20 @@ def _likeness(opened: Curator, model: str | None) -> TopicLikeness:
 
 
 def _draft(opened: Curator, model: str | None, topic: int) -> LabelDraft | None:
-    """The draft label of ``topic``: from the run's ``labels.endpoint`` when it has one, else from the topic's own
-    remarks (:mod:`topics.share.label_endpoint`); drafted once per edit and model."""
+    """The draft label of ``topic``: from the topic's own remarks (drafted once per edit and model), or from the
+    run's ``labels.endpoint`` once the expert asks for it with the button (one request per topic: not on every
+    page draw)."""
+    settings = label_settings(opened.run.config)
     key = ("drafts", str(opened.path), len(opened.history()), model)
     if key not in st.session_state:
-        settings = label_settings(opened.run.config)
-        with st.spinner(f"Asking {settings.endpoint} for draft labels ..." if settings.endpoint else "Drafting ..."):
-            st.session_state[key] = endpoint_drafts(opened.run, settings, model)
+        st.session_state[key] = endpoint_drafts(opened.run, settings.model_copy(update={"endpoint": None}), model)
+    if settings.endpoint:
+
+        def ask() -> None:
+            with st.spinner(f"Asking {settings.endpoint} for draft labels ..."):
+                st.session_state[key] = endpoint_drafts(opened.run, settings, model)
+
+        st.button(f"Draft labels with {settings.model}", on_click=ask, key="ask_endpoint")
     drafts, problems = st.session_state[key]
     for problem in problems:
         st.caption(f"Draft labels: {problem}.")
@@ -70,11 +77,7 @@ def _suggestions(opened: Curator, scope: dict, choices: dict[str, int], key: str
             )
             st.dataframe(shown, hide_index=True, width="stretch")
             by_id = {topic: choice for choice, topic in choices.items()}
-            names = {
-                f"{row.rank}. {row.first} + {row.second}": (row.first, row.second)
-                for row in table.itertuples()
-                if row.first in by_id and row.second in by_id
-            }
+            names = {f"{row.rank}. {row.first} + {row.second}": (row.first, row.second) for row in table.itertuples()}
             pick_key = f"suggested_pair_{scope.get('model') or 'joint'}"
             st.selectbox("Pair", list(names), key=pick_key)
 

@@ -259,10 +259,14 @@ class CuratedTopics:
         for start in range(0, len(vectors), block):
             rows = unit_rows(np.asarray(vectors[start : start + block]))
             topic_scores = self._topic_scores(rows)
-            score = topic_scores + VOTE * self._votes(rows)
+            placed = self._placed(texts[start : start + block] if texts is not None else None, len(rows))
+            score = topic_scores.copy()
+            # the neighbour search, the rule's costly step, only for remarks the rule decides: a placed remark
+            # keeps its topic, and a classifier names the topic of every remark itself
+            voting = np.flatnonzero(placed == UNPLACED) if self.classifier is None else np.zeros(0, dtype=int)
+            score[voting] += VOTE * self._votes(rows[voting])
             score[topic_scores < self.min_similarity] = -np.inf  # a vote chooses among topics above the floor
             best = score.argmax(axis=1)
-            placed = self._placed(texts[start : start + block] if texts is not None else None, len(rows))
             here = positions(self.ids, placed)
             best = np.where(here >= 0, here, best)  # a placed remark's similarity is to its own topic's parts
             top = topic_scores[np.arange(len(rows)), best]

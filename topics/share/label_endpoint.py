@@ -22,9 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
-from topics.core.config import LabelsConfig
+from topics.core.config import LabelsConfig, is_loopback
+from topics.core.errors import TopicsInputError
 from topics.core.run import TopicRun
+from topics.curate.edits import model_topics
 from topics.curate.label_drafts import draft_labels
 from topics.share.redact import redact_text
 
@@ -47,6 +50,10 @@ class LabelDraft:
 
 class EndpointError(Exception):
     """An endpoint that did not give a usable answer; the message says why and what happens instead."""
+
+
+class EndpointDown(EndpointError):
+    """An endpoint that cannot be reached at all: no other topic is asked."""
 
 
 def prompt(words: list[str], examples: list[str]) -> list[dict[str, str]]:
@@ -73,7 +80,7 @@ def ask(settings: LabelsConfig, messages: list[dict[str, str]]) -> str:
     except urllib.error.URLError as error:
         if isinstance(error.reason, TimeoutError):
             raise EndpointError(f"{url} did not answer within {settings.timeout:g} s (labels.timeout)") from error
-        raise EndpointError(f"{url} cannot be reached ({error.reason}): is the server running?") from error
+        raise EndpointDown(f"{url} cannot be reached ({error.reason}): is the server running?") from error
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise EndpointError(f"{url} did not answer with JSON") from error
     try:
@@ -112,8 +119,7 @@ def endpoint_drafts(
     drafts = {topic: LabelDraft(label) for topic, label in words.items()}
     if not settings.endpoint:
         return drafts, []
-    topic_set = run.joint if model is None else run.groups[model]
-    column = "topic" if model is None else "group_topic"
+    topic_set, column = model_topics(run, model)
     kept = run.kept
     rng = np.random.default_rng(seed)
     problems: list[str] = []
@@ -123,11 +129,11 @@ def endpoint_drafts(
         examples = [redact_text(texts.iloc[int(i)]) for i in sorted(chosen)]
         try:
             label, description = parse(ask(settings, prompt([redact_text(w) for w in topic.top_words(8)], examples)))
+        except EndpointDown as error:  # a server that is down is down for every topic
+            problems.append(f"topic {topic.id}: {error}; the other topics were not asked")
+            break
         except EndpointError as error:
             problems.append(f"topic {topic.id}: {error}")
-            if "cannot be reached" in str(error):  # a server that is down is down for every topic
-                problems[-1] += "; the other topics were not asked"
-                break
             continue
         drafts[topic.id] = LabelDraft(label, description, source=settings.model)
     if problems:
@@ -138,10 +144,6 @@ def endpoint_drafts(
 def label_settings(config: dict[str, Any], **overrides: Any) -> LabelsConfig:
     """The ``labels`` section of a run's config with ``overrides`` (None values ignored), checked; a clear
     :class:`topics.core.errors.TopicsInputError` names what is wrong."""
-    from pydantic import ValidationError
-
-    from topics.core.errors import TopicsInputError
-
     values = {**(config.get("labels") or {}), **{k: v for k, v in overrides.items() if v is not None}}
     try:
         return LabelsConfig(**values)
@@ -153,8 +155,6 @@ def label_settings(config: dict[str, Any], **overrides: Any) -> LabelsConfig:
 def remote_warning(settings: LabelsConfig) -> str | None:
     """The sentence that says remarks leave this machine, when ``labels.allow_remote`` sends them elsewhere."""
     if settings.endpoint and settings.allow_remote:
-        from topics.core.config import is_loopback
-
         if not is_loopback(settings.endpoint):
             return (
                 f"Label drafts are asked of {settings.endpoint}, on another machine (labels.allow_remote): each "
