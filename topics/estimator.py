@@ -45,6 +45,7 @@ from topics.curate.editlog import Curator
 from topics.curate.transform import transform_corpus
 from topics.fit import stability
 from topics.fit.embed import Encoder
+from topics.fit.encoders import run_encoder
 from topics.fit.pipeline import fit_run, prepare
 from topics.share import plots
 from topics.share.report import write_report
@@ -304,7 +305,7 @@ class TopicModel:
         corpus = self._corpus or Corpus(
             frame=run.remarks[[*COLUMNS, *metadata]].copy(), source=IN_MEMORY, sha256=run.provenance["corpus"]["sha256"]
         )
-        prepared = prepare(self.config_, encoder=self.encoder, corpus=corpus)
+        prepared = prepare(self.config_, encoder=self.encoder or run_encoder(run)[1], corpus=corpus)  # run's backend
         seeds = [self.config_.seed + i for i in range(1, refits + 1)]
         result = stability.score(
             run.joint,

@@ -18,8 +18,8 @@ from topics.core.facts import languages_of
 from topics.core.run import OUTLIER, Topic, TopicRun
 from topics.fit.clean import normalise
 from topics.fit.embed import Encoder, embed_texts
+from topics.fit.encoders import embedding_cache, make_encoder
 from topics.fit.metrics import topic_set_metrics
-from topics.fit.pipeline import embedding_cache, make_encoder
 from topics.fit.runtime import import_compiled
 from topics.fit.stopwords import StopWords, is_uninformative
 
@@ -177,7 +177,7 @@ def evaluate(
         config = validate_config(run.config, source=f"{run.path}/config.yaml")
         frame = run.remarks
         texts = [normalise(t) or "." for t in frame["text"]]
-        encoder = encoder or make_encoder(config)
+        encoder = encoder or make_encoder(config, run.provenance.get("embedding", {}).get("backend"))
         embeddings, _ = embed_texts(texts, encoder, embedding_cache(config, encoder))
         stop_words = run_stop_words(run)
         for name, (topics, assignments) in {

@@ -104,8 +104,13 @@ class EmbedConfig(_Section):
     language_check: Literal["error", "warn"] = "error"
     """When most kept remarks are in languages the encoder does not cover: ``error`` stops the fit before embedding;
     ``warn`` fits anyway (a warning is printed either way when some are not covered)."""
+    backend: Literal["auto", "torch", "onnx", "onnx-int8"] = "auto"
+    """What computes the vectors of ``packaged`` or a local folder: ``torch`` (sentence-transformers on PyTorch),
+    ``onnx`` (the same model exported here and run by ONNX Runtime: same vectors within 4e-7, faster, no PyTorch at
+    run time), ``onnx-int8`` (its int8 weights, one remark per call). ``auto``: ``torch`` on a GPU, else ``onnx``.
+    ``transform`` and ``profile`` use the run's own (see topics/fit/onnx_encoder.py)."""
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
-    """``auto`` (cuda, then mps, then cpu), or one of those."""
+    """``auto`` (cuda, then mps, then cpu), or one of those; the ONNX backends run on the CPU."""
     batch_size: int = Field(64, ge=1)
     """Remarks embedded per batch."""
     normalize: bool = True

