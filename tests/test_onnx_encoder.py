@@ -34,11 +34,15 @@ def onnx_fp32() -> OnnxEncoder:
     return OnnxEncoder(progress=False).load()
 
 
+@pytest.fixture(scope="module")
+def pytorch() -> SentenceTransformerEncoder:
+    return SentenceTransformerEncoder(progress=False, device="cpu").load()
+
+
 @pytest.mark.slow
-def test_the_tokens_are_sentence_transformers_own(therapist_texts, onnx_fp32):
+def test_the_tokens_are_sentence_transformers_own(therapist_texts, onnx_fp32, pytorch):
     """The model's tokenizer.json truncates at 128 tokens; sentence-transformers at 256. Ours follows the latter."""
-    torch_encoder = SentenceTransformerEncoder(progress=False, device="cpu").load()
-    theirs = torch_encoder.model_.tokenize(therapist_texts)
+    theirs = pytorch.model_.tokenize(therapist_texts)
     ours = onnx_fp32.tokenizer_.encode_batch(therapist_texts)
     for row, encoding in enumerate(ours):
         length = int(theirs["attention_mask"][row].sum())
@@ -47,10 +51,10 @@ def test_the_tokens_are_sentence_transformers_own(therapist_texts, onnx_fp32):
 
 
 @pytest.mark.slow
-def test_onnx_vectors_are_pytorch_s_and_each_text_s_own(therapist_texts, onnx_fp32):
+def test_onnx_vectors_are_pytorch_s_and_each_text_s_own(therapist_texts, onnx_fp32, pytorch):
     """Within 1e-5 of sentence-transformers' vectors, and bit-identical alone, among others, in another order and
     with one thread or two: the cache's history cannot change a fit."""
-    torch_vectors = SentenceTransformerEncoder(progress=False, device="cpu").encode(therapist_texts)
+    torch_vectors = pytorch.encode(therapist_texts)
     together = onnx_fp32.encode(therapist_texts)
     np.testing.assert_allclose(together, torch_vectors, atol=1e-5)
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
