@@ -30,6 +30,18 @@ ANNOMI = Path(
 )
 TOPICS_BIN = str(Path(sys.executable).parent / "topics")
 
+#: The start of a ``python -c`` program in which any network use raises and is counted in ``attempts`` (even an
+#: attempt a library caught and survived): what follows it proves that it needs no network.
+NO_NETWORK = (
+    "import socket\n"
+    "attempts = []\n"
+    "def refuse(*args, **kwargs):\n"
+    "    attempts.append(args)\n"
+    "    raise OSError('network use')\n"
+    "socket.socket.connect = socket.socket.connect_ex = refuse\n"
+    "socket.getaddrinfo = socket.create_connection = refuse\n"
+)
+
 
 def topics_cmd(*args, cwd=ROOT, env: dict[str, str] | None = None):
     """The installed ``topics`` command in a subprocess, as a user runs it; ``env``: variables to set for it."""

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FakeEncoder, topics_cmd
+from conftest import NO_NETWORK, FakeEncoder, topics_cmd
 
 from topics.core.config import CleanConfig, load_config
 from topics.core.errors import TopicsInputError, TopicsWarning
@@ -213,14 +213,7 @@ def test_the_multilingual_encoder_loads_offline_and_puts_translations_together()
     """The weights ship in the package: in a process where any network use raises, it embeds, and a remark lies
     closer to its translation than to another remark in its own language."""
     code = (
-        "import socket\n"
-        "attempts = []\n"
-        "def refuse(*args, **kwargs):\n"
-        "    attempts.append(args)\n"
-        "    raise OSError('network use while embedding')\n"
-        "socket.socket.connect = socket.socket.connect_ex = refuse\n"
-        "socket.getaddrinfo = socket.create_connection = refuse\n"
-        "import json\n"
+        NO_NETWORK + "import json\n"
         "from topics.fit.embed import UniversalSentenceEncoder\n"
         "vectors = UniversalSentenceEncoder(progress=False).encode(['How well do you sleep at night?',\n"
         "    'Как вы спите по ночам?', '¿Cómo duermes por la noche?', 'How much do you drink at weekends?'])\n"

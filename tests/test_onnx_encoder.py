@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ANNOMI, ROOT, FakeEncoder
+from conftest import ANNOMI, NO_NETWORK, ROOT, FakeEncoder
 
 from topics.core.config import load_config
 from topics.core.errors import TopicsInputError
@@ -130,13 +130,7 @@ def test_the_onnx_path_needs_no_network_no_pytorch_and_sends_no_telemetry(tmp_pa
     """With the graph exported (the fixture did it), a new process where any network use raises encodes without
     importing PyTorch, and ONNX Runtime leaves no telemetry id in the user's folders."""
     code = (
-        "import socket, sys, json\n"
-        "attempts = []\n"
-        "def refuse(*args, **kwargs):\n"
-        "    attempts.append(args)\n"
-        "    raise OSError('network use while embedding')\n"
-        "socket.socket.connect = socket.socket.connect_ex = refuse\n"
-        "socket.getaddrinfo = socket.create_connection = refuse\n"
+        NO_NETWORK + "import sys, json\n"
         "from topics.fit.onnx_encoder import OnnxEncoder\n"
         "vector = OnnxEncoder(progress=False).encode(['How have you been sleeping?'])\n"
         "print(json.dumps({'attempts': len(attempts), 'torch': 'torch' in sys.modules, 'shape': vector.shape}))\n"

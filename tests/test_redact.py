@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ANNOMI
+from conftest import ANNOMI, NO_NETWORK
 from deid_cases import ORDINARY_USES, cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -221,14 +221,7 @@ def test_redaction_needs_no_network():
     import sys
 
     code = (
-        "import socket\n"
-        "attempts = []\n"
-        "def refuse(*args, **kwargs):\n"
-        "    attempts.append(args)\n"
-        "    raise OSError('network use during redaction')\n"
-        "socket.socket.connect = socket.socket.connect_ex = refuse\n"
-        "socket.getaddrinfo = socket.create_connection = refuse\n"
-        "from topics.share.redact import redact_text\n"
+        NO_NETWORK + "from topics.share.redact import redact_text\n"
         "print(redact_text('i told jennifer in leeds on 07700 900123'))\n"
         "print(len(attempts))"
     )  # even an attempt a library caught and survived is counted

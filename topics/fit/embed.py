@@ -107,7 +107,33 @@ class LoadsOnFirstUse:
         return {key: value for key, value in self.__dict__.items() if not key.endswith("_")} | {"model_": None}
 
 
-class SentenceTransformerEncoder(LoadsOnFirstUse):
+class LocalSentenceModel(LoadsOnFirstUse):
+    """An encoder of the packaged MiniLM or a local sentence-transformers folder (``model``), whatever runs it."""
+
+    model: str
+
+    @property
+    def path(self) -> Path:
+        """The model's folder: the packaged MiniLM's for ``packaged``, else ``model`` with ``~`` expanded."""
+        return packaged_model_path() if self.model == PACKAGED else Path(self.model).expanduser()
+
+    @property
+    def languages(self) -> frozenset[str] | None:
+        """What the model speaks: English for the packaged MiniLM; unknown (None) for a local folder."""
+        return MINILM_LANGUAGES if self.model == PACKAGED else None
+
+    def model_folder(self) -> Path:
+        """:attr:`path`, checked: ``TopicsInputError`` when it is not a folder (models are never downloaded)."""
+        folder = self.path
+        if not folder.is_dir():
+            raise TopicsInputError(
+                f"embed.model: {folder} is not a folder. Use 'packaged' or the path of a local "
+                "sentence-transformers model folder (models are never downloaded)."
+            )
+        return folder
+
+
+class SentenceTransformerEncoder(LocalSentenceModel):
     """A sentence-transformers model from a local folder, loaded on first use.
 
     Parameters follow scikit-learn style: ``__init__`` stores them, the loaded
@@ -134,16 +160,6 @@ class SentenceTransformerEncoder(LoadsOnFirstUse):
         self.model_ = None
 
     @property
-    def path(self) -> Path:
-        """The model's folder: the packaged MiniLM's for ``packaged``, else ``model`` with ``~`` expanded."""
-        return packaged_model_path() if self.model == PACKAGED else Path(self.model).expanduser()
-
-    @property
-    def languages(self) -> frozenset[str] | None:
-        """What the model speaks: English for the packaged MiniLM; unknown (None) for a local folder."""
-        return MINILM_LANGUAGES if self.model == PACKAGED else None
-
-    @property
     def identity(self) -> str:
         """The model's name, files and normalisation flag (:func:`local_model_identity`): the cache key."""
         return local_model_identity(self.model, self.normalize)
@@ -151,12 +167,7 @@ class SentenceTransformerEncoder(LoadsOnFirstUse):
     def load(self) -> SentenceTransformerEncoder:
         """Load the model from its local folder onto ``device`` (never from a hub) and return the encoder; raises
         ``TopicsInputError`` when the folder does not exist."""
-        folder = self.path
-        if not folder.is_dir():
-            raise TopicsInputError(
-                f"embed.model: {folder} is not a folder. Use 'packaged' or the path of a local "
-                "sentence-transformers model folder (models are never downloaded)."
-            )
+        folder = self.model_folder()
         # Our layout workers start as subprocesses after the tokenizer ran; its Rust thread pool would warn in
         # each of them unless told it is single-threaded (a user's own setting wins).
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -45,12 +45,10 @@ from topics.core.errors import TopicsInputError
 from topics.core.files import atomic_file
 from topics.core.progress import progress_bar
 from topics.fit.embed import (
-    MINILM_LANGUAGES,
     PACKAGED,
-    LoadsOnFirstUse,
+    LocalSentenceModel,
     length_batches,
     local_model_identity,
-    packaged_model_path,
 )
 from topics.fit.runtime import cache_root, go_offline
 
@@ -163,7 +161,7 @@ def export_onnx(folder: Path, target: Path, quantised: bool) -> Path:
     return target
 
 
-class OnnxEncoder(LoadsOnFirstUse):
+class OnnxEncoder(LocalSentenceModel):
     """A sentence-transformers model run by ONNX Runtime (``embed.backend: onnx`` or ``onnx-int8``).
 
     Parameters are stored by ``__init__`` (scikit-learn style); the session
@@ -198,16 +196,6 @@ class OnnxEncoder(LoadsOnFirstUse):
         return "onnxruntime-int8" if self.quantised else "onnxruntime-fp32"
 
     @property
-    def path(self) -> Path:
-        """The model's folder: the packaged MiniLM's for ``packaged``, else ``model`` with ``~`` expanded."""
-        return packaged_model_path() if self.model == PACKAGED else Path(self.model).expanduser()
-
-    @property
-    def languages(self) -> frozenset[str] | None:
-        """What the model speaks: English for the packaged MiniLM; unknown (None) for a local folder."""
-        return MINILM_LANGUAGES if self.model == PACKAGED else None
-
-    @property
     def identity(self) -> str:
         """The PyTorch path's identity of the model plus the backend: the two never share cached vectors."""
         from importlib.metadata import version
@@ -223,12 +211,7 @@ class OnnxEncoder(LoadsOnFirstUse):
 
     def export(self) -> Path:
         """Export the model to :attr:`onnx_file` unless it is there; returns its path."""
-        folder = self.path
-        if not folder.is_dir():
-            raise TopicsInputError(
-                f"embed.model: {folder} is not a folder. Use 'packaged' or the path of a local "
-                "sentence-transformers model folder (models are never downloaded)."
-            )
+        folder = self.model_folder()
         SentenceModelFolder(folder)  # refuses a model this path cannot run before anything is exported
         target = self.onnx_file
         return target if target.exists() else export_onnx(folder, target, self.quantised)
@@ -238,7 +221,7 @@ class OnnxEncoder(LoadsOnFirstUse):
         missing = onnxruntime_missing()
         if missing:
             raise TopicsInputError(f"embed.backend: {missing}.")
-        self.folder_ = SentenceModelFolder(self.path)
+        self.folder_ = SentenceModelFolder(self.model_folder())
         graph = self.export()
         os.environ["ORT_DISABLE_TELEMETRY"] = "1"
         import onnxruntime
