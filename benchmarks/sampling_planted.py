@@ -43,6 +43,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -89,9 +90,10 @@ def fit_planted(corpus, encoder, seed: int, sample_size: int | None, work: Path,
     kept = run.kept
     metrics = run.metrics["joint"]
     topics, themes = kept["topic"].to_numpy(dtype=int), kept["meta_theme"].to_numpy(dtype=object)
+    fitted = kept["in_sample"].to_numpy(dtype=bool) if "in_sample" in kept else np.ones(len(kept), dtype=bool)
     result = {
         "remarks": len(kept),
-        "fitted": int(kept["in_sample"].sum()) if "in_sample" in kept else len(kept),
+        "fitted": int(fitted.sum()),
         "sample_size": sample_size,
         "ari": metrics["ari_theme"],
         "junk": metrics["junk_share"],
@@ -101,6 +103,8 @@ def fit_planted(corpus, encoder, seed: int, sample_size: int | None, work: Path,
         # where the outliers are: the background (near no theme) should be, the themes' remarks should not
         "background_outliers": float(np.mean(topics[themes == BACKGROUND] == OUTLIER)),
         "theme_outliers": float(np.mean(topics[themes != BACKGROUND] == OUTLIER)),
+        # how many of each theme's remarks the model was fitted on (all of them without a sample)
+        "fitted_by_theme": pd.Series(themes[fitted]).value_counts().to_dict(),
         "seconds": seconds,
     }
     del run, kept
@@ -192,7 +196,10 @@ def report(rows: list[dict], args: argparse.Namespace) -> None:
     runs = [r for r in rows if r["kind"] == "sampled" or r["fitted"] == r["remarks"]]
     themes = theme_names(len(SHARES))  # largest share first
     planted = dict(zip(themes, SHARES))
-    print(f"\n(c) Recall per theme (share of its remarks in topics at least half that theme; found: >= {FOUND}):")
+    print(
+        f"\n(c) Recall per theme (share of its remarks in topics at least half that theme; found: >= {FOUND}), "
+        "with the theme's remarks the model was fitted on in brackets:"
+    )
     header = [
         f"{r['size'] // 1000}k {'full' if r['kind'] == 'full' else 'sample ' + format(r['fitted'], ',')} s{r['seed']}"
         for r in runs
@@ -200,7 +207,11 @@ def report(rows: list[dict], args: argparse.Namespace) -> None:
     print(f"| theme | planted share | remarks in a sample of {args.default_sample:,} | " + " | ".join(header) + " |")
     print("|---|---|---|" + "---|" * len(runs))
     for theme in themes:
-        cells = [f"{r['recall'].get(theme, float('nan')):.2f}" for r in runs]  # nan: not in that corpus
+        cells = [  # nan: not in that corpus; in brackets: the theme's remarks the model was fitted on
+            f"{r['recall'].get(theme, float('nan')):.2f}"
+            + (f" ({r['fitted_by_theme'].get(theme, 0)})" if "fitted_by_theme" in r else "")
+            for r in runs
+        ]
         expected = planted[theme] * args.default_sample
         print(f"| {theme} | {planted[theme]:.2%} | {expected:,.0f} | " + " | ".join(cells) + " |")
     default = [r for r in rows if r["kind"] == "sampled" and r["sample_size"] == args.default_sample]
