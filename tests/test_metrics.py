@@ -130,3 +130,17 @@ def test_word_presence_equals_the_vectorizer_s_own_n_grams():
     fast = CountVectorizer(vocabulary=vocabulary, analyzer=_present_words(vocabulary), binary=True)
     assert (reference.transform(documents) != fast.transform(documents)).nnz == 0
     assert fast.transform(documents).sum() == 10  # punctuation does not break an n-gram, as in the vectorizer
+
+
+def test_label_recall_counts_a_label_s_remarks_in_the_topics_it_dominates():
+    from topics.fit.metrics import label_recall
+
+    labels = ["a"] * 6 + ["b"] * 4 + ["c"] * 2 + [None, ""]
+    # a: in topic 0 (all a) and topic 1 (2 of 3 a), one remark in b's topic 2, one an outlier; b: topic 2 (3 of
+    # 5) and topic 3 (alone); c: a minority in topics 1 and 2, so nowhere its own; unlabelled remarks left out
+    topics = np.array([0, 0, 1, 1, 2, -1, 2, 2, 2, 3, 1, 2, 0, 0])
+    recall = label_recall(topics, labels)
+    assert list(recall) == ["a", "b", "c"]
+    assert recall == pytest.approx({"a": 4 / 6, "b": 1.0, "c": 0.0})
+    assert label_recall(topics, labels, purity=0.8) == pytest.approx({"a": 2 / 6, "b": 1 / 4, "c": 0.0})
+    assert label_recall(np.full(14, -1), labels) == {"a": 0.0, "b": 0.0, "c": 0.0}

@@ -17,7 +17,8 @@
   attached, overall and among remarks of 4 words or more: what a supervisor
   browsing by topic will not find (:func:`coverage`).
 * **NMI / ARI** between topic assignments (outliers as one class) and a label
-  column of the corpus, where it has one.
+  column of the corpus, where it has one; per label, the share of its remarks
+  in topics it dominates (:func:`label_recall`).
 
 NPMI alone misleads on short spoken remarks: filler words co-occur in almost
 every remark, so a model of fillers scores high. Read it with the filler and
@@ -118,6 +119,26 @@ def label_agreement(assignments: np.ndarray, labels: Sequence) -> dict[str, floa
         "nmi": float(normalized_mutual_info_score(truth, assignments[known])),
         "ari": float(adjusted_rand_score(truth, assignments[known])),
     }
+
+
+def label_recall(assignments: np.ndarray, labels: Sequence, purity: float = 0.5) -> dict[str, float]:
+    """Per label, the share of its remarks that sit in topics it dominates: how well topics recover a known
+    partition, label by label (planted themes, a session topic), where ARI gives one figure for all of them.
+
+    A topic *belongs to* a label when at least ``purity`` of the topic's remarks carry it (``purity`` above
+    0.5 gives each topic at most one label; 0.5 exactly, one unless two labels tie); a label's recall is the
+    share of its remarks in topics that belong to it, however many (a theme split in two topics is still
+    recovered); outliers belong to no label. Remarks with a missing label are left out, as in
+    :func:`label_agreement`. Labels in order of their first remark.
+    """
+    labels = np.asarray(labels, dtype=object)
+    known = np.array([bool(pd.notna(label)) and str(label).strip() != "" for label in labels], dtype=bool)
+    table = pd.crosstab(np.asarray(assignments)[known], np.array([str(x).strip() for x in labels[known]]))
+    placed = table.drop(index=OUTLIER, errors="ignore")
+    owned = placed.div(placed.sum(axis=1), axis=0) >= purity
+    recovered = placed.where(owned, 0).sum(axis=0) / table.sum(axis=0)
+    order = pd.unique(np.array([str(x).strip() for x in labels[known]]))
+    return {str(label): float(recovered[label]) for label in order}
 
 
 def topic_set_metrics(
