@@ -262,6 +262,19 @@ def clicked(xpath: str):
     return lambda driver: driver.find_element(By.XPATH, xpath).click()
 
 
+TITLES = {"profile": "Profile a session"}
+
+
+def sidebar_link(page: str):
+    """An action: click the sidebar's link to ``page`` (Streamlit switches pages in the same session)."""
+    from selenium.webdriver.common.by import By
+
+    title = TITLES.get(page, page.capitalize())
+    return lambda driver: driver.find_element(
+        By.XPATH, f"//a[@data-testid='stSidebarNavLink'][.//*[normalize-space(text())='{title}']]"
+    ).click()
+
+
 def privacy_switch(driver) -> None:
     from selenium.webdriver.common.by import By
 
@@ -288,6 +301,12 @@ def measure(driver, url: str, run: Path) -> dict[str, float]:
     for page in PRIVATE_PAGES:
         figures[f"{page}: first draw, privacy mode"] = visit(driver, url, page, "?privacy=on")
         figures[f"{page}: again, privacy mode"] = visit(driver, url, page, "?privacy=on")
+    # as a reader moves through the explorer: one session, a click on each page's link in the sidebar
+    for query, mode in (("", ""), ("?privacy=on", ", privacy mode")):
+        visit(driver, url, "profile", query)
+        for page in MAIN:
+            if page != "profile":
+                figures[f"{page}: from the sidebar{mode}"] = act(driver, page, sidebar_link(page), "")
 
     # warm interactions, each in a session that has drawn its page once
     visit(driver, url, "words")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from topics.analysis.compare import GroupFindings, group_findings
@@ -21,6 +22,7 @@ from topics.core.facts import group_sizes
 from topics.core.formatting import is_share_column, percent_columns
 from topics.core.run import OUTLIER, TopicRun, TopicSet, metadata_name
 from topics.curate.editlog import Curator
+from topics.share import plots
 from topics.share.redact import RedactedTexts, redact_label, redact_run, redacted_texts, redaction_caveat
 
 RUN_KEY = "run_path"
@@ -118,6 +120,20 @@ def private_view(path: str, revision: tuple[int, int], _run: TopicRun) -> TopicR
     return redact_run(_run, private_texts(path))
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _topic_map(path: str, revision: tuple[int, int], private: bool, _topic_set: TopicSet) -> go.Figure:
+    return plots.intertopic_map(_topic_set)
+
+
+def topic_map(opened: Curator) -> go.Figure:
+    """The joint model's intertopic map as the Overview shows it (labels placed so that none overlap: half a
+    second on AnnoMI), drawn once per state of the curation and mode for every tab. Streamlit only reads it."""
+    run, revision = opened.snapshot()
+    path = str(opened.path)
+    shown = private_view(path, revision, run) if private() else run
+    return _topic_map(path, revision, private(), shown.joint)
+
+
 _PRIMED: dict[tuple[str, tuple[int, int]], threading.Thread] = {}
 _PRIMING = threading.Lock()
 
@@ -125,7 +141,8 @@ _PRIMING = threading.Lock()
 def prime(path: str) -> None:
     """Start computing, in a daemon thread, what the slow pages need for the run at ``path`` as it is now:
     the redacted texts, the group findings and the session dynamics with the config's labels. Once per run and
-    revision; a page that asks meanwhile waits for the same computation rather than starting another."""
+    revision; a page that asks meanwhile waits for the same computation rather than starting another. The
+    Overview's topic map too."""
     opened = curator_for(path)
     run, revision = opened.snapshot()
     with _PRIMING:
@@ -141,6 +158,8 @@ def prime(path: str) -> None:
 
 def _prime(path: str, revision: tuple[int, int], run: TopicRun) -> None:
     try:
+        if run.joint is not None:
+            _topic_map(path, revision, False, run.joint)
         assignment = fingerprint(path, revision, run)
         if run.joint is not None and len(group_sizes(run)) >= 2:
             findings(path, assignment, run)
