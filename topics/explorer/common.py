@@ -114,7 +114,7 @@ def private_texts(path: str) -> RedactedTexts:
     return redacted_texts(curator_for(path).fitted)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=4)  # each a copy of the remarks: a few states at a time
 def private_view(path: str, revision: tuple[int, int], _run: TopicRun) -> TopicRun:
     """The curated run at ``revision`` as privacy mode shows it."""
     return redact_run(_run, private_texts(path))
