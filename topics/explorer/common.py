@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import threading
 import warnings
 from collections.abc import Iterator
@@ -157,6 +158,8 @@ def prime(path: str) -> None:
 
 
 def _prime(path: str, revision: tuple[int, int], run: TopicRun) -> None:
+    with contextlib.suppress(AttributeError, OSError):  # Linux: a thread's own niceness; pages draw first
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
     try:
         if run.joint is not None:
             _topic_map(path, revision, False, run.joint)
