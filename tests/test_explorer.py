@@ -1,5 +1,6 @@
 """The Streamlit explorer through AppTest: every page renders, and edits made with widgets reach the disk."""
 
+import dataclasses
 import json
 
 import pandas as pd
@@ -549,3 +550,54 @@ def test_sessions_page_reads_a_session_of_one_turn(run_folder):
     app.selectbox(key="sessions_session").select("solo").run()
     assert not app.exception, app.exception
     assert [m.value for m in app.markdown if m.value.startswith("**1. Therapist**")]
+
+
+def test_pages_cached_across_visits_show_an_edit_made_after_they_were_drawn(run_folder):
+    """The group findings and privacy mode's redacted run are computed once per run and state of the curation
+    for every tab; an edit made elsewhere (another tab, the command line) after a page was drawn
+    shows on its next draw, in the same tab and in a new one."""
+    from topics.curate.editlog import Curator
+
+    groups = open_page("groups", run_folder)
+    private = AppTest.from_function(page_app, args=("overview",), default_timeout=60)
+    private.session_state["run_path"] = str(run_folder)
+    private.session_state["privacy"] = True
+    private.run()
+    curator = Curator(run_folder)
+    first, second = (t.id for t in curator.run.joint.topics[:2])
+    curator.record("rename", "Ana", topics=(first,), label="Renamed after drawing")
+
+    def label_of(table, topic):
+        return table.set_index("topic" if "topic" in table else "id").loc[topic, "label"]
+
+    for app in (groups, open_page("groups", run_folder)):
+        app.run()
+        assert label_of(app.dataframe[0].value, first) == "Renamed after drawing"
+    private.run()
+    assert label_of(private.dataframe[0].value, first) == "Renamed after drawing"  # nothing in it to redact
+
+    curator.record("merge", "Ana", topics=(first, second), label="Merged after drawing")  # the findings change
+    groups.run()
+    table = groups.dataframe[0].value
+    assert second not in set(table["topic"]) and label_of(table, first) == "Merged after drawing"
+    private.run()
+    assert second not in set(private.dataframe[0].value["id"])
+
+
+def test_privacy_mode_redacts_a_curated_run_from_the_fitted_run_s_texts_as_from_scratch(run_folder):
+    """Redacting the texts once per run (edits change no text) gives what redacting each state would."""
+    from topics.curate.editlog import Curator
+    from topics.share.redact import redact_run, redacted_texts
+
+    curator = Curator(run_folder)
+    texts = redacted_texts(curator.fitted)
+    ids = curator.run.kept["remark_id"].head(3).tolist()
+    curator.record("move", "Ana", remarks=tuple(ids), to=-1)
+    curator.record("rename", "Ana", topics=(curator.run.joint.topics[0].id,), label="Jennifer at 14 Elm Street")
+    fast, slow = redact_run(curator.run, texts), redact_run(curator.run)
+    pd.testing.assert_frame_equal(fast.remarks, slow.remarks)
+    pd.testing.assert_frame_equal(fast.client_turns, slow.client_turns)
+    assert fast.joint.topics[0].label == slow.joint.topics[0].label != "Jennifer at 14 Elm Street"
+    fewer = curator.run.remarks[curator.run.remarks["session"] != curator.run.remarks["session"].iloc[0]]
+    shorter = dataclasses.replace(curator.run, remarks=fewer.reset_index(drop=True))  # as after a withdrawn session
+    pd.testing.assert_frame_equal(redact_run(shorter, texts).remarks, redact_run(shorter).remarks)

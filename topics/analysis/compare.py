@@ -30,6 +30,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -379,6 +380,19 @@ class GroupFindings:
         if row["kind"] != "specific":
             return str(row["kind"])
         return f"specific: {row['group']}" + ("" if row["robust"] else " (not robust)")
+
+    def relabelled(self, labels: dict[int, str]) -> GroupFindings:
+        """The same findings with the topics' labels taken from ``labels`` (id to label). A rename changes no
+        number, so findings computed for an assignment of remarks serve every labelling of it."""
+
+        def named(frame: pd.DataFrame) -> pd.DataFrame:
+            if frame.empty or "label" not in frame:
+                return frame
+            return frame.assign(label=[labels.get(int(t), old) for t, old in zip(frame["topic"], frame["label"])])
+
+        return dataclasses.replace(
+            self, shares=named(self.shares), differences=named(self.differences), kinds=named(self.kinds)
+        )
 
     def share_table(self) -> pd.DataFrame:
         """One row per topic: its label, a share cell per group (:func:`share_cell`), its kind and evidence."""

@@ -171,6 +171,13 @@ class Curator:
         with self._mutex:
             prime_words(self.run, self.words)
 
+    def snapshot(self) -> tuple[TopicRun, tuple[int, int]]:
+        """The curated run and its revision, read together (another thread's edit cannot come between): the
+        revision is (log entries read, damaged lines skipped) and grows with every edit, undo and redo, so it
+        keys what is computed from that run."""
+        with self._mutex:
+            return self.run, (len(self._edits), self.damaged_lines)
+
     def history(self) -> list[tuple[Edit, str]]:
         """Every log entry in order with its status: applied, undone, skipped, or an undo/redo."""
         active = {a.edit.id: a for a in self._applied}

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
+import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from topics.analysis.compare import GroupFindings, group_findings
+from topics.analysis.session_dynamics import SessionDynamics, session_dynamics
+from topics.analysis.session_sequence import configured_labels
 from topics.core.errors import TopicsInputError, TopicsWarning
+from topics.core.facts import group_sizes
 from topics.core.formatting import is_share_column, percent_columns
 from topics.core.run import OUTLIER, TopicRun, TopicSet, metadata_name
 from topics.curate.editlog import Curator
-from topics.share.redact import redact_label, redact_run, redaction_caveat
+from topics.share import plots
+from topics.share.redact import RedactedTexts, redact_label, redact_run, redacted_texts, redaction_caveat
 
 RUN_KEY = "run_path"
 AUTHOR_KEY = "author"
@@ -58,13 +68,120 @@ def curator_for(path: str) -> Curator:
     return Curator(Path(path))
 
 
+# -- what pages need that is slow, computed once per run and state of its curation -------------------------------
+#
+# Kept in ``st.cache_resource``: one copy per server process, shared by every browser tab, and filled before the
+# first visitor by :func:`prime` (the server starts it beside Streamlit, and every page draw starts it for the run as
+# it is then). Each is keyed on the run folder and what it is computed from: the assignment of remarks to topics
+# (:func:`fingerprint`) for the group findings and the session dynamics, which a rename leaves alone; the curation's
+# revision (:meth:`Curator.snapshot`: log entries read) for whatever shows labels. An edit, undo or redo, made here
+# or in another tab or by ``topics`` on the command line, changes the key, so no page shows a state without it.
+# Pages never change what these return.
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def fingerprint(path: str, revision: tuple[int, int], _run: TopicRun) -> str:
+    """The assignment of ``_run``'s remarks to joint-model topics (short remarks attached included) and its
+    topics' ids, as a digest (``_run``: the curated run at ``revision``). A rename or an edit of a group's own
+    model leaves it; a merge, move, discard or withdrawn session changes it."""
+    digest = hashlib.sha256()
+    remarks = _run.remarks
+    digest.update(remarks["remark_id"].astype(str).str.cat(sep="\n").encode())
+    digest.update(np.ascontiguousarray(remarks["topic"].fillna(-2).to_numpy(dtype=np.int64)).tobytes())
+    digest.update(repr([t.id for t in _run.joint.topics] if _run.joint is not None else None).encode())
+    return digest.hexdigest()[:16]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def findings(path: str, assignment: str, _run: TopicRun) -> GroupFindings:
+    """The group findings (permutation tests over sessions, seconds) of ``_run``, whose assignment is
+    ``assignment``; with the labels of when they were computed (:meth:`GroupFindings.relabelled` names them as
+    they are now)."""
+    return group_findings(_run)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def dynamics(
+    path: str, assignment: str, client_label: str | None, therapist_label: str | None, _run: TopicRun
+) -> SessionDynamics:
+    """How the sessions of ``_run`` unfold, followed with these labels (exact tests within sessions)."""
+    return session_dynamics(_run, client_label, therapist_label)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def private_texts(path: str) -> RedactedTexts:
+    """The run's remark and client-turn texts redacted for privacy mode: once per run, since edits change no
+    text (:func:`topics.share.redact.redact_run` checks that the remarks are still the same)."""
+    return redacted_texts(curator_for(path).fitted)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)  # each a copy of the remarks: a few states at a time
+def private_view(path: str, revision: tuple[int, int], _run: TopicRun) -> TopicRun:
+    """The curated run at ``revision`` as privacy mode shows it."""
+    return redact_run(_run, private_texts(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _topic_map(path: str, revision: tuple[int, int], private: bool, _topic_set: TopicSet) -> go.Figure:
+    return plots.intertopic_map(_topic_set)
+
+
+def topic_map(opened: Curator) -> go.Figure:
+    """The joint model's intertopic map as the Overview shows it (labels placed so that none overlap: half a
+    second on AnnoMI), drawn once per state of the curation and mode for every tab. Streamlit only reads it."""
+    run, revision = opened.snapshot()
+    path = str(opened.path)
+    shown = private_view(path, revision, run) if private() else run
+    return _topic_map(path, revision, private(), shown.joint)
+
+
+_PRIMED: dict[tuple[str, tuple[int, int]], threading.Thread] = {}
+_PRIMING = threading.Lock()
+
+
+def prime(path: str) -> None:
+    """Start computing, in a daemon thread, what the slow pages need for the run at ``path`` as it is now:
+    the redacted texts, the group findings and the session dynamics with the config's labels. Once per run and
+    revision; a page that asks meanwhile waits for the same computation rather than starting another. The
+    Overview's topic map too."""
+    opened = curator_for(path)
+    run, revision = opened.snapshot()
+    with _PRIMING:
+        if (path, revision) in _PRIMED:
+            return
+        while len(_PRIMED) >= 32:
+            _PRIMED.pop(next(iter(_PRIMED)))
+        _PRIMED[path, revision] = thread = threading.Thread(
+            target=_prime, args=(path, revision, run), name="prime-pages", daemon=True
+        )
+    thread.start()
+
+
+def _prime(path: str, revision: tuple[int, int], run: TopicRun) -> None:
+    with contextlib.suppress(AttributeError, OSError):  # Linux: a thread's own niceness; pages draw first
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    try:
+        if run.joint is not None:
+            _topic_map(path, revision, False, run.joint)
+        assignment = fingerprint(path, revision, run)
+        if run.joint is not None and len(group_sizes(run)) >= 2:
+            findings(path, assignment, run)
+        if run.joint is not None:
+            dynamics(path, assignment, *configured_labels(run), run)
+        private_texts(path)
+    except Exception:  # noqa: BLE001  a head start only: the page that needs it computes it and says what failed
+        pass
+
+
 def prime_open_run() -> None:
     """Once a page has drawn: count the open run's topic words in the background (once per curator),
-    so the first edit on a large run is as quick as the next without slowing the first page."""
+    so the first edit on a large run is as quick as the next without slowing the first page, and
+    :func:`prime` the slow pages for the run as it is now."""
     path = st.session_state.get(RUN_KEY)
     if path:
         try:
             curator_for(path).prime_in_background()
+            prime(path)
         except TopicsInputError:
             pass  # the page has already said why the run cannot be opened
 
@@ -130,17 +247,16 @@ def private() -> bool:
 
 def view(opened: Curator) -> TopicRun:
     """The run as the pages show it: the curated run, or in privacy mode its redacted copy (made once per
-    state of the curation)."""
+    state of the curation, for every tab: :func:`private_view`)."""
     if not private():
         return opened.run
-    key = ("private-view", str(opened.path), len(opened.history()), opened.damaged_lines)
-    if key not in st.session_state:
-        with st.spinner("Redacting names, places and numbers for privacy mode ..."):
-            st.session_state[key] = redact_run(opened.run)
-    caveat = redaction_caveat(opened.run)
+    run, revision = opened.snapshot()
+    with st.spinner("Redacting names, places and numbers for privacy mode ..."):
+        shown = private_view(str(opened.path), revision, run)
+    caveat = redaction_caveat(run)
     if caveat:
         st.warning(caveat)
-    return st.session_state[key]
+    return shown
 
 
 def shown(text: str) -> str:

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from topics.core.errors import TopicsInputError
-from topics.core.run import TopicSet
+from topics.core.run import TopicRun, TopicSet
 from topics.curate.editlog import Curator
 from topics.curate.edits import merge as merge_topics
 from topics.curate.suggest import TopicLikeness, likeness, ranked_pairs
@@ -27,24 +27,38 @@ CONFIRM_ABOVE = 2  # merges of more topics than this ask for confirmation
 SUGGESTED = 10  # merge candidates listed
 
 
-def _likeness(opened: Curator, model: str | None) -> TopicLikeness:
-    """The topics' likeness, computed once per edit (the history's length) and model."""
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _cached_likeness(path: str, revision: tuple[int, int], model: str | None, _run: TopicRun) -> TopicLikeness:
+    """The likeness of the topics of ``_run`` (the curated run at ``revision``), for every tab."""
     from topics.curate.assign import kept_embeddings
 
-    key = ("likeness", str(opened.path), len(opened.history()), model)
-    if key not in st.session_state:
-        st.session_state[key] = likeness(opened.run, kept_embeddings(opened), model)
-    return st.session_state[key]
+    return likeness(_run, kept_embeddings(common.curator_for(path)), model)
+
+
+def _likeness(opened: Curator, model: str | None) -> TopicLikeness:
+    """The topics' likeness, computed once per state of the curation and model."""
+    run, revision = opened.snapshot()
+    return _cached_likeness(str(opened.path), revision, model, run)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _remark_drafts(
+    path: str, revision: tuple[int, int], model: str | None, _run: TopicRun
+) -> tuple[dict[int, LabelDraft], list[str]]:
+    """Draft labels from the topics' own remarks (nothing sent anywhere) of ``_run`` at ``revision``, for every
+    tab."""
+    return endpoint_drafts(_run, label_settings(_run.config).model_copy(update={"endpoint": None}), model)
 
 
 def _draft(opened: Curator, model: str | None, topic: int) -> LabelDraft | None:
-    """The draft label of ``topic``: from the topic's own remarks (drafted once per edit and model), or from the
-    run's ``labels.endpoint`` once the expert asks for it with the button (one request per topic: not on every
-    page draw)."""
-    settings = label_settings(opened.run.config)
-    key = ("drafts", str(opened.path), len(opened.history()), model)
+    """The draft label of ``topic``: from the topic's own remarks (drafted once per state of the curation and
+    model), or from the run's ``labels.endpoint`` once the expert asks for it with the button (one request per
+    topic: not on every page draw)."""
+    run, revision = opened.snapshot()
+    settings = label_settings(run.config)
+    key = ("drafts", str(opened.path), revision, model)  # the endpoint's answers: this tab's, asked for here
     if key not in st.session_state:
-        st.session_state[key] = endpoint_drafts(opened.run, settings.model_copy(update={"endpoint": None}), model)
+        st.session_state[key] = _remark_drafts(str(opened.path), revision, model, run)
     if settings.endpoint:
 
         def ask() -> None:

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from topics.analysis.compare import KIND_WORDS, ROBUST_SHARE, GroupFindings, align_to_joint, group_findings
+from topics.analysis.compare import KIND_WORDS, ROBUST_SHARE, GroupFindings, align_to_joint
 from topics.core.facts import group_model_warnings, group_sizes, groups_described, topic_frame
 from topics.core.formatting import percent
+from topics.curate.editlog import Curator
 from topics.explorer import common
 from topics.share import plots
 from topics.share.redact import redact_frame
 
 
-@st.cache_data(show_spinner="Testing group differences (permutations over sessions)…", max_entries=8)
-def _findings(path: str, edits: int) -> GroupFindings:
-    """Cached per run and number of log entries: an edit changes the topics, so the tests run again."""
-    return group_findings(common.curator_for(path).run)
+def _findings(opened: Curator) -> GroupFindings:
+    """The group findings of the curated run, named with its labels: computed once per assignment of remarks
+    to topics (a merge, move or discard tests again; a rename does not), for every tab (:func:`common.findings`)."""
+    run, revision = opened.snapshot()
+    path = str(opened.path)
+    with st.spinner("Testing group differences (permutations over sessions)…"):
+        found = common.findings(path, common.fingerprint(path, revision, run), run)
+    return found.relabelled({t.id: t.label for t in run.joint.topics})
 
 
 def render() -> None:
@@ -35,7 +40,7 @@ def render() -> None:
         st.subheader("One model for all groups: share of each group's remarks per topic")
         frame = topic_frame(run, "joint", words=5)
         st.plotly_chart(plots.group_shares(frame, list(sizes)), width="stretch", config=common.PLOTLY)
-        found = _findings(str(opened.path), len(opened.history()))
+        found = _findings(opened)
         for note in found.notes:
             st.warning(note)
         robust, fragile, table = found.robust, found.fragile, found.share_table()

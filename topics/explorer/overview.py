@@ -116,7 +116,7 @@ def render() -> None:
     with left:
         st.subheader("Intertopic map")
         st.caption("Each circle is a topic, sized by its number of remarks; topics close together are worded alike.")
-        st.plotly_chart(plots.intertopic_map(topic_set), width="stretch", config=common.PLOTLY)
+        st.plotly_chart(common.topic_map(opened), width="stretch", config=common.PLOTLY)
     with right:
         st.subheader("Topic sizes")
         st.caption("Largest first.")

@@ -5,6 +5,8 @@ the first visitor pays for importing every page (about 3 s) and for reading
 the run (2 s at a million remarks). Here both happen while the server starts,
 before it accepts a connection: the run's curator lands in the same
 ``st.cache_resource`` cache the pages read, and the first page only draws.
+What the slow pages need (group findings, session dynamics, redacted texts:
+:func:`topics.explorer.common.prime`) is computed in a thread meanwhile.
 
     python -m topics.explorer.serve [streamlit flags ...] -- RUN
 """
@@ -64,6 +66,7 @@ def main(argv: list[str]) -> None:
             except TopicsInputError as error:
                 print(f"error: {error}", file=sys.stderr)
                 sys.exit(2)
+            common.prime(run[0])  # the slow pages' numbers, in a thread, while Streamlit starts
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(APP), *flags, *(["--", *run] if run else [])]

@@ -3,11 +3,13 @@ unfold (where topics come, what follows what, how the client responds)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
 from topics.analysis.remark_context import session_turns
-from topics.analysis.session_dynamics import SessionDynamics, findings, session_dynamics
+from topics.analysis.session_dynamics import SessionDynamics, findings
 from topics.analysis.session_sequence import SET_ASIDE, configured_labels, in_order, session_sequence
 from topics.core.errors import TopicsInputError
 from topics.core.run import OUTLIER, TopicRun
@@ -30,10 +32,13 @@ def _labels_of(frame: pd.DataFrame | None) -> list[str]:
     ]
 
 
-@st.cache_data(show_spinner="Following every session (exact tests within sessions)…", max_entries=8)
-def _dynamics(path: str, edits: int, client_label: str | None, therapist_label: str | None) -> SessionDynamics:
-    """Cached per run, state of the curation and labels: an edit changes the topics, so the tests run again."""
-    return session_dynamics(common.curator_for(path).run, client_label, therapist_label)
+def _dynamics(opened: Curator, client_label: str | None, therapist_label: str | None) -> SessionDynamics:
+    """Computed once per assignment of remarks to topics and pair of labels, for every tab
+    (:func:`common.dynamics`): an edit that moves remarks tests again, a rename does not."""
+    run, revision = opened.snapshot()
+    path = str(opened.path)
+    with st.spinner("Following every session (exact tests within sessions)…"):
+        return common.dynamics(path, common.fingerprint(path, revision, run), client_label, therapist_label, run)
 
 
 def _pick(label: str, options: list[str], preferred: str, key: str) -> str | None:
@@ -73,9 +78,9 @@ def _stretch(run: TopicRun, turns: pd.DataFrame, labels: dict[int, str], client_
 def _across(opened: Curator, run: TopicRun, client_label: str | None, therapist_label: str | None) -> None:
     """Findings and tables over every session, for all and each group."""
     st.subheader("Across sessions")
-    dynamics = _dynamics(str(opened.path), len(opened.history()), client_label, therapist_label)
     labels = {t.id: t.label for t in run.joint.topics} if run.joint is not None else {}
-    dynamics.labels = labels  # the view's labels: redacted in privacy mode
+    # the view's labels (redacted in privacy mode), on a copy: the cached dynamics are every tab's
+    dynamics = dataclasses.replace(_dynamics(opened, client_label, therapist_label), labels=labels)
     said = findings(dynamics)
     if not said:
         st.write("Nothing stands out beyond what each session's own mix of topics and talk expects.")

@@ -835,15 +835,68 @@ def redact_topic_set(topic_set: TopicSet) -> TopicSet:
     return dataclasses.replace(topic_set, topics=topics)
 
 
-def redact_run(run: TopicRun) -> TopicRun:
+@dataclass
+class RedactedTexts:
+    """The remarks and client turns of a run with their text columns redacted (:func:`redact_frame`): the slow
+    part of :func:`redact_run`. Edits change topics, never texts, sessions or the order of remarks, so the texts
+    of the fitted run serve every state of its curation (see :func:`redact_run`)."""
+
+    remarks: pd.DataFrame
+    client_turns: pd.DataFrame | None
+
+
+def redacted_texts(run: TopicRun) -> RedactedTexts:
+    """``run``'s remarks and client turns with their texts redacted, once, for :func:`redact_run`."""
+    return RedactedTexts(
+        redact_frame(run.remarks), redact_frame(run.client_turns) if run.client_turns is not None else None
+    )
+
+
+def _texts_from(frame: pd.DataFrame, redacted: pd.DataFrame | None) -> pd.DataFrame:
+    """``frame`` with the text columns of ``redacted`` (a redacted frame of the same remarks, or of more whole
+    sessions in the same order), so the pseudonyms are the ones :func:`redact_frame` of ``frame`` would give;
+    ``redact_frame(frame)`` itself when ``redacted`` is not such a frame."""
+    if redacted is None or "remark_id" not in frame or "remark_id" not in redacted:
+        return redact_frame(frame)
+    same = redacted[redacted["remark_id"].isin(frame["remark_id"])]
+    whole_sessions = "session" not in frame or (
+        frame["session"]
+        .astype(str)
+        .value_counts()
+        .sort_index()
+        .equals(
+            redacted[redacted["session"].astype(str).isin(set(frame["session"].astype(str)))]["session"]
+            .astype(str)
+            .value_counts()
+            .sort_index()
+        )
+    )
+    if not (whole_sessions and same["remark_id"].tolist() == frame["remark_id"].tolist()):
+        return redact_frame(frame)  # numbering restarts per session in row order: only the same rows number alike
+    out = frame.copy()
+    for column in [c for c in out.columns if c in TEXT_COLUMNS or str(c).endswith(" label")]:
+        out[column] = same[column].to_numpy() if column in same else redact_frame(frame[[column]])[column].to_numpy()
+    return out
+
+
+def redact_run(run: TopicRun, texts: RedactedTexts | None = None) -> TopicRun:
     """A copy of a run for showing on a shared screen: remark texts (pseudonyms per session), labels and words
-    redacted; ids, assignments and numbers unchanged, so every page works on it as on the run."""
+    redacted; ids, assignments and numbers unchanged, so every page works on it as on the run.
+
+    ``texts``: :func:`redacted_texts` of this run or of the run it was curated from (the explorer keeps them
+    per run folder); the result is the same as without, only faster: the texts are not redacted again."""
     import dataclasses
 
+    if texts is None:
+        remarks = redact_frame(run.remarks)
+        client_turns = redact_frame(run.client_turns) if run.client_turns is not None else None
+    else:
+        remarks = _texts_from(run.remarks, texts.remarks)
+        client_turns = _texts_from(run.client_turns, texts.client_turns) if run.client_turns is not None else None
     return dataclasses.replace(
         run,
-        remarks=redact_frame(run.remarks),
-        client_turns=redact_frame(run.client_turns) if run.client_turns is not None else None,
+        remarks=remarks,
+        client_turns=client_turns,
         joint=redact_topic_set(run.joint) if run.joint is not None else None,
         groups={name: redact_topic_set(ts) for name, ts in run.groups.items()},
     )
