@@ -11,10 +11,10 @@ same 10k remarks for scale.
 
 Sizes up to ``--real-up-to`` use the packaged MiniLM; larger ones use the
 stand-in encoder (``embed.model: stand-in``, a hashed bag of words: MiniLM
-takes about two hours for 1M remarks on two cores). The stand-in is flagged in
-every line it affects.
+takes about an hour for 1M remarks on two cores with ONNX Runtime, the CPU default). The stand-in is flagged in
+every line it affects. ``--fit-only`` measures each size's fit alone (wall time and peak memory).
 
-    .venv/bin/python benchmarks/scale.py [--sizes 10000 100000 1000000] [--real-up-to 10000]
+    .venv/bin/python benchmarks/scale.py [--sizes 10000 100000 1000000] [--real-up-to 10000] [--fit-only]
         [--work /tmp/therapy-topics-scale] [--annomi ../shared/corpora/annomi/AnnoMI-simple.csv]
 
 Needs Chromium and chromedriver for the explorer's first page (``./run setup``).
@@ -233,8 +233,11 @@ def dask_throughput(pool: list[str], work: Path, count: int = 2_400) -> dict[int
     return {int(w): float(rate) for w, rate in (line.split() for line in done.stdout.split("\n") if line.strip())}
 
 
-def run_size(size: int, pool: list[str], work: Path, stand_in: bool) -> dict[str, tuple[float, float]]:
-    """Every stage on one corpus size: {stage: (seconds, peak MiB)}; a stage that fails is reported and skipped."""
+def run_size(
+    size: int, pool: list[str], work: Path, stand_in: bool, fit_only: bool = False
+) -> dict[str, tuple[float, float]]:
+    """Every stage (or the fit alone) on one corpus size: {stage: (seconds, peak MiB)}; a stage that fails is
+    reported and skipped."""
     corpus = build_corpus(size, pool, work / f"scale-{size}.csv")
     config = write_config(corpus, work, stand_in)
     run = work / f"run-{size}"
@@ -267,6 +270,8 @@ def run_size(size: int, pool: list[str], work: Path, stand_in: bool) -> dict[str
 
     if not run.exists():
         stage("fit", fit)
+    if fit_only:
+        return stages
     if size <= 100_000:  # plain BERTopic with the same stand-in vectors, for scale (fit only, no embedding)
         stage(
             "plain BERTopic fit (stand-in vectors given)",
@@ -311,6 +316,7 @@ def main() -> None:
         action="store_true",
         help="take a size's figures from an earlier run's results-<size>.json in --work when present",
     )
+    parser.add_argument("--fit-only", action="store_true", help="each size's fit alone: no other command, no Dask")
     parser.add_argument(
         "--annomi", type=Path, default=ROOT.parent / "shared" / "corpora" / "annomi" / "AnnoMI-simple.csv"
     )
@@ -326,8 +332,10 @@ def main() -> None:
             print(f"{size:,} remarks: figures from {saved}", flush=True)
             continue
         print(f"{size:,} remarks ({'stand-in encoder' if stand_in else 'MiniLM'})", flush=True)
-        results[size] = run_size(size, pool, args.work, stand_in)
+        results[size] = run_size(size, pool, args.work, stand_in, args.fit_only)
     print_table(results, args.real_up_to)
+    if args.fit_only:
+        return
     rates = dask_throughput(pool, args.work)
     print(
         f"\nDask LocalCluster, MiniLM: 1 worker {rates[1]:.0f} remarks/s, 2 workers {rates[2]:.0f} remarks/s "
