@@ -11,8 +11,9 @@ same 10k remarks for scale.
 
 Sizes up to ``--real-up-to`` use the packaged MiniLM; larger ones use the
 stand-in encoder (``embed.model: stand-in``, a hashed bag of words: MiniLM
-takes about an hour for 1M remarks on two cores with ONNX Runtime, the CPU default). The stand-in is flagged in
-every line it affects. ``--fit-only`` measures each size's fit alone (wall time and peak memory).
+needs about an hour to embed 1M remarks on two cores with ONNX Runtime, projected
+from its rate). The stand-in is flagged in every line it affects. ``--fit-only``
+measures each size's fit alone (wall time and peak memory).
 
     .venv/bin/python benchmarks/scale.py [--sizes 10000 100000 1000000] [--real-up-to 10000] [--fit-only]
         [--work /tmp/therapy-topics-scale] [--annomi ../shared/corpora/annomi/AnnoMI-simple.csv]
