@@ -190,7 +190,7 @@ def test_client_turns_and_their_talk_labels_travel_with_the_run(annomi_run):
         turns["meta_client_talk_type"].value_counts().to_dict() == clients["client_talk_type"].value_counts().to_dict()
     )
     assert turns["meta_timestamp"].notna().all() and "meta_client_talk_type" not in annomi_run.remarks
-    assert annomi_run.provenance["embedding"]["backend"] == "sentence-transformers-torch"
+    assert annomi_run.provenance["embedding"]["backend"] == "onnxruntime-fp32"  # the CPU default
 
 
 @pytest.mark.slow
