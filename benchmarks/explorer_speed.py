@@ -44,19 +44,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from topics.explorer.launch import streamlit_command  # noqa: E402
+from chromium import chromium  # noqa: E402  (benchmarks/chromium.py)
 
-#: the Chromium flags of tests/test_browser.py
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1400,1000",
-)
+from topics.explorer.launch import streamlit_command  # noqa: E402
 
 #: Streamlit has run the page's script to its end and drawn every element it sent
 SETTLED = """
@@ -139,17 +129,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(15)
-
-
-def chromium(profile: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in (*FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
 
 
 def drawn(driver, page: str, text: str | None = None) -> bool:

@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from corpora import corpus_from_frame  # noqa: E402
-from corpora.planted import BACKGROUND, SHARES, SPREAD, planted_corpus, theme_names  # noqa: E402
+from corpora.planted import BACKGROUND, CORPUS_MAPPING, SHARES, SPREAD, planted_corpus, theme_names  # noqa: E402
 from topics.core.config import Config, validate_config  # noqa: E402
 from topics.core.run import OUTLIER  # noqa: E402
 from topics.fit.metrics import label_recall  # noqa: E402
@@ -65,13 +65,7 @@ def planted_config(seed: int, sample_size: int | None, reduce: str = "umap") -> 
         {
             "name": "planted",
             "seed": seed,
-            "corpus": {
-                "path": "planted (in memory)",
-                "columns": {"text": "text", "role": "speaker", "session": "session", "order": "turn"},
-                "keep_roles": ["therapist"],
-                "metadata": ["theme"],
-                "language": "en",
-            },
+            "corpus": {"path": "planted (in memory)", **CORPUS_MAPPING},
             "embed": {"cache": False},
             "reduce": {"method": reduce},
             "fit": {"modes": ["joint"], "sample_size": sample_size},

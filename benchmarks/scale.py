@@ -130,8 +130,7 @@ def measure(command: list[str]) -> tuple[float, float, subprocess.CompletedProce
 def first_page_seconds(run: Path) -> float:
     """Seconds from opening the explorer on ``run`` in headless Chromium to its Overview's topic table
     (the server's own start, which opens the run, is printed beside it)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    from chromium import chromium  # benchmarks/chromium.py
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -152,20 +151,7 @@ def first_page_seconds(run: Path) -> float:
             "(imports and the run opened before the first visitor)",
             flush=True,
         )
-        options = webdriver.ChromeOptions()
-        options.binary_location = "/usr/bin/chromium"
-        for flag in (
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1400,1000",
-            f"--user-data-dir={tempfile.mkdtemp()}",
-        ):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        driver = chromium(Path(tempfile.mkdtemp()))
         try:
             started = time.perf_counter()
             driver.get(f"http://127.0.0.1:{port}/")

@@ -61,6 +61,16 @@ SPREAD = 1.5
 _CONSONANTS, _VOWELS = "bdfgklmnprstvz", "aeiou"
 
 
+#: How a config reads a planted corpus's frame (``corpus:`` without its ``path``): the fits of the benchmark and of
+#: ``tests/test_planted.py`` keep the therapist rows and carry each remark's planted theme as metadata.
+CORPUS_MAPPING = {
+    "columns": {"text": "text", "role": "speaker", "session": "session", "order": "turn"},
+    "keep_roles": ["therapist"],
+    "metadata": ["theme"],
+    "language": "en",
+}
+
+
 @dataclass
 class PlantedCorpus:
     """A planted corpus: ``frame`` (columns session, turn, speaker, text, theme) and what it was drawn from."""

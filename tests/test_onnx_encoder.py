@@ -5,17 +5,19 @@ ONNX Runtime is missing."""
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import ANNOMI, NO_NETWORK, ROOT, FakeEncoder
 
 from topics.core.config import load_config
 from topics.core.errors import TopicsInputError
 from topics.fit import encoders
 from topics.fit.embed import EmbeddingCache, SentenceTransformerEncoder, embed_texts
-from topics.fit.encoders import embed_backend, make_encoder
+from topics.fit.encoders import embed_backend, make_encoder, run_encoder
 from topics.fit.onnx_encoder import OnnxEncoder
 
 
@@ -107,6 +109,20 @@ def test_auto_takes_the_run_s_backend_then_onnx_on_a_cpu(monkeypatch):
     monkeypatch.setattr(encoders, "onnxruntime_missing", lambda: "ONNX Runtime is not installed")
     with pytest.warns(UserWarning, match="takes torch"):
         assert embed_backend("auto", "cpu") == "torch"
+
+
+def test_a_run_is_embedded_again_by_the_backend_that_fitted_it(monkeypatch):
+    """transform, profile, evaluate and stability build their encoder with run_encoder: a run fitted on PyTorch
+    (every run before ONNX Runtime) keeps PyTorch under embed.backend: auto, an ONNX run keeps ONNX."""
+    monkeypatch.setattr(encoders, "_gpu_may_be_present", lambda: False)
+    config = yaml.safe_load((ROOT / "configs" / "demo.yaml").read_text())
+    for recorded, kind in (
+        ("sentence-transformers-torch", SentenceTransformerEncoder),
+        ("onnxruntime-int8", OnnxEncoder),
+    ):
+        run = SimpleNamespace(config=config, provenance={"embedding": {"backend": recorded}}, path=ROOT)
+        _, encoder = run_encoder(run)
+        assert isinstance(encoder, kind) and encoder.backend == recorded
 
 
 def test_a_missing_onnx_runtime_stops_the_fit_before_anything_is_written(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from corpora import corpus_from_frame
-from corpora.planted import BACKGROUND, PlantedEncoder, planted_corpus
+from corpora.planted import BACKGROUND, CORPUS_MAPPING, PlantedEncoder, planted_corpus
 from topics.core.config import validate_config
 from topics.fit.clean import normalise
 from topics.fit.pipeline import fit_run
@@ -59,13 +59,7 @@ def _fit(corpus, sample_size, folder):
         {
             "name": "planted",
             "seed": 5,
-            "corpus": {
-                "path": "planted",
-                "columns": {"text": "text", "role": "speaker", "session": "session", "order": "turn"},
-                "keep_roles": ["therapist"],
-                "metadata": ["theme"],
-                "language": "en",
-            },
+            "corpus": {"path": "planted", **CORPUS_MAPPING},
             "embed": {"cache": False},
             "reduce": {"method": "pca", "n_components": 5},
             "fit": {"modes": ["joint"], "sample_size": sample_size},
